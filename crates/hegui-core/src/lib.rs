@@ -1,0 +1,2 @@
+//! hegui-core: the law as data, and the computations that stand directly on it.
+pub mod calendar;
