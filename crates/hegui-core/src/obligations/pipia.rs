@@ -1,0 +1,119 @@
+//! PIPIA (PIPL Arts. 55–56): which activities need an impact assessment beforehand (the
+//! triggers of `law/obligations.toml`), whether a PIPIA record covers each, and how long
+//! each report must be kept (3 years).
+
+use jiff::Span;
+
+use super::{Ctx, Finding, Obligation, Status};
+use crate::condition::{Expr, Facts, Truth};
+use crate::inventory::{Activity, RecipientRole};
+
+struct ActivityFacts<'a> {
+    ctx: &'a Ctx<'a>,
+    activity: &'a Activity,
+}
+
+impl Facts for ActivityFacts<'_> {
+    fn flag(&self, name: &str) -> Truth {
+        let a = self.activity;
+        let role = |r: RecipientRole| a.recipients.iter().any(|x| x.role == r);
+        Truth::from(match name {
+            "activity_sensitive" => self.ctx.facts.activity_sensitive(a),
+            "activity_automated" => a.automated_decisions.is_some(),
+            "activity_entrusts" => role(RecipientRole::Entrusted),
+            "activity_provides" => role(RecipientRole::ThirdParty) || role(RecipientRole::Joint),
+            "activity_discloses" => a.public_disclosure == Some(true),
+            "activity_cross_border" => !a.cross_border.is_empty(),
+            other => return self.ctx.facts.flag(other),
+        })
+    }
+    fn number(&self, name: &str) -> Option<u64> {
+        self.ctx.facts.number(name)
+    }
+    fn threshold(&self, id: &str) -> Option<u64> {
+        self.ctx.facts.threshold(id)
+    }
+}
+
+/// The activity-level fact names (for the law-data tests).
+pub const ACTIVITY_FACTS: &[&str] = &[
+    "activity_sensitive",
+    "activity_automated",
+    "activity_entrusts",
+    "activity_provides",
+    "activity_discloses",
+    "activity_cross_border",
+];
+
+pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
+    let mut out = Vec::new();
+    for a in &ctx.profile.activities {
+        let facts = ActivityFacts { ctx, activity: a };
+        let triggers: Vec<_> = ctx
+            .law
+            .obligations
+            .pipia_triggers
+            .iter()
+            .filter(|t| {
+                Expr::parse(&t.when)
+                    .unwrap_or_else(|e| panic!("law data: {e}"))
+                    .eval(&facts)
+                    .truth
+                    == Truth::True
+            })
+            .collect();
+        if triggers.is_empty() {
+            continue;
+        }
+        let records: Vec<_> = ctx
+            .profile
+            .pipia_records
+            .iter()
+            .filter(|r| r.scope.iter().any(|s| s == &a.id))
+            .collect();
+        let reasons: Vec<&str> = triggers.iter().map(|t| t.title_en.as_str()).collect();
+        let mut detail = format!("The activity {}", reasons.join("; "));
+        let finding = if records.is_empty() {
+            detail.push_str(". No PIPIA record covers it (pipia_records[].scope)");
+            Finding::Gap
+        } else {
+            let ids: Vec<String> = records.iter().map(|r| format!("{} ({})", r.id, r.date)).collect();
+            detail.push_str(&format!(". Covered by {}", ids.join(", ")));
+            Finding::Met
+        };
+        out.push(Obligation {
+            id: "pipia.before_processing".into(),
+            subject: Some(format!("activity {}", a.id)),
+            title_en: "Personal information protection impact assessment beforehand".into(),
+            title_zh: "事前进行个人信息保护影响评估".into(),
+            status: Status::Applies,
+            advisory: false,
+            due: None,
+            finding: Some(finding),
+            detail,
+            missing: vec![],
+            cites: triggers[0].cites.clone(),
+        });
+    }
+    let keep = ctx.law.thresholds.get("pipia_retention");
+    for r in &ctx.profile.pipia_records {
+        let until = r
+            .date
+            .checked_add(Span::new().years(keep.amount()))
+            .unwrap_or(r.date);
+        out.push(Obligation {
+            id: "pipia.retention".into(),
+            subject: Some(format!("PIPIA {} ({})", r.id, r.date)),
+            title_en: "Keep the PIPIA report and processing records".into(),
+            title_zh: "个人信息保护影响评估报告和处理情况记录至少保存三年".into(),
+            status: Status::Applies,
+            advisory: false,
+            due: Some(until.to_string()),
+            finding: Some(Finding::Standing),
+            detail: format!("Keep until at least {until} ({} years from the report)", keep.amount()),
+            missing: vec![],
+            cites: vec![keep.cite.clone()],
+        });
+    }
+    out
+}
