@@ -1,1 +1,68 @@
-fn main(){}
+//! `hegui`: the command line. It parses arguments, reads files and prints; every rule it
+//! applies lives in `hegui-core` (and documents in `hegui-report`).
+//!
+//! Exit codes: 0 success; 1 the input is invalid or an operation failed (the message says
+//! where and what); 2 the command line itself is wrong.
+
+mod cmd;
+mod input;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Personal information protection compliance audits under PIPL and CAC Order No. 18.
+#[derive(Parser)]
+#[command(name = "hegui", version, about, long_about = None)]
+struct Cli {
+    /// A working-day calendar file for a year hegui does not ship (repeatable); files in
+    /// $HEGUI_CALENDAR_DIR (*.toml) are read too.
+    #[arg(long, global = true, value_name = "FILE")]
+    calendar: Vec<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The Guideline's checkpoints, the Measures, the PI taxonomy and the thresholds.
+    #[command(subcommand)]
+    Catalog(cmd::catalog::CatalogCmd),
+    /// The PRC working-day calendar (State Council holiday schedules, 调休).
+    #[command(subcommand)]
+    Calendar(cmd::calendar::CalendarCmd),
+    /// Validate a processor profile (YAML or JSON) and report every problem at once.
+    Check(cmd::profile::CheckArgs),
+    /// Print a JSON Schema (for editors): `hegui schema profile`.
+    Schema {
+        /// Which schema: `profile`.
+        #[arg(value_parser = ["profile"])]
+        what: String,
+    },
+    /// The obligations of a processor: status, due dates and citations.
+    Obligations(cmd::profile::ObligationsArgs),
+    /// The checkpoints an audit of the processor covers, and why others are out of scope.
+    Scope(cmd::profile::ScopeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Catalog(c) => cmd::catalog::run(c),
+        Command::Calendar(c) => input::calendar(&cli.calendar).and_then(|cal| cmd::calendar::run(c, &cal)),
+        Command::Check(a) => cmd::profile::check(a),
+        Command::Schema { .. } => output::print_json(hegui_core::inventory::schema()),
+        Command::Obligations(a) => {
+            input::calendar(&cli.calendar).and_then(|cal| cmd::profile::obligations(a, &cal))
+        }
+        Command::Scope(a) => cmd::profile::scope(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hegui: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -230,6 +230,7 @@ fn drop_null_alternatives(v: &mut Value) {
                     }
                 }
             }
+            fold_const_alternatives(m);
             if let Some(Value::Array(e)) = m.get_mut("enum") {
                 e.retain(|x| !x.is_null());
             }
@@ -237,5 +238,26 @@ fn drop_null_alternatives(v: &mut Value) {
         }
         Value::Array(a) => a.iter_mut().for_each(drop_null_alternatives),
         _ => {}
+    }
+}
+
+/// Documented enum variants come out as `oneOf: [{const: "a", description}, …]`; an `enum`
+/// says the same and gives errors that list the allowed values (and suggest the nearest).
+fn fold_const_alternatives(m: &mut serde_json::Map<String, Value>) {
+    for key in ["oneOf", "anyOf"] {
+        let Some(Value::Array(alts)) = m.get(key) else {
+            continue;
+        };
+        let mut values = Vec::new();
+        for a in alts {
+            match (a.get("const"), a.get("enum")) {
+                (Some(c), _) => values.push(c.clone()),
+                (None, Some(Value::Array(e))) => values.extend(e.iter().cloned()),
+                _ => return,
+            }
+        }
+        m.remove(key);
+        m.insert("type".into(), Value::String("string".into()));
+        m.insert("enum".into(), Value::Array(values));
     }
 }

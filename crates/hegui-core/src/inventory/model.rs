@@ -198,6 +198,9 @@ pub struct Incident {
     /// When handling ended (starts the 30-day summary report).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handling_ended_on: Option<Date>,
+    /// When the summary report was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_reported_on: Option<Date>,
     pub people_affected: u64,
     /// Of whom: people whose sensitive PI was affected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -483,8 +486,10 @@ pub enum Subject {
     Patients,
     Students,
     /// Minors under 14.
+    #[serde(rename = "minors_under_14")]
     MinorsUnder14,
     /// Minors aged 14 to 17.
+    #[serde(rename = "minors_14_to_17")]
     Minors14To17,
     Guardians,
     Contacts,

@@ -117,8 +117,16 @@ fn summary(ctx: &Ctx, inc: &Incident) -> Obligation {
         Some(end) => {
             let due = end.checked_add(Span::new().days(days)).unwrap_or(end);
             ob.due = Some(due.to_string());
-            ob.finding = Some(if due < ctx.as_of { Finding::Overdue } else { Finding::Upcoming });
-            ob.detail = format!("Handling ended {end}; summary within {days} days (overdue only if it was not sent)");
+            ob.finding = Some(match inc.summary_reported_on {
+                Some(s) if s <= due => Finding::Met,
+                Some(_) => Finding::Overdue,
+                None if due < ctx.as_of => Finding::Overdue,
+                None => Finding::Upcoming,
+            });
+            ob.detail = match inc.summary_reported_on {
+                Some(s) => format!("Handling ended {end}; summary within {days} days; sent {s}"),
+                None => format!("Handling ended {end}; summary within {days} days; not recorded (incidents[].summary_reported_on)"),
+            };
         }
         None => {
             ob.finding = Some(Finding::Standing);

@@ -1,0 +1,4 @@
+//! One module per command family.
+pub mod calendar;
+pub mod catalog;
+pub mod profile;

@@ -1,0 +1,58 @@
+//! Reading what the user hands hegui: files (as UTF-8, with a clear error otherwise),
+//! calendar files, dates.
+
+use anyhow::{anyhow, Context, Result};
+use hegui_core::calendar::Calendar;
+use jiff::civil::Date;
+
+/// Reads a text file as UTF-8 (a BOM is allowed), saying where it is not.
+pub fn read_text(path: &str) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("{path}: cannot read"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        anyhow!(
+            "{path}:{line}: not valid UTF-8 (byte {at}); hegui reads profiles as UTF-8 — if the file \
+             was saved as GBK, convert it first, e.g. `iconv -f GBK -t UTF-8 {path} > profile.utf8.yaml`"
+        )
+    })
+}
+
+/// The built-in calendar plus user files (`--calendar`, then `$HEGUI_CALENDAR_DIR/*.toml`).
+pub fn calendar(files: &[String]) -> Result<Calendar> {
+    let mut cal = Calendar::with_builtin();
+    let mut paths: Vec<String> = Vec::new();
+    if let Ok(dir) = std::env::var("HEGUI_CALENDAR_DIR") {
+        let mut found: Vec<String> = std::fs::read_dir(&dir)
+            .with_context(|| format!("HEGUI_CALENDAR_DIR={dir}: cannot read the directory"))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| p.display().to_string())
+            .collect();
+        found.sort();
+        paths.extend(found);
+    }
+    paths.extend(files.iter().cloned());
+    for path in paths {
+        let text = read_text(&path)?;
+        let (year, replaced) = cal.add_file(&text, &path)?;
+        if replaced {
+            eprintln!("hegui: note: {path} replaces the built-in calendar for {year}");
+        }
+    }
+    Ok(cal)
+}
+
+/// Parses a YYYY-MM-DD date argument.
+pub fn date(s: &str) -> Result<Date> {
+    s.parse::<Date>()
+        .map_err(|e| anyhow!("{s:?} is not a date (expected YYYY-MM-DD): {e}"))
+}
+
+/// Today in China Standard Time (UTC+8, no daylight saving), the zone of every PRC deadline.
+pub fn today_cst() -> Date {
+    let offset = jiff::tz::Offset::constant(8);
+    jiff::Timestamp::now().to_zoned(offset.to_time_zone()).date()
+}
