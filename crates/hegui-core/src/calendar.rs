@@ -42,9 +42,18 @@ use serde::{Deserialize, Serialize};
 
 /// Built-in schedules, one per State Council notice.
 const BUILTIN: &[(&str, &str)] = &[
-    ("law/calendar/2024.toml", include_str!("../law/calendar/2024.toml")),
-    ("law/calendar/2025.toml", include_str!("../law/calendar/2025.toml")),
-    ("law/calendar/2026.toml", include_str!("../law/calendar/2026.toml")),
+    (
+        "law/calendar/2024.toml",
+        include_str!("../law/calendar/2024.toml"),
+    ),
+    (
+        "law/calendar/2025.toml",
+        include_str!("../law/calendar/2025.toml"),
+    ),
+    (
+        "law/calendar/2026.toml",
+        include_str!("../law/calendar/2026.toml"),
+    ),
 ];
 
 /// Longest holiday block the validator accepts; the longest ever announced is 9 days.
@@ -172,10 +181,12 @@ impl Calendar {
 
     /// The schedule of one year, or the fail-closed error.
     pub fn schedule(&self, year: i16) -> Result<&YearSchedule, CalendarError> {
-        self.years.get(&year).ok_or_else(|| CalendarError::UnknownYear {
-            year,
-            known: self.known_years(),
-        })
+        self.years
+            .get(&year)
+            .ok_or_else(|| CalendarError::UnknownYear {
+                year,
+                known: self.known_years(),
+            })
     }
 
     fn known_years(&self) -> String {
@@ -271,7 +282,9 @@ impl Calendar {
         let mut count = 0i64;
         let mut d = lo;
         while d < hi {
-            d = d.tomorrow().map_err(|e| CalendarError::Range(e.to_string()))?;
+            d = d
+                .tomorrow()
+                .map_err(|e| CalendarError::Range(e.to_string()))?;
             if self.is_working_day(d)? {
                 count += 1;
             }
@@ -287,7 +300,9 @@ impl Calendar {
         let mut d = first;
         while d.year() == year {
             out.push(self.day(d)?);
-            d = d.tomorrow().map_err(|e| CalendarError::Range(e.to_string()))?;
+            d = d
+                .tomorrow()
+                .map_err(|e| CalendarError::Range(e.to_string()))?;
         }
         Ok(out)
     }
@@ -592,7 +607,10 @@ for_holiday = "元旦"
     #[test]
     fn a_user_file_adds_a_year() {
         let mut c = Calendar::with_builtin();
-        assert_eq!(c.add_file(USER_2027, "my-2027.toml").unwrap(), (2027, false));
+        assert_eq!(
+            c.add_file(USER_2027, "my-2027.toml").unwrap(),
+            (2027, false)
+        );
         assert!(!c.is_working_day(date(2027, 1, 1)).unwrap());
         assert!(c.is_working_day(date(2027, 1, 9)).unwrap());
         assert!(c.is_working_day(date(2027, 1, 4)).unwrap());
@@ -607,12 +625,21 @@ for_holiday = "元旦"
     fn bad_user_files_are_refused_with_the_reason() {
         let mut c = Calendar::with_builtin();
         let weekday_makeup = USER_2027.replace("2027-01-09", "2027-01-06");
-        let err = c.add_file(&weekday_makeup, "f.toml").unwrap_err().to_string();
-        assert!(err.starts_with("f.toml: make-up working day 2027-01-06"), "{err}");
+        let err = c
+            .add_file(&weekday_makeup, "f.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("f.toml: make-up working day 2027-01-06"),
+            "{err}"
+        );
         let wrong_year = USER_2027.replace("end = \"2027-01-03\"", "end = \"2028-01-03\"");
         assert!(c.add_file(&wrong_year, "f.toml").is_err());
         let unknown_field = format!("{USER_2027}\nfoo = 1\n");
-        let err = c.add_file(&unknown_field, "f.toml").unwrap_err().to_string();
+        let err = c
+            .add_file(&unknown_field, "f.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("foo"), "{err}");
         let bad_name = USER_2027.replace("for_holiday = \"元旦\"", "for_holiday = \"春节\"");
         assert!(c.add_file(&bad_name, "f.toml").is_err());

@@ -209,13 +209,11 @@ impl Expr {
                 Truth::False => Truth::True,
                 Truth::Unknown => Truth::Unknown,
             },
-            Expr::And(a, b) => {
-                match (a.eval_into(facts, missing), b.eval_into(facts, missing)) {
-                    (Truth::False, _) | (_, Truth::False) => Truth::False,
-                    (Truth::True, Truth::True) => Truth::True,
-                    _ => Truth::Unknown,
-                }
-            }
+            Expr::And(a, b) => match (a.eval_into(facts, missing), b.eval_into(facts, missing)) {
+                (Truth::False, _) | (_, Truth::False) => Truth::False,
+                (Truth::True, Truth::True) => Truth::True,
+                _ => Truth::Unknown,
+            },
             Expr::Or(a, b) => match (a.eval_into(facts, missing), b.eval_into(facts, missing)) {
                 (Truth::True, _) | (_, Truth::True) => Truth::True,
                 (Truth::False, Truth::False) => Truth::False,
@@ -295,7 +293,12 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                     (b'<', false) => Cmp::Lt,
                     (b'=', true) => Cmp::Eq,
                     (b'!', true) => Cmp::Ne,
-                    _ => return Err(err(i, "expected a comparison (>=, >, <=, <, ==, !=)".into())),
+                    _ => {
+                        return Err(err(
+                            i,
+                            "expected a comparison (>=, >, <=, <, ==, !=)".into(),
+                        ))
+                    }
                 };
                 i += if two { 2 } else { 1 };
                 out.push((Tok::Cmp(cmp), start));
@@ -312,7 +315,15 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                 let w = word(&mut i);
                 out.push((Tok::Ident(w), start));
             }
-            _ => return Err(err(i, format!("unexpected character {:?}", text[i..].chars().next().unwrap_or('?')))),
+            _ => {
+                return Err(err(
+                    i,
+                    format!(
+                        "unexpected character {:?}",
+                        text[i..].chars().next().unwrap_or('?')
+                    ),
+                ))
+            }
         }
     }
     Ok(out)
@@ -384,7 +395,12 @@ impl Parser<'_> {
                     let v = match self.toks.get(self.pos).cloned() {
                         Some((Tok::Num(n), _)) => Value::Number(n),
                         Some((Tok::Dollar(t), _)) => Value::Threshold(t),
-                        _ => return Err(self.error(at, "expected a number or $threshold after the comparison".into())),
+                        _ => {
+                            return Err(self.error(
+                                at,
+                                "expected a number or $threshold after the comparison".into(),
+                            ))
+                        }
                     };
                     self.pos += 1;
                     Ok(Expr::Compare(w, c, v))
@@ -417,7 +433,10 @@ mod tests {
 
     fn facts() -> F {
         F(
-            HashMap::from([("cross_border", Truth::True), ("cii_operator", Truth::False)]),
+            HashMap::from([
+                ("cross_border", Truth::True),
+                ("cii_operator", Truth::False),
+            ]),
             HashMap::from([("people", 10_000_000)]),
         )
     }
@@ -429,8 +448,14 @@ mod tests {
     #[test]
     fn precedence_and_not() {
         assert_eq!(eval("cross_border and not cii_operator").truth, Truth::True);
-        assert_eq!(eval("cii_operator or cross_border and true").truth, Truth::True);
-        assert_eq!(eval("not (cross_border or cii_operator)").truth, Truth::False);
+        assert_eq!(
+            eval("cii_operator or cross_border and true").truth,
+            Truth::True
+        );
+        assert_eq!(
+            eval("not (cross_border or cii_operator)").truth,
+            Truth::False
+        );
     }
 
     #[test]
@@ -451,7 +476,10 @@ mod tests {
         assert_eq!(eval("people > 10_000_000").truth, Truth::False);
         assert_eq!(eval("people < 1").truth, Truth::False);
         let o = eval("visitors >= 5");
-        assert_eq!((o.truth, o.missing), (Truth::Unknown, vec!["visitors".to_string()]));
+        assert_eq!(
+            (o.truth, o.missing),
+            (Truth::Unknown, vec!["visitors".to_string()])
+        );
     }
 
     #[test]

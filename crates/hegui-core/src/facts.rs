@@ -129,7 +129,12 @@ impl<'a> ProfileFacts<'a> {
 
     /// A count fact combined with what activities declare: true if either says so,
     /// false if the count is zero or absent while activities are listed and declare nothing.
-    fn count_or_declared(&self, count: Option<u64>, declared: Truth, unknown_without_count: bool) -> Truth {
+    fn count_or_declared(
+        &self,
+        count: Option<u64>,
+        declared: Truth,
+        unknown_without_count: bool,
+    ) -> Truth {
         match (count, declared) {
             (Some(n), _) if n > 0 => Truth::True,
             (_, Truth::True) => Truth::True,
@@ -144,14 +149,22 @@ impl<'a> ProfileFacts<'a> {
             return Truth::False;
         };
         let t = &Law::get().thresholds;
-        let reg = pl.registered_users.map(|n| n >= t.value("large_platform_registered_users"));
-        let mau = pl.monthly_active_users.map(|n| n >= t.value("large_platform_monthly_active"));
+        let reg = pl
+            .registered_users
+            .map(|n| n >= t.value("large_platform_registered_users"));
+        let mau = pl
+            .monthly_active_users
+            .map(|n| n >= t.value("large_platform_monthly_active"));
         let users = match (reg, mau) {
             (Some(true), _) | (_, Some(true)) => Truth::True,
             (Some(false), Some(false)) => Truth::False,
             _ => Truth::Unknown,
         };
-        and3(&[users, pl.complex_business_types.into(), pl.significant_impact.into()])
+        and3(&[
+            users,
+            pl.complex_business_types.into(),
+            pl.significant_impact.into(),
+        ])
     }
 }
 
@@ -174,7 +187,9 @@ impl Facts for ProfileFacts<'_> {
             "non_consent_basis" => {
                 self.any_activity(|a| a.legal_basis.iter().any(|b| *b != LegalBasis::Consent))
             }
-            "offline_collection" => self.any_activity(|a| a.channels.iter().any(|c| !c.is_online())),
+            "offline_collection" => {
+                self.any_activity(|a| a.channels.iter().any(|c| !c.is_online()))
+            }
             "online_collection" => self.any_activity(|a| a.channels.iter().any(|c| c.is_online())),
             "notice_exemption" => self.any_activity(|a| a.notice_exempt == Some(true)),
             "joint_processing" => self.has_role(RecipientRole::Joint),
@@ -203,7 +218,8 @@ impl Facts for ProfileFacts<'_> {
             }
             "minors" => {
                 let declared = self.any_activity(|a| {
-                    a.subjects.contains(&Subject::MinorsUnder14) || a.subjects.contains(&Subject::Minors14To17)
+                    a.subjects.contains(&Subject::MinorsUnder14)
+                        || a.subjects.contains(&Subject::Minors14To17)
                 });
                 // The minors' regulation applies whether or not minors are identified
                 // (CAC Q&A 2026-04 Q3): without a count, hegui cannot say no.
@@ -250,7 +266,7 @@ pub fn fmt_count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -11,9 +11,9 @@
 //!
 //! The crate does no I/O: callers hand it text and dates.
 pub mod calendar;
-pub mod facts;
-pub mod obligations;
-pub mod scope;
 pub mod condition;
+pub mod facts;
 pub mod inventory;
 pub mod law;
+pub mod obligations;
+pub mod scope;

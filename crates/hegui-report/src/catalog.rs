@@ -23,9 +23,17 @@ pub fn build(law: &Law) -> Result<Workbook, XlsxError> {
     Ok(wb)
 }
 
-fn header(ws: &mut Worksheet, name: &str, cols: &[(&str, f64)], rows: u32) -> Result<(), XlsxError> {
+fn header(
+    ws: &mut Worksheet,
+    name: &str,
+    cols: &[(&str, f64)],
+    rows: u32,
+) -> Result<(), XlsxError> {
     ws.set_name(name)?;
-    let bold = Format::new().set_bold().set_text_wrap().set_background_color("#DDEBF7");
+    let bold = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color("#DDEBF7");
     for (i, (title, width)) in cols.iter().enumerate() {
         ws.write_string_with_format(0, i as u16, *title, &bold)?;
         ws.set_column_width(i as u16, *width)?;
@@ -36,7 +44,9 @@ fn header(ws: &mut Worksheet, name: &str, cols: &[(&str, f64)], rows: u32) -> Re
 }
 
 fn row(ws: &mut Worksheet, r: u32, cells: &[String]) -> Result<(), XlsxError> {
-    let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
     for (c, v) in cells.iter().enumerate() {
         ws.write_string_with_format(r, c as u16, v, &wrap)?;
     }
@@ -77,8 +87,20 @@ fn checkpoints(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
 }
 
 fn areas(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
-    let cols = [("项 Item", 6.0), ("标题", 20.0), ("Title", 30.0), ("导语（原文）", 50.0), ("Lead-in", 50.0), ("检查点数 Checkpoints", 10.0)];
-    header(ws, "审计重点 Focus areas", &cols, law.guideline.areas.len() as u32)?;
+    let cols = [
+        ("项 Item", 6.0),
+        ("标题", 20.0),
+        ("Title", 30.0),
+        ("导语（原文）", 50.0),
+        ("Lead-in", 50.0),
+        ("检查点数 Checkpoints", 10.0),
+    ];
+    header(
+        ws,
+        "审计重点 Focus areas",
+        &cols,
+        law.guideline.areas.len() as u32,
+    )?;
     for (i, a) in law.guideline.areas.iter().enumerate() {
         row(
             ws,
@@ -97,21 +119,46 @@ fn areas(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
 }
 
 fn measures(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
-    let cols = [("条 Article", 10.0), ("Title", 28.0), ("约束对象 Binds", 18.0), ("条文（原文）", 60.0), ("English", 60.0)];
-    header(ws, "办法 Measures", &cols, law.measures.articles.len() as u32)?;
+    let cols = [
+        ("条 Article", 10.0),
+        ("Title", 28.0),
+        ("约束对象 Binds", 18.0),
+        ("条文（原文）", 60.0),
+        ("English", 60.0),
+    ];
+    header(
+        ws,
+        "办法 Measures",
+        &cols,
+        law.measures.articles.len() as u32,
+    )?;
     for (i, a) in law.measures.articles.iter().enumerate() {
         let binds: Vec<String> = a.binds.iter().map(|b| format!("{b:?}")).collect();
         row(
             ws,
             i as u32 + 1,
-            &[a.numeral.clone(), a.title_en.clone(), binds.join(", "), a.text_zh.join("\n"), a.text_en.clone()],
+            &[
+                a.numeral.clone(),
+                a.title_en.clone(),
+                binds.join(", "),
+                a.text_zh.join("\n"),
+                a.text_en.clone(),
+            ],
         )?;
     }
     Ok(())
 }
 
 fn taxonomy(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
-    let cols = [("ID", 28.0), ("名称", 30.0), ("Name", 30.0), ("PIPL 28", 16.0), ("GB/T 45574-2025", 14.0), ("GB/T 35273-2020 附录B", 14.0), ("Note", 40.0)];
+    let cols = [
+        ("ID", 28.0),
+        ("名称", 30.0),
+        ("Name", 30.0),
+        ("PIPL 28", 16.0),
+        ("GB/T 45574-2025", 14.0),
+        ("GB/T 35273-2020 附录B", 14.0),
+        ("Note", 40.0),
+    ];
     let items: Vec<_> = law.taxonomy.items().collect();
     header(ws, "个人信息分类 Taxonomy", &cols, items.len() as u32)?;
     let label = |s| match s {

@@ -54,5 +54,7 @@ pub fn date(s: &str) -> Result<Date> {
 /// Today in China Standard Time (UTC+8, no daylight saving), the zone of every PRC deadline.
 pub fn today_cst() -> Date {
     let offset = jiff::tz::Offset::constant(8);
-    jiff::Timestamp::now().to_zoned(offset.to_time_zone()).date()
+    jiff::Timestamp::now()
+        .to_zoned(offset.to_time_zone())
+        .date()
 }

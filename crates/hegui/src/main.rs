@@ -50,7 +50,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Catalog(c) => cmd::catalog::run(c),
-        Command::Calendar(c) => input::calendar(&cli.calendar).and_then(|cal| cmd::calendar::run(c, &cal)),
+        Command::Calendar(c) => {
+            input::calendar(&cli.calendar).and_then(|cal| cmd::calendar::run(c, &cal))
+        }
         Command::Check(a) => cmd::profile::check(a),
         Command::Schema { .. } => output::print_json(hegui_core::inventory::schema()),
         Command::Obligations(a) => {

@@ -22,7 +22,10 @@ fn validator() -> &'static Validator {
 }
 
 /// The closest candidate to `word`, when it is close enough to be a likely typo.
-pub(crate) fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -87,15 +90,24 @@ fn report(err: &ValidationError, sink: &mut Sink) {
                 .unwrap_or_default();
             let found = err.instance();
             let mut help = format!("expected one of: {}", opts.join(", "));
-            if let Some(s) = found.as_str().and_then(|f| suggest(f, opts.iter().copied())) {
+            if let Some(s) = found
+                .as_str()
+                .and_then(|f| suggest(f, opts.iter().copied()))
+            {
                 help = format!("did you mean `{s}`? {help}");
             }
-            sink.at(&ptr, format!("unknown value: found {}", describe(found)), Some(help));
+            sink.at(
+                &ptr,
+                format!("unknown value: found {}", describe(found)),
+                Some(help),
+            );
         }
         ValidationErrorKind::Format { format } => {
             let expected = match format.as_str() {
                 "date" => "a date, YYYY-MM-DD".to_string(),
-                "date-time" | "partial-date-time" => "a date and time, YYYY-MM-DDTHH:MM".to_string(),
+                "date-time" | "partial-date-time" => {
+                    "a date and time, YYYY-MM-DDTHH:MM".to_string()
+                }
                 other => other.to_string(),
             };
             sink.at(
@@ -118,12 +130,19 @@ fn report(err: &ValidationError, sink: &mut Sink) {
                 "integer" => "a whole number".to_string(),
                 other => other.to_string(),
             };
-            sink.at(&ptr, format!("found {}, expected {expected}", describe(err.instance())), None);
+            sink.at(
+                &ptr,
+                format!("found {}, expected {expected}", describe(err.instance())),
+                None,
+            );
         }
         ValidationErrorKind::Minimum { limit } => {
             sink.at(
                 &ptr,
-                format!("found {}, expected at least {limit}", describe(err.instance())),
+                format!(
+                    "found {}, expected at least {limit}",
+                    describe(err.instance())
+                ),
                 None,
             );
         }
@@ -142,20 +161,35 @@ pub(super) fn meaning(p: &Profile, sink: &mut Sink) {
     }
     if let Some(code) = &p.organisation.uscc {
         if let Err(e) = uscc::validate(code) {
-            sink.at("/organisation/uscc", format!("unified social credit code {e}"), None);
+            sink.at(
+                "/organisation/uscc",
+                format!("unified social credit code {e}"),
+                None,
+            );
         }
     }
     headcounts(p, sink);
     if let Some(pipo) = &p.pipo {
         if matches!(pipo.reported_on, Some(r) if r < pipo.designated_on) {
-            sink.at("/pipo/reported_on", "the PIPO was reported before being designated".into(), None);
+            sink.at(
+                "/pipo/reported_on",
+                "the PIPO was reported before being designated".into(),
+                None,
+            );
         }
     }
-    if let Some(body) = p.platform.as_ref().and_then(|pl| pl.independent_body.as_ref()) {
+    if let Some(body) = p
+        .platform
+        .as_ref()
+        .and_then(|pl| pl.independent_body.as_ref())
+    {
         if body.outside_members > body.members {
             sink.at(
                 "/platform/independent_body/outside_members",
-                format!("{} outside members, but the body has {} members", body.outside_members, body.members),
+                format!(
+                    "{} outside members, but the body has {} members",
+                    body.outside_members, body.members
+                ),
                 None,
             );
         }
@@ -197,14 +231,26 @@ fn incidents(p: &Profile, sink: &mut Sink) {
         }
         if let (Some(d), Some(r)) = (inc.discovered_at, inc.reported_at) {
             if r < d {
-                sink.at(&format!("{base}/reported_at"), "reported before it was discovered".into(), None);
+                sink.at(
+                    &format!("{base}/reported_at"),
+                    "reported before it was discovered".into(),
+                    None,
+                );
             }
         }
         if matches!(inc.discovered_at, Some(d) if d.date() < inc.occurred_on) {
-            sink.at(&format!("{base}/discovered_at"), "discovered before it occurred".into(), None);
+            sink.at(
+                &format!("{base}/discovered_at"),
+                "discovered before it occurred".into(),
+                None,
+            );
         }
         if matches!(inc.handling_ended_on, Some(e) if e < inc.occurred_on) {
-            sink.at(&format!("{base}/handling_ended_on"), "handling ended before the incident occurred".into(), None);
+            sink.at(
+                &format!("{base}/handling_ended_on"),
+                "handling ended before the incident occurred".into(),
+                None,
+            );
         }
         categories(&inc.categories, &format!("{base}/categories"), sink);
     }
@@ -218,7 +264,11 @@ fn categories(ids: &[String], pointer: &str, sink: &mut Sink) {
                 Some(s) => format!("did you mean `{s}`? `hegui catalog taxonomy` lists the ids"),
                 None => "`hegui catalog taxonomy` lists the ids".into(),
             };
-            sink.at(&format!("{pointer}/{j}"), format!("unknown PI category {id:?}"), Some(help));
+            sink.at(
+                &format!("{pointer}/{j}"),
+                format!("unknown PI category {id:?}"),
+                Some(help),
+            );
         }
     }
 }
@@ -229,14 +279,26 @@ fn activities(p: &Profile, sink: &mut Sink) {
     for (i, a) in p.activities.iter().enumerate() {
         let base = format!("/activities/{i}");
         if !seen.insert(a.id.as_str()) {
-            sink.at(&format!("{base}/id"), format!("activity id {:?} is used twice", a.id), None);
+            sink.at(
+                &format!("{base}/id"),
+                format!("activity id {:?} is used twice", a.id),
+                None,
+            );
         }
         if a.categories.is_empty() {
-            sink.at(&format!("{base}/categories"), "no PI categories listed".into(), None);
+            sink.at(
+                &format!("{base}/categories"),
+                "no PI categories listed".into(),
+                None,
+            );
         }
         categories(&a.categories, &format!("{base}/categories"), sink);
         if a.legal_basis.is_empty() {
-            sink.at(&format!("{base}/legal_basis"), "no legal basis given".into(), Some("PIPL Art. 13 ¶1 (1)–(7)".into()));
+            sink.at(
+                &format!("{base}/legal_basis"),
+                "no legal basis given".into(),
+                Some("PIPL Art. 13 ¶1 (1)–(7)".into()),
+            );
         }
         let consent = a.legal_basis.contains(&LegalBasis::Consent);
         if consent && a.consent.is_none() {
@@ -247,10 +309,18 @@ fn activities(p: &Profile, sink: &mut Sink) {
             );
         }
         if !consent && a.consent.is_some() {
-            sink.at(&format!("{base}/consent"), "a consent kind is given but consent is not a legal basis".into(), None);
+            sink.at(
+                &format!("{base}/consent"),
+                "a consent kind is given but consent is not a legal basis".into(),
+                None,
+            );
         }
         for (j, r) in a.recipients.iter().enumerate() {
-            categories(&r.categories, &format!("{base}/recipients/{j}/categories"), sink);
+            categories(
+                &r.categories,
+                &format!("{base}/recipients/{j}/categories"),
+                sink,
+            );
         }
         for (j, t) in a.cross_border.iter().enumerate() {
             transfer(t, &format!("{base}/cross_border/{j}"), sink);
@@ -259,8 +329,13 @@ fn activities(p: &Profile, sink: &mut Sink) {
     for (i, r) in p.pipia_records.iter().enumerate() {
         for (j, id) in r.scope.iter().enumerate() {
             if !seen.contains(id.as_str()) {
-                let help = suggest(id, seen.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-                sink.at(&format!("/pipia_records/{i}/scope/{j}"), format!("no activity has id {id:?}"), help);
+                let help =
+                    suggest(id, seen.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+                sink.at(
+                    &format!("/pipia_records/{i}/scope/{j}"),
+                    format!("no activity has id {id:?}"),
+                    help,
+                );
             }
         }
     }
@@ -268,17 +343,29 @@ fn activities(p: &Profile, sink: &mut Sink) {
 
 fn transfer(t: &super::Transfer, base: &str, sink: &mut Sink) {
     if !(2000..=2100).contains(&t.year) {
-        sink.at(&format!("{base}/year"), format!("year {} is not plausible", t.year), None);
+        sink.at(
+            &format!("{base}/year"),
+            format!("year {} is not plausible", t.year),
+            None,
+        );
     }
     if let Some(m) = &t.mechanism {
         if let (Some(e), Some(f)) = (m.effective_on, m.filed_on) {
             if f < e {
-                sink.at(&format!("{base}/mechanism/filed_on"), "filed before the contract took effect".into(), None);
+                sink.at(
+                    &format!("{base}/mechanism/filed_on"),
+                    "filed before the contract took effect".into(),
+                    None,
+                );
             }
         }
         if let (Some(i), Some(x)) = (m.issued_on, m.expires_on) {
             if x <= i {
-                sink.at(&format!("{base}/mechanism/expires_on"), "expires before it was issued".into(), None);
+                sink.at(
+                    &format!("{base}/mechanism/expires_on"),
+                    "expires before it was issued".into(),
+                    None,
+                );
             }
         }
     }

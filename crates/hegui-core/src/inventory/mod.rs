@@ -195,7 +195,10 @@ pub fn schema() -> &'static Value {
         let mut v = gen.into_root_schema_for::<Profile>().to_value();
         drop_null_alternatives(&mut v);
         if let Value::Object(m) = &mut v {
-            m.insert("title".into(), Value::String("hegui processor profile".into()));
+            m.insert(
+                "title".into(),
+                Value::String("hegui processor profile".into()),
+            );
         }
         v
     })

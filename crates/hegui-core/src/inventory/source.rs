@@ -39,7 +39,10 @@ impl Positions {
 
     /// Where the key naming the value at `pointer` is (or the value, if not a key).
     pub fn key(&self, pointer: &str) -> Option<Pos> {
-        self.keys.get(pointer).copied().or_else(|| self.value(pointer))
+        self.keys
+            .get(pointer)
+            .copied()
+            .or_else(|| self.value(pointer))
     }
 }
 
@@ -70,7 +73,7 @@ pub fn parse(text: &str, json: bool) -> Result<(Value, Positions), SyntaxError> 
     }
     let mut b = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut b, false).map_err(|e| SyntaxError {
+    parser.load(&mut b, true).map_err(|e| SyntaxError {
         pos: Some(Pos {
             line: e.marker().line(),
             column: e.marker().col() + 1,
@@ -182,7 +185,10 @@ impl MarkedEventReceiver for Builder {
             Event::DocumentStart => {
                 self.docs += 1;
                 if self.docs > 1 {
-                    self.fail(pos, "a profile file holds one YAML document, found a second".into());
+                    self.fail(
+                        pos,
+                        "a profile file holds one YAML document, found a second".into(),
+                    );
                 }
             }
             Event::Scalar(s, style, anchor, _) => {
@@ -206,7 +212,10 @@ impl MarkedEventReceiver for Builder {
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.expecting_key() {
-                    self.fail(pos, "a mapping key must be a plain value, not a list or mapping".into());
+                    self.fail(
+                        pos,
+                        "a mapping key must be a plain value, not a list or mapping".into(),
+                    );
                     return;
                 }
                 let pointer = self.next_pointer();
@@ -301,7 +310,10 @@ mod tests {
         assert_eq!(v["list"][1], serde_json::json!(1_000_000));
         assert_eq!(pos.value("/list/0/y"), Some(Pos { line: 4, column: 8 }));
         assert_eq!(pos.key("/list/0/y"), Some(Pos { line: 4, column: 5 }));
-        assert_eq!(pos.value("/list/0/y/deeper"), Some(Pos { line: 4, column: 8 }));
+        assert_eq!(
+            pos.value("/list/0/y/deeper"),
+            Some(Pos { line: 4, column: 8 })
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! character over the first 17, weights 3^i mod 31, check = 31 − (Σ mod 31), 31 → 0.
 
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Why a code is invalid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,7 +66,12 @@ mod tests {
     #[test]
     fn check_character_round_trip() {
         // Build codes from known first-17 bodies and verify them.
-        for body in ["91110108MA01ABCDE", "91350100M000100Y4", "12100000400000000", "5111000050000000Y"] {
+        for body in [
+            "91110108MA01ABCDE",
+            "91350100M000100Y4",
+            "12100000400000000",
+            "5111000050000000Y",
+        ] {
             let c = check_char(body).unwrap();
             let code = format!("{body}{c}");
             assert_eq!(validate(&code), Ok(()), "{code}");
@@ -91,12 +98,21 @@ mod tests {
         let bad = if good == '1' { '2' } else { '1' };
         assert_eq!(
             validate(&format!("{body}{bad}")),
-            Err(UsccError::Check { found: bad, expected: good })
+            Err(UsccError::Check {
+                found: bad,
+                expected: good
+            })
         );
         assert!(matches!(
             validate("91110108MA01ABCDI5"),
-            Err(UsccError::Character { position: 17, found: 'I' })
+            Err(UsccError::Character {
+                position: 17,
+                found: 'I'
+            })
         ));
-        assert!(matches!(validate("９1110108MA01ABCDE5"), Err(UsccError::Character { position: 1, .. })));
+        assert!(matches!(
+            validate("９1110108MA01ABCDE5"),
+            Err(UsccError::Character { position: 1, .. })
+        ));
     }
 }

@@ -22,12 +22,27 @@ use std::sync::OnceLock;
 
 /// Every law file, as (path, text); the test suite checks each parses and cross-references.
 pub const FILES: &[(&str, &str)] = &[
-    ("law/guideline-2025.toml", include_str!("../../law/guideline-2025.toml")),
-    ("law/measures-2025.toml", include_str!("../../law/measures-2025.toml")),
-    ("law/instruments.toml", include_str!("../../law/instruments.toml")),
+    (
+        "law/guideline-2025.toml",
+        include_str!("../../law/guideline-2025.toml"),
+    ),
+    (
+        "law/measures-2025.toml",
+        include_str!("../../law/measures-2025.toml"),
+    ),
+    (
+        "law/instruments.toml",
+        include_str!("../../law/instruments.toml"),
+    ),
     ("law/taxonomy.toml", include_str!("../../law/taxonomy.toml")),
-    ("law/thresholds.toml", include_str!("../../law/thresholds.toml")),
-    ("law/obligations.toml", include_str!("../../law/obligations.toml")),
+    (
+        "law/thresholds.toml",
+        include_str!("../../law/thresholds.toml"),
+    ),
+    (
+        "law/obligations.toml",
+        include_str!("../../law/obligations.toml"),
+    ),
 ];
 
 /// All legal content hegui ships.

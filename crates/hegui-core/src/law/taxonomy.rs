@@ -116,8 +116,8 @@ impl Taxonomy {
 
     /// Every valid reference (category and item ids), for suggestions in errors.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.categories
-            .iter()
-            .flat_map(|c| std::iter::once(c.id.as_str()).chain(c.items.iter().map(|i| i.id.as_str())))
+        self.categories.iter().flat_map(|c| {
+            std::iter::once(c.id.as_str()).chain(c.items.iter().map(|i| i.id.as_str()))
+        })
     }
 }

@@ -67,7 +67,13 @@ fn tier(ctx: &Ctx, t: &Transfer, totals: Totals) -> (Option<&'static CrossBorder
             Truth::False => {}
         }
     }
-    (None, Outcome { truth: Truth::False, missing: vec![] })
+    (
+        None,
+        Outcome {
+            truth: Truth::False,
+            missing: vec![],
+        },
+    )
 }
 
 pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
@@ -85,17 +91,29 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
         transfers
             .iter()
             .filter(|(_, t)| t.year == year && (include_exempt || t.exemption.is_none()))
-            .fold(Totals { people: 0, sensitive: 0 }, |acc, (_, t)| Totals {
-                people: acc.people + t.people_non_sensitive,
-                sensitive: acc.sensitive + t.people_sensitive,
-            })
+            .fold(
+                Totals {
+                    people: 0,
+                    sensitive: 0,
+                },
+                |acc, (_, t)| Totals {
+                    people: acc.people + t.people_non_sensitive,
+                    sensitive: acc.sensitive + t.people_sensitive,
+                },
+            )
     };
     let (totals, source) = match &ctx.profile.cross_border_totals {
         Some(t) if t.year == year => (
-            Totals { people: t.people_non_sensitive, sensitive: t.people_sensitive },
+            Totals {
+                people: t.people_non_sensitive,
+                sensitive: t.people_sensitive,
+            },
             "cross_border_totals (distinct people)".to_string(),
         ),
-        _ => (sum(true), format!("sum of the {year} transfers (an upper bound)")),
+        _ => (
+            sum(true),
+            format!("sum of the {year} transfers (an upper bound)"),
+        ),
     };
     let without_exempt = sum(false);
     transfers
@@ -104,7 +122,14 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
         .collect()
 }
 
-fn one(ctx: &Ctx, activity: &str, t: &Transfer, totals: Totals, source: &str, alt: Totals) -> Obligation {
+fn one(
+    ctx: &Ctx,
+    activity: &str,
+    t: &Transfer,
+    totals: Totals,
+    source: &str,
+    alt: Totals,
+) -> Obligation {
     let (rule, outcome) = tier(ctx, t, totals);
     let mut detail = format!(
         "Since 1 January {}: {} people (non-sensitive), {} people (sensitive), from {source}",
@@ -119,7 +144,13 @@ fn one(ctx: &Ctx, activity: &str, t: &Transfer, totals: Totals, source: &str, al
         ));
     }
     if let Some(g) = t.exemption {
-        detail.push_str(&format!("; exemption ground declared: {}", serde_json::to_value(g).unwrap_or_default().as_str().unwrap_or("")));
+        detail.push_str(&format!(
+            "; exemption ground declared: {}",
+            serde_json::to_value(g)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or("")
+        ));
     }
     let mut ob = Obligation {
         id: "cross_border.mechanism".into(),
@@ -167,7 +198,10 @@ fn expiry(issued: Option<Date>, expires: Option<Date>, years: i64) -> Option<Dat
 }
 
 fn assessment(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> String {
-    let m = t.mechanism.as_ref().filter(|m| m.kind == MechanismKind::SecurityAssessment);
+    let m = t
+        .mechanism
+        .as_ref()
+        .filter(|m| m.kind == MechanismKind::SecurityAssessment);
     let Some(m) = m else {
         ob.finding = Some(Finding::Gap);
         return "No security assessment recorded for this transfer (mechanism)".into();
@@ -178,7 +212,11 @@ fn assessment(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> String {
         return "Security assessment recorded without its issue date".into();
     };
     ob.due = Some(exp.to_string());
-    let window = ctx.law.thresholds.get("assessment_extension_window").amount();
+    let window = ctx
+        .law
+        .thresholds
+        .get("assessment_extension_window")
+        .amount();
     let apply_from = ctx.calendar.add_working_days(exp, -window).ok();
     if exp < ctx.as_of {
         ob.finding = Some(Finding::Overdue);
@@ -186,8 +224,12 @@ fn assessment(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> String {
     }
     ob.finding = Some(Finding::Met);
     match apply_from {
-        Some(d) => format!("Valid until {exp}; apply for extension from {d} ({window} working days before expiry)"),
-        None => format!("Valid until {exp}; apply for extension within {window} working days before expiry"),
+        Some(d) => format!(
+            "Valid until {exp}; apply for extension from {d} ({window} working days before expiry)"
+        ),
+        None => format!(
+            "Valid until {exp}; apply for extension within {window} working days before expiry"
+        ),
     }
 }
 

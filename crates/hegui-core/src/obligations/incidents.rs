@@ -80,12 +80,19 @@ fn report_clock(ctx: &Ctx, inc: &Incident, tier: Option<&str>) -> Obligation {
     if ciio == Truth::Unknown {
         ob.status = Status::CannotTell;
         ob.missing.push("organisation.ciio (cii_operator)".into());
-        ob.detail = format!("{people} people affected ({tier}); the limit is 1 hour for CIIOs, 4 hours for others");
+        ob.detail = format!(
+            "{people} people affected ({tier}); the limit is 1 hour for CIIOs, 4 hours for others"
+        );
         return ob;
     }
-    let id = if ciio == Truth::True { "incident_report_ciio" } else { "incident_report_other" };
+    let id = if ciio == Truth::True {
+        "incident_report_ciio"
+    } else {
+        "incident_report_other"
+    };
     let hours = ctx.law.thresholds.get(id).amount();
-    ob.detail = format!("{people} people affected ({tier}); report within {hours} hour(s) of discovery");
+    ob.detail =
+        format!("{people} people affected ({tier}); report within {hours} hour(s) of discovery");
     let Some(found) = inc.discovered_at else {
         ob.missing.push("incidents[].discovered_at".into());
         return ob;
@@ -99,7 +106,8 @@ fn report_clock(ctx: &Ctx, inc: &Incident, tier: Option<&str>) -> Obligation {
         None => Finding::Upcoming,
     });
     if let Some(r) = inc.reported_at {
-        ob.detail.push_str(&format!("; reported {}", r.strftime("%Y-%m-%dT%H:%M")));
+        ob.detail
+            .push_str(&format!("; reported {}", r.strftime("%Y-%m-%dT%H:%M")));
     }
     ob
 }
@@ -130,7 +138,9 @@ fn summary(ctx: &Ctx, inc: &Incident) -> Obligation {
         }
         None => {
             ob.finding = Some(Finding::Standing);
-            ob.detail = format!("Within {days} days after handling ends (incidents[].handling_ended_on not given)");
+            ob.detail = format!(
+                "Within {days} days after handling ends (incidents[].handling_ended_on not given)"
+            );
         }
     }
     ob
@@ -149,7 +159,9 @@ fn notify_individuals(inc: &Incident) -> Obligation {
         Some(true) => ob.finding = Some(Finding::Met),
         Some(false) => {
             ob.finding = Some(Finding::Gap);
-            ob.detail.push_str("; individuals were not notified — allowed only if measures effectively avoid harm");
+            ob.detail.push_str(
+                "; individuals were not notified — allowed only if measures effectively avoid harm",
+            );
         }
         None => ob.missing.push("incidents[].individuals_notified".into()),
     }
@@ -178,14 +190,19 @@ fn ordered_audit(ctx: &Ctx, inc: &Incident) -> Obligation {
     ob.detail = format!(
         "{} people affected (threshold 1,000,000); sensitive: {} (threshold 100,000)",
         fmt_count(inc.people_affected),
-        inc.sensitive_people_affected.map(fmt_count).unwrap_or_else(|| "unknown".into())
+        inc.sensitive_people_affected
+            .map(fmt_count)
+            .unwrap_or_else(|| "unknown".into())
     );
     match truth {
         Truth::True => {
             ob.finding = Some(Finding::Standing);
-            ob.detail.push_str("; an audit cannot be ordered twice for the same incident (Art. 5 ¶2)");
+            ob.detail
+                .push_str("; an audit cannot be ordered twice for the same incident (Art. 5 ¶2)");
         }
-        Truth::Unknown => ob.missing.push("incidents[].sensitive_people_affected".into()),
+        Truth::Unknown => ob
+            .missing
+            .push("incidents[].sensitive_people_affected".into()),
         Truth::False => {}
     }
     ob

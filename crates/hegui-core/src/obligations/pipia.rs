@@ -77,7 +77,10 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
             detail.push_str(". No PIPIA record covers it (pipia_records[].scope)");
             Finding::Gap
         } else {
-            let ids: Vec<String> = records.iter().map(|r| format!("{} ({})", r.id, r.date)).collect();
+            let ids: Vec<String> = records
+                .iter()
+                .map(|r| format!("{} ({})", r.id, r.date))
+                .collect();
             detail.push_str(&format!(". Covered by {}", ids.join(", ")));
             Finding::Met
         };
@@ -110,7 +113,10 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
             advisory: false,
             due: Some(until.to_string()),
             finding: Some(Finding::Standing),
-            detail: format!("Keep until at least {until} ({} years from the report)", keep.amount()),
+            detail: format!(
+                "Keep until at least {until} ({} years from the report)",
+                keep.amount()
+            ),
             missing: vec![],
             cites: vec![keep.cite.clone()],
         });

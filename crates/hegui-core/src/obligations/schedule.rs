@@ -66,7 +66,10 @@ fn by_date(ctx: &Ctx, ob: &mut Obligation, due: Date) {
 }
 
 fn audit_cycle(ctx: &Ctx, def: &ObligationDef, ob: &mut Obligation) -> String {
-    let deadline = ctx.law.thresholds.get(def.deadline.as_deref().unwrap_or_default());
+    let deadline = ctx
+        .law
+        .thresholds
+        .get(def.deadline.as_deref().unwrap_or_default());
     let years = deadline.amount();
     let last = ctx.profile.past_audits.iter().map(|a| a.date).max();
     match last {
@@ -86,7 +89,8 @@ fn audit_cycle(ctx: &Ctx, def: &ObligationDef, ob: &mut Obligation) -> String {
         }
         None => {
             ob.finding = Some(Finding::Standing);
-            "No audit recorded (past_audits); the suggested cadence counts from the first audit".into()
+            "No audit recorded (past_audits); the suggested cadence counts from the first audit"
+                .into()
         }
     }
 }
@@ -145,7 +149,9 @@ fn pipo_filing(ctx: &Ctx, ob: &mut Obligation) -> String {
         ob.missing.push("headcounts.reached_1m_on".into());
         if let Some(r) = reported {
             ob.finding = Some(Finding::Met);
-            return format!("Reported on {r}; the due date needs the day the count reached 1,000,000");
+            return format!(
+                "Reported on {r}; the due date needs the day the count reached 1,000,000"
+            );
         }
         return "The due date needs the day the count reached 1,000,000".into();
     };

@@ -40,7 +40,10 @@ pub fn run(cmd: CalendarCmd, cal: &Calendar) -> Result<ExitCode> {
                 }));
             }
             println!("{due}");
-            eprintln!("({days} working days after {from}; {})", weekday_zh(due.weekday()));
+            eprintln!(
+                "({days} working days after {from}; {})",
+                weekday_zh(due.weekday())
+            );
             Ok(ExitCode::SUCCESS)
         }
         CalendarCmd::Between { from, to } => {
@@ -59,7 +62,12 @@ pub fn run(cmd: CalendarCmd, cal: &Calendar) -> Result<ExitCode> {
                     vec![
                         d.date.to_string(),
                         d.weekday.clone(),
-                        if d.working_day { "working day" } else { "day off" }.to_string(),
+                        if d.working_day {
+                            "working day"
+                        } else {
+                            "day off"
+                        }
+                        .to_string(),
                         d.holiday.clone().unwrap_or_default(),
                     ]
                 })

@@ -69,7 +69,10 @@ pub fn run(cmd: CatalogCmd) -> Result<ExitCode> {
 }
 
 fn cites(c: &[hegui_core::law::Citation]) -> String {
-    c.iter().map(|c| c.display_en()).collect::<Vec<_>>().join(", ")
+    c.iter()
+        .map(|c| c.display_en())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn list(law: &Law, a: ListArgs) -> Result<ExitCode> {
@@ -99,7 +102,15 @@ fn list(law: &Law, a: ListArgs) -> Result<ExitCode> {
     }
     let wide = a.format != Format::Table;
     let headers: &[&str] = if wide {
-        &["id", "area", "area_title", "text_zh", "text_en", "cites", "applies"]
+        &[
+            "id",
+            "area",
+            "area_title",
+            "text_zh",
+            "text_en",
+            "cites",
+            "applies",
+        ]
     } else {
         &["id", "focus area", "checkpoint (原文)", "cites"]
     };
@@ -143,14 +154,23 @@ fn show(law: &Law, id: &str, format: Format) -> Result<ExitCode> {
                     println!("{intro}\n{}", area.intro_en.as_deref().unwrap_or(""));
                 }
                 for c in &area.checkpoints {
-                    println!("  {:7} {}{}", c.id, c.number.as_deref().unwrap_or(""), c.text_zh);
+                    println!(
+                        "  {:7} {}{}",
+                        c.id,
+                        c.number.as_deref().unwrap_or(""),
+                        c.text_zh
+                    );
                 }
                 return Ok(ExitCode::SUCCESS);
             }
         }
     }
     let Some((area, c)) = law.guideline.checkpoint(id) else {
-        let ids: Vec<&str> = law.guideline.checkpoints().map(|(_, c)| c.id.as_str()).collect();
+        let ids: Vec<&str> = law
+            .guideline
+            .checkpoints()
+            .map(|(_, c)| c.id.as_str())
+            .collect();
         let near = ids
             .iter()
             .map(|i| (strsim_like(id, i), *i))
@@ -160,7 +180,11 @@ fn show(law: &Law, id: &str, format: Format) -> Result<ExitCode> {
             .collect::<Vec<_>>();
         bail!(
             "no checkpoint {id:?}; ids run G2.1 … G27.8 (and G7){}",
-            if near.is_empty() { String::new() } else { format!(" — nearby: {}", near.join(", ")) }
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!(" — nearby: {}", near.join(", "))
+            }
         );
     };
     if format == Format::Json {
@@ -170,7 +194,10 @@ fn show(law: &Law, id: &str, format: Format) -> Result<ExitCode> {
             "cites": c.cites, "applies": c.condition(area), "evidence": c.evidence, "procedures": c.procedures,
         }));
     }
-    println!("{} — {}、{}（{}）", c.id, area.numeral, area.title_zh, area.title_en);
+    println!(
+        "{} — {}、{}（{}）",
+        c.id, area.numeral, area.title_zh, area.title_en
+    );
     if let Some(intro) = &area.intro_zh {
         println!("\n{intro}");
     }
@@ -191,7 +218,13 @@ fn show(law: &Law, id: &str, format: Format) -> Result<ExitCode> {
 
 /// Same area prefix ("G13" for "G13.9").
 fn strsim_like(asked: &str, id: &str) -> bool {
-    let area = |s: &str| s.to_ascii_uppercase().split('.').next().unwrap_or("").to_string();
+    let area = |s: &str| {
+        s.to_ascii_uppercase()
+            .split('.')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
     area(asked) == area(id)
 }
 
@@ -207,9 +240,19 @@ fn measures(law: &Law, format: Format) -> Result<ExitCode> {
             let binds: Vec<String> = a
                 .binds
                 .iter()
-                .map(|b| serde_json::to_value(b).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+                .map(|b| {
+                    serde_json::to_value(b)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default()
+                })
                 .collect();
-            vec![a.numeral.clone(), a.title_en.clone(), binds.join(", "), a.text_zh.join("\n")]
+            vec![
+                a.numeral.clone(),
+                a.title_en.clone(),
+                binds.join(", "),
+                a.text_zh.join("\n"),
+            ]
         })
         .collect();
     print_rows(format, &["article", "title", "binds", "text"], rows)
@@ -238,7 +281,18 @@ fn taxonomy(law: &Law, format: Format) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print_rows(format, &["id", "名称", "name", "PIPL 28", "GB/T 45574 (default)", "GB/T 35273 App. B"], rows)
+    print_rows(
+        format,
+        &[
+            "id",
+            "名称",
+            "name",
+            "PIPL 28",
+            "GB/T 45574 (default)",
+            "GB/T 35273 App. B",
+        ],
+        rows,
+    )
 }
 
 fn thresholds(law: &Law, format: Format) -> Result<ExitCode> {
@@ -261,12 +315,28 @@ fn thresholds(law: &Law, format: Format) -> Result<ExitCode> {
         .collect();
     rows.extend(law.thresholds.deadlines.iter().map(|d| {
         let amount = match (d.amount, d.unit, d.date, d.month, d.day) {
-            (Some(a), Some(u), ..) => format!("{a} {}", serde_json::to_value(u).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()),
+            (Some(a), Some(u), ..) => format!(
+                "{a} {}",
+                serde_json::to_value(u)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                    .unwrap_or_default()
+            ),
             (_, _, Some(date), ..) => format!("by {date}"),
             (_, _, _, Some(m), Some(day)) => format!("by {m:02}-{day:02} each year"),
             _ => String::new(),
         };
-        vec![d.id.clone(), amount, d.from.clone(), d.cite.display_en(), format!("{:?}", d.confidence)]
+        vec![
+            d.id.clone(),
+            amount,
+            d.from.clone(),
+            d.cite.display_en(),
+            format!("{:?}", d.confidence),
+        ]
     }));
-    print_rows(format, &["id", "value", "wording / from", "source", "checked"], rows)
+    print_rows(
+        format,
+        &["id", "value", "wording / from", "source", "checked"],
+        rows,
+    )
 }

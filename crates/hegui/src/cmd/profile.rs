@@ -48,22 +48,30 @@ pub fn check(a: CheckArgs) -> Result<ExitCode> {
     match inventory::load(&text, &a.profile, Syntax::from_path(&a.profile)) {
         Ok(p) => {
             if a.format == Format::Json {
-                return print_json(&serde_json::json!({"file": a.profile, "valid": true, "diagnostics": []}));
+                return print_json(
+                    &serde_json::json!({"file": a.profile, "valid": true, "diagnostics": []}),
+                );
             }
             println!(
                 "{}: valid — {} ({} activities, {} people)",
                 a.profile,
                 p.organisation.name,
                 p.activities.len(),
-                p.headcounts.people.map(hegui_core::facts::fmt_count).unwrap_or_else(|| "unknown".into())
+                p.headcounts
+                    .people
+                    .map(hegui_core::facts::fmt_count)
+                    .unwrap_or_else(|| "unknown".into())
             );
             Ok(ExitCode::SUCCESS)
         }
         Err(errs) => {
             if a.format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({
-                    "file": errs.file, "valid": false, "diagnostics": errs.diagnostics,
-                }))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "file": errs.file, "valid": false, "diagnostics": errs.diagnostics,
+                    }))?
+                );
             } else {
                 eprintln!("{errs}");
                 eprintln!("{} problem(s) in {}", errs.diagnostics.len(), errs.file);
@@ -103,13 +111,23 @@ pub fn obligations(a: ObligationsArgs, cal: &Calendar) -> Result<ExitCode> {
                 detail = format!("{detail}\nmissing: {}", o.missing.join(", "));
             }
             let cites: Vec<String> = o.cites.iter().map(|c| c.display_en()).collect();
-            vec![title, status, o.due.clone().unwrap_or_default(), detail, cites.join(", ")]
+            vec![
+                title,
+                status,
+                o.due.clone().unwrap_or_default(),
+                detail,
+                cites.join(", "),
+            ]
         })
         .collect();
     if a.format == Format::Table {
         println!("{} — obligations as of {}", report.processor, report.as_of);
     }
-    print_rows(a.format, &["obligation", "status", "due", "why", "basis"], rows)
+    print_rows(
+        a.format,
+        &["obligation", "status", "due", "why", "basis"],
+        rows,
+    )
 }
 
 pub fn scope(a: ScopeArgs) -> Result<ExitCode> {
@@ -129,10 +147,19 @@ pub fn scope(a: ScopeArgs) -> Result<ExitCode> {
             if !i.missing.is_empty() {
                 why = format!("{why}\nmissing: {}", i.missing.join(", "));
             }
-            vec![i.id.clone(), i.in_scope.label().into(), i.area_title_zh.clone(), why]
+            vec![
+                i.id.clone(),
+                i.in_scope.label().into(),
+                i.area_title_zh.clone(),
+                why,
+            ]
         })
         .collect();
-    let code = print_rows(a.format, &["checkpoint", "scope", "focus area", "why"], rows)?;
+    let code = print_rows(
+        a.format,
+        &["checkpoint", "scope", "focus area", "why"],
+        rows,
+    )?;
     if a.format == Format::Table {
         println!(
             "{}: {} in scope, {} out of scope, {} cannot tell (of {})",

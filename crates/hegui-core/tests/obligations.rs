@@ -1,0 +1,231 @@
+//! Obligations and scope at their boundaries.
+
+use hegui_core::calendar::Calendar;
+use hegui_core::inventory::{self, Profile, Syntax};
+use hegui_core::obligations::{compute, Finding, Obligation, Status};
+use hegui_core::scope::{self, InScope};
+use jiff::civil::date;
+
+fn profile(people: u64, extra: &str) -> Profile {
+    let text = format!(
+        "hegui_profile: 1\norganisation:\n  name: T\n  ciio: false\n  important_data: false\n\
+         headcounts:\n  as_of: 2026-06-30\n  people: {people}\n  under_18: 0\n{extra}"
+    );
+    inventory::load(&text, "t.yaml", Syntax::Yaml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn find<'a>(obs: &'a [Obligation], id: &str) -> &'a Obligation {
+    obs.iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+fn status(people: u64, id: &str) -> Status {
+    let r = compute(
+        &profile(people, ""),
+        date(2026, 11, 23),
+        Calendar::builtin(),
+    );
+    find(&r.obligations, id).status
+}
+
+#[test]
+fn pipo_at_one_million_people() {
+    assert_eq!(status(999_999, "pipo.designation"), Status::DoesNotApply);
+    assert_eq!(status(1_000_000, "pipo.designation"), Status::Applies);
+    assert_eq!(status(1_000_000, "pipo.filing"), Status::Applies);
+}
+
+#[test]
+fn biennial_audit_at_ten_million_counted_inclusively() {
+    assert_eq!(status(9_999_999, "audit.biennial"), Status::DoesNotApply);
+    assert_eq!(
+        status(9_999_999, "audit.advisory_3_4_years"),
+        Status::Applies
+    );
+    assert_eq!(status(10_000_000, "audit.biennial"), Status::Applies);
+    assert_eq!(
+        status(10_000_000, "audit.advisory_3_4_years"),
+        Status::DoesNotApply
+    );
+    assert_eq!(
+        status(10_000_000, "ndsmr.security_officer"),
+        Status::Applies
+    );
+    assert_eq!(status(999_999, "audit.advisory_5_years"), Status::Applies);
+    assert_eq!(
+        status(1_000_000, "audit.advisory_5_years"),
+        Status::DoesNotApply
+    );
+}
+
+#[test]
+fn advisory_cadence_is_marked_advisory() {
+    let r = compute(&profile(5_000, ""), date(2026, 11, 23), Calendar::builtin());
+    assert!(find(&r.obligations, "audit.advisory_5_years").advisory);
+    assert!(!find(&r.obligations, "audit.biennial").advisory);
+}
+
+#[test]
+fn unknown_headcount_is_cannot_tell_naming_the_field() {
+    let text = "hegui_profile: 1\norganisation:\n  name: T\nheadcounts:\n  as_of: 2026-06-30\n";
+    let p = inventory::load(text, "t.yaml", Syntax::Yaml).unwrap();
+    let r = compute(&p, date(2026, 11, 23), Calendar::builtin());
+    let o = find(&r.obligations, "pipo.designation");
+    assert_eq!(o.status, Status::CannotTell);
+    assert!(
+        o.missing.iter().any(|m| m.contains("headcounts.people")),
+        "{:?}",
+        o.missing
+    );
+}
+
+#[test]
+fn pipo_filing_is_30_working_days_across_national_day() {
+    // Reached 1M on Fri 2025-09-26: 30 working days later is Thu 2025-11-13.
+    let mut p = profile(1_000_000, "");
+    p.headcounts.reached_1m_on = Some(date(2025, 9, 26));
+    let r = compute(&p, date(2025, 10, 1), Calendar::builtin());
+    let o = find(&r.obligations, "pipo.filing");
+    assert_eq!(o.due.as_deref(), Some("2025-11-13"));
+    assert_eq!(o.finding, Some(Finding::Upcoming));
+    let late = compute(&p, date(2025, 11, 14), Calendar::builtin());
+    assert_eq!(
+        find(&late.obligations, "pipo.filing").finding,
+        Some(Finding::Overdue)
+    );
+}
+
+fn transfer_profile(ciio: bool, people: u64, sensitive: u64) -> Profile {
+    let text = format!(
+        "hegui_profile: 1\norganisation:\n  name: T\n  ciio: {ciio}\n  important_data: false\n\
+         headcounts:\n  as_of: 2026-06-30\n  people: 5000000\nactivities:\n  - id: a\n    name: a\n\
+         \x20   purpose: p\n    categories: [basic.name]\n    subjects: [customers]\n    legal_basis: [contract]\n\
+         \x20   cross_border:\n      - recipient: R\n        country: SG\n        year: 2026\n\
+         \x20       people_non_sensitive: {people}\n        people_sensitive: {sensitive}\n"
+    );
+    inventory::load(&text, "t.yaml", Syntax::Yaml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn tier(ciio: bool, people: u64, sensitive: u64) -> String {
+    let r = compute(
+        &transfer_profile(ciio, people, sensitive),
+        date(2026, 11, 23),
+        Calendar::builtin(),
+    );
+    find(&r.obligations, "cross_border.mechanism")
+        .title_en
+        .clone()
+}
+
+#[test]
+fn cross_border_tiers_at_every_boundary() {
+    assert!(tier(false, 99_999, 0).contains("Art. 5 (四)"));
+    assert!(tier(false, 100_000, 0).starts_with("Standard contract"));
+    assert!(tier(false, 999_999, 0).starts_with("Standard contract"));
+    assert!(tier(false, 1_000_000, 0).starts_with("Security assessment"));
+    assert!(
+        tier(false, 0, 1).starts_with("Standard contract"),
+        "one sensitive person needs a mechanism"
+    );
+    assert!(tier(false, 0, 9_999).starts_with("Standard contract"));
+    assert!(tier(false, 0, 10_000).starts_with("Security assessment"));
+    assert!(
+        tier(true, 1, 0).starts_with("Security assessment"),
+        "a CIIO transferring one person"
+    );
+}
+
+#[test]
+fn missing_mechanism_is_a_gap() {
+    let r = compute(
+        &transfer_profile(false, 150_000, 0),
+        date(2026, 11, 23),
+        Calendar::builtin(),
+    );
+    assert_eq!(
+        find(&r.obligations, "cross_border.mechanism").finding,
+        Some(Finding::Gap)
+    );
+}
+
+#[test]
+fn unknown_ciio_status_is_cannot_tell() {
+    let mut p = transfer_profile(false, 10, 0);
+    p.organisation.ciio = None;
+    let r = compute(&p, date(2026, 11, 23), Calendar::builtin());
+    let o = find(&r.obligations, "cross_border.mechanism");
+    assert_eq!(o.status, Status::CannotTell);
+    assert!(o.missing.iter().any(|m| m.contains("organisation.ciio")));
+}
+
+#[test]
+fn incident_tiers_and_ordered_audit_trigger() {
+    let inc = |people: u64, sensitive: u64| {
+        profile(
+            2_000_000,
+            &format!(
+                "incidents:\n  - id: I\n    occurred_on: 2026-07-11\n    discovered_at: 2026-07-12T09:30\n\
+                 \x20   people_affected: {people}\n    sensitive_people_affected: {sensitive}\n"
+            ),
+        )
+    };
+    let run = |p: &Profile| compute(p, date(2026, 11, 23), Calendar::builtin()).obligations;
+    let below = run(&inc(999_999, 99_999));
+    assert_eq!(find(&below, "incident.report").status, Status::DoesNotApply);
+    assert_eq!(
+        find(&below, "incident.ordered_audit_trigger").status,
+        Status::DoesNotApply
+    );
+    let at = run(&inc(1_000_000, 0));
+    assert_eq!(find(&at, "incident.report").status, Status::Applies);
+    assert_eq!(
+        find(&at, "incident.report").due.as_deref(),
+        Some("2026-07-12T13:30")
+    );
+    assert_eq!(
+        find(&at, "incident.ordered_audit_trigger").status,
+        Status::Applies
+    );
+    let sensitive = run(&inc(100_000, 100_000));
+    assert_eq!(
+        find(&sensitive, "incident.ordered_audit_trigger").status,
+        Status::Applies
+    );
+}
+
+#[test]
+fn scope_follows_the_facts() {
+    let small = profile(5_000, "");
+    let s = scope::compute(&small);
+    assert_eq!(s.items.len(), 111);
+    let g = |s: &scope::Scope, id: &str| s.items.iter().find(|i| i.id == id).unwrap().in_scope;
+    // No activities listed: activity-derived checkpoints cannot be decided, unless a known
+    // fact decides (G15.1 also needs a CIIO, and the profile says it is not one).
+    assert_eq!(g(&s, "G15.2"), InScope::CannotTell);
+    assert_eq!(g(&s, "G15.1"), InScope::No);
+    assert_eq!(g(&s, "G3.1"), InScope::Yes);
+    assert_eq!(
+        g(&s, "G22.1"),
+        InScope::No,
+        "PIPO area out of scope below 1M without a PIPO"
+    );
+    assert_eq!(g(&s, "G26.1"), InScope::No);
+    let xb = transfer_profile(false, 10, 0);
+    let s = scope::compute(&xb);
+    assert_eq!(g(&s, "G15.1"), InScope::No, "not a CIIO");
+    assert_eq!(g(&s, "G15.2"), InScope::Yes);
+    let out = s.items.iter().find(|i| i.id == "G15.1").unwrap();
+    assert!(out.reason.contains("cii_operator = no"), "{}", out.reason);
+}
+
+#[test]
+fn example_profiles_are_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    for name in ["small-merchant.yaml", "fintech.yaml", "large-platform.yaml"] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let p = inventory::load(&text, name, Syntax::Yaml).unwrap_or_else(|e| panic!("{e}"));
+        let r = compute(&p, date(2026, 11, 23), Calendar::builtin());
+        assert!(!r.obligations.is_empty());
+    }
+}
