@@ -1,14 +1,13 @@
 //! Structural checks (against the JSON Schema) and checks of meaning (codes, references,
 //! counts, dates) of a profile. Both collect every problem instead of stopping at the first.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
-use super::{schema, source::escape, uscc, Profile, Sink};
+use super::{schema, source::escape, uscc, Sink};
 use crate::law::Law;
 
 fn validator() -> &'static Validator {
@@ -150,16 +149,20 @@ fn report(err: &ValidationError, sink: &mut Sink) {
     }
 }
 
-/// Checks of meaning on a structurally valid profile.
-pub(super) fn meaning(p: &Profile, sink: &mut Sink) {
-    if p.hegui_profile != 1 {
-        sink.at(
-            "/hegui_profile",
-            format!("format version {} is not supported", p.hegui_profile),
-            Some("this hegui reads version 1".into()),
-        );
+/// Checks of meaning. They read the JSON value, not the typed profile, so that they run
+/// even when the structure has errors: a file's problems all come out in one pass. Values
+/// of the wrong type are skipped here (the structural check reports them).
+pub(super) fn meaning(v: &Value, sink: &mut Sink) {
+    if let Some(n) = v.get("hegui_profile").and_then(Value::as_u64) {
+        if n != 1 {
+            sink.at(
+                "/hegui_profile",
+                format!("format version {n} is not supported"),
+                Some("this hegui reads version 1".into()),
+            );
+        }
     }
-    if let Some(code) = &p.organisation.uscc {
+    if let Some(code) = v.pointer("/organisation/uscc").and_then(Value::as_str) {
         if let Err(e) = uscc::validate(code) {
             sink.at(
                 "/organisation/uscc",
@@ -168,46 +171,90 @@ pub(super) fn meaning(p: &Profile, sink: &mut Sink) {
             );
         }
     }
-    headcounts(p, sink);
-    if let Some(pipo) = &p.pipo {
-        if matches!(pipo.reported_on, Some(r) if r < pipo.designated_on) {
-            sink.at(
-                "/pipo/reported_on",
-                "the PIPO was reported before being designated".into(),
-                None,
-            );
-        }
-    }
-    if let Some(body) = p
-        .platform
-        .as_ref()
-        .and_then(|pl| pl.independent_body.as_ref())
-    {
-        if body.outside_members > body.members {
+    headcounts(v, sink);
+    ordered(
+        sink,
+        v,
+        "/pipo/designated_on",
+        "/pipo/reported_on",
+        "the PIPO was reported before being designated",
+    );
+    let members = v
+        .pointer("/platform/independent_body/members")
+        .and_then(Value::as_u64);
+    let outside = v
+        .pointer("/platform/independent_body/outside_members")
+        .and_then(Value::as_u64);
+    if let (Some(m), Some(o)) = (members, outside) {
+        if o > m {
             sink.at(
                 "/platform/independent_body/outside_members",
-                format!(
-                    "{} outside members, but the body has {} members",
-                    body.outside_members, body.members
-                ),
+                format!("{o} outside members, but the body has {m} members"),
                 None,
             );
         }
     }
-    incidents(p, sink);
-    activities(p, sink);
+    incidents(v, sink);
+    activities(v, sink);
 }
 
-fn headcounts(p: &Profile, sink: &mut Sink) {
-    let h = &p.headcounts;
-    let pairs = [
-        ("sensitive", h.sensitive, "people", h.people),
-        ("under_14", h.under_14, "under_18", h.under_18),
-        ("under_18", h.under_18, "people", h.people),
-        ("under_14", h.under_14, "people", h.people),
-    ];
-    for (part, pv, whole, wv) in pairs {
-        if let (Some(a), Some(b)) = (pv, wv) {
+/// The elements of the list at `pointer`, with their pointers.
+fn items<'a>(v: &'a Value, pointer: &str) -> Vec<(String, &'a Value)> {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .map(|(i, x)| (format!("{pointer}/{i}"), x))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn date_at(v: &Value, pointer: &str) -> Option<jiff::civil::DateTime> {
+    let s = v.pointer(pointer)?.as_str()?;
+    s.parse::<jiff::civil::DateTime>().ok().or_else(|| {
+        s.parse::<jiff::civil::Date>()
+            .ok()
+            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    })
+}
+
+/// Reports `later` when it is before `earlier` (both optional; dates or date-times).
+fn ordered(sink: &mut Sink, v: &Value, earlier: &str, later: &str, message: &str) {
+    if let (Some(e), Some(l)) = (date_at(v, earlier), date_at(v, later)) {
+        // Compare calendar days when either side is a plain date.
+        let plain = |p: &str| {
+            v.pointer(p)
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.contains('T'))
+        };
+        let (e, l) = if plain(earlier) || plain(later) {
+            (
+                e.date().to_datetime(jiff::civil::Time::midnight()),
+                l.date().to_datetime(jiff::civil::Time::midnight()),
+            )
+        } else {
+            (e, l)
+        };
+        if l < e {
+            sink.at(later, message.to_string(), None);
+        }
+    }
+}
+
+fn headcounts(v: &Value, sink: &mut Sink) {
+    let n = |k: &str| {
+        v.pointer(&format!("/headcounts/{k}"))
+            .and_then(Value::as_u64)
+    };
+    for (part, whole) in [
+        ("sensitive", "people"),
+        ("under_14", "under_18"),
+        ("under_18", "people"),
+        ("under_14", "people"),
+    ] {
+        if let (Some(a), Some(b)) = (n(part), n(whole)) {
             if a > b {
                 sink.at(
                     &format!("/headcounts/{part}"),
@@ -219,154 +266,170 @@ fn headcounts(p: &Profile, sink: &mut Sink) {
     }
 }
 
-fn incidents(p: &Profile, sink: &mut Sink) {
-    for (i, inc) in p.incidents.iter().enumerate() {
-        let base = format!("/incidents/{i}");
-        if matches!(inc.sensitive_people_affected, Some(s) if s > inc.people_affected) {
-            sink.at(
-                &format!("{base}/sensitive_people_affected"),
-                "more people with sensitive PI affected than people affected".into(),
-                None,
-            );
-        }
-        if let (Some(d), Some(r)) = (inc.discovered_at, inc.reported_at) {
-            if r < d {
+fn incidents(v: &Value, sink: &mut Sink) {
+    for (base, inc) in items(v, "/incidents") {
+        let affected = inc.get("people_affected").and_then(Value::as_u64);
+        let sensitive = inc.get("sensitive_people_affected").and_then(Value::as_u64);
+        if let (Some(a), Some(s)) = (affected, sensitive) {
+            if s > a {
                 sink.at(
-                    &format!("{base}/reported_at"),
-                    "reported before it was discovered".into(),
+                    &format!("{base}/sensitive_people_affected"),
+                    format!(
+                        "{s} people with sensitive PI affected, more than the {a} people affected"
+                    ),
                     None,
                 );
             }
         }
-        if matches!(inc.discovered_at, Some(d) if d.date() < inc.occurred_on) {
-            sink.at(
-                &format!("{base}/discovered_at"),
-                "discovered before it occurred".into(),
-                None,
-            );
-        }
-        if matches!(inc.handling_ended_on, Some(e) if e < inc.occurred_on) {
-            sink.at(
-                &format!("{base}/handling_ended_on"),
-                "handling ended before the incident occurred".into(),
-                None,
-            );
-        }
-        categories(&inc.categories, &format!("{base}/categories"), sink);
+        let p = |k: &str| format!("{base}/{k}");
+        ordered(
+            sink,
+            v,
+            &p("occurred_on"),
+            &p("discovered_at"),
+            "discovered before it occurred",
+        );
+        ordered(
+            sink,
+            v,
+            &p("discovered_at"),
+            &p("reported_at"),
+            "reported before it was discovered",
+        );
+        ordered(
+            sink,
+            v,
+            &p("occurred_on"),
+            &p("handling_ended_on"),
+            "handling ended before the incident occurred",
+        );
+        ordered(
+            sink,
+            v,
+            &p("handling_ended_on"),
+            &p("summary_reported_on"),
+            "summary sent before handling ended",
+        );
+        categories(v, &p("categories"), sink);
     }
 }
 
-fn categories(ids: &[String], pointer: &str, sink: &mut Sink) {
+fn categories(v: &Value, pointer: &str, sink: &mut Sink) {
     let tax = &Law::get().taxonomy;
-    for (j, id) in ids.iter().enumerate() {
+    for (ptr, id) in items(v, pointer) {
+        let Some(id) = id.as_str() else { continue };
         if tax.resolve(id).is_none() {
             let help = match suggest(id, tax.ids()) {
                 Some(s) => format!("did you mean `{s}`? `hegui catalog taxonomy` lists the ids"),
                 None => "`hegui catalog taxonomy` lists the ids".into(),
             };
-            sink.at(
-                &format!("{pointer}/{j}"),
-                format!("unknown PI category {id:?}"),
-                Some(help),
-            );
+            sink.at(&ptr, format!("unknown PI category {id:?}"), Some(help));
         }
     }
 }
 
-fn activities(p: &Profile, sink: &mut Sink) {
-    use super::LegalBasis;
-    let mut seen = HashSet::new();
-    for (i, a) in p.activities.iter().enumerate() {
-        let base = format!("/activities/{i}");
-        if !seen.insert(a.id.as_str()) {
-            sink.at(
-                &format!("{base}/id"),
-                format!("activity id {:?} is used twice", a.id),
-                None,
-            );
+fn activities(v: &Value, sink: &mut Sink) {
+    let mut seen: Vec<&str> = Vec::new();
+    for (base, a) in items(v, "/activities") {
+        if let Some(id) = a.get("id").and_then(Value::as_str) {
+            if seen.contains(&id) {
+                sink.at(
+                    &format!("{base}/id"),
+                    format!("activity id {id:?} is used twice"),
+                    None,
+                );
+            }
+            seen.push(id);
         }
-        if a.categories.is_empty() {
+        if a.get("categories")
+            .and_then(Value::as_array)
+            .is_some_and(|c| c.is_empty())
+        {
             sink.at(
                 &format!("{base}/categories"),
                 "no PI categories listed".into(),
                 None,
             );
         }
-        categories(&a.categories, &format!("{base}/categories"), sink);
-        if a.legal_basis.is_empty() {
+        categories(v, &format!("{base}/categories"), sink);
+        let bases: Vec<&str> = a
+            .get("legal_basis")
+            .and_then(Value::as_array)
+            .map(|b| b.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if a.get("legal_basis")
+            .and_then(Value::as_array)
+            .is_some_and(|b| b.is_empty())
+        {
             sink.at(
                 &format!("{base}/legal_basis"),
                 "no legal basis given".into(),
                 Some("PIPL Art. 13 ¶1 (1)–(7)".into()),
             );
         }
-        let consent = a.legal_basis.contains(&LegalBasis::Consent);
-        if consent && a.consent.is_none() {
+        let consent = bases.contains(&"consent");
+        if consent && a.get("consent").is_none() {
             sink.at(
                 &format!("{base}/legal_basis"),
                 "the basis is consent but the kind of consent is not given".into(),
                 Some("add `consent: ordinary | separate | written | guardian`".into()),
             );
         }
-        if !consent && a.consent.is_some() {
+        if !consent && a.get("consent").is_some() && a.get("legal_basis").is_some() {
             sink.at(
                 &format!("{base}/consent"),
                 "a consent kind is given but consent is not a legal basis".into(),
                 None,
             );
         }
-        for (j, r) in a.recipients.iter().enumerate() {
-            categories(
-                &r.categories,
-                &format!("{base}/recipients/{j}/categories"),
-                sink,
-            );
+        for (rp, _) in items(v, &format!("{base}/recipients")) {
+            categories(v, &format!("{rp}/categories"), sink);
         }
-        for (j, t) in a.cross_border.iter().enumerate() {
-            transfer(t, &format!("{base}/cross_border/{j}"), sink);
+        for (tp, t) in items(v, &format!("{base}/cross_border")) {
+            transfer(v, t, &tp, sink);
         }
     }
-    for (i, r) in p.pipia_records.iter().enumerate() {
-        for (j, id) in r.scope.iter().enumerate() {
-            if !seen.contains(id.as_str()) {
+    for (base, r) in items(v, "/pipia_records") {
+        let _ = r;
+        for (ptr, id) in items(v, &format!("{base}/scope")) {
+            let Some(id) = id.as_str() else { continue };
+            if !seen.contains(&id) {
                 let help =
                     suggest(id, seen.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-                sink.at(
-                    &format!("/pipia_records/{i}/scope/{j}"),
-                    format!("no activity has id {id:?}"),
-                    help,
-                );
+                sink.at(&ptr, format!("no activity has id {id:?}"), help);
             }
         }
     }
 }
 
-fn transfer(t: &super::Transfer, base: &str, sink: &mut Sink) {
-    if !(2000..=2100).contains(&t.year) {
-        sink.at(
-            &format!("{base}/year"),
-            format!("year {} is not plausible", t.year),
-            None,
-        );
-    }
-    if let Some(m) = &t.mechanism {
-        if let (Some(e), Some(f)) = (m.effective_on, m.filed_on) {
-            if f < e {
-                sink.at(
-                    &format!("{base}/mechanism/filed_on"),
-                    "filed before the contract took effect".into(),
-                    None,
-                );
-            }
+fn transfer(v: &Value, t: &Value, base: &str, sink: &mut Sink) {
+    if let Some(y) = t.get("year").and_then(Value::as_i64) {
+        if !(2000..=2100).contains(&y) {
+            sink.at(
+                &format!("{base}/year"),
+                format!("year {y} is not plausible"),
+                None,
+            );
         }
-        if let (Some(i), Some(x)) = (m.issued_on, m.expires_on) {
-            if x <= i {
-                sink.at(
-                    &format!("{base}/mechanism/expires_on"),
-                    "expires before it was issued".into(),
-                    None,
-                );
-            }
+    }
+    let m = format!("{base}/mechanism");
+    ordered(
+        sink,
+        v,
+        &format!("{m}/effective_on"),
+        &format!("{m}/filed_on"),
+        "filed before the contract took effect",
+    );
+    if let (Some(i), Some(x)) = (
+        date_at(v, &format!("{m}/issued_on")),
+        date_at(v, &format!("{m}/expires_on")),
+    ) {
+        if x <= i {
+            sink.at(
+                &format!("{m}/expires_on"),
+                "expires before it was issued".into(),
+                None,
+            );
         }
     }
 }

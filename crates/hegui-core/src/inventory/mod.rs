@@ -8,6 +8,8 @@
 //!    unknown fields (with a suggestion), missing fields, wrong types and values;
 //! 3. meaning ([`check`]): the unified social credit code's check character, taxonomy ids,
 //!    references between records, head-counts that contradict each other, dates in order.
+//!
+//! Both checks run on every file, and their findings are reported together in file order.
 
 mod check;
 mod model;
@@ -155,10 +157,14 @@ pub fn load(text: &str, file: &str, syntax: Syntax) -> Result<Profile, ProfileEr
         out: Vec::new(),
     };
     check::structure(&value, &mut sink);
+    check::meaning(&value, &mut sink);
     if !sink.out.is_empty() {
+        // In file order, so the list reads top to bottom.
+        sink.out
+            .sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
         return Err(fail(sink.out));
     }
-    let profile: Profile = serde_json::from_value(value).map_err(|e| {
+    serde_json::from_value(value).map_err(|e| {
         fail(vec![Diagnostic {
             path: String::new(),
             line: None,
@@ -166,13 +172,7 @@ pub fn load(text: &str, file: &str, syntax: Syntax) -> Result<Profile, ProfileEr
             message: e.to_string(),
             help: None,
         }])
-    })?;
-    check::meaning(&profile, &mut sink);
-    if sink.out.is_empty() {
-        Ok(profile)
-    } else {
-        Err(fail(sink.out))
-    }
+    })
 }
 
 /// `key: null` (or an empty value) means the key is absent.

@@ -104,8 +104,8 @@ enum Frame {
         map: Map<String, Value>,
         pointer: String,
         anchor: usize,
-        /// The pending key and its position, between a key and its value.
-        key: Option<(String, Pos)>,
+        /// The pending key, between a key and its value.
+        key: Option<String>,
     },
 }
 
@@ -135,7 +135,7 @@ impl Builder {
             None => String::new(),
             Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
             Some(Frame::Map { key, pointer, .. }) => match key {
-                Some((k, _)) => format!("{pointer}/{}", escape(k)),
+                Some(k) => format!("{pointer}/{}", escape(k)),
                 None => pointer.clone(),
             },
         }
@@ -164,7 +164,7 @@ impl Builder {
             None => self.root = Some(v),
             Some(Frame::Seq { items, .. }) => items.push(v),
             Some(Frame::Map { map, key, .. }) => {
-                if let Some((k, _)) = key.take() {
+                if let Some(k) = key.take() {
                     map.insert(k, v);
                 }
             }
@@ -202,7 +202,7 @@ impl MarkedEventReceiver for Builder {
                     let key_pointer = format!("{map_pointer}/{}", escape(&s));
                     self.positions.keys.insert(key_pointer, pos);
                     if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                        *key = Some((s, pos));
+                        *key = Some(s);
                     }
                     return;
                 }
