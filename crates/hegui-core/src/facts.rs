@@ -6,7 +6,7 @@
 //! absent. Unknown facts make a condition "cannot tell", never a silent "no".
 
 use crate::condition::{Facts, Truth};
-use crate::inventory::{LegalBasis, Profile, RecipientRole, Subject};
+use crate::inventory::{Activity, LegalBasis, Profile, RecipientRole, Subject};
 use crate::law::{Framework, Law};
 
 /// Whether a fact is a flag or a number.
@@ -63,6 +63,9 @@ pub const FACTS: &[FactDef] = &[
     flag("sensitive_pi", "sensitive PI is processed (PIPL 28; default framework GB/T 45574-2025)", "activities[].categories, headcounts.sensitive"),
     flag("minors_under_14", "PI of minors under 14 is processed", "headcounts.under_14, activities[].subjects"),
     flag("minors", "PI of minors (under 18) is processed", "headcounts.under_18, activities[].subjects"),
+    flag("provision_on_consent", "one activity both provides PI to others and relies on consent", "activities[]"),
+    flag("sensitive_on_consent", "one activity both processes sensitive PI and relies on consent", "activities[]"),
+    flag("minors_on_consent", "one activity both processes PI of under-14s and relies on consent", "activities[]"),
     flag("cross_border", "PI is provided outside the territory", "activities[].cross_border"),
     flag("cii_operator", "critical information infrastructure operator", "organisation.ciio"),
     flag("important_data", "notified of holding important data", "organisation.important_data"),
@@ -100,7 +103,7 @@ impl<'a> ProfileFacts<'a> {
     }
 
     /// A flag derived from the activities: unknown when none are listed.
-    fn any_activity(&self, f: impl Fn(&crate::inventory::Activity) -> bool) -> Truth {
+    fn any_activity(&self, f: impl Fn(&Activity) -> bool) -> Truth {
         let acts = &self.profile.activities;
         if acts.is_empty() {
             Truth::Unknown
@@ -122,7 +125,7 @@ impl<'a> ProfileFacts<'a> {
     }
 
     /// An activity processes sensitive PI (including PI of under-14s).
-    pub fn activity_sensitive(&self, a: &crate::inventory::Activity) -> bool {
+    pub fn activity_sensitive(&self, a: &Activity) -> bool {
         a.categories.iter().any(|c| self.category_sensitive(c))
             || a.subjects.contains(&Subject::MinorsUnder14)
     }
@@ -168,6 +171,17 @@ impl<'a> ProfileFacts<'a> {
     }
 }
 
+/// The activity relies on consent.
+fn on_consent(a: &Activity) -> bool {
+    a.legal_basis.contains(&LegalBasis::Consent)
+}
+
+/// The activity declares PI of under-14s (as subjects or as a category).
+fn declares_under_14(a: &Activity) -> bool {
+    a.subjects.contains(&Subject::MinorsUnder14)
+        || a.categories.iter().any(|c| c == "other.minor_under_14")
+}
+
 /// Three-valued conjunction.
 pub fn and3(ts: &[Truth]) -> Truth {
     if ts.contains(&Truth::False) {
@@ -210,10 +224,7 @@ impl Facts for ProfileFacts<'_> {
                 self.count_or_declared(p.headcounts.sensitive, declared, false)
             }
             "minors_under_14" => {
-                let declared = self.any_activity(|a| {
-                    a.subjects.contains(&Subject::MinorsUnder14)
-                        || a.categories.iter().any(|c| c == "other.minor_under_14")
-                });
+                let declared = self.any_activity(declares_under_14);
                 self.count_or_declared(p.headcounts.under_14, declared, false)
             }
             "minors" => {
@@ -224,6 +235,33 @@ impl Facts for ProfileFacts<'_> {
                 // The minors' regulation applies whether or not minors are identified
                 // (CAC Q&A 2026-04 Q3): without a count, hegui cannot say no.
                 self.count_or_declared(p.headcounts.under_18, declared, true)
+            }
+            "provision_on_consent" => self.any_activity(|a| {
+                on_consent(a)
+                    && a.recipients
+                        .iter()
+                        .any(|r| r.role == RecipientRole::ThirdParty)
+            }),
+            "sensitive_on_consent" => {
+                self.any_activity(|a| on_consent(a) && self.activity_sensitive(a))
+            }
+            "minors_on_consent" => {
+                let declared = self.any_activity(|a| on_consent(a) && declares_under_14(a));
+                // Under-14s counted but tied to no activity: hegui cannot say which basis applies.
+                match (
+                    declared,
+                    self.flag("minors_under_14"),
+                    self.flag("consent_basis"),
+                ) {
+                    (Truth::True, ..) => Truth::True,
+                    (_, Truth::False, _) | (_, _, Truth::False) => Truth::False,
+                    (Truth::False, Truth::True, _)
+                        if !self.profile.activities.iter().any(declares_under_14) =>
+                    {
+                        Truth::Unknown
+                    }
+                    (d, ..) => d,
+                }
             }
             "cross_border" => self.any_activity(|a| !a.cross_border.is_empty()),
             "cii_operator" => p.organisation.ciio.into(),

@@ -229,3 +229,29 @@ fn example_profiles_are_valid() {
         assert!(!r.obligations.is_empty());
     }
 }
+
+#[test]
+fn consent_checkpoints_need_consent_in_the_same_activity() {
+    // One activity provides PI on a contract basis, another relies on consent: G8.1
+    // ("consent-based provision") is out of scope; when one activity does both, it is in.
+    let acts = |provider_basis: &str| {
+        format!(
+            "activities:\n  - id: a\n    name: A\n    purpose: p\n    categories: [basic.name]\n\
+             \x20   subjects: [customers]\n    legal_basis: [{provider_basis}]\n{consent}\
+             \x20   recipients:\n      - name: R\n        role: third_party\n  - id: b\n    name: B\n\
+             \x20   purpose: p\n    categories: [basic.phone]\n    subjects: [customers]\n\
+             \x20   legal_basis: [consent]\n    consent: ordinary\n",
+            consent = if provider_basis == "consent" { "    consent: separate\n" } else { "" }
+        )
+    };
+    let g81 = |p: &Profile| {
+        scope::compute(p)
+            .items
+            .into_iter()
+            .find(|i| i.id == "G8.1")
+            .unwrap()
+            .in_scope
+    };
+    assert_eq!(g81(&profile(10, &acts("contract"))), InScope::No);
+    assert_eq!(g81(&profile(10, &acts("consent"))), InScope::Yes);
+}

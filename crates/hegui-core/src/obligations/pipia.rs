@@ -104,6 +104,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
             .date
             .checked_add(Span::new().years(keep.amount()))
             .unwrap_or(r.date);
+        let ended = until < ctx.as_of;
         out.push(Obligation {
             id: "pipia.retention".into(),
             subject: Some(format!("PIPIA {} ({})", r.id, r.date)),
@@ -112,11 +113,19 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
             status: Status::Applies,
             advisory: false,
             due: Some(until.to_string()),
-            finding: Some(Finding::Standing),
-            detail: format!(
-                "Keep until at least {until} ({} years from the report)",
-                keep.amount()
-            ),
+            finding: Some(if ended {
+                Finding::Met
+            } else {
+                Finding::Standing
+            }),
+            detail: if ended {
+                format!("The {}-year minimum ended on {until}", keep.amount())
+            } else {
+                format!(
+                    "Keep until at least {until} ({} years from the report)",
+                    keep.amount()
+                )
+            },
             missing: vec![],
             cites: vec![keep.cite.clone()],
         });
