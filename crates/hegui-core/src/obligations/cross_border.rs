@@ -273,12 +273,7 @@ fn contract_or_certification(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> St
                 }
             };
             ob.due = Some(due.to_string());
-            ob.finding = Some(match m.filed_on {
-                Some(f) if f <= due => Finding::Met,
-                Some(_) => Finding::Overdue,
-                None if due < ctx.as_of => Finding::Overdue,
-                None => Finding::Upcoming,
-            });
+            ob.finding = Some(super::by_deadline(m.filed_on, due, due < ctx.as_of));
             match m.filed_on {
                 Some(f) if f > due => format!("Contract effective {eff}; filing due {due} ({wd} working days); filed late on {f}"),
                 Some(f) => format!("Contract effective {eff}; filing due {due} ({wd} working days); filed {f}"),

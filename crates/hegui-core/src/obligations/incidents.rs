@@ -99,12 +99,11 @@ fn report_clock(ctx: &Ctx, inc: &Incident, tier: Option<&str>) -> Obligation {
     };
     let due: DateTime = found.checked_add(Span::new().hours(hours)).unwrap_or(found);
     ob.due = Some(due.strftime("%Y-%m-%dT%H:%M").to_string());
-    ob.finding = Some(match inc.reported_at {
-        Some(r) if r <= due => Finding::Met,
-        Some(_) => Finding::Overdue,
-        None if due.date() < ctx.as_of => Finding::Overdue,
-        None => Finding::Upcoming,
-    });
+    ob.finding = Some(super::by_deadline(
+        inc.reported_at,
+        due,
+        due.date() < ctx.as_of,
+    ));
     if let Some(r) = inc.reported_at {
         ob.detail
             .push_str(&format!("; reported {}", r.strftime("%Y-%m-%dT%H:%M")));
@@ -125,12 +124,11 @@ fn summary(ctx: &Ctx, inc: &Incident) -> Obligation {
         Some(end) => {
             let due = end.checked_add(Span::new().days(days)).unwrap_or(end);
             ob.due = Some(due.to_string());
-            ob.finding = Some(match inc.summary_reported_on {
-                Some(s) if s <= due => Finding::Met,
-                Some(_) => Finding::Overdue,
-                None if due < ctx.as_of => Finding::Overdue,
-                None => Finding::Upcoming,
-            });
+            ob.finding = Some(super::by_deadline(
+                inc.summary_reported_on,
+                due,
+                due < ctx.as_of,
+            ));
             ob.detail = match inc.summary_reported_on {
                 Some(s) => format!("Handling ended {end}; summary within {days} days; sent {s}"),
                 None => format!("Handling ended {end}; summary within {days} days; not recorded (incidents[].summary_reported_on)"),

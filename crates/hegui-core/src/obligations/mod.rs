@@ -129,6 +129,17 @@ impl Ctx<'_> {
     }
 }
 
+/// A dated duty: met if done by `due`, overdue if done late or not done once `due` has
+/// passed, upcoming otherwise.
+pub(crate) fn by_deadline<T: PartialOrd>(done: Option<T>, due: T, past_due: bool) -> Finding {
+    match done {
+        Some(d) if d <= due => Finding::Met,
+        Some(_) => Finding::Overdue,
+        None if past_due => Finding::Overdue,
+        None => Finding::Upcoming,
+    }
+}
+
 /// The profile fields behind missing facts.
 pub fn missing_fields(o: &Outcome) -> Vec<String> {
     o.missing

@@ -174,12 +174,7 @@ fn pipo_filing(ctx: &Ctx, ob: &mut Obligation) -> String {
         }
     };
     ob.due = Some(due.to_string());
-    ob.finding = Some(match reported {
-        Some(r) if r <= due => Finding::Met,
-        Some(_) => Finding::Overdue,
-        None if due < ctx.as_of => Finding::Overdue,
-        None => Finding::Upcoming,
-    });
+    ob.finding = Some(super::by_deadline(reported, due, due < ctx.as_of));
     match reported {
         Some(r) if r > due => format!("Due {due} ({how}); reported late, on {r}"),
         Some(r) => format!("Due {due} ({how}); reported on {r}"),
