@@ -1,0 +1,234 @@
+//! Context: keywords near a candidate (in text) and column names or JSON paths (in
+//! structured data) that raise its likelihood, and negative keywords (order and serial
+//! numbers) that lower it. One Aho-Corasick automaton over all keywords runs once per line
+//! or cell; candidates then look at the keyword hits inside their window.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::kind::Kind;
+
+/// Bytes before a candidate in which a keyword counts (about 16 Chinese characters).
+pub const WINDOW_BEFORE: usize = 48;
+/// Bytes after a candidate in which a keyword counts.
+pub const WINDOW_AFTER: usize = 12;
+
+/// What a keyword says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    /// Supports the kind.
+    For(Kind),
+    /// Says the digits are an order, serial, waybill or batch number, not PI.
+    Against,
+}
+
+const POSITIVE: &[(Kind, &[&str])] = &[
+    (
+        Kind::CnResidentId,
+        &[
+            "身份证",
+            "证件号",
+            "公民身份号码",
+            "身份号码",
+            "sfz",
+            "id_card",
+            "idcard",
+            "id_no",
+            "idno",
+            "identity",
+        ],
+    ),
+    (
+        Kind::CnMobile,
+        &[
+            "手机",
+            "电话",
+            "联系方式",
+            "mobile",
+            "phone",
+            "tel",
+            "shouji",
+            "sjh",
+        ],
+    ),
+    (Kind::CnLandline, &["电话", "座机", "固话", "tel", "phone"]),
+    (Kind::Email, &["邮箱", "邮件", "email", "e-mail", "mail"]),
+    (
+        Kind::BankCard,
+        &[
+            "银行卡",
+            "卡号",
+            "账号",
+            "账户",
+            "card",
+            "bank",
+            "yhk",
+            "acct",
+        ],
+    ),
+    (Kind::CnPassport, &["护照", "passport", "hzhm"]),
+    (
+        Kind::HkMacauTravelPermit,
+        &["港澳通行证", "往来港澳", "通行证"],
+    ),
+    (
+        Kind::MainlandTravelPermit,
+        &["回乡证", "台胞证", "来往内地", "来往大陆", "通行证"],
+    ),
+    (Kind::CnLicensePlate, &["车牌", "号牌", "plate"]),
+    (Kind::Ipv4, &["ip", "地址", "client", "remote", "addr"]),
+    (Kind::Ipv6, &["ip", "地址", "addr"]),
+    (Kind::MacAddress, &["mac", "物理地址"]),
+    (Kind::Imei, &["imei", "设备", "串号", "device"]),
+    (
+        Kind::GpsCoordinate,
+        &[
+            "经纬度",
+            "坐标",
+            "位置",
+            "定位",
+            "gps",
+            "lat",
+            "lng",
+            "lon",
+            "location",
+        ],
+    ),
+];
+
+const NEGATIVE: &[&str] = &[
+    "订单号",
+    "订单编号",
+    "流水号",
+    "交易号",
+    "运单号",
+    "快递单号",
+    "批次号",
+    "序列号",
+    "编号",
+    "单号",
+    "工单",
+    "order_id",
+    "orderid",
+    "order_no",
+    "serial",
+    "trace",
+    "txn",
+    "batch",
+    "invoice",
+    "tracking",
+    "version",
+    "版本",
+];
+
+struct Automaton {
+    ac: AhoCorasick,
+    cues: Vec<Cue>,
+}
+
+fn automaton() -> &'static Automaton {
+    static A: OnceLock<Automaton> = OnceLock::new();
+    A.get_or_init(|| {
+        let mut words = Vec::new();
+        let mut cues = Vec::new();
+        for (kind, ws) in POSITIVE {
+            for w in *ws {
+                words.push(*w);
+                cues.push(Cue::For(*kind));
+            }
+        }
+        for w in NEGATIVE {
+            words.push(*w);
+            cues.push(Cue::Against);
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .expect("keyword automaton builds");
+        Automaton { ac, cues }
+    })
+}
+
+/// Keyword hits of one line or cell: (start, end, cue).
+#[derive(Debug, Default, Clone)]
+pub struct Hits(Vec<(usize, usize, Cue)>);
+
+impl Hits {
+    /// Finds every keyword in `text` (overlapping, so 身份证号码 gives 身份证 and 身份号码).
+    pub fn find(text: &[u8]) -> Hits {
+        let a = automaton();
+        Hits(
+            a.ac.find_overlapping_iter(text)
+                .map(|m| (m.start(), m.end(), a.cues[m.pattern().as_usize()]))
+                .collect(),
+        )
+    }
+
+    /// (supports `kind`, says "not PI") for a candidate at `start..end`. Keywords are only
+    /// looked for outside the candidate, within the window.
+    pub fn around(&self, start: usize, end: usize, kind: Kind) -> (bool, bool) {
+        let lo = start.saturating_sub(WINDOW_BEFORE);
+        let hi = end + WINDOW_AFTER;
+        let mut pos = false;
+        let mut neg = false;
+        for &(s, e, cue) in &self.0 {
+            let before = e <= start && e >= lo;
+            let after = s >= end && s <= hi;
+            if !(before || after) {
+                continue;
+            }
+            match cue {
+                Cue::For(k) if k == kind => pos = true,
+                // A negative cue only counts before the value: "订单号 123…", not "123… 编号".
+                Cue::Against if before => neg = true,
+                _ => {}
+            }
+        }
+        (pos, neg)
+    }
+}
+
+/// What a column name or JSON path says: the kinds it supports and whether it names an
+/// order or serial number.
+pub fn field_cues(field: &str) -> (Vec<Kind>, bool) {
+    let hits = Hits::find(field.as_bytes());
+    let mut kinds = Vec::new();
+    let mut neg = false;
+    for &(_, _, c) in &hits.0 {
+        match c {
+            Cue::For(k) if !kinds.contains(&k) => kinds.push(k),
+            Cue::Against => neg = true,
+            _ => {}
+        }
+    }
+    (kinds, neg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_before_and_after() {
+        let t = "客户身份证号码：110101199003071234".as_bytes();
+        let hits = Hits::find(t);
+        let start = t.len() - 18;
+        assert_eq!(
+            hits.around(start, t.len(), Kind::CnResidentId),
+            (true, false)
+        );
+        let t = "订单号110101199003071234".as_bytes();
+        let hits = Hits::find(t);
+        assert_eq!(hits.around(9, t.len(), Kind::CnResidentId), (false, true));
+    }
+
+    #[test]
+    fn column_names() {
+        assert!(field_cues("sfzh").0.contains(&Kind::CnResidentId));
+        assert!(field_cues("id_card").0.contains(&Kind::CnResidentId));
+        assert!(field_cues("user.mobile").0.contains(&Kind::CnMobile));
+        assert!(field_cues("order_no").1);
+    }
+}

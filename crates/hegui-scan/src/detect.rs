@@ -1,0 +1,835 @@
+//! The detectors: byte-level scanners that anchor on cheap bytes (digit runs, `@`, `:`,
+//! province characters), validate each candidate exactly, then score it with context.
+//!
+//! Text is never matched with Unicode `\b`: a CJK character next to a digit is a boundary
+//! here, an ASCII letter or digit is not. A digit run inside a longer run is never an
+//! identifier (runs are maximal).
+
+use std::hash::{Hash, Hasher};
+
+use jiff::civil::Date;
+
+use crate::context::Hits;
+use crate::kind::{Kind, Likelihood};
+use crate::validate::{card, id_card, luhn, phone};
+
+/// One detected value in a line or cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: Kind,
+    /// UTF-8 byte offsets within the line or cell.
+    pub start: usize,
+    pub end: usize,
+    pub likelihood: Likelihood,
+    /// The value is masked (`138****5678`): evidence of de-identification, not PI.
+    pub masked: bool,
+    /// A 64-bit key of the normalised value, for distinct counting (0 for masked values).
+    pub key: u64,
+}
+
+/// What the detectors need besides the text.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Birth dates after this day are impossible (normally today).
+    pub today: Date,
+    /// Kinds a column name or JSON path supports, and whether it names an order/serial.
+    pub field_kinds: Vec<Kind>,
+    pub field_negative: bool,
+}
+
+impl Options {
+    pub fn new(today: Date) -> Options {
+        Options {
+            today,
+            field_kinds: Vec::new(),
+            field_negative: false,
+        }
+    }
+}
+
+/// The normalised value's key (SipHash with fixed keys: stable across runs and machines).
+pub fn key_of(kind: Kind, normalised: &[u8]) -> u64 {
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new_with_keys(0x6865_6775_6921, 0x7363_616e);
+    (kind as u8).hash(&mut h);
+    normalised.hash(&mut h);
+    h.finish().max(1)
+}
+
+fn is_alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// Detects every kind in one line or cell.
+pub fn detect(text: &[u8], opts: &Options) -> Vec<Hit> {
+    let mut raw: Vec<Hit> = Vec::new();
+    digit_runs(text, opts, &mut raw);
+    emails(text, &mut raw);
+    colon_tokens(text, &mut raw);
+    plates(text, &mut raw);
+    if raw.is_empty() {
+        return raw;
+    }
+    let hits = Hits::find(text);
+    for h in &mut raw {
+        let (pos, neg) = hits.around(h.start, h.end, h.kind);
+        if pos || opts.field_kinds.contains(&h.kind) {
+            h.likelihood = h.likelihood.up();
+        }
+        if (neg || opts.field_negative) && !pos {
+            h.likelihood = h.likelihood.down2();
+        }
+    }
+    raw.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    // Overlaps: keep the longer (then likelier) hit.
+    let mut out: Vec<Hit> = Vec::with_capacity(raw.len());
+    for h in raw {
+        match out.last() {
+            Some(last) if h.start < last.end => {
+                if h.likelihood > last.likelihood && h.end - h.start >= last.end - last.start {
+                    *out.last_mut().expect("non-empty") = h;
+                }
+            }
+            _ => out.push(h),
+        }
+    }
+    out
+}
+
+fn push(out: &mut Vec<Hit>, kind: Kind, start: usize, end: usize, lk: Likelihood, norm: &[u8]) {
+    out.push(Hit {
+        kind,
+        start,
+        end,
+        likelihood: lk,
+        masked: false,
+        key: key_of(kind, norm),
+    });
+}
+
+fn push_masked(out: &mut Vec<Hit>, kind: Kind, start: usize, end: usize) {
+    out.push(Hit {
+        kind,
+        start,
+        end,
+        likelihood: Likelihood::Likely,
+        masked: true,
+        key: 0,
+    });
+}
+
+/// Maximal runs of digits (and, for masked values, `*`), with the separated groups that
+/// phones and cards are written in, dotted quads and decimal pairs.
+fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
+    let mut i = 0;
+    while i < t.len() {
+        if !(t[i].is_ascii_digit() || t[i] == b'*') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < t.len() && (t[i].is_ascii_digit() || t[i] == b'*') {
+            i += 1;
+        }
+        // A trailing X/x belongs to an 18-character identity number.
+        let mut end = i;
+        if end - start == 17 && end < t.len() && (t[end] | 0x20) == b'x' {
+            end += 1;
+        }
+        i = end;
+        let run = &t[start..end];
+        let stars = run.iter().filter(|&&b| b == b'*').count();
+        if stars == run.len() {
+            continue;
+        }
+        let before = start.checked_sub(1).map(|p| t[p]);
+        let after = t.get(end).copied();
+        if stars > 0 {
+            masked_run(run, start, end, before, after, out);
+            continue;
+        }
+        // Letters glued before the digits: documents (E12345678), or part of a hash.
+        if let Some(b) = before {
+            if b.is_ascii_alphabetic() {
+                document(t, start, end, out);
+                continue;
+            }
+        }
+        if after.is_some_and(|b| b.is_ascii_alphabetic()) {
+            continue;
+        }
+        if after == Some(b'.') || before == Some(b'.') {
+            if dotted(t, start, out) {
+                continue;
+            }
+        }
+        if grouped(t, start, end, before, out) {
+            // Skip the groups consumed.
+            i = out.last().map(|h| h.end.max(end)).unwrap_or(end);
+            continue;
+        }
+        plain_digits(run, start, end, before, opts, out);
+    }
+}
+
+/// A run of digits alone: identity numbers, mobiles (with +86/0086), cards, IMEIs.
+fn plain_digits(
+    run: &[u8],
+    start: usize,
+    end: usize,
+    before: Option<u8>,
+    opts: &Options,
+    out: &mut Vec<Hit>,
+) {
+    let n = run.len();
+    let plus = before == Some(b'+');
+    match n {
+        18 if id_card::check18(run, opts.today) == id_card::IdCheck::Valid => {
+            let mut norm = run.to_vec();
+            norm[17] = norm[17].to_ascii_uppercase();
+            push(
+                out,
+                Kind::CnResidentId,
+                start,
+                end,
+                Likelihood::Likely,
+                &norm,
+            );
+        }
+        15 if id_card::check15(run, opts.today) == id_card::IdCheck::Valid => {
+            push(
+                out,
+                Kind::CnResidentId,
+                start,
+                end,
+                Likelihood::Possible,
+                run,
+            );
+        }
+        11 if phone::mobile_prefix_ok(run) => {
+            push(out, Kind::CnMobile, start, end, Likelihood::Likely, run)
+        }
+        13 if plus && run.starts_with(b"86") && phone::mobile_prefix_ok(&run[2..]) => {
+            push(
+                out,
+                Kind::CnMobile,
+                start - 1,
+                end,
+                Likelihood::Likely,
+                &run[2..],
+            );
+        }
+        15 if run.starts_with(b"0086") && phone::mobile_prefix_ok(&run[4..]) => {
+            push(
+                out,
+                Kind::CnMobile,
+                start,
+                end,
+                Likelihood::Likely,
+                &run[4..],
+            );
+        }
+        15 if luhn::valid(run) => push(out, Kind::Imei, start, end, Likelihood::Unlikely, run),
+        _ => {}
+    }
+    if (13..=19).contains(&n)
+        && card::valid(run)
+        && !out.last().is_some_and(|h| h.start <= start && h.end >= end)
+    {
+        let lk = if card::network(run) == Some("unionpay") {
+            Likelihood::Likely
+        } else {
+            Likelihood::Possible
+        };
+        push(out, Kind::BankCard, start, end, lk, run);
+    }
+}
+
+/// Digit groups joined by single spaces or dashes: `138 1234 5678`, `6222 0212 3456 7890`,
+/// `010-12345678`, `(0755) 1234567`.
+fn grouped(t: &[u8], start: usize, end: usize, before: Option<u8>, out: &mut Vec<Hit>) -> bool {
+    let mut groups = vec![(start, end)];
+    let mut j = end;
+    while j + 1 < t.len() && (t[j] == b' ' || t[j] == b'-') && t[j + 1].is_ascii_digit() {
+        let s = j + 1;
+        let mut e = s;
+        while e < t.len() && t[e].is_ascii_digit() {
+            e += 1;
+        }
+        if e < t.len() && is_alnum(t[e]) {
+            return false;
+        }
+        groups.push((s, e));
+        j = e;
+    }
+    // Landline with parentheses: (0755)12345678 or (010) 12345678.
+    if before == Some(b'(') && t[start] == b'0' {
+        let close = end;
+        if t.get(close) == Some(&b')') {
+            let mut s = close + 1;
+            if t.get(s) == Some(&b' ') {
+                s += 1;
+            }
+            let mut e = s;
+            while e < t.len() && t[e].is_ascii_digit() {
+                e += 1;
+            }
+            if landline(&t[start + 1..end], &t[s..e]) && !t.get(e).is_some_and(|&b| is_alnum(b)) {
+                let norm = [&t[start..end], &t[s..e]].concat();
+                push(
+                    out,
+                    Kind::CnLandline,
+                    start - 1,
+                    e,
+                    Likelihood::Possible,
+                    &norm,
+                );
+                return true;
+            }
+        }
+    }
+    if groups.len() < 2 {
+        return false;
+    }
+    let lens: Vec<usize> = groups.iter().map(|(s, e)| e - s).collect();
+    let (first, last) = (groups[0].0, groups[groups.len() - 1].1);
+    let digits: Vec<u8> = groups
+        .iter()
+        .flat_map(|&(s, e)| t[s..e].iter().copied())
+        .collect();
+    let plus86 = before == Some(b'+') && lens[0] == 2 && digits.starts_with(b"86");
+    let mobile_digits = if plus86 { &digits[2..] } else { &digits[..] };
+    let mobile_shape =
+        matches!(lens.as_slice(), [3, 4, 4] | [2, 3, 4, 4] if !(lens.len() == 4 && !plus86));
+    if mobile_shape && mobile_digits.len() == 11 && phone::mobile_prefix_ok(mobile_digits) {
+        let s = if plus86 { first - 1 } else { first };
+        push(
+            out,
+            Kind::CnMobile,
+            s,
+            last,
+            Likelihood::Likely,
+            mobile_digits,
+        );
+        return true;
+    }
+    let card_shape = lens.len() >= 4
+        && lens[..lens.len() - 1].iter().all(|&l| l == 4)
+        && (1..=4).contains(&lens[lens.len() - 1]);
+    if card_shape && card::valid(&digits) {
+        push(
+            out,
+            Kind::BankCard,
+            first,
+            last,
+            Likelihood::Likely,
+            &digits,
+        );
+        return true;
+    }
+    if lens.len() == 2
+        && t[first] == b'0'
+        && t[groups[0].1] == b'-'
+        && landline(&t[first + 1..groups[0].1], &t[groups[1].0..groups[1].1])
+    {
+        push(
+            out,
+            Kind::CnLandline,
+            first,
+            last,
+            Likelihood::Possible,
+            &digits,
+        );
+        return true;
+    }
+    false
+}
+
+/// Area code (without its 0) and subscriber number of a landline.
+fn landline(area: &[u8], number: &[u8]) -> bool {
+    phone::area_code_len(area) == Some(area.len())
+        && (7..=8).contains(&number.len())
+        && number[0] != b'0'
+        && number[0] != b'1'
+}
+
+/// Runs with `*`: masked identity numbers, mobiles, cards.
+fn masked_run(
+    run: &[u8],
+    start: usize,
+    end: usize,
+    before: Option<u8>,
+    after: Option<u8>,
+    out: &mut Vec<Hit>,
+) {
+    if before.is_some_and(is_alnum) || after.is_some_and(is_alnum) {
+        return;
+    }
+    let digits = run.iter().filter(|b| b.is_ascii_digit()).count();
+    if digits < 2 || !run[0].is_ascii_digit() {
+        return;
+    }
+    let n = run.len();
+    match n {
+        18 | 15
+            if id_card::province_ok(
+                run[0],
+                run.get(1)
+                    .copied()
+                    .filter(u8::is_ascii_digit)
+                    .unwrap_or(b'0'),
+            ) =>
+        {
+            push_masked(out, Kind::CnResidentId, start, end)
+        }
+        11 if run[0] == b'1' && (run[2] == b'*' || phone::mobile_prefix_ok(run)) => {
+            push_masked(out, Kind::CnMobile, start, end)
+        }
+        16..=19 if run.starts_with(b"62") || run[0] == b'4' || run[0] == b'5' => {
+            push_masked(out, Kind::BankCard, start, end)
+        }
+        _ => {}
+    }
+}
+
+/// A digit run right after ASCII letters: passports and travel permits.
+fn document(t: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
+    let mut s = start;
+    while s > 0 && t[s - 1].is_ascii_uppercase() {
+        s -= 1;
+    }
+    if s > 0 && is_alnum(t[s - 1]) || t.get(end).is_some_and(|&b| is_alnum(b)) {
+        return;
+    }
+    let letters = &t[s..start];
+    let digits = end - start;
+    let no_io = |b: &u8| *b != b'I' && *b != b'O';
+    let kind = match (letters, digits) {
+        ([b'E' | b'G' | b'D' | b'S' | b'P'], 8) => Kind::CnPassport,
+        ([b'E', l], 7) if no_io(l) => Kind::CnPassport,
+        ([b'C'], 8) => Kind::HkMacauTravelPermit,
+        ([b'C', l], 7) if no_io(l) => Kind::HkMacauTravelPermit,
+        ([b'H' | b'M'], 8 | 10) => Kind::MainlandTravelPermit,
+        _ => return,
+    };
+    push(out, kind, s, end, Likelihood::Unlikely, &t[s..end]);
+}
+
+/// Dotted digits: IPv4 quads and latitude/longitude pairs.
+fn dotted(t: &[u8], start: usize, out: &mut Vec<Hit>) -> bool {
+    // Walk back to the token's start.
+    let mut s = start;
+    while s > 0 && (t[s - 1].is_ascii_digit() || t[s - 1] == b'.') {
+        s -= 1;
+    }
+    if s < start {
+        return true; // Already handled from the token's first run.
+    }
+    let mut e = start;
+    while e < t.len() && (t[e].is_ascii_digit() || t[e] == b'.') {
+        e += 1;
+    }
+    while e > s && t[e - 1] == b'.' {
+        e -= 1;
+    }
+    let tok = &t[s..e];
+    let before = s.checked_sub(1).map(|p| t[p]);
+    let after = t.get(e).copied();
+    if before.is_some_and(|b| is_alnum(b) || b == b'-') && before != Some(b'-')
+        || after.is_some_and(is_alnum)
+    {
+        return true;
+    }
+    let parts: Vec<&[u8]> = tok.split(|&b| b == b'.').collect();
+    if parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && (p.len() == 1 || p[0] != b'0'))
+    {
+        if parts.iter().all(|p| {
+            std::str::from_utf8(p)
+                .ok()
+                .and_then(|x| x.parse::<u16>().ok())
+                .is_some_and(|v| v <= 255)
+        }) {
+            push(out, Kind::Ipv4, s, e, Likelihood::Possible, tok);
+        }
+        return true;
+    }
+    if parts.len() == 2 {
+        gps(t, s, e, out);
+        return true;
+    }
+    true
+}
+
+/// `lat,lon` or `lat, lon` with at least four decimals each, in range.
+fn gps(t: &[u8], s: usize, e: usize, out: &mut Vec<Hit>) {
+    let num = |a: usize| -> Option<(f64, usize, usize)> {
+        let mut i = a;
+        if t.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let ds = i;
+        while i < t.len() && t[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == ds || i - ds > 3 || t.get(i) != Some(&b'.') {
+            return None;
+        }
+        i += 1;
+        let fs = i;
+        while i < t.len() && t[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - fs < 4 {
+            return None;
+        }
+        let v = std::str::from_utf8(&t[a..i]).ok()?.parse().ok()?;
+        Some((v, a, i))
+    };
+    let first_start = if s > 0 && t[s - 1] == b'-' { s - 1 } else { s };
+    let Some((a, a0, a1)) = num(first_start) else {
+        return;
+    };
+    if a1 != e {
+        return;
+    }
+    let mut j = a1;
+    if t.get(j) != Some(&b',') {
+        return;
+    }
+    j += 1;
+    if t.get(j) == Some(&b' ') {
+        j += 1;
+    }
+    let Some((b, _, b1)) = num(j) else { return };
+    if t.get(b1).is_some_and(|&c| is_alnum(c) || c == b'.') {
+        return;
+    }
+    let ok = |lat: f64, lon: f64| lat.abs() <= 90.0 && lon.abs() <= 180.0;
+    if ok(a, b) || ok(b, a) {
+        let norm = format!("{a:.4},{b:.4}");
+        push(
+            out,
+            Kind::GpsCoordinate,
+            a0,
+            b1,
+            Likelihood::Possible,
+            norm.as_bytes(),
+        );
+    }
+}
+
+/// E-mail addresses, anchored on `@`.
+fn emails(t: &[u8], out: &mut Vec<Hit>) {
+    let local =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-' | b'*');
+    let domain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-');
+    for at in memchr::memchr_iter(b'@', t) {
+        let mut s = at;
+        while s > 0 && local(t[s - 1]) {
+            s -= 1;
+        }
+        while s < at && t[s] == b'.' {
+            s += 1;
+        }
+        let mut e = at + 1;
+        while e < t.len() && domain(t[e]) {
+            e += 1;
+        }
+        while e > at + 1 && matches!(t[e - 1], b'.' | b'-') {
+            e -= 1;
+        }
+        if s == at || e == at + 1 {
+            continue;
+        }
+        let dom = &t[at + 1..e];
+        let Some(dot) = dom.iter().rposition(|&b| b == b'.') else {
+            continue;
+        };
+        let tld = &dom[dot + 1..];
+        if tld.len() < 2 || !tld.iter().all(u8::is_ascii_alphabetic) || dot == 0 {
+            continue;
+        }
+        if t[s..at].contains(&b'*') {
+            push_masked(out, Kind::Email, s, e);
+        } else {
+            let norm = t[s..e].to_ascii_lowercase();
+            push(out, Kind::Email, s, e, Likelihood::VeryLikely, &norm);
+        }
+    }
+}
+
+/// Tokens with colons or dashes between hex digits: MAC addresses and IPv6.
+fn colon_tokens(t: &[u8], out: &mut Vec<Hit>) {
+    let hexish = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'-' || b == b'.';
+    let mut i = 0;
+    while let Some(off) = memchr::memchr2(b':', b'-', &t[i..]) {
+        let p = i + off;
+        let mut s = p;
+        while s > 0 && hexish(t[s - 1]) {
+            s -= 1;
+        }
+        let mut e = p;
+        while e < t.len() && hexish(t[e]) {
+            e += 1;
+        }
+        i = e.max(p + 1);
+        while s < p && matches!(t[s], b'-' | b'.') {
+            s += 1;
+        }
+        while e > p
+            && matches!(t[e - 1], b'-' | b'.' | b':')
+            && !(t[e - 1] == b':' && e >= 2 && t[e - 2] == b':')
+        {
+            e -= 1;
+        }
+        if s > 0 && t[s - 1].is_ascii_alphanumeric()
+            || t.get(e).is_some_and(|b| b.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        let tok = &t[s..e];
+        if tok.len() == 17 && is_mac(tok) {
+            let norm: Vec<u8> = tok
+                .iter()
+                .filter(|b| b.is_ascii_hexdigit())
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            push(out, Kind::MacAddress, s, e, Likelihood::Likely, &norm);
+            continue;
+        }
+        if tok.iter().filter(|&&b| b == b':').count() >= 2 && !tok.contains(&b'-') {
+            if let Some(addr) = std::str::from_utf8(tok)
+                .ok()
+                .and_then(|x| x.parse::<std::net::Ipv6Addr>().ok())
+            {
+                // Require some hex letters or a `::` so clock times and ratios do not count.
+                if tok.windows(2).any(|w| w == b"::") || tok.iter().any(u8::is_ascii_alphabetic) {
+                    push(out, Kind::Ipv6, s, e, Likelihood::Likely, &addr.octets());
+                }
+            }
+        }
+    }
+}
+
+fn is_mac(tok: &[u8]) -> bool {
+    let sep = tok[2];
+    (sep == b':' || sep == b'-')
+        && tok.chunks(3).all(|c| {
+            c[0].is_ascii_hexdigit() && c[1].is_ascii_hexdigit() && (c.len() == 2 || c[2] == sep)
+        })
+}
+
+const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+
+/// Licence plates: a province abbreviation, a letter (no I/O), an optional `·` or `-`, then
+/// five characters (ordinary) or six (new-energy, with D/F first or last).
+fn plates(t: &[u8], out: &mut Vec<Hit>) {
+    // Every province character is 3 bytes in UTF-8 and starts with 0xE4–0xE9.
+    let mut i = 0;
+    while i + 4 < t.len() {
+        let b = t[i];
+        if !(0xE4..=0xE9).contains(&b) {
+            i += 1;
+            continue;
+        }
+        let Ok(ch) = std::str::from_utf8(&t[i..i + 3]) else {
+            i += 1;
+            continue;
+        };
+        if !PROVINCES.contains(ch) {
+            i += 3;
+            continue;
+        }
+        let s = i;
+        i += 3;
+        let letter = t[i];
+        if !letter.is_ascii_uppercase() || letter == b'I' || letter == b'O' {
+            continue;
+        }
+        let mut j = i + 1;
+        if t.get(j..j + 2) == Some(&[0xC2, 0xB7]) {
+            j += 2;
+        } else if t.get(j) == Some(&b'-') {
+            j += 1;
+        }
+        let tail_start = j;
+        while j < t.len()
+            && (t[j].is_ascii_digit() || t[j].is_ascii_uppercase())
+            && t[j] != b'I'
+            && t[j] != b'O'
+        {
+            j += 1;
+        }
+        let tail = &t[tail_start..j];
+        if t.get(j).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let digits = tail.iter().filter(|b| b.is_ascii_digit()).count();
+        let ok = match tail.len() {
+            5 => digits >= 3,
+            6 => {
+                let (f, l) = (tail[0], tail[5]);
+                (matches!(f, b'D' | b'F') && tail[1..].iter().all(u8::is_ascii_digit))
+                    || (matches!(l, b'D' | b'F') && tail[..5].iter().all(u8::is_ascii_digit))
+            }
+            _ => false,
+        };
+        if ok {
+            let norm: Vec<u8> = [&t[s..s + 3], &[letter][..], tail].concat();
+            push(out, Kind::CnLicensePlate, s, j, Likelihood::Likely, &norm);
+            i = j;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn kinds(text: &str) -> Vec<(Kind, &str, Likelihood, bool)> {
+        let opts = Options::new(date(2026, 11, 23));
+        detect(text.as_bytes(), &opts)
+            .into_iter()
+            .map(|h| (h.kind, &text[h.start..h.end], h.likelihood, h.masked))
+            .collect()
+    }
+
+    fn only(text: &str) -> (Kind, &str) {
+        let k = kinds(text);
+        assert_eq!(k.len(), 1, "{text}: {k:?}");
+        (k[0].0, k[0].1)
+    }
+
+    #[test]
+    fn ids_glued_to_chinese_text() {
+        let k = kinds("身份证号110101199003077777，请核对");
+        // 110101199003077777 has the wrong check digit; build a valid one.
+        assert!(k.is_empty(), "{k:?}");
+        let body = "11010119900307123";
+        let id = format!("{body}{}", id_card::check_char(body.as_bytes()) as char);
+        let text = format!("身份证号{id}，请核对");
+        let k = kinds(&text);
+        assert_eq!(
+            k,
+            vec![(
+                Kind::CnResidentId,
+                id.as_str(),
+                Likelihood::VeryLikely,
+                false
+            )]
+        );
+        // Without context: likely; after an order-number keyword: unlikely.
+        assert_eq!(kinds(&format!("值{id}"))[0].2, Likelihood::Likely);
+        assert_eq!(kinds(&format!("订单号{id}"))[0].2, Likelihood::Unlikely);
+    }
+
+    #[test]
+    fn digit_runs_inside_longer_runs_are_not_ids() {
+        let body = "11010119900307123";
+        let id = format!("{body}{}", id_card::check_char(body.as_bytes()) as char);
+        assert!(kinds(&format!("9{id}")).is_empty());
+        assert!(kinds(&format!("{id}5")).is_empty());
+        assert!(
+            kinds("13812345678901").is_empty(),
+            "a phone inside a longer run"
+        );
+        assert!(kinds(&format!("a3f{id}")).is_empty(), "inside a hash");
+    }
+
+    #[test]
+    fn mobiles_in_every_notation() {
+        assert_eq!(only("手机:13812345678"), (Kind::CnMobile, "13812345678"));
+        assert_eq!(
+            only("call +8613812345678 now"),
+            (Kind::CnMobile, "+8613812345678")
+        );
+        assert_eq!(only("0086 13812345678").0, Kind::CnMobile);
+        assert_eq!(only("008613812345678"), (Kind::CnMobile, "008613812345678"));
+        assert_eq!(only("138 1234 5678"), (Kind::CnMobile, "138 1234 5678"));
+        assert_eq!(only("138-1234-5678"), (Kind::CnMobile, "138-1234-5678"));
+        assert_eq!(
+            only("+86 138 1234 5678"),
+            (Kind::CnMobile, "+86 138 1234 5678")
+        );
+        assert!(kinds("12012345678").is_empty(), "no 120 prefix");
+    }
+
+    #[test]
+    fn landlines() {
+        assert_eq!(
+            only("电话 010-62345678"),
+            (Kind::CnLandline, "010-62345678")
+        );
+        assert_eq!(only("(0755)86001234"), (Kind::CnLandline, "(0755)86001234"));
+        assert!(kinds("2024-1234567").is_empty());
+    }
+
+    #[test]
+    fn cards_emails_and_masked_values() {
+        assert_eq!(
+            only("卡号 4111111111111111"),
+            (Kind::BankCard, "4111111111111111")
+        );
+        assert_eq!(
+            only("4111 1111 1111 1111"),
+            (Kind::BankCard, "4111 1111 1111 1111")
+        );
+        assert_eq!(
+            only("mail: Zhang.San@Example.com."),
+            (Kind::Email, "Zhang.San@Example.com")
+        );
+        assert_eq!(kinds("138****5678")[0].3, true);
+        assert_eq!(kinds("110101********1234")[0].0, Kind::CnResidentId);
+        assert!(kinds("110101********1234")[0].3);
+        assert!(kinds("z***@example.com")[0].3);
+        assert!(kinds("****").is_empty());
+    }
+
+    #[test]
+    fn documents_plates_network_and_location() {
+        assert_eq!(only("护照 E12345678"), (Kind::CnPassport, "E12345678"));
+        assert_eq!(kinds("护照 E12345678")[0].2, Likelihood::Possible);
+        assert_eq!(only("通行证C12345678").0, Kind::HkMacauTravelPermit);
+        assert_eq!(only("回乡证H12345678").0, Kind::MainlandTravelPermit);
+        assert_eq!(only("车牌京A·12345"), (Kind::CnLicensePlate, "京A·12345"));
+        assert_eq!(only("粤B-D12345"), (Kind::CnLicensePlate, "粤B-D12345"));
+        assert_eq!(only("沪AD12345"), (Kind::CnLicensePlate, "沪AD12345"));
+        assert!(kinds("京I12345").is_empty(), "no I");
+        assert_eq!(only("from 192.168.1.20:"), (Kind::Ipv4, "192.168.1.20"));
+        assert!(kinds("v1.2.3").is_empty());
+        assert!(kinds("256.1.1.1").is_empty());
+        assert_eq!(only("fe80::1ff:fe23:4567:890a").0, Kind::Ipv6);
+        assert!(kinds("at 12:30:45").is_empty());
+        assert_eq!(
+            only("mac 00:1A:2B:3C:4D:5E"),
+            (Kind::MacAddress, "00:1A:2B:3C:4D:5E")
+        );
+        assert_eq!(
+            only("位置 39.9042,116.4074"),
+            (Kind::GpsCoordinate, "39.9042,116.4074")
+        );
+        assert_eq!(only("imei 490154203237518").0, Kind::Imei);
+    }
+
+    #[test]
+    fn column_context_raises_likelihood() {
+        let mut opts = Options::new(date(2026, 11, 23));
+        opts.field_kinds = vec![Kind::CnPassport];
+        let h = detect(b"E12345678", &opts);
+        assert_eq!(h[0].likelihood, Likelihood::Possible);
+    }
+
+    #[test]
+    fn keys_are_stable_and_normalised() {
+        let a = kinds("13812345678");
+        let opts = Options::new(date(2026, 11, 23));
+        let k1 = detect(b"13812345678", &opts)[0].key;
+        let k2 = detect(b"+86 138 1234 5678", &opts)[0].key;
+        assert_eq!(k1, k2);
+        assert_eq!(a.len(), 1);
+    }
+}

@@ -1,0 +1,137 @@
+//! What the scanner finds: kinds with stable ids, the taxonomy item each maps to, and the
+//! five likelihood levels (as Google DLP's).
+
+use serde::{Deserialize, Serialize};
+
+/// A kind of personal information the scanner detects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    CnResidentId,
+    CnMobile,
+    CnLandline,
+    Email,
+    BankCard,
+    CnPassport,
+    HkMacauTravelPermit,
+    MainlandTravelPermit,
+    CnLicensePlate,
+    Ipv4,
+    Ipv6,
+    MacAddress,
+    Imei,
+    GpsCoordinate,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::CnResidentId,
+        Kind::CnMobile,
+        Kind::CnLandline,
+        Kind::Email,
+        Kind::BankCard,
+        Kind::CnPassport,
+        Kind::HkMacauTravelPermit,
+        Kind::MainlandTravelPermit,
+        Kind::CnLicensePlate,
+        Kind::Ipv4,
+        Kind::Ipv6,
+        Kind::MacAddress,
+        Kind::Imei,
+        Kind::GpsCoordinate,
+    ];
+
+    /// The stable id (`cn_resident_id`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::CnResidentId => "cn_resident_id",
+            Kind::CnMobile => "cn_mobile",
+            Kind::CnLandline => "cn_landline",
+            Kind::Email => "email",
+            Kind::BankCard => "bank_card",
+            Kind::CnPassport => "cn_passport",
+            Kind::HkMacauTravelPermit => "hk_macau_travel_permit",
+            Kind::MainlandTravelPermit => "mainland_travel_permit",
+            Kind::CnLicensePlate => "cn_license_plate",
+            Kind::Ipv4 => "ipv4",
+            Kind::Ipv6 => "ipv6",
+            Kind::MacAddress => "mac_address",
+            Kind::Imei => "imei",
+            Kind::GpsCoordinate => "gps_coordinate",
+        }
+    }
+
+    /// The taxonomy item (hegui-core `law/taxonomy.toml`) the kind reports against.
+    pub fn taxonomy(self) -> &'static str {
+        match self {
+            Kind::CnResidentId => "identity.id_card_number",
+            Kind::CnMobile | Kind::CnLandline => "basic.phone",
+            Kind::Email => "basic.email",
+            Kind::BankCard => "property.bank_account",
+            Kind::CnPassport => "identity.passport",
+            Kind::HkMacauTravelPermit | Kind::MainlandTravelPermit => "identity.travel_permit",
+            Kind::CnLicensePlate => "other.license_plate",
+            Kind::Ipv4 | Kind::Ipv6 => "network_identity.ip_address",
+            Kind::MacAddress | Kind::Imei => "device.hardware_id",
+            Kind::GpsCoordinate => "location.precise",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.id() == id)
+    }
+}
+
+/// How likely a match is to be the kind it was reported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Likelihood {
+    VeryUnlikely,
+    Unlikely,
+    Possible,
+    Likely,
+    VeryLikely,
+}
+
+impl Likelihood {
+    /// One level up (positive context), saturating.
+    pub fn up(self) -> Likelihood {
+        match self {
+            Likelihood::VeryUnlikely => Likelihood::Unlikely,
+            Likelihood::Unlikely => Likelihood::Possible,
+            Likelihood::Possible => Likelihood::Likely,
+            _ => Likelihood::VeryLikely,
+        }
+    }
+
+    /// Two levels down (negative context), saturating.
+    pub fn down2(self) -> Likelihood {
+        match self {
+            Likelihood::VeryLikely => Likelihood::Possible,
+            Likelihood::Likely => Likelihood::Unlikely,
+            _ => Likelihood::VeryUnlikely,
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Likelihood::VeryUnlikely => "very_unlikely",
+            Likelihood::Unlikely => "unlikely",
+            Likelihood::Possible => "possible",
+            Likelihood::Likely => "likely",
+            Likelihood::VeryLikely => "very_likely",
+        }
+    }
+
+    pub fn from_id(s: &str) -> Option<Likelihood> {
+        [
+            Likelihood::VeryUnlikely,
+            Likelihood::Unlikely,
+            Likelihood::Possible,
+            Likelihood::Likely,
+            Likelihood::VeryLikely,
+        ]
+        .into_iter()
+        .find(|l| l.id() == s)
+    }
+}
