@@ -158,10 +158,8 @@ fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
         if after.is_some_and(|b| b.is_ascii_alphabetic()) {
             continue;
         }
-        if after == Some(b'.') || before == Some(b'.') {
-            if dotted(t, start, out) {
-                continue;
-            }
+        if (after == Some(b'.') || before == Some(b'.')) && dotted(t, start, out) {
+            continue;
         }
         if grouped(t, start, end, before, out) {
             // Skip the groups consumed.
@@ -300,7 +298,7 @@ fn grouped(t: &[u8], start: usize, end: usize, before: Option<u8>, out: &mut Vec
     let plus86 = before == Some(b'+') && lens[0] == 2 && digits.starts_with(b"86");
     let mobile_digits = if plus86 { &digits[2..] } else { &digits[..] };
     let mobile_shape =
-        matches!(lens.as_slice(), [3, 4, 4] | [2, 3, 4, 4] if !(lens.len() == 4 && !plus86));
+        matches!(lens.as_slice(), [3, 4, 4] | [2, 3, 4, 4] if lens.len() != 4 || plus86);
     if mobile_shape && mobile_digits.len() == 11 && phone::mobile_prefix_ok(mobile_digits) {
         let s = if plus86 { first - 1 } else { first };
         push(
@@ -782,7 +780,7 @@ mod tests {
             only("mail: Zhang.San@Example.com."),
             (Kind::Email, "Zhang.San@Example.com")
         );
-        assert_eq!(kinds("138****5678")[0].3, true);
+        assert!(kinds("138****5678")[0].3);
         assert_eq!(kinds("110101********1234")[0].0, Kind::CnResidentId);
         assert!(kinds("110101********1234")[0].3);
         assert!(kinds("z***@example.com")[0].3);

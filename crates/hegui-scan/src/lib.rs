@@ -1,9 +1,22 @@
-//! hegui-scan: personal-information discovery.
+//! hegui-scan: personal-information discovery in files (and, later, databases).
 //!
 //! - [`detect`]: byte-level detectors that anchor on cheap bytes and validate exactly
 //!   ([`validate`]), scored with context ([`context`]) into five likelihood levels.
 //! - [`kind`]: the kinds found, their stable ids and the taxonomy items they map to.
+//! - [`scan`]: walking paths, reading text, CSV/TSV, JSON and JSON Lines (optionally
+//!   gzipped, UTF-8 or GBK) as records, detecting in parallel batches, streaming findings.
+//! - [`count`]: exact and HyperLogLog distinct counting.
+//! - [`report`]: findings and the [`report::ScanReport`], with the head-count estimate the
+//!   obligations engine reads.
 pub mod context;
+pub mod count;
 pub mod detect;
 pub mod kind;
+pub mod report;
+pub mod scan;
+pub mod source;
 pub mod validate;
+
+pub use kind::{Kind, Likelihood};
+pub use report::{Finding, PeopleEstimate, ScanReport};
+pub use scan::{scan, Output, Sample, ScanError, ScanOptions};

@@ -44,6 +44,8 @@ enum Command {
     Obligations(cmd::profile::ObligationsArgs),
     /// The checkpoints an audit of the processor covers, and why others are out of scope.
     Scope(cmd::profile::ScopeArgs),
+    /// Find, classify and count personal information in files and directories.
+    Scan(cmd::scan::ScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
             input::calendar(&cli.calendar).and_then(|cal| cmd::profile::obligations(a, &cal))
         }
         Command::Scope(a) => cmd::profile::scope(a),
+        Command::Scan(a) => cmd::scan::run(a),
     };
     match result {
         Ok(code) => code,

@@ -2,3 +2,4 @@
 pub mod calendar;
 pub mod catalog;
 pub mod profile;
+pub mod scan;

@@ -1,0 +1,348 @@
+//! What a scan produces: findings (one per detected value, streamed) and the
+//! [`ScanReport`] (per source and per column or field: kind, matches, distinct values,
+//! share of rows, masked share, sensitivity, likelihood; store-wide distinct counts and the
+//! people estimates that feed the obligations engine).
+
+use std::collections::{BTreeMap, HashMap};
+
+use hegui_core::law::{Framework, Law, Sensitivity};
+use serde::Serialize;
+
+use crate::count::{Distinct, Exact};
+use crate::detect::Hit;
+use crate::kind::{Kind, Likelihood};
+
+/// One detected value, as `--format jsonl` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub source: String,
+    pub kind: &'static str,
+    /// 1-based data row (header excluded), for structured sources.
+    pub row: Option<u64>,
+    /// Header or field path, for structured sources.
+    pub column: Option<String>,
+    /// 1-based line, for text.
+    pub line: Option<u64>,
+    /// UTF-8 byte offsets within the cell or the line.
+    pub start: usize,
+    pub end: usize,
+    pub likelihood: &'static str,
+    pub masked: bool,
+    /// The raw value: only with `--show-values`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// Per-kind statistics of one column or field.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct KindAcc {
+    matches: u64,
+    masked: u64,
+    cells_with: u64,
+    distinct: Distinct,
+    best: Option<Likelihood>,
+}
+
+/// Statistics of one column, field path, or (for text) the whole file.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FieldAcc {
+    cells: u64,
+    kinds: BTreeMap<Kind, KindAcc>,
+}
+
+/// Statistics of one source while it is scanned.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SourceAcc {
+    order: Vec<String>,
+    fields: HashMap<String, FieldAcc>,
+    pub(crate) records: u64,
+    pub(crate) bytes: u64,
+    pub(crate) replaced: u64,
+}
+
+impl SourceAcc {
+    fn field(&mut self, name: &str) -> &mut FieldAcc {
+        if !self.fields.contains_key(name) {
+            self.order.push(name.to_string());
+        }
+        self.fields.entry(name.to_string()).or_default()
+    }
+
+    /// Records one scanned cell (or line) with the hits reported for it.
+    pub(crate) fn cell(&mut self, field: &str, hits: &[Hit], totals: &mut Totals) {
+        let f = self.field(field);
+        f.cells += 1;
+        let mut seen: Vec<Kind> = Vec::new();
+        for h in hits {
+            let k = f.kinds.entry(h.kind).or_default();
+            k.matches += 1;
+            if h.masked {
+                k.masked += 1;
+            } else {
+                k.distinct.insert(h.key);
+                totals.exact.entry(h.kind).or_default().insert(h.key);
+            }
+            k.best = k.best.max(Some(h.likelihood));
+            if !seen.contains(&h.kind) {
+                seen.push(h.kind);
+                k.cells_with += 1;
+            }
+            let t = totals.kinds.entry(h.kind).or_default();
+            t.0 += 1;
+            t.1 += h.masked as u64;
+        }
+    }
+}
+
+/// Store-wide accumulators.
+#[derive(Debug, Default)]
+pub(crate) struct Totals {
+    pub(crate) exact: BTreeMap<Kind, Exact>,
+    /// (matches, masked) per kind.
+    pub(crate) kinds: BTreeMap<Kind, (u64, u64)>,
+}
+
+/// The sensitivity of a kind's taxonomy item under a framework.
+#[derive(Debug, Clone, Serialize)]
+pub struct SensitivityInfo {
+    pub taxonomy: &'static str,
+    pub framework: &'static str,
+    /// `sensitive`, `conditional` or `not_listed`.
+    pub level: &'static str,
+    /// The PIPL Art. 28 category, when the item belongs to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipl28: Option<String>,
+}
+
+pub fn sensitivity(kind: Kind, framework: Framework) -> SensitivityInfo {
+    let item = Law::get().taxonomy.item(kind.taxonomy());
+    let level = match item.map(|i| i.sensitivity(framework)) {
+        Some(Sensitivity::Sensitive) => "sensitive",
+        Some(Sensitivity::Conditional) => "conditional",
+        _ => "not_listed",
+    };
+    SensitivityInfo {
+        taxonomy: kind.taxonomy(),
+        framework: framework.name(),
+        level,
+        pipl28: item.and_then(|i| i.pipl28.clone()),
+    }
+}
+
+/// One kind in one column.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindReport {
+    pub kind: &'static str,
+    pub matches: u64,
+    pub distinct: u64,
+    /// Whether `distinct` is exact (else a HyperLogLog estimate, ±1 %).
+    pub distinct_exact: bool,
+    /// Share of the column's non-empty cells with at least one match.
+    pub share_of_rows: f64,
+    /// Share of the matches that are masked values.
+    pub masked_share: f64,
+    pub likelihood: &'static str,
+    pub sensitivity: SensitivityInfo,
+}
+
+/// One column (or JSON field path, or a text file as a whole).
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldReport {
+    /// Header or field path; empty for a text file.
+    pub name: String,
+    pub cells: u64,
+    /// The column's kind, when most of its cells are one kind (or a name-supported share).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classified_as: Option<&'static str>,
+    pub kinds: Vec<KindReport>,
+}
+
+/// One scanned source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    pub source: String,
+    /// text, csv, tsv, jsonl, json.
+    pub format: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<&'static str>,
+    /// Lines (text) or data rows (structured) scanned.
+    pub records: u64,
+    pub bytes: u64,
+    /// Rows were sampled: counts describe the sample, not the store.
+    pub sampled: bool,
+    /// Bytes that were not valid in the encoding (replaced, not dropped silently).
+    pub invalid_sequences: u64,
+    /// Why the source could not be (fully) read; the scan went on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub fields: Vec<FieldReport>,
+}
+
+/// A kind across all sources.
+#[derive(Debug, Clone, Serialize)]
+pub struct TotalReport {
+    pub kind: &'static str,
+    pub matches: u64,
+    pub masked: u64,
+    /// Exact distinct values across every source.
+    pub distinct: u64,
+    pub sensitivity: SensitivityInfo,
+}
+
+/// Head-count estimates for the obligations engine (`hegui obligations --scan`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct PeopleEstimate {
+    /// Distinct natural persons: the largest exact distinct count among person
+    /// identifiers (resident id, mobile, e-mail, passport, bank card).
+    pub people: u64,
+    pub people_by: Option<String>,
+    /// Distinct persons with sensitive PI: the largest distinct count among kinds that are
+    /// sensitive under the framework or PIPL Art. 28.
+    pub sensitive: u64,
+    pub sensitive_by: Option<String>,
+    /// False when any structured source was sampled (the estimate is then a lower bound).
+    pub complete: bool,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub framework: &'static str,
+    pub min_likelihood: &'static str,
+    pub sources: Vec<SourceReport>,
+    pub totals: Vec<TotalReport>,
+    pub estimate: PeopleEstimate,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        ((a as f64 / b as f64) * 10_000.0).round() / 10_000.0
+    }
+}
+
+impl FieldAcc {
+    fn report(&self, name: &str, framework: Framework) -> FieldReport {
+        let kinds: Vec<KindReport> = self
+            .kinds
+            .iter()
+            .map(|(k, a)| KindReport {
+                kind: k.id(),
+                matches: a.matches,
+                distinct: a.distinct.count(),
+                distinct_exact: a.distinct.is_exact(),
+                share_of_rows: ratio(a.cells_with, self.cells),
+                masked_share: ratio(a.masked, a.matches),
+                likelihood: a.best.map(Likelihood::id).unwrap_or("possible"),
+                sensitivity: sensitivity(*k, framework),
+            })
+            .collect();
+        FieldReport {
+            name: name.to_string(),
+            cells: self.cells,
+            classified_as: if name.is_empty() {
+                None
+            } else {
+                self.classify(name)
+            },
+            kinds,
+        }
+    }
+
+    /// The column's kind: at least half of its non-empty cells, or a tenth when the column
+    /// name supports the kind (as cloud DLP column classifiers do).
+    fn classify(&self, name: &str) -> Option<&'static str> {
+        let (named, _) = crate::context::field_cues(name);
+        self.kinds
+            .iter()
+            .map(|(k, a)| (k, ratio(a.cells_with, self.cells)))
+            .filter(|(k, share)| *share >= 0.5 || (*share >= 0.1 && named.contains(k)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(k, _)| k.id())
+    }
+}
+
+/// Everything known about a source once it is scanned.
+pub(crate) struct SourceMeta {
+    pub source: String,
+    pub format: &'static str,
+    pub encoding: Option<&'static str>,
+    pub compression: Option<&'static str>,
+    pub sampled: bool,
+    pub error: Option<String>,
+}
+
+pub(crate) fn source_report(
+    meta: SourceMeta,
+    acc: &SourceAcc,
+    framework: Framework,
+) -> SourceReport {
+    SourceReport {
+        source: meta.source,
+        format: meta.format,
+        encoding: meta.encoding,
+        compression: meta.compression,
+        records: acc.records,
+        bytes: acc.bytes,
+        sampled: meta.sampled,
+        invalid_sequences: acc.replaced,
+        error: meta.error,
+        fields: acc
+            .order
+            .iter()
+            .filter_map(|n| acc.fields.get(n).map(|f| f.report(n, framework)))
+            .filter(|f| !f.kinds.is_empty())
+            .collect(),
+    }
+}
+
+const PERSON_IDS: [Kind; 5] = [
+    Kind::CnResidentId,
+    Kind::CnMobile,
+    Kind::Email,
+    Kind::CnPassport,
+    Kind::BankCard,
+];
+
+pub(crate) fn totals_report(
+    t: &Totals,
+    framework: Framework,
+    complete: bool,
+) -> (Vec<TotalReport>, PeopleEstimate) {
+    let totals: Vec<TotalReport> = t
+        .kinds
+        .iter()
+        .map(|(k, (matches, masked))| TotalReport {
+            kind: k.id(),
+            matches: *matches,
+            masked: *masked,
+            distinct: t.exact.get(k).map(Exact::len).unwrap_or(0),
+            sensitivity: sensitivity(*k, framework),
+        })
+        .collect();
+    let best = |pred: &dyn Fn(Kind) -> bool| {
+        t.exact
+            .iter()
+            .filter(|(k, _)| pred(**k))
+            .map(|(k, e)| (e.len(), k.id().to_string()))
+            .max()
+    };
+    let people = best(&|k| PERSON_IDS.contains(&k));
+    let sensitive = best(&|k| {
+        let s = sensitivity(k, framework);
+        s.level == "sensitive" || s.pipl28.is_some()
+    });
+    let estimate = PeopleEstimate {
+        people: people.as_ref().map(|p| p.0).unwrap_or(0),
+        people_by: people.map(|p| p.1),
+        sensitive: sensitive.as_ref().map(|p| p.0).unwrap_or(0),
+        sensitive_by: sensitive.map(|p| p.1),
+        complete,
+    };
+    (totals, estimate)
+}

@@ -1,0 +1,753 @@
+//! Running a scan: find the files, read each as records (lines, rows, JSON fields), detect
+//! in parallel batches, and merge results in order so findings stream out with their rows.
+//!
+//! Reading is streaming: memory is bounded by the batches in flight, not by file size. A
+//! source that cannot be read (binary, truncated gzip, broken JSON) is reported with its
+//! error and the scan goes on.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use flate2::read::MultiGzDecoder;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use hegui_core::law::Framework;
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::context::field_cues;
+use crate::detect::{detect, Hit, Options};
+use crate::kind::{Kind, Likelihood};
+use crate::report::{
+    source_report, totals_report, Finding, ScanReport, SourceAcc, SourceMeta, Totals,
+};
+use crate::source::decode::{looks_binary, strip_bom, Encoding};
+
+/// Which rows of a structured source are scanned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sample {
+    /// Every row (needed for head-counts).
+    Full,
+    /// The first N rows.
+    FirstRows(u64),
+    /// N rows chosen at random (reservoir sampling, seeded).
+    RandomRows { rows: u64, seed: u64 },
+    /// Each row with this probability (0–100 %), seeded.
+    Percent { percent: f64, seed: u64 },
+}
+
+/// Scan settings.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Birth dates after this day are impossible.
+    pub today: Date,
+    /// Hits below this likelihood are not reported or counted.
+    pub min_likelihood: Likelihood,
+    /// Sampling of structured sources; text is always read in full.
+    pub sample: Sample,
+    /// Globs a file under a directory must match (all files when empty).
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub framework: Framework,
+    /// Put raw values into findings.
+    pub show_values: bool,
+    /// Text per batch handed to a worker.
+    pub batch_bytes: usize,
+}
+
+impl ScanOptions {
+    pub fn new(today: Date) -> ScanOptions {
+        ScanOptions {
+            today,
+            min_likelihood: Likelihood::Possible,
+            sample: Sample::FirstRows(1000),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            framework: Framework::Gb45574,
+            show_values: false,
+            batch_bytes: 1 << 20,
+        }
+    }
+}
+
+/// Where findings and progress go.
+pub trait Output {
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()>;
+    /// Called after each batch: the source and the bytes of it read so far.
+    fn progress(&mut self, _source: &str, _bytes: u64) {}
+}
+
+/// Errors that stop a scan (problems with one source do not).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{0}: no such file or directory")]
+    NotFound(String),
+    #[error("bad glob {0:?}: {1}")]
+    Glob(String, String),
+    #[error("writing findings: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// The files a scan covers, in a stable order.
+pub fn discover(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PathBuf>, ScanError> {
+    let set = |globs: &[String]| -> Result<Option<GlobSet>, ScanError> {
+        if globs.is_empty() {
+            return Ok(None);
+        }
+        let mut b = GlobSetBuilder::new();
+        for g in globs {
+            b.add(Glob::new(g).map_err(|e| ScanError::Glob(g.clone(), e.to_string()))?);
+        }
+        b.build()
+            .map(Some)
+            .map_err(|e| ScanError::Glob(globs.join(" "), e.to_string()))
+    };
+    let include = set(&opts.include)?;
+    let exclude = set(&opts.exclude)?;
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            if !exclude.as_ref().is_some_and(|x| x.is_match(p)) {
+                out.push(p.clone());
+            }
+            continue;
+        }
+        if !p.is_dir() {
+            return Err(ScanError::NotFound(p.display().to_string()));
+        }
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(p)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .filter(|f| {
+                let rel = f.strip_prefix(p).unwrap_or(f);
+                include
+                    .as_ref()
+                    .is_none_or(|s| s.is_match(rel) || s.is_match(f))
+                    && !exclude
+                        .as_ref()
+                        .is_some_and(|s| s.is_match(rel) || s.is_match(f))
+            })
+            .collect();
+        files.sort();
+        out.extend(files);
+    }
+    Ok(out)
+}
+
+/// Scans the paths, streaming findings to `out`.
+pub fn scan(
+    paths: &[PathBuf],
+    opts: &ScanOptions,
+    out: &mut dyn Output,
+) -> Result<ScanReport, ScanError> {
+    let files = discover(paths, opts)?;
+    let mut totals = Totals::default();
+    let mut sources = Vec::new();
+    let mut complete = true;
+    for f in &files {
+        let report = scan_file(f, opts, &mut totals, out)?;
+        complete &= !report.sampled;
+        sources.push(report);
+    }
+    let (totals_r, estimate) = totals_report(&totals, opts.framework, complete);
+    Ok(ScanReport {
+        tool: "hegui",
+        version: env!("CARGO_PKG_VERSION"),
+        framework: opts.framework.name(),
+        min_likelihood: opts.min_likelihood.id(),
+        sources,
+        totals: totals_r,
+        estimate,
+    })
+}
+
+/// The format of a file, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Csv,
+    Tsv,
+    Jsonl,
+    Json,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Jsonl => "jsonl",
+            Format::Json => "json",
+        }
+    }
+
+    /// (format, gzip) from the file name.
+    pub fn of(path: &Path) -> (Format, bool) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let (inner, gz) = match name.strip_suffix(".gz") {
+            Some(s) => (s.to_string(), true),
+            None => (name, false),
+        };
+        let ext = inner.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        let f = match ext {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            "json" => Format::Json,
+            _ => Format::Text,
+        };
+        (f, gz)
+    }
+}
+
+/// One unit of text to scan: a line, or a cell with its column or field path.
+struct Unit {
+    row: Option<u64>,
+    line: Option<u64>,
+    field: Arc<str>,
+    text: String,
+}
+
+/// Counts bytes read from the underlying file (for progress and the report).
+struct Counting<R> {
+    inner: R,
+    n: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n
+            .fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(k)
+    }
+}
+
+struct Ctx<'a> {
+    source: String,
+    opts: &'a ScanOptions,
+    acc: SourceAcc,
+    totals: &'a mut Totals,
+    out: &'a mut dyn Output,
+    read: Arc<std::sync::atomic::AtomicU64>,
+    batch: Vec<Unit>,
+    batch_bytes: usize,
+    pending: Vec<Vec<Unit>>,
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, u: Unit) -> Result<(), ScanError> {
+        self.batch_bytes += u.text.len() + 16;
+        self.batch.push(u);
+        if self.batch_bytes >= self.opts.batch_bytes {
+            self.pending.push(std::mem::take(&mut self.batch));
+            self.batch_bytes = 0;
+            if self.pending.len() >= 2 * rayon::current_num_threads() {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Detects in the pending batches in parallel and merges them in order.
+    fn flush(&mut self) -> Result<(), ScanError> {
+        if !self.batch.is_empty() {
+            self.pending.push(std::mem::take(&mut self.batch));
+            self.batch_bytes = 0;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let opts = self.opts;
+        let results: Vec<Vec<Vec<Hit>>> =
+            pending.par_iter().map(|b| detect_batch(b, opts)).collect();
+        for (batch, hits) in pending.iter().zip(results) {
+            for (u, hs) in batch.iter().zip(hits) {
+                self.acc.cell(&u.field, &hs, self.totals);
+                for h in &hs {
+                    let f = Finding {
+                        source: self.source.clone(),
+                        kind: h.kind.id(),
+                        row: u.row,
+                        column: u.row.map(|_| u.field.to_string()),
+                        line: u.line,
+                        start: h.start,
+                        end: h.end,
+                        likelihood: h.likelihood.id(),
+                        masked: h.masked,
+                        value: opts.show_values.then(|| u.text[h.start..h.end].to_string()),
+                    };
+                    self.out.finding(&f)?;
+                }
+            }
+        }
+        let read = self.read.load(std::sync::atomic::Ordering::Relaxed);
+        self.out.progress(&self.source, read);
+        Ok(())
+    }
+}
+
+fn detect_batch(batch: &[Unit], opts: &ScanOptions) -> Vec<Vec<Hit>> {
+    let mut cues: std::collections::HashMap<&str, (Vec<Kind>, bool)> =
+        std::collections::HashMap::new();
+    batch
+        .iter()
+        .map(|u| {
+            let (kinds, neg) = cues
+                .entry(&u.field)
+                .or_insert_with(|| field_cues(&u.field))
+                .clone();
+            let o = Options {
+                today: opts.today,
+                field_kinds: kinds,
+                field_negative: neg,
+            };
+            let mut hits = detect(u.text.as_bytes(), &o);
+            hits.retain(|h| h.masked || h.likelihood >= opts.min_likelihood);
+            hits
+        })
+        .collect()
+}
+
+fn scan_file(
+    path: &Path,
+    opts: &ScanOptions,
+    totals: &mut Totals,
+    out: &mut dyn Output,
+) -> Result<crate::report::SourceReport, ScanError> {
+    let (format, gz) = Format::of(path);
+    let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut meta = SourceMeta {
+        source: path.display().to_string(),
+        format: format.name(),
+        encoding: None,
+        compression: gz.then_some("gzip"),
+        sampled: false,
+        error: None,
+    };
+    let mut ctx = Ctx {
+        source: meta.source.clone(),
+        opts,
+        acc: SourceAcc::default(),
+        totals,
+        out,
+        read: read.clone(),
+        batch: Vec::new(),
+        batch_bytes: 0,
+        pending: Vec::new(),
+    };
+    let result = (|| -> Result<(), SourceError> {
+        let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
+        let counting = Counting {
+            inner: file,
+            n: read.clone(),
+        };
+        let raw: Box<dyn Read> = if gz {
+            Box::new(MultiGzDecoder::new(counting))
+        } else {
+            Box::new(counting)
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, raw);
+        let sample = reader.fill_buf().map_err(read_err)?.to_vec();
+        let enc = Encoding::sniff(&sample[..sample.len().min(1 << 16)]);
+        if looks_binary(&sample[..sample.len().min(8192)]) {
+            return Err(SourceError::Binary);
+        }
+        meta.encoding = Some(enc.name());
+        match format {
+            Format::Text => text(&mut reader, enc, &mut ctx),
+            Format::Csv | Format::Tsv => {
+                meta.sampled = opts.sample != Sample::Full;
+                csv_rows(
+                    reader,
+                    enc,
+                    if format == Format::Csv { b',' } else { b'\t' },
+                    &mut ctx,
+                )
+            }
+            Format::Jsonl => {
+                meta.sampled = opts.sample != Sample::Full;
+                jsonl(&mut reader, enc, &mut ctx)
+            }
+            Format::Json => {
+                meta.sampled = opts.sample != Sample::Full;
+                json(reader, &mut ctx)
+            }
+        }
+    })();
+    match result {
+        Ok(()) => {}
+        Err(SourceError::Output(e)) => return Err(ScanError::Output(e)),
+        Err(e) => meta.error = Some(e.to_string()),
+    }
+    // Whatever was read before an error is still reported.
+    ctx.flush().map_err(|e| match e {
+        ScanError::Output(e) => ScanError::Output(e),
+        other => other,
+    })?;
+    ctx.acc.bytes = read.load(std::sync::atomic::Ordering::Relaxed);
+    let acc = std::mem::take(&mut ctx.acc);
+    Ok(source_report(meta, &acc, opts.framework))
+}
+
+/// Why one source could not be read to its end.
+#[derive(Debug, thiserror::Error)]
+enum SourceError {
+    #[error("cannot read: {0}")]
+    Read(String),
+    #[error("binary file (NUL bytes), not scanned as text")]
+    Binary,
+    #[error("{0}")]
+    Parse(String),
+    #[error(transparent)]
+    Output(std::io::Error),
+}
+
+fn read_err(e: std::io::Error) -> SourceError {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        SourceError::Read("the file is truncated (unexpected end of compressed data)".into())
+    } else {
+        SourceError::Read(e.to_string())
+    }
+}
+
+impl From<ScanError> for SourceError {
+    fn from(e: ScanError) -> SourceError {
+        match e {
+            ScanError::Output(e) => SourceError::Output(e),
+            other => SourceError::Parse(other.to_string()),
+        }
+    }
+}
+
+/// Reads lines (without the line ending) as raw bytes.
+fn lines<R: BufRead>(
+    r: &mut R,
+    mut each: impl FnMut(u64, &[u8]) -> Result<bool, SourceError>,
+) -> Result<(), SourceError> {
+    let mut buf = Vec::with_capacity(256);
+    let mut n = 0u64;
+    loop {
+        buf.clear();
+        let k = r.read_until(b'\n', &mut buf).map_err(read_err)?;
+        if k == 0 {
+            return Ok(());
+        }
+        n += 1;
+        let mut line = &buf[..];
+        if n == 1 {
+            line = strip_bom(line);
+        }
+        while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+            line = &line[..line.len() - 1];
+        }
+        if !each(n, line)? {
+            return Ok(());
+        }
+    }
+}
+
+fn text<R: BufRead>(r: &mut R, enc: Encoding, ctx: &mut Ctx) -> Result<(), SourceError> {
+    let field: Arc<str> = Arc::from("");
+    lines(r, |n, line| {
+        ctx.acc.records += 1;
+        if line.is_empty() {
+            return Ok(true);
+        }
+        let (s, bad) = enc.decode(line);
+        ctx.acc.replaced += bad as u64;
+        ctx.push(Unit {
+            row: None,
+            line: Some(n),
+            field: field.clone(),
+            text: s.into_owned(),
+        })?;
+        Ok(true)
+    })
+}
+
+/// A seeded generator for sampling (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Applies the sampling plan to a stream of rows: `keep(row)` says whether to scan it now;
+/// random rows are held in a reservoir and handed back by `finish`.
+struct Sampler<T> {
+    plan: Sample,
+    rng: Rng,
+    seen: u64,
+    reservoir: Vec<T>,
+}
+
+impl<T> Sampler<T> {
+    fn new(plan: Sample) -> Self {
+        let seed = match plan {
+            Sample::RandomRows { seed, .. } | Sample::Percent { seed, .. } => seed,
+            _ => 0,
+        };
+        Sampler {
+            plan,
+            rng: Rng(seed),
+            seen: 0,
+            reservoir: Vec::new(),
+        }
+    }
+
+    /// `Some(row)` to scan now, `None` to skip or hold; `Err(())` once no more rows are needed.
+    fn offer(&mut self, row: T) -> Result<Option<T>, ()> {
+        self.seen += 1;
+        match self.plan {
+            Sample::Full => Ok(Some(row)),
+            Sample::FirstRows(n) => {
+                if self.seen > n {
+                    Err(())
+                } else {
+                    Ok(Some(row))
+                }
+            }
+            Sample::Percent { percent, .. } => {
+                Ok((self.rng.unit() * 100.0 < percent).then_some(row))
+            }
+            Sample::RandomRows { rows, .. } => {
+                if (self.reservoir.len() as u64) < rows {
+                    self.reservoir.push(row);
+                } else {
+                    let j = self.rng.next() % self.seen;
+                    if j < rows {
+                        self.reservoir[j as usize] = row;
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    fn finish(self) -> Vec<T> {
+        self.reservoir
+    }
+}
+
+fn csv_rows<R: Read>(
+    r: BufReader<R>,
+    enc: Encoding,
+    delim: u8,
+    ctx: &mut Ctx,
+) -> Result<(), SourceError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(r);
+    let headers: Vec<Arc<str>> = rdr
+        .byte_headers()
+        .map_err(|e| SourceError::Parse(format!("header: {e}")))?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = if i == 0 { strip_bom(h) } else { h };
+            let (s, _) = enc.decode(h);
+            let s = s.trim();
+            Arc::from(if s.is_empty() {
+                format!("column {}", i + 1)
+            } else {
+                s.to_string()
+            })
+        })
+        .collect();
+    let mut sampler: Sampler<(u64, csv::ByteRecord)> = Sampler::new(ctx.opts.sample);
+    let mut rec = csv::ByteRecord::new();
+    let mut row = 0u64;
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let at = e
+                    .position()
+                    .map(|p| format!(" (data row {}, line {})", row + 1, p.line()))
+                    .unwrap_or_default();
+                return Err(match e.kind() {
+                    csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        SourceError::Read(format!("the file is truncated{at}"))
+                    }
+                    _ => SourceError::Parse(format!("CSV{at}: {e}")),
+                });
+            }
+        }
+        row += 1;
+        match sampler.offer((row, rec.clone())) {
+            Ok(Some((n, r))) => csv_record(n, &r, &headers, enc, ctx)?,
+            Ok(None) => {}
+            Err(()) => break,
+        }
+    }
+    let mut rest = sampler.finish();
+    rest.sort_by_key(|(n, _)| *n);
+    for (n, r) in rest {
+        csv_record(n, &r, &headers, enc, ctx)?;
+    }
+    Ok(())
+}
+
+fn csv_record(
+    n: u64,
+    rec: &csv::ByteRecord,
+    headers: &[Arc<str>],
+    enc: Encoding,
+    ctx: &mut Ctx,
+) -> Result<(), SourceError> {
+    ctx.acc.records += 1;
+    for (i, cell) in rec.iter().enumerate() {
+        if cell.is_empty() {
+            continue;
+        }
+        let field = headers
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(format!("column {}", i + 1)));
+        let (s, bad) = enc.decode(cell);
+        ctx.acc.replaced += bad as u64;
+        ctx.push(Unit {
+            row: Some(n),
+            line: None,
+            field,
+            text: s.into_owned(),
+        })?;
+    }
+    Ok(())
+}
+
+/// Leaves of a JSON value with their paths (`user.phones[].number`).
+fn leaves(v: &serde_json::Value, path: &mut String, each: &mut dyn FnMut(&str, String)) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                leaves(x, path, each);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            let len = path.len();
+            path.push_str("[]");
+            for x in a {
+                leaves(x, path, each);
+            }
+            path.truncate(len);
+        }
+        serde_json::Value::String(s) => each(path, s.clone()),
+        serde_json::Value::Number(n) => each(path, n.to_string()),
+        _ => {}
+    }
+}
+
+fn json_record(n: u64, v: &serde_json::Value, ctx: &mut Ctx) -> Result<(), SourceError> {
+    ctx.acc.records += 1;
+    let mut units = Vec::new();
+    leaves(v, &mut String::new(), &mut |p, s| {
+        if !s.is_empty() {
+            units.push((p.to_string(), s));
+        }
+    });
+    for (p, s) in units {
+        let field: Arc<str> = Arc::from(if p.is_empty() { "$".to_string() } else { p });
+        ctx.push(Unit {
+            row: Some(n),
+            line: None,
+            field,
+            text: s,
+        })?;
+    }
+    Ok(())
+}
+
+fn jsonl<R: BufRead>(r: &mut R, enc: Encoding, ctx: &mut Ctx) -> Result<(), SourceError> {
+    let mut sampler: Sampler<(u64, serde_json::Value)> = Sampler::new(ctx.opts.sample);
+    let mut first_error: Option<String> = None;
+    let mut errors = 0u64;
+    let mut row = 0u64;
+    lines(r, |n, line| {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(true);
+        }
+        row += 1;
+        let (s, _) = enc.decode(line);
+        let v: serde_json::Value = match serde_json::from_str(&s) {
+            Ok(v) => v,
+            Err(e) => {
+                errors += 1;
+                first_error.get_or_insert_with(|| format!("line {n}: {e}"));
+                return Ok(true);
+            }
+        };
+        match sampler.offer((row, v)) {
+            Ok(Some((k, v))) => json_record(k, &v, ctx)?,
+            Ok(None) => {}
+            Err(()) => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    let mut rest = sampler.finish();
+    rest.sort_by_key(|(n, _)| *n);
+    for (k, v) in rest {
+        json_record(k, &v, ctx)?;
+    }
+    match first_error {
+        Some(e) => Err(SourceError::Parse(format!(
+            "{errors} line(s) are not valid JSON, first at {e}; the other lines were scanned"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn json<R: Read>(r: BufReader<R>, ctx: &mut Ctx) -> Result<(), SourceError> {
+    let v: serde_json::Value = serde_json::from_reader(r).map_err(|e| {
+        if e.is_eof() {
+            SourceError::Parse(format!("the JSON ends early (truncated?): {e}"))
+        } else {
+            SourceError::Parse(format!("not valid JSON: {e}"))
+        }
+    })?;
+    match v {
+        serde_json::Value::Array(items) => {
+            let mut sampler: Sampler<(u64, serde_json::Value)> = Sampler::new(ctx.opts.sample);
+            for (i, x) in items.into_iter().enumerate() {
+                match sampler.offer((i as u64 + 1, x)) {
+                    Ok(Some((k, x))) => json_record(k, &x, ctx)?,
+                    Ok(None) => {}
+                    Err(()) => break,
+                }
+            }
+            let mut rest = sampler.finish();
+            rest.sort_by_key(|(n, _)| *n);
+            for (k, x) in rest {
+                json_record(k, &x, ctx)?;
+            }
+            Ok(())
+        }
+        other => json_record(1, &other, ctx),
+    }
+}

@@ -1,0 +1,2 @@
+//! Reading sources: text encodings (more readers live in [`crate::scan`] for now).
+pub mod decode;
