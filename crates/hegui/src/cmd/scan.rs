@@ -240,7 +240,7 @@ pub fn run(a: ScanArgs) -> Result<ExitCode> {
             let text = serde_json::to_string_pretty(&head)?;
             // Everything up to the empty results array; results are streamed into it.
             let cut = text.rfind("\"results\": []").expect("head has results");
-            w.out.write_all(text[..cut].as_bytes())?;
+            w.out.write_all(&text.as_bytes()[..cut])?;
             w.out.write_all(b"\"results\": [")?;
         }
         _ => {}
