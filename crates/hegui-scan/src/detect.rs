@@ -71,29 +71,40 @@ pub fn detect(text: &[u8], opts: &Options) -> Vec<Hit> {
         return raw;
     }
     let hits = Hits::find(text);
-    for h in &mut raw {
-        let (pos, neg) = hits.around(h.start, h.end, h.kind);
-        if pos || opts.field_kinds.contains(&h.kind) {
-            h.likelihood = h.likelihood.up();
-        }
-        if (neg || opts.field_negative) && !pos {
-            h.likelihood = h.likelihood.down2();
-        }
-    }
-    raw.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
-    // Overlaps: keep the longer (then likelier) hit.
-    let mut out: Vec<Hit> = Vec::with_capacity(raw.len());
-    for h in raw {
-        match out.last() {
-            Some(last) if h.start < last.end => {
-                if h.likelihood > last.likelihood && h.end - h.start >= last.end - last.start {
-                    *out.last_mut().expect("non-empty") = h;
+    // (hit, supported by context): context decides between two readings of one span.
+    let mut scored: Vec<(Hit, bool)> = raw
+        .into_iter()
+        .map(|mut h| {
+            let (pos, neg) = hits.around(h.start, h.end, h.kind);
+            let supported = pos || opts.field_kinds.contains(&h.kind);
+            if supported {
+                h.likelihood = h.likelihood.up();
+            }
+            if (neg || opts.field_negative) && !pos {
+                h.likelihood = h.likelihood.down2();
+            }
+            (h, supported)
+        })
+        .collect();
+    scored.sort_by_key(|(h, _)| (h.start, std::cmp::Reverse(h.end)));
+    // Overlaps: keep the longer hit; for the same span, the likelier, then the supported.
+    let mut out: Vec<(Hit, bool)> = Vec::with_capacity(scored.len());
+    for (h, sup) in scored {
+        match out.last_mut() {
+            Some((last, last_sup)) if h.start < last.end => {
+                let same = h.start == last.start && h.end == last.end;
+                let better = (h.likelihood, sup) > (last.likelihood, *last_sup);
+                let longer =
+                    h.likelihood > last.likelihood && h.end - h.start >= last.end - last.start;
+                if (same && better) || (!same && longer) {
+                    *last = h;
+                    *last_sup = sup;
                 }
             }
-            _ => out.push(h),
+            _ => out.push((h, sup)),
         }
     }
-    out
+    out.into_iter().map(|(h, _)| h).collect()
 }
 
 fn push(out: &mut Vec<Hit>, kind: Kind, start: usize, end: usize, lk: Likelihood, norm: &[u8]) {
@@ -203,6 +214,10 @@ fn plain_digits(
                 Likelihood::Possible,
                 run,
             );
+            // Some IMEIs pass the first-generation checks too: offer both, context decides.
+            if luhn::valid(run) {
+                push(out, Kind::Imei, start, end, Likelihood::Unlikely, run);
+            }
         }
         11 if phone::mobile_prefix_ok(run) => {
             push(out, Kind::CnMobile, start, end, Likelihood::Likely, run)
@@ -811,6 +826,11 @@ mod tests {
             (Kind::GpsCoordinate, "39.9042,116.4074")
         );
         assert_eq!(only("imei 490154203237518").0, Kind::Imei);
+        // A 15-digit IMEI that also passes the first-generation identity checks: the
+        // keyword decides.
+        let both = "355586870117784";
+        assert_eq!(only(&format!("imei {both}")).0, Kind::Imei);
+        assert_eq!(only(&format!("身份证 {both}")).0, Kind::CnResidentId);
     }
 
     #[test]

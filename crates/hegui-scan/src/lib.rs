@@ -11,10 +11,13 @@
 pub mod context;
 pub mod count;
 pub mod detect;
+pub mod eval;
 pub mod kind;
 pub mod report;
+pub mod rng;
 pub mod scan;
 pub mod source;
+pub mod synth;
 pub mod validate;
 
 pub use kind::{Kind, Likelihood};

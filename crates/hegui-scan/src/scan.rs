@@ -22,6 +22,7 @@ use crate::kind::{Kind, Likelihood};
 use crate::report::{
     source_report, totals_report, Finding, ScanReport, SourceAcc, SourceMeta, Totals,
 };
+use crate::rng::Rng;
 use crate::source::decode::{looks_binary, strip_bom, Encoding};
 
 /// Which rows of a structured source are scanned.
@@ -87,6 +88,8 @@ pub enum ScanError {
     Glob(String, String),
     #[error("writing findings: {0}")]
     Output(#[from] std::io::Error),
+    #[error("{0}: {1}")]
+    File(String, std::io::Error),
 }
 
 /// The files a scan covers, in a stable order.
@@ -473,22 +476,6 @@ fn text<R: BufRead>(r: &mut R, enc: Encoding, ctx: &mut Ctx) -> Result<(), Sourc
     })
 }
 
-/// A seeded generator for sampling (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// Applies the sampling plan to a stream of rows: `keep(row)` says whether to scan it now;
 /// random rows are held in a reservoir and handed back by `finish`.
 struct Sampler<T> {
@@ -506,7 +493,7 @@ impl<T> Sampler<T> {
         };
         Sampler {
             plan,
-            rng: Rng(seed),
+            rng: Rng::new(seed),
             seen: 0,
             reservoir: Vec::new(),
         }

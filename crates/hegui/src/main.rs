@@ -46,6 +46,11 @@ enum Command {
     Scope(cmd::profile::ScopeArgs),
     /// Find, classify and count personal information in files and directories.
     Scan(cmd::scan::ScanArgs),
+    /// Write synthetic Chinese personal data with a ground-truth file (seeded).
+    Gen(cmd::gen::GenArgs),
+    /// Benchmarks that anyone can rerun (quality and speed).
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCmd),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +67,8 @@ fn main() -> ExitCode {
         }
         Command::Scope(a) => cmd::profile::scope(a),
         Command::Scan(a) => cmd::scan::run(a),
+        Command::Gen(a) => cmd::gen::run(a),
+        Command::Bench(c) => cmd::bench::run(c),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,176 @@
+//! Measuring the scanner on the synthetic corpus: precision and recall per kind against
+//! the ground truth, and throughput on one core and on all cores.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::report::Finding;
+use crate::scan::{scan, Output, Sample, ScanError, ScanOptions};
+use crate::synth::Truth;
+
+/// A span as both sides see it.
+type Key = (
+    String,
+    Option<u64>,
+    Option<String>,
+    Option<u64>,
+    usize,
+    usize,
+    String,
+    bool,
+);
+
+/// Precision and recall of one kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindScore {
+    pub kind: String,
+    pub truth: u64,
+    pub found: u64,
+    pub true_positives: u64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+struct Collect(Vec<Key>);
+
+impl Output for Collect {
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        let file = Path::new(&f.source)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        self.0.push((
+            file,
+            f.row,
+            f.column.clone(),
+            f.line,
+            f.start,
+            f.end,
+            f.kind.to_string(),
+            f.masked,
+        ));
+        Ok(())
+    }
+}
+
+/// Scans the corpus in `dir` (everything but truth.jsonl) and scores it against the truth.
+/// Masked values are scored as their own kinds (`cn_mobile (masked)`).
+pub fn score(dir: &Path, opts: &ScanOptions) -> Result<Vec<KindScore>, ScanError> {
+    let mut o = opts.clone();
+    o.sample = Sample::Full;
+    o.exclude.push("truth.jsonl".into());
+    let mut found = Collect(Vec::new());
+    scan(&[dir.to_path_buf()], &o, &mut found)?;
+    let truth_path = dir.join("truth.jsonl");
+    let truth_text = std::fs::read_to_string(&truth_path)
+        .map_err(|e| ScanError::File(truth_path.display().to_string(), e))?;
+    let truth: HashSet<Key> = truth_text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Truth>(l).ok())
+        .map(|t| {
+            (
+                t.file, t.row, t.column, t.line, t.start, t.end, t.kind, t.masked,
+            )
+        })
+        .collect();
+    let found: HashSet<Key> = found.0.into_iter().collect();
+    let label = |k: &Key| {
+        if k.7 {
+            format!("{} (masked)", k.6)
+        } else {
+            k.6.clone()
+        }
+    };
+    let mut by: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for k in &truth {
+        by.entry(label(k)).or_default().0 += 1;
+    }
+    for k in &found {
+        let e = by.entry(label(k)).or_default();
+        e.1 += 1;
+        if truth.contains(k) {
+            e.2 += 1;
+        }
+    }
+    Ok(by
+        .into_iter()
+        .map(|(kind, (t, f, tp))| {
+            let precision = if f == 0 { 0.0 } else { tp as f64 / f as f64 };
+            let recall = if t == 0 { 0.0 } else { tp as f64 / t as f64 };
+            let f1 = if precision + recall == 0.0 {
+                0.0
+            } else {
+                2.0 * precision * recall / (precision + recall)
+            };
+            KindScore {
+                kind,
+                truth: t,
+                found: f,
+                true_positives: tp,
+                precision,
+                recall,
+                f1,
+            }
+        })
+        .collect())
+}
+
+/// Throughput of one scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Throughput {
+    pub file: String,
+    pub threads: usize,
+    pub bytes: u64,
+    pub seconds: f64,
+    pub mb_per_s: f64,
+    pub findings: u64,
+}
+
+struct Count(u64);
+
+impl Output for Count {
+    fn finding(&mut self, _: &Finding) -> std::io::Result<()> {
+        self.0 += 1;
+        Ok(())
+    }
+}
+
+/// Scans one file with `threads` workers and times it (best of `runs`).
+pub fn throughput(
+    file: &PathBuf,
+    threads: usize,
+    runs: usize,
+    opts: &ScanOptions,
+) -> Result<Throughput, ScanError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    let mut o = opts.clone();
+    o.sample = Sample::Full;
+    let bytes = std::fs::metadata(file)
+        .map_err(|e| ScanError::File(file.display().to_string(), e))?
+        .len();
+    let mut best = f64::MAX;
+    let mut findings = 0;
+    for _ in 0..runs.max(1) {
+        let mut c = Count(0);
+        let t = Instant::now();
+        pool.install(|| scan(std::slice::from_ref(file), &o, &mut c))?;
+        best = best.min(t.elapsed().as_secs_f64());
+        findings = c.0;
+    }
+    Ok(Throughput {
+        file: file.display().to_string(),
+        threads,
+        bytes,
+        seconds: best,
+        mb_per_s: bytes as f64 / 1e6 / best,
+        findings,
+    })
+}

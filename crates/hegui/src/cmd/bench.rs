@@ -1,0 +1,141 @@
+//! `hegui bench scan`: precision and recall per kind on generated data with hard
+//! negatives, and throughput on one core and on all cores. Rerun it to check the targets;
+//! nothing here is a pass/fail test.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use hegui_scan::eval::{score, throughput};
+use hegui_scan::synth::{generate, GenOptions};
+use hegui_scan::ScanOptions;
+
+use crate::input;
+use crate::output::table;
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Scanner quality and speed on a generated corpus.
+    Scan(BenchScanArgs),
+}
+
+#[derive(Args)]
+pub struct BenchScanArgs {
+    /// Where to generate the corpora (default: a directory under the system temp dir).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// People in the quality corpus.
+    #[arg(long, default_value_t = 20_000)]
+    people: u64,
+    /// People in the speed corpus (customers.csv grows ~230 bytes per person).
+    #[arg(long, default_value_t = 300_000)]
+    speed_people: u64,
+    /// Log lines in the speed corpus (~90 bytes per line).
+    #[arg(long, default_value_t = 1_000_000)]
+    speed_log_lines: u64,
+    /// Timed runs per measurement (the best is kept).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Skip the speed part.
+    #[arg(long)]
+    quality_only: bool,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
+    let BenchCmd::Scan(a) = cmd;
+    let base = a
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("hegui-bench"));
+    let opts = ScanOptions::new(input::today_cst());
+    let quality_dir = base.join("quality");
+    generate(
+        &quality_dir,
+        &GenOptions {
+            seed: a.seed,
+            people: a.people,
+            log_lines: a.people * 5,
+            gbk_rows: a.people / 4,
+        },
+    )?;
+    let scores = score(&quality_dir, &opts)?;
+    let mut speeds = Vec::new();
+    if !a.quality_only {
+        let speed_dir = base.join("speed");
+        generate(
+            &speed_dir,
+            &GenOptions {
+                seed: a.seed + 1,
+                people: a.speed_people,
+                log_lines: a.speed_log_lines,
+                gbk_rows: 0,
+            },
+        )?;
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        for file in ["customers.csv", "app.log"] {
+            let path = speed_dir.join(file);
+            speeds.push(throughput(&path, 1, a.runs, &opts)?);
+            if cores > 1 {
+                speeds.push(throughput(&path, cores, a.runs, &opts)?);
+            }
+        }
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "quality": scores, "speed": speeds })
+            )?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = table(&["kind", "truth", "found", "TP", "precision", "recall", "F1"]);
+    for s in &scores {
+        t.add_row(vec![
+            s.kind.clone(),
+            s.truth.to_string(),
+            s.found.to_string(),
+            s.true_positives.to_string(),
+            format!("{:.4}", s.precision),
+            format!("{:.4}", s.recall),
+            format!("{:.4}", s.f1),
+        ]);
+    }
+    println!(
+        "Quality on {} ({} people, hard negatives included)\n{t}",
+        quality_dir.display(),
+        a.people
+    );
+    if !speeds.is_empty() {
+        let mut t = table(&[
+            "file",
+            "MB",
+            "threads",
+            "seconds",
+            "MB/s",
+            "MB/s per thread",
+            "findings",
+        ]);
+        for s in &speeds {
+            t.add_row(vec![
+                s.file.clone(),
+                format!("{:.1}", s.bytes as f64 / 1e6),
+                s.threads.to_string(),
+                format!("{:.3}", s.seconds),
+                format!("{:.1}", s.mb_per_s),
+                format!("{:.1}", s.mb_per_s / s.threads as f64),
+                s.findings.to_string(),
+            ]);
+        }
+        println!("Speed (all detectors on; best of {} runs)\n{t}", a.runs);
+    }
+    Ok(ExitCode::SUCCESS)
+}
