@@ -518,7 +518,7 @@ impl<T> Sampler<T> {
                 if (self.reservoir.len() as u64) < rows {
                     self.reservoir.push(row);
                 } else {
-                    let j = self.rng.next() % self.seen;
+                    let j = self.rng.next_u64() % self.seen;
                     if j < rows {
                         self.reservoir[j as usize] = row;
                     }

@@ -525,7 +525,7 @@ fn log(
             4 => {
                 t.add("WARN 脱敏展示 ")
                     .masked(&mask_mobile(&p.mobile), "cn_mobile")
-                    .add(&format!(" trace={:016x}", r.next()));
+                    .add(&format!(" trace={:016x}", r.next_u64()));
             }
             5 => {
                 t.add("INFO 收货地址更新：")
