@@ -144,7 +144,8 @@ fn automaton() -> &'static Automaton {
         }
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&words)
             .expect("keyword automaton builds");
         Automaton { ac, cues }
@@ -156,14 +157,40 @@ fn automaton() -> &'static Automaton {
 pub struct Hits(Vec<(usize, usize, Cue)>);
 
 impl Hits {
-    /// Finds every keyword in `text` (overlapping, so 身份证号码 gives 身份证 and 身份号码).
+    /// Finds the keywords in `text`, leftmost-longest (身份证号码 is one hit).
     pub fn find(text: &[u8]) -> Hits {
+        let mut h = Hits::default();
+        h.find_near(text, &[(0, text.len())]);
+        h
+    }
+
+    /// Finds the keywords only in the windows around candidates (`spans`, sorted by start):
+    /// in long lines with few candidates most of the text is never searched. Reuses the
+    /// buffer.
+    pub fn find_near(&mut self, text: &[u8], spans: &[(usize, usize)]) {
+        self.0.clear();
         let a = automaton();
-        Hits(
-            a.ac.find_overlapping_iter(text)
-                .map(|m| (m.start(), m.end(), a.cues[m.pattern().as_usize()]))
-                .collect(),
-        )
+        let mut cursor = 0;
+        let mut i = 0;
+        while i < spans.len() {
+            let lo = spans[i].0.saturating_sub(WINDOW_BEFORE).max(cursor);
+            let mut hi = (spans[i].1 + WINDOW_AFTER).min(text.len());
+            // Merge windows that touch.
+            while i + 1 < spans.len() && spans[i + 1].0.saturating_sub(WINDOW_BEFORE) <= hi {
+                i += 1;
+                hi = hi.max((spans[i].1 + WINDOW_AFTER).min(text.len()));
+            }
+            i += 1;
+            if lo >= hi {
+                continue;
+            }
+            let input = aho_corasick::Input::new(text).range(lo..hi);
+            for m in a.ac.find_iter(input) {
+                self.0
+                    .push((m.start(), m.end(), a.cues[m.pattern().as_usize()]));
+            }
+            cursor = hi;
+        }
     }
 
     /// (supports `kind`, says "not PI") for a candidate at `start..end`. Keywords are only

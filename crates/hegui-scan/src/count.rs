@@ -8,10 +8,32 @@
 //!   memory however large the column.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Keys are SipHash outputs already: hashing them again would only cost time.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A set of keys.
+pub type KeySet = HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
 /// Exact distinct count.
 #[derive(Debug, Default, Clone)]
-pub struct Exact(HashSet<u64>);
+pub struct Exact(KeySet);
 
 impl Exact {
     pub fn insert(&mut self, key: u64) {
@@ -94,13 +116,13 @@ const SMALL: usize = 1 << 16;
 /// Exact while small, a sketch when large.
 #[derive(Debug, Clone)]
 pub enum Distinct {
-    Small(HashSet<u64>),
+    Small(KeySet),
     Large(Hll),
 }
 
 impl Default for Distinct {
     fn default() -> Self {
-        Distinct::Small(HashSet::new())
+        Distinct::Small(KeySet::default())
     }
 }
 

@@ -62,49 +62,74 @@ fn is_alnum(b: u8) -> bool {
 
 /// Detects every kind in one line or cell.
 pub fn detect(text: &[u8], opts: &Options) -> Vec<Hit> {
-    let mut raw: Vec<Hit> = Vec::new();
-    digit_runs(text, opts, &mut raw);
-    emails(text, &mut raw);
-    colon_tokens(text, &mut raw);
-    plates(text, &mut raw);
+    let mut out = Vec::new();
+    detect_into(text, opts, &mut Scratch::default(), &mut out);
+    out
+}
+
+/// Buffers [`detect_into`] reuses between calls, so a scan does not allocate per line.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    raw: Vec<Hit>,
+    scored: Vec<(Hit, bool)>,
+    spans: Vec<(usize, usize)>,
+    keywords: Hits,
+}
+
+/// Detects every kind in one line or cell, appending the hits to `out`.
+pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut Vec<Hit>) {
+    let raw = &mut scratch.raw;
+    raw.clear();
+    digit_runs(text, opts, raw);
+    emails(text, raw);
+    colon_tokens(text, raw);
+    plates(text, raw);
     if raw.is_empty() {
-        return raw;
+        return;
     }
-    let hits = Hits::find(text);
+    let spans = &mut scratch.spans;
+    spans.clear();
+    spans.extend(raw.iter().map(|h| (h.start, h.end)));
+    spans.sort_unstable();
+    let hits = &mut scratch.keywords;
+    hits.find_near(text, spans);
     // (hit, supported by context): context decides between two readings of one span.
-    let mut scored: Vec<(Hit, bool)> = raw
-        .into_iter()
-        .map(|mut h| {
-            let (pos, neg) = hits.around(h.start, h.end, h.kind);
-            let supported = pos || opts.field_kinds.contains(&h.kind);
-            if supported {
-                h.likelihood = h.likelihood.up();
-            }
-            if (neg || opts.field_negative) && !pos {
-                h.likelihood = h.likelihood.down2();
-            }
-            (h, supported)
-        })
-        .collect();
+    let scored = &mut scratch.scored;
+    scored.clear();
+    scored.extend(raw.drain(..).map(|mut h| {
+        let (pos, neg) = hits.around(h.start, h.end, h.kind);
+        let supported = pos || opts.field_kinds.contains(&h.kind);
+        if supported {
+            h.likelihood = h.likelihood.up();
+        }
+        if (neg || opts.field_negative) && !pos {
+            h.likelihood = h.likelihood.down2();
+        }
+        (h, supported)
+    }));
     scored.sort_by_key(|(h, _)| (h.start, std::cmp::Reverse(h.end)));
     // Overlaps: keep the longer hit; for the same span, the likelier, then the supported.
-    let mut out: Vec<(Hit, bool)> = Vec::with_capacity(scored.len());
-    for (h, sup) in scored {
-        match out.last_mut() {
-            Some((last, last_sup)) if h.start < last.end => {
+    let kept = raw;
+    let mut last_sup = false;
+    for (h, sup) in scored.drain(..) {
+        match kept.last_mut() {
+            Some(last) if h.start < last.end => {
                 let same = h.start == last.start && h.end == last.end;
-                let better = (h.likelihood, sup) > (last.likelihood, *last_sup);
+                let better = (h.likelihood, sup) > (last.likelihood, last_sup);
                 let longer =
                     h.likelihood > last.likelihood && h.end - h.start >= last.end - last.start;
                 if (same && better) || (!same && longer) {
                     *last = h;
-                    *last_sup = sup;
+                    last_sup = sup;
                 }
             }
-            _ => out.push((h, sup)),
+            _ => {
+                kept.push(h);
+                last_sup = sup;
+            }
         }
     }
-    out.into_iter().map(|(h, _)| h).collect()
+    out.append(kept);
 }
 
 fn push(out: &mut Vec<Hit>, kind: Kind, start: usize, end: usize, lk: Likelihood, norm: &[u8]) {
@@ -613,15 +638,16 @@ fn colon_tokens(t: &[u8], out: &mut Vec<Hit>) {
             push(out, Kind::MacAddress, s, e, Likelihood::Likely, &norm);
             continue;
         }
-        if tok.iter().filter(|&&b| b == b':').count() >= 2 && !tok.contains(&b'-') {
+        // Require hex letters or a `::` before parsing, so clock times and ratios cost nothing.
+        let colons = tok.iter().filter(|&&b| b == b':').count();
+        let plausible =
+            tok.windows(2).any(|w| w == b"::") || tok.iter().any(u8::is_ascii_alphabetic);
+        if colons >= 2 && plausible && !tok.contains(&b'-') {
             if let Some(addr) = std::str::from_utf8(tok)
                 .ok()
                 .and_then(|x| x.parse::<std::net::Ipv6Addr>().ok())
             {
-                // Require some hex letters or a `::` so clock times and ratios do not count.
-                if tok.windows(2).any(|w| w == b"::") || tok.iter().any(u8::is_ascii_alphabetic) {
-                    push(out, Kind::Ipv6, s, e, Likelihood::Likely, &addr.octets());
-                }
+                push(out, Kind::Ipv6, s, e, Likelihood::Likely, &addr.octets());
             }
         }
     }
@@ -640,29 +666,28 @@ const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂�
 /// Licence plates: a province abbreviation, a letter (no I/O), an optional `·` or `-`, then
 /// five characters (ordinary) or six (new-energy, with D/F first or last).
 fn plates(t: &[u8], out: &mut Vec<Hit>) {
-    // Every province character is 3 bytes in UTF-8 and starts with 0xE4–0xE9.
-    let mut i = 0;
-    while i + 4 < t.len() {
-        let b = t[i];
-        if !(0xE4..=0xE9).contains(&b) {
+    // Anchor on the cheap part: an ASCII capital right after a 3-byte character. Only then
+    // is the character compared with the province list.
+    let mut i = 3;
+    while i + 1 < t.len() {
+        let letter = t[i];
+        if !letter.is_ascii_uppercase()
+            || !(0xE4..=0xE9).contains(&t[i - 3])
+            || t[i - 1] & 0xC0 != 0x80
+        {
             i += 1;
             continue;
         }
-        let Ok(ch) = std::str::from_utf8(&t[i..i + 3]) else {
+        let s = i - 3;
+        let Ok(ch) = std::str::from_utf8(&t[s..i]) else {
             i += 1;
             continue;
         };
-        if !PROVINCES.contains(ch) {
-            i += 3;
+        i += 1;
+        if letter == b'I' || letter == b'O' || !PROVINCES.contains(ch) {
             continue;
         }
-        let s = i;
-        i += 3;
-        let letter = t[i];
-        if !letter.is_ascii_uppercase() || letter == b'I' || letter == b'O' {
-            continue;
-        }
-        let mut j = i + 1;
+        let mut j = i;
         if t.get(j..j + 2) == Some(&[0xC2, 0xB7]) {
             j += 2;
         } else if t.get(j) == Some(&b'-') {

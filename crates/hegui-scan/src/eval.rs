@@ -38,8 +38,8 @@ pub struct KindScore {
 struct Collect(Vec<Key>);
 
 impl Output for Collect {
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        let file = Path::new(&f.source)
+    fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
+        let file = Path::new(f.source)
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("")
@@ -47,7 +47,7 @@ impl Output for Collect {
         self.0.push((
             file,
             f.row,
-            f.column.clone(),
+            f.column.map(str::to_string),
             f.line,
             f.start,
             f.end,
@@ -134,7 +134,7 @@ pub struct Throughput {
 struct Count(u64);
 
 impl Output for Count {
-    fn finding(&mut self, _: &Finding) -> std::io::Result<()> {
+    fn finding(&mut self, _: &Finding<'_>) -> std::io::Result<()> {
         self.0 += 1;
         Ok(())
     }

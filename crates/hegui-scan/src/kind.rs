@@ -24,7 +24,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    /// The number of kinds (for per-kind arrays).
+    pub const COUNT: usize = 14;
+
+    /// Every kind, in `Kind as usize` order.
+    pub const ALL: [Kind; Kind::COUNT] = [
         Kind::CnResidentId,
         Kind::CnMobile,
         Kind::CnLandline,

@@ -3,8 +3,6 @@
 //! share of rows, masked share, sensitivity, likelihood; store-wide distinct counts and the
 //! people estimates that feed the obligations engine).
 
-use std::collections::{BTreeMap, HashMap};
-
 use hegui_core::law::{Framework, Law, Sensitivity};
 use serde::Serialize;
 
@@ -12,15 +10,16 @@ use crate::count::{Distinct, Exact};
 use crate::detect::Hit;
 use crate::kind::{Kind, Likelihood};
 
-/// One detected value, as `--format jsonl` prints it.
+/// One detected value, as `--format jsonl` prints it. It borrows from the scan, so that
+/// producing one costs no allocation.
 #[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub source: String,
+pub struct Finding<'a> {
+    pub source: &'a str,
     pub kind: &'static str,
     /// 1-based data row (header excluded), for structured sources.
     pub row: Option<u64>,
     /// Header or field path, for structured sources.
-    pub column: Option<String>,
+    pub column: Option<&'a str>,
     /// 1-based line, for text.
     pub line: Option<u64>,
     /// UTF-8 byte offsets within the cell or the line.
@@ -30,7 +29,7 @@ pub struct Finding {
     pub masked: bool,
     /// The raw value: only with `--show-values`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<&'a str>,
 }
 
 /// Per-kind statistics of one column or field.
@@ -47,59 +46,69 @@ pub(crate) struct KindAcc {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct FieldAcc {
     cells: u64,
-    kinds: BTreeMap<Kind, KindAcc>,
+    /// Indexed by `Kind as usize`.
+    kinds: [Option<Box<KindAcc>>; Kind::COUNT],
 }
 
-/// Statistics of one source while it is scanned.
+impl FieldAcc {
+    fn kinds(&self) -> impl Iterator<Item = (Kind, &KindAcc)> {
+        self.kinds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| k.as_deref().map(|k| (Kind::ALL[i], k)))
+    }
+}
+
+/// Statistics of one source while it is scanned. Fields are numbered by the reader
+/// (CSV columns, interned JSON paths; 0 for text).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct SourceAcc {
-    order: Vec<String>,
-    fields: HashMap<String, FieldAcc>,
+    fields: Vec<(std::sync::Arc<str>, FieldAcc)>,
     pub(crate) records: u64,
     pub(crate) bytes: u64,
     pub(crate) replaced: u64,
 }
 
 impl SourceAcc {
-    fn field(&mut self, name: &str) -> &mut FieldAcc {
-        if !self.fields.contains_key(name) {
-            self.order.push(name.to_string());
+    /// Makes sure field `id` exists, named `name`.
+    pub(crate) fn declare(&mut self, id: usize, name: &std::sync::Arc<str>) {
+        while self.fields.len() <= id {
+            self.fields.push((name.clone(), FieldAcc::default()));
         }
-        self.fields.entry(name.to_string()).or_default()
     }
 
-    /// Records one scanned cell (or line) with the hits reported for it.
-    pub(crate) fn cell(&mut self, field: &str, hits: &[Hit], totals: &mut Totals) {
-        let f = self.field(field);
+    /// Records one scanned cell (or line) of field `id` with the hits reported for it.
+    pub(crate) fn cell(&mut self, id: usize, hits: &[Hit], totals: &mut Totals) {
+        let f = &mut self.fields[id].1;
         f.cells += 1;
-        let mut seen: Vec<Kind> = Vec::new();
+        let mut seen = 0u32;
         for h in hits {
-            let k = f.kinds.entry(h.kind).or_default();
+            let ki = h.kind as usize;
+            let k = f.kinds[ki].get_or_insert_with(Box::default);
             k.matches += 1;
             if h.masked {
                 k.masked += 1;
             } else {
                 k.distinct.insert(h.key);
-                totals.exact.entry(h.kind).or_default().insert(h.key);
+                totals.exact[ki].insert(h.key);
             }
             k.best = k.best.max(Some(h.likelihood));
-            if !seen.contains(&h.kind) {
-                seen.push(h.kind);
+            if seen & (1 << ki) == 0 {
+                seen |= 1 << ki;
                 k.cells_with += 1;
             }
-            let t = totals.kinds.entry(h.kind).or_default();
-            t.0 += 1;
-            t.1 += h.masked as u64;
+            totals.matches[ki] += 1;
+            totals.masked[ki] += h.masked as u64;
         }
     }
 }
 
-/// Store-wide accumulators.
+/// Store-wide accumulators, indexed by `Kind as usize`.
 #[derive(Debug, Default)]
 pub(crate) struct Totals {
-    pub(crate) exact: BTreeMap<Kind, Exact>,
-    /// (matches, masked) per kind.
-    pub(crate) kinds: BTreeMap<Kind, (u64, u64)>,
+    pub(crate) exact: [Exact; Kind::COUNT],
+    pub(crate) matches: [u64; Kind::COUNT],
+    pub(crate) masked: [u64; Kind::COUNT],
 }
 
 /// The sensitivity of a kind's taxonomy item under a framework.
@@ -229,8 +238,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 impl FieldAcc {
     fn report(&self, name: &str, framework: Framework) -> FieldReport {
         let kinds: Vec<KindReport> = self
-            .kinds
-            .iter()
+            .kinds()
             .map(|(k, a)| KindReport {
                 kind: k.id(),
                 matches: a.matches,
@@ -239,7 +247,7 @@ impl FieldAcc {
                 share_of_rows: ratio(a.cells_with, self.cells),
                 masked_share: ratio(a.masked, a.matches),
                 likelihood: a.best.map(Likelihood::id).unwrap_or("possible"),
-                sensitivity: sensitivity(*k, framework),
+                sensitivity: sensitivity(k, framework),
             })
             .collect();
         FieldReport {
@@ -258,8 +266,7 @@ impl FieldAcc {
     /// name supports the kind (as cloud DLP column classifiers do).
     fn classify(&self, name: &str) -> Option<&'static str> {
         let (named, _) = crate::context::field_cues(name);
-        self.kinds
-            .iter()
+        self.kinds()
             .map(|(k, a)| (k, ratio(a.cells_with, self.cells)))
             .filter(|(k, share)| *share >= 0.5 || (*share >= 0.1 && named.contains(k)))
             .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -293,9 +300,9 @@ pub(crate) fn source_report(
         invalid_sequences: acc.replaced,
         error: meta.error,
         fields: acc
-            .order
+            .fields
             .iter()
-            .filter_map(|n| acc.fields.get(n).map(|f| f.report(n, framework)))
+            .map(|(n, f)| f.report(n, framework))
             .filter(|f| !f.kinds.is_empty())
             .collect(),
     }
@@ -314,22 +321,22 @@ pub(crate) fn totals_report(
     framework: Framework,
     complete: bool,
 ) -> (Vec<TotalReport>, PeopleEstimate) {
-    let totals: Vec<TotalReport> = t
-        .kinds
+    let totals: Vec<TotalReport> = Kind::ALL
         .iter()
-        .map(|(k, (matches, masked))| TotalReport {
+        .filter(|k| t.matches[**k as usize] > 0)
+        .map(|&k| TotalReport {
             kind: k.id(),
-            matches: *matches,
-            masked: *masked,
-            distinct: t.exact.get(k).map(Exact::len).unwrap_or(0),
-            sensitivity: sensitivity(*k, framework),
+            matches: t.matches[k as usize],
+            masked: t.masked[k as usize],
+            distinct: t.exact[k as usize].len(),
+            sensitivity: sensitivity(k, framework),
         })
         .collect();
     let best = |pred: &dyn Fn(Kind) -> bool| {
-        t.exact
+        Kind::ALL
             .iter()
-            .filter(|(k, _)| pred(**k))
-            .map(|(k, e)| (e.len(), k.id().to_string()))
+            .filter(|k| pred(**k) && !t.exact[**k as usize].is_empty())
+            .map(|k| (t.exact[*k as usize].len(), k.id().to_string()))
             .max()
     };
     let people = best(&|k| PERSON_IDS.contains(&k));

@@ -17,8 +17,8 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::context::field_cues;
-use crate::detect::{detect, Hit, Options};
-use crate::kind::{Kind, Likelihood};
+use crate::detect::{detect_into, Hit, Options};
+use crate::kind::Likelihood;
 use crate::report::{
     source_report, totals_report, Finding, ScanReport, SourceAcc, SourceMeta, Totals,
 };
@@ -74,7 +74,7 @@ impl ScanOptions {
 
 /// Where findings and progress go.
 pub trait Output {
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()>;
+    fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()>;
     /// Called after each batch: the source and the bytes of it read so far.
     fn progress(&mut self, _source: &str, _bytes: u64) {}
 }
@@ -212,12 +212,28 @@ impl Format {
     }
 }
 
-/// One unit of text to scan: a line, or a cell with its column or field path.
+/// One unit of text to scan: a line, or a cell with its column or field path. Its text is
+/// `start..end` of the batch's buffer.
 struct Unit {
     row: Option<u64>,
     line: Option<u64>,
-    field: Arc<str>,
+    /// Index into the source's fields.
+    field: u32,
+    start: usize,
+    end: usize,
+}
+
+/// Units and their text in one buffer: a batch costs two allocations, not one per line.
+#[derive(Default)]
+struct Batch {
     text: String,
+    units: Vec<Unit>,
+}
+
+impl Batch {
+    fn text(&self, u: &Unit) -> &str {
+        &self.text[u.start..u.end]
+    }
 }
 
 /// Counts bytes read from the underlying file (for progress and the report).
@@ -242,18 +258,46 @@ struct Ctx<'a> {
     totals: &'a mut Totals,
     out: &'a mut dyn Output,
     read: Arc<std::sync::atomic::AtomicU64>,
-    batch: Vec<Unit>,
-    batch_bytes: usize,
-    pending: Vec<Vec<Unit>>,
+    batch: Batch,
+    pending: Vec<Batch>,
+    /// Field names by id, and the ids of JSON paths seen so far.
+    fields: Vec<Arc<str>>,
+    field_ids: std::collections::HashMap<Arc<str>, u32>,
 }
 
 impl Ctx<'_> {
-    fn push(&mut self, u: Unit) -> Result<(), ScanError> {
-        self.batch_bytes += u.text.len() + 16;
-        self.batch.push(u);
-        if self.batch_bytes >= self.opts.batch_bytes {
+    /// The id of a field, registering it when new.
+    fn field_id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.field_ids.get(name) {
+            return id;
+        }
+        let id = self.fields.len() as u32;
+        let name: Arc<str> = Arc::from(name);
+        self.fields.push(name.clone());
+        self.field_ids.insert(name.clone(), id);
+        self.acc.declare(id as usize, &name);
+        id
+    }
+
+    fn push(
+        &mut self,
+        row: Option<u64>,
+        line: Option<u64>,
+        field: u32,
+        text: &str,
+    ) -> Result<(), ScanError> {
+        let b = &mut self.batch;
+        let start = b.text.len();
+        b.text.push_str(text);
+        b.units.push(Unit {
+            row,
+            line,
+            field,
+            start,
+            end: b.text.len(),
+        });
+        if b.text.len() + 16 * b.units.len() >= self.opts.batch_bytes {
             self.pending.push(std::mem::take(&mut self.batch));
-            self.batch_bytes = 0;
             if self.pending.len() >= 2 * rayon::current_num_threads() {
                 self.flush()?;
             }
@@ -263,29 +307,34 @@ impl Ctx<'_> {
 
     /// Detects in the pending batches in parallel and merges them in order.
     fn flush(&mut self) -> Result<(), ScanError> {
-        if !self.batch.is_empty() {
+        if !self.batch.units.is_empty() {
             self.pending.push(std::mem::take(&mut self.batch));
-            self.batch_bytes = 0;
         }
         let pending = std::mem::take(&mut self.pending);
         let opts = self.opts;
-        let results: Vec<Vec<Vec<Hit>>> =
-            pending.par_iter().map(|b| detect_batch(b, opts)).collect();
-        for (batch, hits) in pending.iter().zip(results) {
-            for (u, hs) in batch.iter().zip(hits) {
-                self.acc.cell(&u.field, &hs, self.totals);
-                for h in &hs {
+        let fields = &self.fields;
+        let results: Vec<(Vec<Hit>, Vec<usize>)> = pending
+            .par_iter()
+            .map(|b| detect_batch(b, fields, opts))
+            .collect();
+        for (batch, (hits, ends)) in pending.iter().zip(results) {
+            let mut from = 0;
+            for (u, &to) in batch.units.iter().zip(&ends) {
+                let hs = &hits[from..to];
+                from = to;
+                self.acc.cell(u.field as usize, hs, self.totals);
+                for h in hs {
                     let f = Finding {
-                        source: self.source.clone(),
+                        source: &self.source,
                         kind: h.kind.id(),
                         row: u.row,
-                        column: u.row.map(|_| u.field.to_string()),
+                        column: u.row.map(|_| &*self.fields[u.field as usize]),
                         line: u.line,
                         start: h.start,
                         end: h.end,
                         likelihood: h.likelihood.id(),
                         masked: h.masked,
-                        value: opts.show_values.then(|| u.text[h.start..h.end].to_string()),
+                        value: opts.show_values.then(|| &batch.text(u)[h.start..h.end]),
                     };
                     self.out.finding(&f)?;
                 }
@@ -297,26 +346,39 @@ impl Ctx<'_> {
     }
 }
 
-fn detect_batch(batch: &[Unit], opts: &ScanOptions) -> Vec<Vec<Hit>> {
-    let mut cues: std::collections::HashMap<&str, (Vec<Kind>, bool)> =
-        std::collections::HashMap::new();
-    batch
-        .iter()
-        .map(|u| {
-            let (kinds, neg) = cues
-                .entry(&u.field)
-                .or_insert_with(|| field_cues(&u.field))
-                .clone();
-            let o = Options {
-                today: opts.today,
-                field_kinds: kinds,
-                field_negative: neg,
-            };
-            let mut hits = detect(u.text.as_bytes(), &o);
-            hits.retain(|h| h.masked || h.likelihood >= opts.min_likelihood);
-            hits
-        })
-        .collect()
+/// Detects in one batch: all hits in one vector, and where each unit's hits end.
+fn detect_batch(batch: &Batch, fields: &[Arc<str>], opts: &ScanOptions) -> (Vec<Hit>, Vec<usize>) {
+    let mut cues: Option<(u32, Options)> = None;
+    let mut scratch = crate::detect::Scratch::default();
+    let mut hits = Vec::new();
+    let mut ends = Vec::with_capacity(batch.units.len());
+    for u in &batch.units {
+        // Fields repeat: recompute the column-name cues only when the field changes.
+        if !cues.as_ref().is_some_and(|(f, _)| *f == u.field) {
+            let (kinds, neg) = field_cues(&fields[u.field as usize]);
+            cues = Some((
+                u.field,
+                Options {
+                    today: opts.today,
+                    field_kinds: kinds,
+                    field_negative: neg,
+                },
+            ));
+        }
+        let o = &cues.as_ref().expect("set above").1;
+        let before = hits.len();
+        detect_into(batch.text(u).as_bytes(), o, &mut scratch, &mut hits);
+        let mut keep = before;
+        for i in before..hits.len() {
+            if hits[i].masked || hits[i].likelihood >= opts.min_likelihood {
+                hits.swap(keep, i);
+                keep += 1;
+            }
+        }
+        hits.truncate(keep);
+        ends.push(hits.len());
+    }
+    (hits, ends)
 }
 
 fn scan_file(
@@ -342,9 +404,10 @@ fn scan_file(
         totals,
         out,
         read: read.clone(),
-        batch: Vec::new(),
-        batch_bytes: 0,
+        batch: Batch::default(),
         pending: Vec::new(),
+        fields: Vec::new(),
+        field_ids: std::collections::HashMap::new(),
     };
     let result = (|| -> Result<(), SourceError> {
         let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
@@ -458,7 +521,7 @@ fn lines<R: BufRead>(
 }
 
 fn text<R: BufRead>(r: &mut R, enc: Encoding, ctx: &mut Ctx) -> Result<(), SourceError> {
-    let field: Arc<str> = Arc::from("");
+    let field = ctx.field_id("");
     lines(r, |n, line| {
         ctx.acc.records += 1;
         if line.is_empty() {
@@ -466,12 +529,7 @@ fn text<R: BufRead>(r: &mut R, enc: Encoding, ctx: &mut Ctx) -> Result<(), Sourc
         }
         let (s, bad) = enc.decode(line);
         ctx.acc.replaced += bad as u64;
-        ctx.push(Unit {
-            row: None,
-            line: Some(n),
-            field: field.clone(),
-            text: s.into_owned(),
-        })?;
+        ctx.push(None, Some(n), field, &s)?;
         Ok(true)
     })
 }
@@ -544,7 +602,7 @@ fn csv_rows<R: Read>(
         .flexible(true)
         .has_headers(true)
         .from_reader(r);
-    let headers: Vec<Arc<str>> = rdr
+    let names: Vec<String> = rdr
         .byte_headers()
         .map_err(|e| SourceError::Parse(format!("header: {e}")))?
         .iter()
@@ -553,13 +611,18 @@ fn csv_rows<R: Read>(
             let h = if i == 0 { strip_bom(h) } else { h };
             let (s, _) = enc.decode(h);
             let s = s.trim();
-            Arc::from(if s.is_empty() {
+            if s.is_empty() {
                 format!("column {}", i + 1)
             } else {
                 s.to_string()
-            })
+            }
         })
         .collect();
+    let mut columns: Vec<u32> = names.iter().map(|n| ctx.field_id(n)).collect();
+    let random = matches!(
+        ctx.opts.sample,
+        Sample::RandomRows { .. } | Sample::Percent { .. }
+    );
     let mut sampler: Sampler<(u64, csv::ByteRecord)> = Sampler::new(ctx.opts.sample);
     let mut rec = csv::ByteRecord::new();
     let mut row = 0u64;
@@ -581,16 +644,22 @@ fn csv_rows<R: Read>(
             }
         }
         row += 1;
-        match sampler.offer((row, rec.clone())) {
-            Ok(Some((n, r))) => csv_record(n, &r, &headers, enc, ctx)?,
-            Ok(None) => {}
-            Err(()) => break,
+        if !random {
+            // First rows or everything: no copy of the record.
+            if matches!(ctx.opts.sample, Sample::FirstRows(n) if row > n) {
+                break;
+            }
+            csv_record(row, &rec, &mut columns, enc, ctx)?;
+            continue;
+        }
+        if let Ok(Some((n, r))) = sampler.offer((row, rec.clone())) {
+            csv_record(n, &r, &mut columns, enc, ctx)?;
         }
     }
     let mut rest = sampler.finish();
     rest.sort_by_key(|(n, _)| *n);
     for (n, r) in rest {
-        csv_record(n, &r, &headers, enc, ctx)?;
+        csv_record(n, &r, &mut columns, enc, ctx)?;
     }
     Ok(())
 }
@@ -598,7 +667,7 @@ fn csv_rows<R: Read>(
 fn csv_record(
     n: u64,
     rec: &csv::ByteRecord,
-    headers: &[Arc<str>],
+    columns: &mut Vec<u32>,
     enc: Encoding,
     ctx: &mut Ctx,
 ) -> Result<(), SourceError> {
@@ -607,18 +676,14 @@ fn csv_record(
         if cell.is_empty() {
             continue;
         }
-        let field = headers
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(format!("column {}", i + 1)));
+        // Rows longer than the header get numbered columns.
+        while columns.len() <= i {
+            let id = ctx.field_id(&format!("column {}", columns.len() + 1));
+            columns.push(id);
+        }
         let (s, bad) = enc.decode(cell);
         ctx.acc.replaced += bad as u64;
-        ctx.push(Unit {
-            row: Some(n),
-            line: None,
-            field,
-            text: s.into_owned(),
-        })?;
+        ctx.push(Some(n), None, columns[i], &s)?;
     }
     Ok(())
 }
@@ -656,17 +721,19 @@ fn json_record(n: u64, v: &serde_json::Value, ctx: &mut Ctx) -> Result<(), Sourc
     let mut units = Vec::new();
     leaves(v, &mut String::new(), &mut |p, s| {
         if !s.is_empty() {
-            units.push((p.to_string(), s));
+            units.push((
+                if p.is_empty() {
+                    "$".to_string()
+                } else {
+                    p.to_string()
+                },
+                s,
+            ));
         }
     });
     for (p, s) in units {
-        let field: Arc<str> = Arc::from(if p.is_empty() { "$".to_string() } else { p });
-        ctx.push(Unit {
-            row: Some(n),
-            line: None,
-            field,
-            text: s,
-        })?;
+        let field = ctx.field_id(&p);
+        ctx.push(Some(n), None, field, &s)?;
     }
     Ok(())
 }

@@ -24,6 +24,8 @@ pub struct GenOptions {
     pub log_lines: u64,
     /// Rows of customers.csv repeated in GBK.
     pub gbk_rows: u64,
+    /// Share of app.log lines with no PI at all (real logs are mostly such lines).
+    pub log_noise: f64,
 }
 
 impl Default for GenOptions {
@@ -33,6 +35,7 @@ impl Default for GenOptions {
             people: 1000,
             log_lines: 5000,
             gbk_rows: 500,
+            log_noise: 0.0,
         }
     }
 }
@@ -303,7 +306,7 @@ pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<GenSummary> {
     };
     customers(dir, &people, &mut r, &mut sink, o.gbk_rows)?;
     events(dir, &people, &mut r, &mut sink)?;
-    log(dir, &people, &mut r, &mut sink, o.log_lines)?;
+    log(dir, &people, &mut r, &mut sink, o.log_lines, o.log_noise)?;
     sink.truth.flush()?;
     let files = [
         "customers.csv",
@@ -483,6 +486,7 @@ fn log(
     r: &mut Rng,
     sink: &mut Sink,
     lines: u64,
+    noise: f64,
 ) -> std::io::Result<()> {
     let mut w = BufWriter::new(File::create(dir.join("app.log"))?);
     for n in 1..=lines {
@@ -495,6 +499,20 @@ fn log(
             r.below(60),
             r.below(60)
         ));
+        if r.chance(noise) {
+            t.add(&format!(
+                "INFO [http-nio-8080-exec-{}] GET /api/v2/orders/{}/items?page={}&size=20 200 {}ms req={:016x}{:016x} ua=\"Mozilla/5.0 (Windows NT 10.0; Win64; x64)\"",
+                r.below(200),
+                r.below(1_000_000),
+                r.below(50),
+                r.below(900),
+                r.next_u64(),
+                r.next_u64()
+            ));
+            w.write_all(t.s.as_bytes())?;
+            w.write_all(b"\n")?;
+            continue;
+        }
         match r.below(8) {
             0 => {
                 t.add("INFO 用户")

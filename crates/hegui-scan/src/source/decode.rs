@@ -46,9 +46,9 @@ impl Encoding {
     /// silently: the caller counts replacements).
     pub fn decode<'a>(self, bytes: &'a [u8]) -> (Cow<'a, str>, bool) {
         match self {
-            Encoding::Utf8 | Encoding::Utf8Bom => match String::from_utf8_lossy(bytes) {
-                Cow::Borrowed(s) => (Cow::Borrowed(s), false),
-                Cow::Owned(s) => (Cow::Owned(s), true),
+            Encoding::Utf8 | Encoding::Utf8Bom => match std::str::from_utf8(bytes) {
+                Ok(s) => (Cow::Borrowed(s), false),
+                Err(_) => (String::from_utf8_lossy(bytes), true),
             },
             Encoding::Gb18030 => {
                 let (s, _, had_errors) = GB18030.decode(bytes);

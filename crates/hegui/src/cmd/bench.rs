@@ -34,6 +34,9 @@ pub struct BenchScanArgs {
     /// Log lines in the speed corpus (~90 bytes per line).
     #[arg(long, default_value_t = 1_000_000)]
     speed_log_lines: u64,
+    /// Share of speed-corpus log lines without PI (real logs are mostly such lines).
+    #[arg(long, default_value_t = 0.9)]
+    log_noise: f64,
     /// Timed runs per measurement (the best is kept).
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -62,6 +65,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
             people: a.people,
             log_lines: a.people * 5,
             gbk_rows: a.people / 4,
+            log_noise: 0.0,
         },
     )?;
     let scores = score(&quality_dir, &opts)?;
@@ -75,6 +79,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
                 people: a.speed_people,
                 log_lines: a.speed_log_lines,
                 gbk_rows: 0,
+                log_noise: a.log_noise,
             },
         )?;
         let cores = std::thread::available_parallelism()

@@ -21,6 +21,9 @@ pub struct GenArgs {
     /// Rows repeated in customers_gbk.csv.
     #[arg(long, default_value_t = 500)]
     gbk_rows: u64,
+    /// Share of app.log lines with no PI (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    log_noise: f64,
     /// The same seed writes the same files.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -34,6 +37,7 @@ pub fn run(a: GenArgs) -> Result<ExitCode> {
             people: a.people,
             log_lines: a.log_lines,
             gbk_rows: a.gbk_rows,
+            log_noise: a.log_noise,
         },
     )?;
     for f in &s.files {

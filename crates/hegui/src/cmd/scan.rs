@@ -89,7 +89,7 @@ struct Writer {
 }
 
 impl Output for Writer {
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+    fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
         match self.format {
             ScanFormat::Summary => {}
             ScanFormat::Jsonl => {
@@ -131,7 +131,7 @@ impl Output for Writer {
 
 /// A finding as the JSON Lines record: exactly the documented fields (plus `value` only
 /// with --show-values).
-struct Jsonl<'a>(&'a Finding);
+struct Jsonl<'a>(&'a Finding<'a>);
 
 impl serde::Serialize for Jsonl<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -154,7 +154,7 @@ impl serde::Serialize for Jsonl<'_> {
     }
 }
 
-fn sarif_result(f: &Finding) -> serde_json::Value {
+fn sarif_result(f: &Finding<'_>) -> serde_json::Value {
     let level = match f.likelihood {
         "very_likely" | "likely" => "warning",
         _ => "note",
