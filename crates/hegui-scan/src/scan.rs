@@ -354,7 +354,7 @@ fn detect_batch(batch: &Batch, fields: &[Arc<str>], opts: &ScanOptions) -> (Vec<
     let mut ends = Vec::with_capacity(batch.units.len());
     for u in &batch.units {
         // Fields repeat: recompute the column-name cues only when the field changes.
-        if !cues.as_ref().is_some_and(|(f, _)| *f == u.field) {
+        if cues.as_ref().is_none_or(|(f, _)| *f != u.field) {
             let (kinds, neg) = field_cues(&fields[u.field as usize]);
             cues = Some((
                 u.field,
