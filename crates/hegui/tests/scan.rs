@@ -1,0 +1,305 @@
+//! `hegui gen` and `hegui scan` end to end through the binary.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn hegui(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hegui"))
+        .args(args)
+        .output()
+        .expect("run hegui")
+}
+
+fn corpus(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hegui-scan-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = hegui(&[
+        "gen",
+        dir.to_str().unwrap(),
+        "--people",
+        "300",
+        "--log-lines",
+        "1500",
+        "--gbk-rows",
+        "100",
+        "--seed",
+        "11",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    dir
+}
+
+fn jsonl(dir: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec![
+        "scan",
+        dir.to_str().unwrap(),
+        "--exclude",
+        "truth.jsonl",
+        "--full",
+        "--format",
+        "jsonl",
+        "--today",
+        "2026-11-23",
+    ];
+    args.extend_from_slice(extra);
+    let o = hegui(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn generated_data_is_found_exactly() {
+    let dir = corpus("exact");
+    let found = jsonl(&dir, &[]);
+    let keys = [
+        "source",
+        "kind",
+        "row",
+        "column",
+        "line",
+        "start",
+        "end",
+        "likelihood",
+        "masked",
+    ];
+    for f in &found {
+        let obj = f.as_object().unwrap();
+        assert_eq!(
+            obj.keys().collect::<Vec<_>>(),
+            keys.iter().collect::<Vec<_>>(),
+            "{f}"
+        );
+    }
+    let key = |file: &str, v: &serde_json::Value| {
+        (
+            file.to_string(),
+            v["row"].as_u64(),
+            v["column"].as_str().map(String::from),
+            v["line"].as_u64(),
+            v["start"].as_u64(),
+            v["end"].as_u64(),
+            v["kind"].as_str().unwrap().to_string(),
+        )
+    };
+    let truth: HashSet<_> = std::fs::read_to_string(dir.join("truth.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|t| !matches!(t["kind"].as_str(), Some("person_name" | "address")))
+        .map(|t| key(t["file"].as_str().unwrap(), &t))
+        .collect();
+    let got: HashSet<_> = found
+        .iter()
+        .map(|f| {
+            key(
+                Path::new(f["source"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap(),
+                f,
+            )
+        })
+        .collect();
+    let false_pos: Vec<_> = got.difference(&truth).take(5).collect();
+    let missed: Vec<_> = truth.difference(&got).take(5).collect();
+    assert!(
+        false_pos.is_empty(),
+        "false positives (hard negatives reported): {false_pos:?}"
+    );
+    assert!(missed.is_empty(), "missed: {missed:?}");
+    // Masked values are reported as masked.
+    assert!(found
+        .iter()
+        .any(|f| f["masked"] == true && f["kind"] == "cn_mobile"));
+}
+
+#[test]
+fn report_states_encodings_and_never_prints_values() {
+    let dir = corpus("report");
+    let o = hegui(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--exclude",
+        "truth.jsonl",
+        "--full",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sources = v["report"]["sources"].as_array().unwrap();
+    let gbk = sources
+        .iter()
+        .find(|s| s["source"].as_str().unwrap().ends_with("customers_gbk.csv"))
+        .unwrap();
+    assert_eq!(gbk["encoding"], "GBK/GB18030");
+    assert_eq!(gbk["records"], 100);
+    let csv = sources
+        .iter()
+        .find(|s| s["source"].as_str().unwrap().ends_with("customers.csv"))
+        .unwrap();
+    let id_col = csv["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "身份证号")
+        .unwrap();
+    assert_eq!(id_col["classified_as"], "cn_resident_id");
+    assert_eq!(v["report"]["estimate"]["complete"], true);
+    assert!(v["report"]["estimate"]["people"].as_u64().unwrap() >= 300);
+    // No raw identity number appears anywhere in the output.
+    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).unwrap();
+    let t: serde_json::Value = serde_json::from_str(
+        truth
+            .lines()
+            .find(|l| l.contains("cn_resident_id"))
+            .unwrap(),
+    )
+    .unwrap();
+    let csv_text = std::fs::read_to_string(dir.join("customers.csv")).unwrap();
+    let row = csv_text
+        .lines()
+        .nth(t["row"].as_u64().unwrap() as usize)
+        .unwrap();
+    let id = &row.split(',').nth(2).unwrap()[..18];
+    let summary = hegui(&["scan", dir.to_str().unwrap(), "--exclude", "truth.jsonl"]);
+    for out in [&o.stdout, &summary.stdout] {
+        assert!(
+            !String::from_utf8_lossy(out).contains(id),
+            "a raw identity number was printed"
+        );
+    }
+    let shown = hegui(&[
+        "scan",
+        dir.join("customers.csv").to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--show-values",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&shown.stdout).contains(id),
+        "--show-values prints values"
+    );
+}
+
+#[test]
+fn broken_sources_are_reported_and_the_scan_goes_on() {
+    let dir = std::env::temp_dir().join(format!("hegui-scan-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut gz = flate(
+        b"\xe6\x89\x8b\xe6\x9c\xba 13812345678\n"
+            .repeat(5000)
+            .as_slice(),
+    );
+    gz.truncate(gz.len() / 2);
+    std::fs::write(dir.join("cut.log.gz"), gz).unwrap();
+    std::fs::write(dir.join("blob.bin"), [0u8, 1, 2, 3, 0, 0]).unwrap();
+    std::fs::write(dir.join("ok.txt"), "联系电话 13912345678\n").unwrap();
+    let o = hegui(&["scan", dir.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let by = |name: &str| {
+        v["report"]["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"].as_str().unwrap().ends_with(name))
+            .unwrap()
+            .clone()
+    };
+    assert!(by("cut.log.gz")["error"]
+        .as_str()
+        .unwrap()
+        .contains("truncated"));
+    assert!(
+        by("cut.log.gz")["records"].as_u64().unwrap() > 0,
+        "what was read before the cut is kept"
+    );
+    assert!(by("blob.bin")["error"].as_str().unwrap().contains("binary"));
+    assert!(by("ok.txt")["error"].is_null());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("could not be read completely"));
+}
+
+fn flate(data: &[u8]) -> Vec<u8> {
+    // A gzip writer is not a dependency of the binary's tests; shell out to gzip.
+    let mut child = Command::new("gzip")
+        .arg("-c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("gzip is installed");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(data).unwrap();
+    child.wait_with_output().unwrap().stdout
+}
+
+#[test]
+fn sarif_and_sampling() {
+    let dir = corpus("sarif");
+    let o = hegui(&[
+        "scan",
+        dir.join("customers.csv").to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--sample-rows",
+        "10",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("SARIF is JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results
+        .iter()
+        .all(|r| r["properties"]["row"].as_u64().unwrap() <= 10));
+    let o = hegui(&[
+        "scan",
+        dir.join("customers.csv").to_str().unwrap(),
+        "--format",
+        "json",
+        "--sample-rows",
+        "10",
+        "--random",
+        "--seed",
+        "3",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &v["report"]["sources"][0];
+    assert_eq!(
+        (s["records"].as_u64(), s["sampled"].as_bool()),
+        (Some(10), Some(true))
+    );
+    assert_eq!(v["report"]["estimate"]["complete"], false);
+    let again = hegui(&[
+        "scan",
+        dir.join("customers.csv").to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--sample-rows",
+        "10",
+        "--random",
+        "--seed",
+        "3",
+    ]);
+    let again2 = hegui(&[
+        "scan",
+        dir.join("customers.csv").to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--sample-rows",
+        "10",
+        "--random",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(
+        again.stdout, again2.stdout,
+        "a seeded sample is reproducible"
+    );
+}
