@@ -97,6 +97,33 @@ const POSITIVE: &[(Kind, &[&str])] = &[
     ),
 ];
 
+/// Column names and nearby words for the kinds without a checksum (names, addresses, birth
+/// dates); the semantic detectors use them as cues.
+const POSITIVE_SEMANTIC: &[(Kind, &[&str])] = &[
+    (
+        Kind::PersonName,
+        &[
+            "姓名",
+            "名字",
+            "联系人",
+            "收件人",
+            "收货人",
+            "持卡人",
+            "客户名",
+            "name",
+            "xm",
+            "xingming",
+        ],
+    ),
+    (
+        Kind::Address,
+        &[
+            "地址", "住址", "住所", "户籍", "address", "addr", "dz", "dizhi",
+        ],
+    ),
+    (Kind::BirthDate, &["出生", "生日", "birth", "dob", "csrq"]),
+];
+
 const NEGATIVE: &[&str] = &[
     "订单号",
     "订单编号",
@@ -132,7 +159,7 @@ fn automaton() -> &'static Automaton {
     A.get_or_init(|| {
         let mut words = Vec::new();
         let mut cues = Vec::new();
-        for (kind, ws) in POSITIVE {
+        for (kind, ws) in POSITIVE.iter().chain(POSITIVE_SEMANTIC) {
             for w in *ws {
                 words.push(*w);
                 cues.push(Cue::For(*kind));

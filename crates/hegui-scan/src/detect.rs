@@ -84,6 +84,7 @@ pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut
     emails(text, raw);
     colon_tokens(text, raw);
     plates(text, raw);
+    crate::semantic::detect(text, opts, raw);
     if raw.is_empty() {
         return;
     }

@@ -21,11 +21,21 @@ pub enum Kind {
     MacAddress,
     Imei,
     GpsCoordinate,
+    PersonName,
+    Address,
+    BirthDate,
+    SensitiveHealth,
+    SensitiveReligion,
+    SensitiveBiometric,
+    SensitiveFinancial,
+    SensitiveCriminal,
+    SensitiveSexualOrientation,
+    SensitiveMinor,
 }
 
 impl Kind {
     /// The number of kinds (for per-kind arrays).
-    pub const COUNT: usize = 14;
+    pub const COUNT: usize = 24;
 
     /// Every kind, in `Kind as usize` order.
     pub const ALL: [Kind; Kind::COUNT] = [
@@ -43,6 +53,16 @@ impl Kind {
         Kind::MacAddress,
         Kind::Imei,
         Kind::GpsCoordinate,
+        Kind::PersonName,
+        Kind::Address,
+        Kind::BirthDate,
+        Kind::SensitiveHealth,
+        Kind::SensitiveReligion,
+        Kind::SensitiveBiometric,
+        Kind::SensitiveFinancial,
+        Kind::SensitiveCriminal,
+        Kind::SensitiveSexualOrientation,
+        Kind::SensitiveMinor,
     ];
 
     /// The stable id (`cn_resident_id`, …).
@@ -62,6 +82,16 @@ impl Kind {
             Kind::MacAddress => "mac_address",
             Kind::Imei => "imei",
             Kind::GpsCoordinate => "gps_coordinate",
+            Kind::PersonName => "person_name",
+            Kind::Address => "address",
+            Kind::BirthDate => "birth_date",
+            Kind::SensitiveHealth => "sensitive_health",
+            Kind::SensitiveReligion => "sensitive_religion",
+            Kind::SensitiveBiometric => "sensitive_biometric",
+            Kind::SensitiveFinancial => "sensitive_financial",
+            Kind::SensitiveCriminal => "sensitive_criminal",
+            Kind::SensitiveSexualOrientation => "sensitive_sexual_orientation",
+            Kind::SensitiveMinor => "sensitive_minor",
         }
     }
 
@@ -78,6 +108,16 @@ impl Kind {
             Kind::Ipv4 | Kind::Ipv6 => "network_identity.ip_address",
             Kind::MacAddress | Kind::Imei => "device.hardware_id",
             Kind::GpsCoordinate => "location.precise",
+            Kind::PersonName => "basic.name",
+            Kind::Address => "basic.address",
+            Kind::BirthDate => "basic.birth_date",
+            Kind::SensitiveHealth => "health.medical_record",
+            Kind::SensitiveReligion => "other.religion",
+            Kind::SensitiveBiometric => "biometric.face",
+            Kind::SensitiveFinancial => "property.bank_account",
+            Kind::SensitiveCriminal => "other.criminal_record",
+            Kind::SensitiveSexualOrientation => "other.sexual_orientation",
+            Kind::SensitiveMinor => "other.minor_under_14",
         }
     }
 

@@ -16,6 +16,7 @@ pub mod kind;
 pub mod report;
 pub mod rng;
 pub mod scan;
+pub mod semantic;
 pub mod source;
 pub mod synth;
 pub mod validate;

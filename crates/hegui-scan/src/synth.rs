@@ -530,7 +530,7 @@ fn log(
             }
             2 => {
                 t.add(&format!(
-                    "INFO 订单号{}已发货，运单号SF{}",
+                    "INFO 订单号{}已发货，运单号SF{}，用户已确认，发货城市北京市，门店王府井店，客户来电咨询",
                     order_number_like_id(r),
                     r.digits(12)
                 ));

@@ -1,0 +1,761 @@
+//! Detectors for PI that has no checksum: Chinese personal names, addresses, birth dates,
+//! and keywords of the sensitive categories (health, religion, biometrics, financial
+//! accounts, criminal records, sexual orientation, minors).
+//!
+//! - Names: a surname from the list (single or compound) and one or two given-name
+//!   characters, found after a cue word (姓名, 用户, 收件人 …), before an honorific
+//!   (先生, 女士 …), or as the whole cell of a name column.
+//! - Addresses: anchored on a province or city name (a GB/T 2260 gazetteer of province-level
+//!   and major prefecture-level names), then read as a chain of administrative and street
+//!   components (省/市/区/县/街道/镇/乡/村/路/街/号/栋/单元/室 …); or the whole cell of an
+//!   address column.
+//! - Birth dates: a date after 出生/生日/birth, or in a birth-date column.
+//! - Sensitive keywords: term lists per category; each term found is a hit of its category.
+//!
+//! One Aho-Corasick automaton over all cue words, gazetteer names and terms runs once per
+//! line or cell, and only when it contains non-ASCII bytes.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::detect::{key_of, Hit, Options};
+use crate::kind::{Kind, Likelihood};
+
+/// Single-character surnames (the most common ~200 of the Hundred Family Surnames).
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由";
+
+/// How many of [`SURNAMES`] (the first, most common) may start a name in free text.
+const COMMON_SURNAMES: usize = 100;
+
+/// Compound surnames.
+const COMPOUND: &[&str] = &[
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "夏侯", "轩辕", "令狐", "钟离", "闻人", "澹台", "公冶", "宗政", "濮阳", "太史", "端木", "赫连",
+    "申屠", "万俟", "独孤", "南宫", "西门", "百里",
+];
+
+/// Characters common in given names (a broad list; names are judged by shape and cue).
+const GIVEN_CHARS: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬建国文辉力宇浩然子涵梓轩欣怡雨诗晨阳佳琪思远一鸣俊嘉梦瑶博天佑若曦宏志海晓东丹鑫婷雪慧颖琳晶莉倩婕颖璐瑞凯鹏飞翔宁安康乐春夏秋冬梅竹松柏荣昌盛兴旺福禄寿喜德仁义礼智信忠孝诚毅坚勤俭光亮辰星月云霖雷电泽涵润清源渊淼森林彤彤馨香蕊薇蓉芸萱菲琦璇瑾瑜璟琛琰珺珊珍珠宝贝娇媛妍姝婉娴婧嫣静淑贤惠美丽秀雅韵音乐歌舞书画墨砚笔峰岩石山川河湖江海波涛澜洁净纯真善良正直刚毅勇敢聪颖睿哲思想念怀宇宙乾坤鼎铭钧锋锐铭镇钰铮铠昊昕晟晖暄晴景曜旭昭晗晔睿轩逸飞腾跃驰骋骏骁骐麟凤龙虎豹鹰鹤鸿雁燕莺鹂鸣翔翼翊羽翰墨文武斌彬彦博渊泓涌沛浩淳澄泉溪潇潼鸥舟航帆舸";
+
+/// Words after which a name follows.
+const NAME_CUES: &[&str] = &[
+    "姓名",
+    "用户",
+    "客户",
+    "联系人",
+    "收件人",
+    "收货人",
+    "寄件人",
+    "持卡人",
+    "患者",
+    "病人",
+    "学生",
+    "员工",
+    "申请人",
+    "投保人",
+    "被保险人",
+    "借款人",
+    "经办人",
+    "法定代表人",
+    "乘客",
+    "住客",
+    "访客",
+];
+
+/// Words before which a name stands.
+const HONORIFICS: &[&str] = &["先生", "女士", "同学", "老师", "医生", "律师", "小姐"];
+
+/// Characters that end a given name (particles and verbs that follow names in text).
+const STOP: &str = "的了已在于和与及等是有被向对给从到把将先女同老医律小您你我他她它们这那其之也都就还又很最更请并或且以为";
+
+/// Province-level names and major cities (GB/T 2260), address anchors.
+const PLACES: &[&str] = &[
+    "北京市",
+    "天津市",
+    "上海市",
+    "重庆市",
+    "河北省",
+    "山西省",
+    "内蒙古自治区",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "广西壮族自治区",
+    "海南省",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "西藏自治区",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+    "台湾省",
+    "香港特别行政区",
+    "澳门特别行政区",
+    "石家庄市",
+    "太原市",
+    "呼和浩特市",
+    "沈阳市",
+    "大连市",
+    "长春市",
+    "哈尔滨市",
+    "南京市",
+    "苏州市",
+    "无锡市",
+    "杭州市",
+    "宁波市",
+    "温州市",
+    "合肥市",
+    "福州市",
+    "厦门市",
+    "泉州市",
+    "南昌市",
+    "济南市",
+    "青岛市",
+    "烟台市",
+    "郑州市",
+    "洛阳市",
+    "武汉市",
+    "长沙市",
+    "广州市",
+    "深圳市",
+    "东莞市",
+    "佛山市",
+    "珠海市",
+    "南宁市",
+    "海口市",
+    "三亚市",
+    "成都市",
+    "贵阳市",
+    "昆明市",
+    "拉萨市",
+    "西安市",
+    "兰州市",
+    "西宁市",
+    "银川市",
+    "乌鲁木齐市",
+    "唐山市",
+    "保定市",
+    "徐州市",
+    "常州市",
+    "南通市",
+    "绍兴市",
+    "嘉兴市",
+    "金华市",
+    "台州市",
+    "芜湖市",
+    "赣州市",
+    "潍坊市",
+    "临沂市",
+    "惠州市",
+    "中山市",
+    "汕头市",
+    "柳州市",
+    "绵阳市",
+    "宜昌市",
+    "襄阳市",
+    "株洲市",
+    "岳阳市",
+];
+
+/// Words before a birth date.
+const BIRTH_CUES: &[&str] = &[
+    "出生日期",
+    "出生",
+    "生日",
+    "出生年月",
+    "birthday",
+    "birth",
+    "dob",
+];
+
+/// Sensitive-category terms.
+const TERMS: &[(Kind, &[&str])] = &[
+    (
+        Kind::SensitiveHealth,
+        &[
+            "病历",
+            "病史",
+            "诊断为",
+            "确诊",
+            "住院",
+            "门诊",
+            "处方",
+            "医嘱",
+            "检验报告",
+            "体检报告",
+            "糖尿病",
+            "高血压",
+            "心脏病",
+            "癌症",
+            "肿瘤",
+            "艾滋病",
+            "HIV",
+            "乙肝",
+            "肝炎",
+            "抑郁症",
+            "精神分裂",
+            "精神病",
+            "过敏史",
+            "传染病",
+            "怀孕",
+            "妊娠",
+            "流产",
+            "残疾",
+        ],
+    ),
+    (
+        Kind::SensitiveReligion,
+        &[
+            "宗教信仰",
+            "佛教徒",
+            "基督徒",
+            "基督教",
+            "天主教",
+            "伊斯兰教",
+            "穆斯林",
+            "道教徒",
+            "受洗",
+            "信仰佛教",
+        ],
+    ),
+    (
+        Kind::SensitiveBiometric,
+        &[
+            "指纹",
+            "人脸识别",
+            "面部特征",
+            "人脸信息",
+            "虹膜",
+            "声纹",
+            "掌纹",
+            "基因检测",
+            "基因信息",
+            "DNA",
+        ],
+    ),
+    (
+        Kind::SensitiveFinancial,
+        &[
+            "银行账户",
+            "账户余额",
+            "存款余额",
+            "征信",
+            "信用报告",
+            "交易密码",
+            "支付密码",
+            "证券账户",
+            "基金账户",
+            "贷款记录",
+        ],
+    ),
+    (
+        Kind::SensitiveCriminal,
+        &[
+            "犯罪记录",
+            "违法犯罪",
+            "刑事处罚",
+            "判决书",
+            "服刑",
+            "前科",
+            "刑事拘留",
+            "被逮捕",
+            "缓刑",
+            "假释",
+        ],
+    ),
+    (
+        Kind::SensitiveSexualOrientation,
+        &["同性恋", "双性恋", "性取向", "跨性别", "LGBT"],
+    ),
+    (
+        Kind::SensitiveMinor,
+        &[
+            "未成年人",
+            "未满十四周岁",
+            "不满十四周岁",
+            "未满14周岁",
+            "不满14周岁",
+            "儿童",
+            "小学生",
+            "初中生",
+            "监护人同意",
+        ],
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    NameCue,
+    Honorific,
+    Place,
+    BirthCue,
+    Term(Kind),
+}
+
+struct Automaton {
+    ac: AhoCorasick,
+    anchors: Vec<Anchor>,
+}
+
+fn automaton() -> &'static Automaton {
+    static A: OnceLock<Automaton> = OnceLock::new();
+    A.get_or_init(|| {
+        let mut words: Vec<&str> = Vec::new();
+        let mut anchors = Vec::new();
+        let mut add = |ws: &[&'static str], a: Anchor| {
+            for w in ws {
+                words.push(w);
+                anchors.push(a);
+            }
+        };
+        add(NAME_CUES, Anchor::NameCue);
+        add(HONORIFICS, Anchor::Honorific);
+        add(PLACES, Anchor::Place);
+        add(BIRTH_CUES, Anchor::BirthCue);
+        for (k, ts) in TERMS {
+            add(ts, Anchor::Term(*k));
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&words)
+            .expect("semantic automaton builds");
+        Automaton { ac, anchors }
+    })
+}
+
+/// The CJK character starting at `i` (3 bytes, U+4E00–U+9FFF), if any.
+fn cjk(t: &[u8], i: usize) -> Option<&str> {
+    let b = *t.get(i)?;
+    if !(0xE4..=0xE9).contains(&b) || i + 3 > t.len() {
+        return None;
+    }
+    std::str::from_utf8(&t[i..i + 3]).ok()
+}
+
+/// The length in bytes of the name starting at `i`, if one does.
+fn name_at(t: &[u8], i: usize, exact: bool) -> Option<usize> {
+    let first = cjk(t, i)?;
+    let two = cjk(t, i + 3).map(|c| format!("{first}{c}"));
+    // In free text only the 100 most common surnames start a name: rarer ones are also
+    // everyday words (来电, 信息).
+    let surnames = if exact {
+        SURNAMES
+    } else {
+        &SURNAMES[..COMMON_SURNAMES * 3]
+    };
+    let sur_len = if two.as_deref().is_some_and(|s| COMPOUND.contains(&s)) {
+        6
+    } else if surnames.contains(first) {
+        3
+    } else {
+        return None;
+    };
+    // Up to three following CJK characters.
+    let mut given: Vec<&str> = Vec::new();
+    let mut j = i + sur_len;
+    while given.len() < 3 {
+        match cjk(t, j) {
+            Some(c) => {
+                given.push(c);
+                j += 3;
+            }
+            None => break,
+        }
+    }
+    if exact {
+        // The whole cell: surname plus one or two characters, nothing else.
+        let rest_ok = j == t.len() && (1..=2).contains(&given.len());
+        return rest_ok.then_some(j - i);
+    }
+    let given_ok = |c: &str| !STOP.contains(c);
+    match given.as_slice() {
+        [] => None,
+        [a, ..] if !given_ok(a) => None,
+        [_] => Some(sur_len + 3),
+        [_, b, ..] if given_ok(b) && GIVEN_CHARS.contains(b) => Some(sur_len + 6),
+        [_, b] if given_ok(b) => Some(sur_len + 6),
+        _ => Some(sur_len + 3),
+    }
+}
+
+const UNIT_SUFFIXES: &[&str] = &["号楼", "号", "栋", "幢", "单元", "室", "层", "楼", "座"];
+const PLACE_SUFFIXES: &[&str] = &[
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "街道",
+    "社区",
+    "胡同",
+    "大道",
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "盟",
+    "州",
+    "镇",
+    "乡",
+    "村",
+    "路",
+    "街",
+    "巷",
+    "弄",
+    "道",
+    "里",
+    "苑",
+    "园",
+    "小区",
+    "花园",
+];
+const STREET_LEVEL: &[&str] = &[
+    "街道", "镇", "乡", "村", "路", "街", "巷", "弄", "道", "胡同", "大道", "号",
+];
+
+/// The length of the address starting at `i`: a chain of components.
+fn address_at(t: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    let mut parts = 0;
+    let mut street = false;
+    loop {
+        // A number with a unit: 12号, 3栋, 2单元, 1203室.
+        let mut k = j;
+        while k < t.len() && t[k].is_ascii_digit() {
+            k += 1;
+        }
+        if k > j {
+            let unit = UNIT_SUFFIXES
+                .iter()
+                .find(|u| t[k..].starts_with(u.as_bytes()));
+            match unit {
+                Some(u) => {
+                    j = k + u.len();
+                    parts += 1;
+                    street |= *u == "号";
+                    continue;
+                }
+                None => break,
+            }
+        }
+        // A name ending with a place suffix within 10 characters.
+        let mut end = None;
+        let mut c = j;
+        for _ in 0..10 {
+            if cjk(t, c).is_none() {
+                break;
+            }
+            c += 3;
+            if let Some(s) = PLACE_SUFFIXES
+                .iter()
+                .find(|s| t[j..c].ends_with(s.as_bytes()))
+            {
+                // A two-character suffix that continues (街 → 街道) takes one more character.
+                let longer = cjk(t, c).and_then(|_| {
+                    PLACE_SUFFIXES
+                        .iter()
+                        .find(|l| l.len() == 6 && t[j..c + 3].ends_with(l.as_bytes()))
+                });
+                end = Some(match longer {
+                    Some(l) => (c + 3, *l),
+                    None => (c, *s),
+                });
+                break;
+            }
+        }
+        match end {
+            Some((c, s)) => {
+                j = c;
+                parts += 1;
+                street |= STREET_LEVEL.contains(&s);
+            }
+            None => break,
+        }
+    }
+    (parts >= 3 || (parts >= 2 && street)).then_some(j - i)
+}
+
+/// A date: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日 or YYYYMMDD. Returns its length.
+fn date_at(t: &[u8], i: usize) -> Option<usize> {
+    let digits = |from: usize, max: usize| {
+        let mut k = from;
+        while k < t.len() && k - from < max && t[k].is_ascii_digit() {
+            k += 1;
+        }
+        k
+    };
+    let y_end = digits(i, 8);
+    if y_end - i == 8 {
+        let s = std::str::from_utf8(&t[i..y_end]).ok()?;
+        let (y, m, d) = (
+            s[..4].parse().ok()?,
+            s[4..6].parse().ok()?,
+            s[6..8].parse().ok()?,
+        );
+        return valid(y, m, d).then_some(8);
+    }
+    if y_end - i != 4 {
+        return None;
+    }
+    let y: i16 = std::str::from_utf8(&t[i..y_end]).ok()?.parse().ok()?;
+    let (sep, sep_len) = if t[y_end..].starts_with("年".as_bytes()) {
+        ("年", 3)
+    } else {
+        (std::str::from_utf8(&t[y_end..y_end + 1]).ok()?, 1)
+    };
+    if !matches!(sep, "-" | "/" | "." | "年") {
+        return None;
+    }
+    let m_start = y_end + sep_len;
+    let m_end = digits(m_start, 2);
+    let m: i8 = std::str::from_utf8(&t[m_start..m_end]).ok()?.parse().ok()?;
+    let sep2 = if sep == "年" { "月" } else { sep };
+    if !t[m_end..].starts_with(sep2.as_bytes()) {
+        return None;
+    }
+    let d_start = m_end + sep2.len();
+    let d_end = digits(d_start, 2);
+    let d: i8 = std::str::from_utf8(&t[d_start..d_end]).ok()?.parse().ok()?;
+    let mut end = d_end;
+    if sep == "年" && t[end..].starts_with("日".as_bytes()) {
+        end += 3;
+    }
+    valid(y, m, d).then_some(end - i)
+}
+
+fn valid(y: i16, m: i8, d: i8) -> bool {
+    (1900..=2100).contains(&y) && jiff::civil::Date::new(y, m, d).is_ok()
+}
+
+fn hit(out: &mut Vec<Hit>, kind: Kind, t: &[u8], start: usize, end: usize, lk: Likelihood) {
+    out.push(Hit {
+        kind,
+        start,
+        end,
+        likelihood: lk,
+        masked: false,
+        key: key_of(kind, &t[start..end]),
+    });
+}
+
+/// Detects names, addresses, birth dates and sensitive terms in one line or cell.
+pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
+    let field = |k: Kind| opts.field_kinds.contains(&k);
+    // Whole cells of name, address and birth-date columns.
+    let trimmed = t.trim_ascii();
+    let off = trimmed.as_ptr() as usize - t.as_ptr() as usize;
+    if field(Kind::PersonName) && name_at(trimmed, 0, true).is_some() {
+        hit(
+            out,
+            Kind::PersonName,
+            t,
+            off,
+            off + trimmed.len(),
+            Likelihood::Possible,
+        );
+        return;
+    }
+    if field(Kind::BirthDate) && date_at(trimmed, 0) == Some(trimmed.len()) {
+        hit(
+            out,
+            Kind::BirthDate,
+            t,
+            off,
+            off + trimmed.len(),
+            Likelihood::Possible,
+        );
+        return;
+    }
+    if field(Kind::Address) {
+        if let Some(n) = address_at(trimmed, 0) {
+            hit(out, Kind::Address, t, off, off + n, Likelihood::Possible);
+            return;
+        }
+    }
+    if t.is_ascii() && !t.windows(5).any(|w| w.eq_ignore_ascii_case(b"birth")) {
+        return;
+    }
+    let a = automaton();
+    let mut skip_to = 0;
+    for m in a.ac.find_iter(t) {
+        if m.start() < skip_to {
+            continue;
+        }
+        match a.anchors[m.pattern().as_usize()] {
+            Anchor::NameCue => {
+                let mut i = m.end();
+                for sep in ["：", ":", " ", "为", "是"] {
+                    if t[i..].starts_with(sep.as_bytes()) {
+                        i += sep.len();
+                        break;
+                    }
+                }
+                if let Some(n) = name_at(t, i, false) {
+                    hit(out, Kind::PersonName, t, i, i + n, Likelihood::Possible);
+                    skip_to = i + n;
+                }
+            }
+            Anchor::Honorific => {
+                // Surname and given name right before: try 3, 2, then 4 characters back.
+                for chars in [3usize, 2, 4] {
+                    let Some(s) = m.start().checked_sub(chars * 3) else {
+                        continue;
+                    };
+                    if cjk(t, s).is_some() && name_at(&t[s..m.start()], 0, true).is_some() {
+                        hit(out, Kind::PersonName, t, s, m.start(), Likelihood::Possible);
+                        break;
+                    }
+                }
+            }
+            Anchor::Place => {
+                if let Some(n) = address_at(t, m.start()) {
+                    hit(
+                        out,
+                        Kind::Address,
+                        t,
+                        m.start(),
+                        m.start() + n,
+                        Likelihood::Possible,
+                    );
+                    skip_to = m.start() + n;
+                }
+            }
+            Anchor::BirthCue => {
+                let mut i = m.end();
+                while i < t.len() && !t[i].is_ascii_digit() && i - m.end() < 12 {
+                    i += 1;
+                }
+                if let Some(n) = date_at(t, i) {
+                    hit(out, Kind::BirthDate, t, i, i + n, Likelihood::Possible);
+                    skip_to = i + n;
+                }
+            }
+            Anchor::Term(k) => hit(out, k, t, m.start(), m.end(), Likelihood::Possible),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn found(text: &str, field: Option<Kind>) -> Vec<(Kind, String)> {
+        let mut o = Options::new(date(2026, 11, 23));
+        if let Some(k) = field {
+            o.field_kinds = vec![k];
+        }
+        let mut out = Vec::new();
+        detect(text.as_bytes(), &o, &mut out);
+        out.into_iter()
+            .map(|h| (h.kind, text[h.start..h.end].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn names_after_cues_before_honorifics_and_in_columns() {
+        assert_eq!(
+            found("INFO 用户张伟(手机…)登录", None),
+            vec![(Kind::PersonName, "张伟".into())]
+        );
+        assert_eq!(
+            found("实名认证，姓名：欧阳梓轩", None),
+            vec![(Kind::PersonName, "欧阳梓轩".into())]
+        );
+        assert_eq!(
+            found("收件人王秀英已签收", None),
+            vec![(Kind::PersonName, "王秀英".into())]
+        );
+        assert_eq!(
+            found("联系人李明的电话", None),
+            vec![(Kind::PersonName, "李明".into())]
+        );
+        assert_eq!(
+            found("请陈静女士到前台", None),
+            vec![(Kind::PersonName, "陈静".into())]
+        );
+        assert_eq!(
+            found("赵敏", Some(Kind::PersonName)),
+            vec![(Kind::PersonName, "赵敏".into())]
+        );
+        assert!(
+            found("王府井大街", Some(Kind::PersonName)).is_empty(),
+            "too long for a name cell"
+        );
+        assert!(found("用户已登录", None).is_empty());
+        assert!(found("今天天气不错", None).is_empty());
+    }
+
+    #[test]
+    fn addresses_as_component_chains() {
+        let a = "广东省深圳市南山区科技园路12号3栋2单元1203室";
+        assert_eq!(
+            found(&format!("收货地址：{a} 联系电话"), None),
+            vec![(Kind::Address, a.into())]
+        );
+        assert_eq!(
+            found("北京市朝阳区建设路8号", None),
+            vec![(Kind::Address, "北京市朝阳区建设路8号".into())]
+        );
+        assert!(
+            found("我在北京市出差", None).is_empty(),
+            "a city alone is not an address"
+        );
+        let cell = "浦东新区张江镇碧波路690号";
+        assert_eq!(
+            found(cell, Some(Kind::Address)),
+            vec![(Kind::Address, cell.into())]
+        );
+    }
+
+    #[test]
+    fn birth_dates_need_a_cue() {
+        assert_eq!(
+            found("出生日期：1990-03-07", None),
+            vec![(Kind::BirthDate, "1990-03-07".into())]
+        );
+        assert_eq!(
+            found("生日 1988年12月1日", None),
+            vec![(Kind::BirthDate, "1988年12月1日".into())]
+        );
+        assert_eq!(
+            found("birth=19900307", None),
+            vec![(Kind::BirthDate, "19900307".into())]
+        );
+        assert!(found("更新于2025-09-26", None).is_empty());
+        assert!(found("出生日期：1990-02-30", None).is_empty());
+        assert_eq!(
+            found("1990/3/7", Some(Kind::BirthDate)),
+            vec![(Kind::BirthDate, "1990/3/7".into())]
+        );
+    }
+
+    #[test]
+    fn sensitive_terms() {
+        let k: Vec<Kind> = found("患者确诊糖尿病，有过敏史；宗教信仰：佛教徒；采集指纹", None)
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        assert!(k.contains(&Kind::SensitiveHealth));
+        assert!(k.contains(&Kind::SensitiveReligion));
+        assert!(k.contains(&Kind::SensitiveBiometric));
+        assert!(found("未满14周岁需监护人同意", None)
+            .iter()
+            .any(|x| x.0 == Kind::SensitiveMinor));
+    }
+}
