@@ -137,3 +137,34 @@ fn a_truncated_file_is_an_error_not_a_partial_profile() {
     let cut = &full[..full.find("activities:").unwrap() + "activities:\n  - id: credit".len()];
     assert!(load(cut, "cut.yaml", Syntax::Yaml).is_err());
 }
+
+#[test]
+fn measured_counts_fill_in_and_raise_but_never_lower() {
+    use hegui_core::inventory::{apply_measured, MeasuredCounts};
+    let mut p = load(&format!("{BASE}  people: 900000\n"), "p.yaml", Syntax::Yaml).unwrap();
+    let notes = apply_measured(
+        &mut p,
+        MeasuredCounts {
+            people: 1_000_000,
+            sensitive: 20,
+            complete: true,
+        },
+    );
+    assert_eq!(p.headcounts.people, Some(1_000_000));
+    assert_eq!(p.headcounts.sensitive, Some(20));
+    assert_eq!(notes.len(), 2);
+    let notes = apply_measured(
+        &mut p,
+        MeasuredCounts {
+            people: 5,
+            sensitive: 0,
+            complete: false,
+        },
+    );
+    assert_eq!(
+        p.headcounts.people,
+        Some(1_000_000),
+        "a smaller scan never lowers a declared count"
+    );
+    assert!(notes.is_empty());
+}

@@ -58,3 +58,21 @@ pub fn today_cst() -> Date {
         .to_zoned(offset.to_time_zone())
         .date()
 }
+
+/// The people counts of a `hegui scan` JSON report (either the `--report` file or the
+/// `--format json` output, which nests it under "report").
+pub fn scan_counts(path: &str) -> Result<hegui_core::inventory::MeasuredCounts> {
+    let text = read_text(path)?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{path}: not a JSON scan report"))?;
+    let report = v.get("report").unwrap_or(&v);
+    let e: hegui_scan::PeopleEstimate = serde_json::from_value(
+        report.get("estimate").cloned().unwrap_or_default(),
+    )
+    .with_context(|| format!("{path}: no \"estimate\" object — is this a `hegui scan` report?"))?;
+    Ok(hegui_core::inventory::MeasuredCounts {
+        people: e.people,
+        sensitive: e.sensitive,
+        complete: e.complete,
+    })
+}

@@ -302,3 +302,53 @@ fn sarif_and_sampling() {
         "a seeded sample is reproducible"
     );
 }
+
+#[test]
+fn scan_counts_feed_the_obligations() {
+    let dir = corpus("feed");
+    let report = dir.join("report.json");
+    let o = hegui(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--exclude",
+        "truth.jsonl",
+        "--full",
+        "--format",
+        "jsonl",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let profile = dir.join("p.yaml");
+    std::fs::write(
+        &profile,
+        "hegui_profile: 1\norganisation:\n  name: T\nheadcounts:\n  as_of: 2026-06-30\n",
+    )
+    .unwrap();
+    let o = hegui(&[
+        "obligations",
+        profile.to_str().unwrap(),
+        "--scan",
+        report.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("headcounts.people not given: using the scan's"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let people = v["people"].as_u64().unwrap();
+    assert!(people >= 300, "{people}");
+    let pipo = v["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "pipo.designation")
+        .unwrap();
+    assert_eq!(
+        pipo["status"], "does_not_apply",
+        "{people} people is under 1,000,000"
+    );
+}

@@ -264,3 +264,59 @@ fn fold_const_alternatives(m: &mut serde_json::Map<String, Value>) {
         m.insert("enum".into(), Value::Array(values));
     }
 }
+
+/// Head-counts measured by a scan of the processor's data stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeasuredCounts {
+    /// Distinct people found.
+    pub people: u64,
+    /// Distinct people with sensitive PI found.
+    pub sensitive: u64,
+    /// False when the scan sampled rows: the counts are then only lower bounds.
+    pub complete: bool,
+}
+
+/// Folds measured counts into a profile's head-counts, fail-safe: a count the profile lacks
+/// is filled in; a declared count lower than the measured one is raised (the scan found
+/// more people than declared). Returns a note for each change, for the user to see.
+pub fn apply_measured(p: &mut Profile, m: MeasuredCounts) -> Vec<String> {
+    let mut notes = Vec::new();
+    let how = if m.complete {
+        "measured"
+    } else {
+        "at least (sampled scan)"
+    };
+    for (field, declared, measured) in [
+        ("headcounts.people", &mut p.headcounts.people, m.people),
+        (
+            "headcounts.sensitive",
+            &mut p.headcounts.sensitive,
+            m.sensitive,
+        ),
+    ] {
+        match *declared {
+            None if measured > 0 => {
+                notes.push(format!(
+                    "{field} not given: using the scan's {measured} ({how})"
+                ));
+                *declared = Some(measured);
+            }
+            Some(d) if measured > d => {
+                notes.push(format!(
+                    "{field} is {d} but the scan found {measured} ({how}): using {measured}"
+                ));
+                *declared = Some(measured);
+            }
+            _ => {}
+        }
+    }
+    if let (Some(s), Some(n)) = (p.headcounts.sensitive, p.headcounts.people) {
+        if s > n {
+            p.headcounts.people = Some(s);
+            notes.push(format!(
+                "headcounts.people raised to {s}: people with sensitive PI are people"
+            ));
+        }
+    }
+    notes
+}

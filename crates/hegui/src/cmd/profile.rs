@@ -23,6 +23,10 @@ pub struct CheckArgs {
 #[derive(Args)]
 pub struct ObligationsArgs {
     profile: String,
+    /// A `hegui scan` report (--report FILE or --format json): its people counts fill in or
+    /// raise the profile's head-counts.
+    #[arg(long, value_name = "REPORT")]
+    scan: Option<String>,
     /// The date to compute from (YYYY-MM-DD); default today in China Standard Time.
     #[arg(long)]
     as_of: Option<String>,
@@ -33,14 +37,25 @@ pub struct ObligationsArgs {
 #[derive(Args)]
 pub struct ScopeArgs {
     profile: String,
+    /// A `hegui scan` report whose people counts fill in or raise the profile's head-counts.
+    #[arg(long, value_name = "REPORT")]
+    scan: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
 
-/// Loads a profile; the error lists every problem with its position.
-fn load(path: &str) -> Result<Profile> {
+/// Loads a profile; the error lists every problem with its position. With a scan report,
+/// its measured counts are folded in (and what changed is said on stderr).
+fn load(path: &str, scan: Option<&str>) -> Result<Profile> {
     let text = input::read_text(path)?;
-    Ok(inventory::load(&text, path, Syntax::from_path(path))?)
+    let mut p = inventory::load(&text, path, Syntax::from_path(path))?;
+    if let Some(report) = scan {
+        let m = input::scan_counts(report)?;
+        for note in inventory::apply_measured(&mut p, m) {
+            eprintln!("hegui: {note}");
+        }
+    }
+    Ok(p)
 }
 
 pub fn check(a: CheckArgs) -> Result<ExitCode> {
@@ -82,7 +97,7 @@ pub fn check(a: CheckArgs) -> Result<ExitCode> {
 }
 
 pub fn obligations(a: ObligationsArgs, cal: &Calendar) -> Result<ExitCode> {
-    let profile = load(&a.profile)?;
+    let profile = load(&a.profile, a.scan.as_deref())?;
     let as_of = match &a.as_of {
         Some(s) => input::date(s)?,
         None => input::today_cst(),
@@ -131,7 +146,7 @@ pub fn obligations(a: ObligationsArgs, cal: &Calendar) -> Result<ExitCode> {
 }
 
 pub fn scope(a: ScopeArgs) -> Result<ExitCode> {
-    let profile = load(&a.profile)?;
+    let profile = load(&a.profile, a.scan.as_deref())?;
     let scope = hegui_core::scope::compute(&profile);
     if a.format == Format::Json {
         return print_json(&scope);
