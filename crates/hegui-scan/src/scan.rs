@@ -176,6 +176,8 @@ pub enum Format {
     Tsv,
     Jsonl,
     Json,
+    /// Excel and OpenDocument workbooks: each sheet is a table, its first row the header.
+    Workbook,
 }
 
 impl Format {
@@ -186,6 +188,7 @@ impl Format {
             Format::Tsv => "tsv",
             Format::Jsonl => "jsonl",
             Format::Json => "json",
+            Format::Workbook => "xlsx",
         }
     }
 
@@ -206,6 +209,7 @@ impl Format {
             "tsv" | "tab" => Format::Tsv,
             "jsonl" | "ndjson" => Format::Jsonl,
             "json" => Format::Json,
+            "xlsx" | "xlsm" | "xls" | "ods" => Format::Workbook,
             _ => Format::Text,
         };
         (f, gz)
@@ -410,6 +414,11 @@ fn scan_file(
         field_ids: std::collections::HashMap::new(),
     };
     let result = (|| -> Result<(), SourceError> {
+        if format == Format::Workbook {
+            meta.sampled = opts.sample != Sample::Full;
+            meta.encoding = None;
+            return workbook(path, &mut ctx);
+        }
         let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
         let counting = Counting {
             inner: file,
@@ -428,6 +437,7 @@ fn scan_file(
         }
         meta.encoding = Some(enc.name());
         match format {
+            Format::Workbook => workbook(path, &mut ctx),
             Format::Text => text(&mut reader, enc, &mut ctx),
             Format::Csv | Format::Tsv => {
                 meta.sampled = opts.sample != Sample::Full;
@@ -458,7 +468,13 @@ fn scan_file(
         ScanError::Output(e) => ScanError::Output(e),
         other => other,
     })?;
-    ctx.acc.bytes = read.load(std::sync::atomic::Ordering::Relaxed);
+    ctx.acc.bytes =
+        read.load(std::sync::atomic::Ordering::Relaxed)
+            .max(if format == Format::Workbook {
+                std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+            } else {
+                0
+            });
     let acc = std::mem::take(&mut ctx.acc);
     Ok(source_report(meta, &acc, opts.framework))
 }
@@ -804,4 +820,106 @@ fn json<R: Read>(r: BufReader<R>, ctx: &mut Ctx) -> Result<(), SourceError> {
         }
         other => json_record(1, &other, ctx),
     }
+}
+
+/// A workbook cell as text: whole numbers without a fraction (phone numbers are often
+/// stored as numbers), dates as ISO text.
+fn cell_text(d: &calamine::Data) -> Option<String> {
+    use calamine::Data;
+    match d {
+        Data::Empty | Data::Error(_) => None,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
+        Data::Int(i) => Some(i.to_string()),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{}", *f as i64)),
+        Data::Float(f) => Some(f.to_string()),
+        Data::Bool(b) => Some(b.to_string()),
+        Data::DateTime(dt) => Some(excel_date(dt.as_f64())),
+    }
+}
+
+/// An Excel serial date (days since 1899-12-30) as `YYYY-MM-DD`, with the time if any.
+fn excel_date(serial: f64) -> String {
+    let days = serial.floor() as i64;
+    let base = jiff::civil::date(1899, 12, 30);
+    let Ok(d) = base.checked_add(jiff::Span::new().days(days)) else {
+        return serial.to_string();
+    };
+    let secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
+    if secs == 0 {
+        d.to_string()
+    } else {
+        format!(
+            "{d}T{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+}
+
+/// Every sheet of a workbook, as tables named `Sheet!column`.
+fn workbook(path: &Path, ctx: &mut Ctx) -> Result<(), SourceError> {
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(path)
+        .map_err(|e| SourceError::Read(format!("not a readable workbook: {e}")))?;
+    let sheets = wb.sheet_names().to_vec();
+    let mut errors = Vec::new();
+    for sheet in sheets {
+        let range = match wb.worksheet_range(&sheet) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(format!("sheet {sheet:?}: {e}"));
+                continue;
+            }
+        };
+        let mut rows = range.rows();
+        let Some(header) = rows.next() else { continue };
+        let mut columns: Vec<u32> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let name = cell_text(h)
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| format!("column {}", i + 1));
+                ctx.field_id(&format!("{sheet}!{name}"))
+            })
+            .collect();
+        let mut sampler: Sampler<(u64, Vec<calamine::Data>)> = Sampler::new(ctx.opts.sample);
+        for (i, row) in rows.enumerate() {
+            match sampler.offer((i as u64 + 1, row.to_vec())) {
+                Ok(Some((n, cells))) => sheet_row(&sheet, n, &cells, &mut columns, ctx)?,
+                Ok(None) => {}
+                Err(()) => break,
+            }
+        }
+        let mut rest = sampler.finish();
+        rest.sort_by_key(|(n, _)| *n);
+        for (n, cells) in rest {
+            sheet_row(&sheet, n, &cells, &mut columns, ctx)?;
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(SourceError::Parse(errors.join("; "))),
+    }
+}
+
+fn sheet_row(
+    sheet: &str,
+    n: u64,
+    cells: &[calamine::Data],
+    columns: &mut Vec<u32>,
+    ctx: &mut Ctx,
+) -> Result<(), SourceError> {
+    ctx.acc.records += 1;
+    for (i, c) in cells.iter().enumerate() {
+        let Some(text) = cell_text(c) else { continue };
+        while columns.len() <= i {
+            let id = ctx.field_id(&format!("{sheet}!column {}", columns.len() + 1));
+            columns.push(id);
+        }
+        ctx.push(Some(n), None, columns[i], &text)?;
+    }
+    Ok(())
 }

@@ -1,0 +1,131 @@
+//! Sources the scanner reads, through the library API.
+
+use std::path::PathBuf;
+
+use hegui_scan::{scan, Finding, Output, Sample, ScanOptions};
+
+#[derive(Default)]
+struct Collect(Vec<(String, Option<u64>, Option<String>, String)>);
+
+impl Output for Collect {
+    fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
+        self.0.push((
+            f.kind.to_string(),
+            f.row,
+            f.column.map(String::from),
+            f.source.to_string(),
+        ));
+        Ok(())
+    }
+}
+
+fn opts() -> ScanOptions {
+    let mut o = ScanOptions::new(jiff::civil::date(2026, 11, 23));
+    o.sample = Sample::Full;
+    o
+}
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("hegui-sources-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn id(body: &str) -> String {
+    format!(
+        "{body}{}",
+        hegui_scan::validate::id_card::check_char(body.as_bytes()) as char
+    )
+}
+
+#[test]
+fn xlsx_sheets_are_tables() {
+    let d = dir("xlsx");
+    let path = d.join("客户.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("客户").unwrap();
+    for (c, h) in ["姓名", "身份证号", "手机", "出生日期"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "张伟").unwrap();
+    ws.write_string(1, 1, id("11010119900307123")).unwrap();
+    // Phone numbers are often stored as numbers.
+    ws.write_number(1, 2, 13812345678.0).unwrap();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_datetime_with_format(
+        1,
+        3,
+        rust_xlsxwriter::ExcelDateTime::from_ymd(1990, 3, 7).unwrap(),
+        &fmt,
+    )
+    .unwrap();
+    wb.save(&path).unwrap();
+    let mut c = Collect::default();
+    let report = scan(&[path], &opts(), &mut c).unwrap();
+    let kinds: Vec<(&str, Option<&str>)> =
+        c.0.iter().map(|f| (f.0.as_str(), f.2.as_deref())).collect();
+    assert!(
+        kinds.contains(&("person_name", Some("客户!姓名"))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("cn_resident_id", Some("客户!身份证号"))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("cn_mobile", Some("客户!手机"))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("birth_date", Some("客户!出生日期"))),
+        "{kinds:?}"
+    );
+    assert_eq!(report.sources[0].format, "xlsx");
+    assert!(c.0.iter().all(|f| f.1 == Some(1)));
+}
+
+#[test]
+fn a_broken_workbook_is_reported() {
+    let d = dir("badxlsx");
+    std::fs::write(d.join("bad.xlsx"), b"PK\x03\x04 not really a zip").unwrap();
+    std::fs::write(d.join("ok.txt"), "手机 13812345678\n").unwrap();
+    let mut c = Collect::default();
+    let report = scan(&[d], &opts(), &mut c).unwrap();
+    let bad = report
+        .sources
+        .iter()
+        .find(|s| s.source.ends_with("bad.xlsx"))
+        .unwrap();
+    assert!(bad.error.as_deref().unwrap().contains("workbook"));
+    assert_eq!(c.0.len(), 1, "the text file is still scanned");
+}
+
+#[test]
+fn tsv_and_json_documents() {
+    let d = dir("tsv");
+    let phone = "13912345678";
+    std::fs::write(d.join("a.tsv"), format!("name\tmobile\n李娜\t{phone}\n")).unwrap();
+    std::fs::write(d.join("b.json"), format!("[{{\"contact\": {{\"phone\": \"{phone}\"}}}}, {{\"contact\": {{\"phone\": \"{phone}\"}}}}]")).unwrap();
+    let mut c = Collect::default();
+    let report = scan(&[d], &opts(), &mut c).unwrap();
+    let json =
+        c.0.iter()
+            .filter(|f| f.3.ends_with("b.json"))
+            .collect::<Vec<_>>();
+    assert_eq!(json.len(), 2);
+    assert_eq!(json[1].1, Some(2), "array elements are rows");
+    assert_eq!(json[0].2.as_deref(), Some("contact.phone"));
+    assert!(c
+        .0
+        .iter()
+        .any(|f| f.3.ends_with("a.tsv") && f.0 == "person_name"));
+    // Both files hold the same phone: one distinct value across sources.
+    let mobile = report
+        .totals
+        .iter()
+        .find(|t| t.kind == "cn_mobile")
+        .unwrap();
+    assert_eq!((mobile.matches, mobile.distinct), (3, 1));
+}
