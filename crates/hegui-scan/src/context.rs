@@ -77,8 +77,8 @@ const POSITIVE: &[(Kind, &[&str])] = &[
         &["回乡证", "台胞证", "来往内地", "来往大陆", "通行证"],
     ),
     (Kind::CnLicensePlate, &["车牌", "号牌", "plate"]),
-    (Kind::Ipv4, &["ip", "地址", "client", "remote", "addr"]),
-    (Kind::Ipv6, &["ip", "地址", "addr"]),
+    (Kind::Ipv4, &["ip", "client", "remote", "addr"]),
+    (Kind::Ipv6, &["ip", "addr"]),
     (Kind::MacAddress, &["mac", "物理地址"]),
     (Kind::Imei, &["imei", "设备", "串号", "device"]),
     (
@@ -151,23 +151,32 @@ const NEGATIVE: &[&str] = &[
 
 struct Automaton {
     ac: AhoCorasick,
-    cues: Vec<Cue>,
+    /// The cues of each distinct keyword (a word may support several kinds).
+    cues: Vec<Vec<Cue>>,
 }
 
 fn automaton() -> &'static Automaton {
     static A: OnceLock<Automaton> = OnceLock::new();
     A.get_or_init(|| {
-        let mut words = Vec::new();
-        let mut cues = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut cues: Vec<Vec<Cue>> = Vec::new();
+        let mut add = |w: &str, c: Cue| {
+            let w = w.to_ascii_lowercase();
+            match words.iter().position(|x| *x == w) {
+                Some(i) => cues[i].push(c),
+                None => {
+                    words.push(w);
+                    cues.push(vec![c]);
+                }
+            }
+        };
         for (kind, ws) in POSITIVE.iter().chain(POSITIVE_SEMANTIC) {
             for w in *ws {
-                words.push(*w);
-                cues.push(Cue::For(*kind));
+                add(w, Cue::For(*kind));
             }
         }
         for w in NEGATIVE {
-            words.push(*w);
-            cues.push(Cue::Against);
+            add(w, Cue::Against);
         }
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
@@ -181,7 +190,7 @@ fn automaton() -> &'static Automaton {
 
 /// Keyword hits of one line or cell: (start, end, cue).
 #[derive(Debug, Default, Clone)]
-pub struct Hits(Vec<(usize, usize, Cue)>);
+pub struct Hits(Vec<(usize, usize, u32)>);
 
 impl Hits {
     /// Finds the keywords in `text`, leftmost-longest (身份证号码 is one hit).
@@ -213,8 +222,7 @@ impl Hits {
             }
             let input = aho_corasick::Input::new(text).range(lo..hi);
             for m in a.ac.find_iter(input) {
-                self.0
-                    .push((m.start(), m.end(), a.cues[m.pattern().as_usize()]));
+                self.0.push((m.start(), m.end(), m.pattern().as_u32()));
             }
             cursor = hi;
         }
@@ -227,17 +235,20 @@ impl Hits {
         let hi = end + WINDOW_AFTER;
         let mut pos = false;
         let mut neg = false;
-        for &(s, e, cue) in &self.0 {
+        let cues = &automaton().cues;
+        for &(s, e, word) in &self.0 {
             let before = e <= start && e >= lo;
             let after = s >= end && s <= hi;
             if !(before || after) {
                 continue;
             }
-            match cue {
-                Cue::For(k) if k == kind => pos = true,
-                // A negative cue only counts before the value: "订单号 123…", not "123… 编号".
-                Cue::Against if before => neg = true,
-                _ => {}
+            for &cue in &cues[word as usize] {
+                match cue {
+                    Cue::For(k) if k == kind => pos = true,
+                    // A negative cue only counts before the value: "订单号 123…", not "123… 编号".
+                    Cue::Against if before => neg = true,
+                    _ => {}
+                }
             }
         }
         (pos, neg)
@@ -250,11 +261,13 @@ pub fn field_cues(field: &str) -> (Vec<Kind>, bool) {
     let hits = Hits::find(field.as_bytes());
     let mut kinds = Vec::new();
     let mut neg = false;
-    for &(_, _, c) in &hits.0 {
-        match c {
-            Cue::For(k) if !kinds.contains(&k) => kinds.push(k),
-            Cue::Against => neg = true,
-            _ => {}
+    for &(_, _, word) in &hits.0 {
+        for &c in &automaton().cues[word as usize] {
+            match c {
+                Cue::For(k) if !kinds.contains(&k) => kinds.push(k),
+                Cue::Against => neg = true,
+                _ => {}
+            }
         }
     }
     (kinds, neg)
@@ -284,5 +297,9 @@ mod tests {
         assert!(field_cues("id_card").0.contains(&Kind::CnResidentId));
         assert!(field_cues("user.mobile").0.contains(&Kind::CnMobile));
         assert!(field_cues("order_no").1);
+        // One word may support several kinds.
+        let (kinds, _) = field_cues("tel");
+        assert!(kinds.contains(&Kind::CnMobile) && kinds.contains(&Kind::CnLandline));
+        assert!(field_cues("地址").0.contains(&Kind::Address));
     }
 }

@@ -23,6 +23,7 @@ use crate::report::{
     source_report, totals_report, Finding, ScanReport, SourceAcc, SourceMeta, Totals,
 };
 use crate::rng::Rng;
+use crate::source::db::{redact, Backend, Db, Table};
 use crate::source::decode::{looks_binary, strip_bom, Encoding};
 
 /// Which rows of a structured source are scanned.
@@ -55,6 +56,10 @@ pub struct ScanOptions {
     pub show_values: bool,
     /// Text per batch handed to a worker.
     pub batch_bytes: usize,
+    /// Database tables to scan (`name` or `schema.name`); all tables of the schema when empty.
+    pub tables: Vec<String>,
+    /// Database schema (PostgreSQL default `public`; MySQL default the URL's database).
+    pub schema: Option<String>,
 }
 
 impl ScanOptions {
@@ -68,6 +73,8 @@ impl ScanOptions {
             framework: Framework::Gb45574,
             show_values: false,
             batch_bytes: 1 << 20,
+            tables: Vec::new(),
+            schema: None,
         }
     }
 }
@@ -141,21 +148,38 @@ pub fn discover(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PathBuf>, S
     Ok(out)
 }
 
-/// Scans the paths, streaming findings to `out`.
+/// Scans files, directories and database URLs (`postgres://…`, `mysql://…`,
+/// `sqlite://…`), streaming findings to `out`.
 pub fn scan(
-    paths: &[PathBuf],
+    targets: &[PathBuf],
     opts: &ScanOptions,
     out: &mut dyn Output,
 ) -> Result<ScanReport, ScanError> {
-    let files = discover(paths, opts)?;
     let mut totals = Totals::default();
     let mut sources = Vec::new();
-    let mut complete = true;
+    let (urls, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = targets.iter().partition(|t| {
+        t.to_str().and_then(Backend::of).is_some() && t.to_string_lossy().contains(':')
+    });
+    let files = discover(&paths.into_iter().cloned().collect::<Vec<_>>(), opts)?;
     for f in &files {
-        let report = scan_file(f, opts, &mut totals, out)?;
-        complete &= !report.sampled;
-        sources.push(report);
+        if Format::of(f).0 == Format::Sqlite {
+            let url = format!("sqlite://{}", f.display());
+            sources.extend(scan_database(
+                &url,
+                &f.display().to_string(),
+                opts,
+                &mut totals,
+                out,
+            )?);
+        } else {
+            sources.push(scan_file(f, opts, &mut totals, out)?);
+        }
     }
+    for u in urls {
+        let url = u.to_string_lossy();
+        sources.extend(scan_database(&url, &redact(&url), opts, &mut totals, out)?);
+    }
+    let complete = sources.iter().all(|s| !s.sampled);
     let (totals_r, estimate) = totals_report(&totals, opts.framework, complete);
     Ok(ScanReport {
         tool: "hegui",
@@ -168,6 +192,124 @@ pub fn scan(
     })
 }
 
+/// Every table of a database (or the listed ones), one source each. A database that cannot
+/// be opened, or a table that cannot be read, is reported and the scan goes on.
+fn scan_database(
+    url: &str,
+    name: &str,
+    opts: &ScanOptions,
+    totals: &mut Totals,
+    out: &mut dyn Output,
+) -> Result<Vec<crate::report::SourceReport>, ScanError> {
+    let failed = |error: String| {
+        let meta = SourceMeta {
+            source: name.to_string(),
+            format: "database",
+            encoding: None,
+            compression: None,
+            sampled: false,
+            error: Some(error),
+        };
+        vec![source_report(meta, &SourceAcc::default(), opts.framework)]
+    };
+    let db = match crate::source::db::connect(url) {
+        Ok(db) => db,
+        Err(e) => return Ok(failed(e)),
+    };
+    let tables = match db.tables(opts.schema.as_deref(), &opts.tables) {
+        Ok(t) => t,
+        Err(e) => return Ok(failed(e)),
+    };
+    let mut reports = Vec::new();
+    for t in &tables {
+        reports.push(scan_table(&db, t, name, opts, totals, out)?);
+    }
+    Ok(reports)
+}
+
+fn scan_table(
+    db: &Db,
+    t: &Table,
+    name: &str,
+    opts: &ScanOptions,
+    totals: &mut Totals,
+    out: &mut dyn Output,
+) -> Result<crate::report::SourceReport, ScanError> {
+    let mut meta = SourceMeta {
+        source: format!("{name}#{}", t.qualified()),
+        format: match db.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+            Backend::Mysql => "mysql",
+        },
+        encoding: None,
+        compression: None,
+        sampled: opts.sample != Sample::Full,
+        error: None,
+    };
+    let mut ctx = Ctx {
+        source: meta.source.clone(),
+        opts,
+        acc: SourceAcc::default(),
+        totals,
+        out,
+        read: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        batch: Batch::default(),
+        pending: Vec::new(),
+        fields: Vec::new(),
+        field_ids: std::collections::HashMap::new(),
+    };
+    let ids: Vec<u32> = t.columns.iter().map(|c| ctx.field_id(c)).collect();
+    let (limit, random) = match opts.sample {
+        Sample::Full => (None, false),
+        Sample::FirstRows(n) => (Some(n), false),
+        Sample::RandomRows { rows, .. } => (Some(rows), true),
+        Sample::Percent { percent, .. } => {
+            let count = db.count(t).unwrap_or(0);
+            (Some(((count as f64) * percent / 100.0).ceil() as u64), true)
+        }
+    };
+    let sql = db.select(t, limit, random);
+    let result: Result<(), SourceError> = db.rt.block_on(async {
+        use futures_util::TryStreamExt;
+        use sqlx::Row;
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut rows = q.fetch(&db.pool);
+        let mut n = 0u64;
+        while let Some(row) = rows
+            .try_next()
+            .await
+            .map_err(|e| SourceError::Read(format!("reading {}: {e}", t.qualified())))?
+        {
+            n += 1;
+            ctx.acc.records += 1;
+            for (i, id) in ids.iter().enumerate() {
+                if let Ok(Some(v)) = row.try_get::<Option<String>, _>(i) {
+                    if !v.is_empty() {
+                        ctx.push(Some(n), None, *id, &v)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        match e {
+            SourceError::Output(e) => return Err(ScanError::Output(e)),
+            other => meta.error = Some(other.to_string()),
+        }
+    }
+    if !t.skipped.is_empty() && meta.error.is_none() {
+        meta.error = Some(format!(
+            "binary columns not scanned: {}",
+            t.skipped.join(", ")
+        ));
+    }
+    ctx.flush()?;
+    let acc = std::mem::take(&mut ctx.acc);
+    Ok(source_report(meta, &acc, opts.framework))
+}
+
 /// The format of a file, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -178,6 +320,8 @@ pub enum Format {
     Json,
     /// Excel and OpenDocument workbooks: each sheet is a table, its first row the header.
     Workbook,
+    /// SQLite database files: each table a source.
+    Sqlite,
 }
 
 impl Format {
@@ -189,6 +333,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Json => "json",
             Format::Workbook => "xlsx",
+            Format::Sqlite => "sqlite",
         }
     }
 
@@ -210,6 +355,7 @@ impl Format {
             "jsonl" | "ndjson" => Format::Jsonl,
             "json" => Format::Json,
             "xlsx" | "xlsm" | "xls" | "ods" => Format::Workbook,
+            "db" | "sqlite" | "sqlite3" => Format::Sqlite,
             _ => Format::Text,
         };
         (f, gz)
@@ -438,6 +584,10 @@ fn scan_file(
         meta.encoding = Some(enc.name());
         match format {
             Format::Workbook => workbook(path, &mut ctx),
+            // Databases are opened by `scan_database`, never as a text stream.
+            Format::Sqlite => Err(SourceError::Parse(
+                "a database file, scanned per table".into(),
+            )),
             Format::Text => text(&mut reader, enc, &mut ctx),
             Format::Csv | Format::Tsv => {
                 meta.sampled = opts.sample != Sample::Full;

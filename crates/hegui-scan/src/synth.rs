@@ -26,6 +26,8 @@ pub struct GenOptions {
     pub gbk_rows: u64,
     /// Share of app.log lines with no PI at all (real logs are mostly such lines).
     pub log_noise: f64,
+    /// Rows of customers.csv copied into the `customers` table of customers.db.
+    pub db_rows: u64,
 }
 
 impl Default for GenOptions {
@@ -36,6 +38,7 @@ impl Default for GenOptions {
             log_lines: 5000,
             gbk_rows: 500,
             log_noise: 0.0,
+            db_rows: 500,
         }
     }
 }
@@ -304,7 +307,8 @@ pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<GenSummary> {
         truth: BufWriter::new(File::create(dir.join("truth.jsonl"))?),
         count: 0,
     };
-    customers(dir, &people, &mut r, &mut sink, o.gbk_rows)?;
+    let rows = customers(dir, &people, &mut r, &mut sink, o.gbk_rows)?;
+    database(dir, &rows, &mut sink, o.db_rows)?;
     events(dir, &people, &mut r, &mut sink)?;
     log(dir, &people, &mut r, &mut sink, o.log_lines, o.log_noise)?;
     sink.truth.flush()?;
@@ -343,16 +347,20 @@ const COLUMNS: [&str; 10] = [
     "备注",
 ];
 
+/// A customers row: cells with their PI spans, and the person.
+type Row = (Vec<Text>, u64);
+
 fn customers(
     dir: &Path,
     people: &[Person],
     r: &mut Rng,
     sink: &mut Sink,
     gbk_rows: u64,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<Row>> {
     let mut utf8 = csv::Writer::from_path(dir.join("customers.csv"))?;
     let mut gbk: Vec<u8> = Vec::new();
     utf8.write_record(COLUMNS)?;
+    let mut rows: Vec<Row> = Vec::with_capacity(people.len());
     let header = COLUMNS.join(",") + "\n";
     gbk.extend_from_slice(&encoding_rs::GBK.encode(&header).0);
     for (i, p) in people.iter().enumerate() {
@@ -404,9 +412,68 @@ fn customers(
                 sink.spans("customers_gbk.csv", Some(row), Some(col), None, c, p.n)?;
             }
         }
+        rows.push((cells, p.n));
     }
     utf8.flush()?;
-    std::fs::write(dir.join("customers_gbk.csv"), gbk)
+    std::fs::write(dir.join("customers_gbk.csv"), gbk)?;
+    Ok(rows)
+}
+
+/// The first customers rows again, as the `customers` table of a SQLite database.
+fn database(dir: &Path, rows: &[Row], sink: &mut Sink, n: u64) -> std::io::Result<()> {
+    let path = dir.join("customers.db");
+    let _ = std::fs::remove_file(&path);
+    let err = |e: sqlx::Error| std::io::Error::other(e.to_string());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.map_err(err)?;
+        let cols: Vec<String> = COLUMNS.iter().map(|c| format!("\"{c}\" TEXT")).collect();
+        let create = format!(
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, {})",
+            cols.join(", ")
+        );
+        sqlx::query(sqlx::AssertSqlSafe(create))
+            .execute(&mut conn)
+            .await
+            .map_err(err)?;
+        let marks = vec!["?"; COLUMNS.len()].join(", ");
+        let insert = format!(
+            "INSERT INTO customers ({}) VALUES ({marks})",
+            COLUMNS
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut tx = conn.begin().await.map_err(err)?;
+        for (cells, _) in rows.iter().take(n as usize) {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(insert.clone()));
+            for c in cells {
+                q = q.bind(c.s.clone());
+            }
+            q.execute(&mut *tx).await.map_err(err)?;
+        }
+        tx.commit().await.map_err(err)?;
+        conn.close().await.map_err(err)
+    })?;
+    for (i, (cells, person)) in rows.iter().take(n as usize).enumerate() {
+        for (c, col) in cells.iter().zip(COLUMNS) {
+            // The id column is an integer key and not PI; spans are in the text columns.
+            sink.spans(
+                "customers.db#customers",
+                Some(i as u64 + 1),
+                Some(col),
+                None,
+                c,
+                *person,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn events(dir: &Path, people: &[Person], r: &mut Rng, sink: &mut Sink) -> std::io::Result<()> {

@@ -1,2 +1,3 @@
 //! Reading sources: text encodings (more readers live in [`crate::scan`] for now).
+pub mod db;
 pub mod decode;

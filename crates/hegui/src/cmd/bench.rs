@@ -66,6 +66,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
             log_lines: a.people * 5,
             gbk_rows: a.people / 4,
             log_noise: 0.0,
+            db_rows: a.people / 4,
         },
     )?;
     let scores = score(&quality_dir, &opts)?;
@@ -80,6 +81,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
                 log_lines: a.speed_log_lines,
                 gbk_rows: 0,
                 log_noise: a.log_noise,
+                db_rows: 0,
             },
         )?;
         let cores = std::thread::available_parallelism()

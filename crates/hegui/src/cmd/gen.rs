@@ -24,6 +24,9 @@ pub struct GenArgs {
     /// Share of app.log lines with no PI (0–1).
     #[arg(long, default_value_t = 0.0)]
     log_noise: f64,
+    /// Rows copied into the `customers` table of customers.db (SQLite).
+    #[arg(long, default_value_t = 500)]
+    db_rows: u64,
     /// The same seed writes the same files.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -38,6 +41,7 @@ pub fn run(a: GenArgs) -> Result<ExitCode> {
             log_lines: a.log_lines,
             gbk_rows: a.gbk_rows,
             log_noise: a.log_noise,
+            db_rows: a.db_rows,
         },
     )?;
     for f in &s.files {

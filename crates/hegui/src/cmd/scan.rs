@@ -34,9 +34,17 @@ pub enum FrameworkArg {
 
 #[derive(Args)]
 pub struct ScanArgs {
-    /// Files or directories (recursive).
+    /// Files, directories (recursive) or database URLs: postgres://user@host/db,
+    /// mysql://root@127.0.0.1/test, sqlite://file.db (SQLite files in directories are found
+    /// by their .db/.sqlite name). Passwords are never printed.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// Only these database tables (`name` or `schema.name`; repeatable).
+    #[arg(long = "table")]
+    tables: Vec<String>,
+    /// Database schema (PostgreSQL default `public`, MySQL default the URL's database).
+    #[arg(long)]
+    schema: Option<String>,
     /// Only files under a directory matching this glob (repeatable), e.g. '**/*.csv'.
     #[arg(long)]
     include: Vec<String>,
@@ -216,6 +224,8 @@ fn options(a: &ScanArgs) -> Result<ScanOptions> {
         FrameworkArg::Gb35273 => Framework::Gb35273,
     };
     o.show_values = a.show_values;
+    o.tables = a.tables.clone();
+    o.schema = a.schema.clone();
     Ok(o)
 }
 
