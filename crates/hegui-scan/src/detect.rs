@@ -5,7 +5,7 @@
 //! here, an ASCII letter or digit is not. A digit run inside a longer run is never an
 //! identifier (runs are maximal).
 
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use jiff::civil::Date;
 
@@ -49,10 +49,18 @@ impl Options {
 
 /// The normalised value's key (SipHash with fixed keys: stable across runs and machines).
 pub fn key_of(kind: Kind, normalised: &[u8]) -> u64 {
+    key_of_parts(kind, &[normalised])
+}
+
+/// The key of a value given in pieces (no concatenation needed): the same key as
+/// [`key_of`] on the pieces joined.
+pub fn key_of_parts(kind: Kind, parts: &[&[u8]]) -> u64 {
     #[allow(deprecated)]
     let mut h = std::hash::SipHasher::new_with_keys(0x6865_6775_6921, 0x7363_616e);
-    (kind as u8).hash(&mut h);
-    normalised.hash(&mut h);
+    h.write_u8(kind as u8);
+    for p in parts {
+        h.write(p);
+    }
     h.finish().max(1)
 }
 
@@ -134,13 +142,17 @@ pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut
 }
 
 fn push(out: &mut Vec<Hit>, kind: Kind, start: usize, end: usize, lk: Likelihood, norm: &[u8]) {
+    push_keyed(out, kind, start, end, lk, key_of(kind, norm));
+}
+
+fn push_keyed(out: &mut Vec<Hit>, kind: Kind, start: usize, end: usize, lk: Likelihood, key: u64) {
     out.push(Hit {
         kind,
         start,
         end,
         likelihood: lk,
         masked: false,
-        key: key_of(kind, norm),
+        key,
     });
 }
 
@@ -287,7 +299,17 @@ fn plain_digits(
 /// Digit groups joined by single spaces or dashes: `138 1234 5678`, `6222 0212 3456 7890`,
 /// `010-12345678`, `(0755) 1234567`.
 fn grouped(t: &[u8], start: usize, end: usize, before: Option<u8>, out: &mut Vec<Hit>) -> bool {
-    let mut groups = vec![(start, end)];
+    let parenthesised = before == Some(b'(') && t[start] == b'0';
+    let separated =
+        end + 1 < t.len() && (t[end] == b' ' || t[end] == b'-') && t[end + 1].is_ascii_digit();
+    if !parenthesised && !separated {
+        return false;
+    }
+    // At most six groups and 24 digits (a 19-digit card with +86-like prefixes fits):
+    // fixed arrays, no allocation on this hot path.
+    let mut groups = [(0usize, 0usize); 6];
+    groups[0] = (start, end);
+    let mut n = 1;
     let mut j = end;
     while j + 1 < t.len() && (t[j] == b' ' || t[j] == b'-') && t[j + 1].is_ascii_digit() {
         let s = j + 1;
@@ -295,12 +317,14 @@ fn grouped(t: &[u8], start: usize, end: usize, before: Option<u8>, out: &mut Vec
         while e < t.len() && t[e].is_ascii_digit() {
             e += 1;
         }
-        if e < t.len() && is_alnum(t[e]) {
+        if (e < t.len() && is_alnum(t[e])) || n == groups.len() {
             return false;
         }
-        groups.push((s, e));
+        groups[n] = (s, e);
+        n += 1;
         j = e;
     }
+    let groups = &groups[..n];
     // Landline with parentheses: (0755)12345678 or (010) 12345678.
     if before == Some(b'(') && t[start] == b'0' {
         let close = end;
@@ -330,16 +354,23 @@ fn grouped(t: &[u8], start: usize, end: usize, before: Option<u8>, out: &mut Vec
     if groups.len() < 2 {
         return false;
     }
-    let lens: Vec<usize> = groups.iter().map(|(s, e)| e - s).collect();
+    let mut lens_buf = [0usize; 6];
+    let mut digit_buf = [0u8; 24];
+    let mut nd = 0;
+    for (i, &(s, e)) in groups.iter().enumerate() {
+        lens_buf[i] = e - s;
+        if nd + (e - s) > digit_buf.len() {
+            return false;
+        }
+        digit_buf[nd..nd + (e - s)].copy_from_slice(&t[s..e]);
+        nd += e - s;
+    }
+    let lens = &lens_buf[..groups.len()];
+    let digits = &digit_buf[..nd];
     let (first, last) = (groups[0].0, groups[groups.len() - 1].1);
-    let digits: Vec<u8> = groups
-        .iter()
-        .flat_map(|&(s, e)| t[s..e].iter().copied())
-        .collect();
     let plus86 = before == Some(b'+') && lens[0] == 2 && digits.starts_with(b"86");
     let mobile_digits = if plus86 { &digits[2..] } else { &digits[..] };
-    let mobile_shape =
-        matches!(lens.as_slice(), [3, 4, 4] | [2, 3, 4, 4] if lens.len() != 4 || plus86);
+    let mobile_shape = matches!(lens, [3, 4, 4] | [2, 3, 4, 4] if lens.len() != 4 || plus86);
     if mobile_shape && mobile_digits.len() == 11 && phone::mobile_prefix_ok(mobile_digits) {
         let s = if plus86 { first - 1 } else { first };
         push(
@@ -355,15 +386,8 @@ fn grouped(t: &[u8], start: usize, end: usize, before: Option<u8>, out: &mut Vec
     let card_shape = lens.len() >= 4
         && lens[..lens.len() - 1].iter().all(|&l| l == 4)
         && (1..=4).contains(&lens[lens.len() - 1]);
-    if card_shape && card::valid(&digits) {
-        push(
-            out,
-            Kind::BankCard,
-            first,
-            last,
-            Likelihood::Likely,
-            &digits,
-        );
+    if card_shape && card::valid(digits) {
+        push(out, Kind::BankCard, first, last, Likelihood::Likely, digits);
         return true;
     }
     if lens.len() == 2
@@ -377,7 +401,7 @@ fn grouped(t: &[u8], start: usize, end: usize, before: Option<u8>, out: &mut Vec
             first,
             last,
             Likelihood::Possible,
-            &digits,
+            digits,
         );
         return true;
     }

@@ -256,7 +256,9 @@ fn scan_table(
         read: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         batch: Batch::default(),
         pending: Vec::new(),
+        spare: Vec::new(),
         fields: Vec::new(),
+        cues: Vec::new(),
         field_ids: std::collections::HashMap::new(),
     };
     let ids: Vec<u32> = t.columns.iter().map(|c| ctx.field_id(c)).collect();
@@ -410,8 +412,12 @@ struct Ctx<'a> {
     read: Arc<std::sync::atomic::AtomicU64>,
     batch: Batch,
     pending: Vec<Batch>,
+    /// Emptied batches, reused.
+    spare: Vec<Batch>,
     /// Field names by id, and the ids of JSON paths seen so far.
     fields: Vec<Arc<str>>,
+    /// What each field's name says (kinds it supports, order/serial number), by id.
+    cues: Vec<(Vec<crate::kind::Kind>, bool)>,
     field_ids: std::collections::HashMap<Arc<str>, u32>,
 }
 
@@ -423,6 +429,7 @@ impl Ctx<'_> {
         }
         let id = self.fields.len() as u32;
         let name: Arc<str> = Arc::from(name);
+        self.cues.push(field_cues(&name));
         self.fields.push(name.clone());
         self.field_ids.insert(name.clone(), id);
         self.acc.declare(id as usize, &name);
@@ -462,10 +469,10 @@ impl Ctx<'_> {
         }
         let pending = std::mem::take(&mut self.pending);
         let opts = self.opts;
-        let fields = &self.fields;
+        let cues = &self.cues;
         let results: Vec<(Vec<Hit>, Vec<usize>)> = pending
             .par_iter()
-            .map(|b| detect_batch(b, fields, opts))
+            .map(|b| detect_batch(b, cues, opts))
             .collect();
         for (batch, (hits, ends)) in pending.iter().zip(results) {
             let mut from = 0;
@@ -490,6 +497,12 @@ impl Ctx<'_> {
                 }
             }
         }
+        // Keep the buffers for the next batches.
+        for mut b in pending {
+            b.text.clear();
+            b.units.clear();
+            self.spare.push(b);
+        }
         let read = self.read.load(std::sync::atomic::Ordering::Relaxed);
         self.out.progress(&self.source, read);
         Ok(())
@@ -497,27 +510,31 @@ impl Ctx<'_> {
 }
 
 /// Detects in one batch: all hits in one vector, and where each unit's hits end.
-fn detect_batch(batch: &Batch, fields: &[Arc<str>], opts: &ScanOptions) -> (Vec<Hit>, Vec<usize>) {
-    let mut cues: Option<(u32, Options)> = None;
+fn detect_batch(
+    batch: &Batch,
+    cues: &[(Vec<crate::kind::Kind>, bool)],
+    opts: &ScanOptions,
+) -> (Vec<Hit>, Vec<usize>) {
+    // One set of options per field, built once per batch.
+    let options: Vec<Options> = cues
+        .iter()
+        .map(|(kinds, neg)| Options {
+            today: opts.today,
+            field_kinds: kinds.clone(),
+            field_negative: *neg,
+        })
+        .collect();
     let mut scratch = crate::detect::Scratch::default();
     let mut hits = Vec::new();
     let mut ends = Vec::with_capacity(batch.units.len());
     for u in &batch.units {
-        // Fields repeat: recompute the column-name cues only when the field changes.
-        if cues.as_ref().is_none_or(|(f, _)| *f != u.field) {
-            let (kinds, neg) = field_cues(&fields[u.field as usize]);
-            cues = Some((
-                u.field,
-                Options {
-                    today: opts.today,
-                    field_kinds: kinds,
-                    field_negative: neg,
-                },
-            ));
-        }
-        let o = &cues.as_ref().expect("set above").1;
         let before = hits.len();
-        detect_into(batch.text(u).as_bytes(), o, &mut scratch, &mut hits);
+        detect_into(
+            batch.text(u).as_bytes(),
+            &options[u.field as usize],
+            &mut scratch,
+            &mut hits,
+        );
         let mut keep = before;
         for i in before..hits.len() {
             if hits[i].masked || hits[i].likelihood >= opts.min_likelihood {
@@ -556,7 +573,9 @@ fn scan_file(
         read: read.clone(),
         batch: Batch::default(),
         pending: Vec::new(),
+        spare: Vec::new(),
         fields: Vec::new(),
+        cues: Vec::new(),
         field_ids: std::collections::HashMap::new(),
     };
     let result = (|| -> Result<(), SourceError> {

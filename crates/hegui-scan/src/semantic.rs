@@ -338,19 +338,21 @@ fn automaton() -> &'static Automaton {
     })
 }
 
-/// The CJK character starting at `i` (3 bytes, U+4E00–U+9FFF), if any.
-fn cjk(t: &[u8], i: usize) -> Option<&str> {
-    let b = *t.get(i)?;
-    if !(0xE4..=0xE9).contains(&b) || i + 3 > t.len() {
-        return None;
-    }
-    std::str::from_utf8(&t[i..i + 3]).ok()
+/// The CJK character starting at `i` (3 bytes, U+4E00–U+9FFF), if any, as its bytes.
+fn cjk(t: &[u8], i: usize) -> Option<&[u8]> {
+    let c = t.get(i..i + 3)?;
+    ((0xE4..=0xE9).contains(&c[0]) && c[1] & 0xC0 == 0x80 && c[2] & 0xC0 == 0x80).then_some(c)
+}
+
+/// Whether a 3-byte character is one of a list of 3-byte characters.
+fn one_of(list: &str, c: &[u8]) -> bool {
+    list.as_bytes().chunks_exact(3).any(|x| x == c)
 }
 
 /// The length in bytes of the name starting at `i`, if one does.
 fn name_at(t: &[u8], i: usize, exact: bool) -> Option<usize> {
     let first = cjk(t, i)?;
-    let two = cjk(t, i + 3).map(|c| format!("{first}{c}"));
+    let two = cjk(t, i + 3).map(|_| &t[i..i + 6]);
     // In free text only the 100 most common surnames start a name: rarer ones are also
     // everyday words (来电, 信息).
     let surnames = if exact {
@@ -358,36 +360,39 @@ fn name_at(t: &[u8], i: usize, exact: bool) -> Option<usize> {
     } else {
         &SURNAMES[..COMMON_SURNAMES * 3]
     };
-    let sur_len = if two.as_deref().is_some_and(|s| COMPOUND.contains(&s)) {
+    let sur_len = if two.is_some_and(|s| COMPOUND.iter().any(|c| c.as_bytes() == s)) {
         6
-    } else if surnames.contains(first) {
+    } else if one_of(surnames, first) {
         3
     } else {
         return None;
     };
     // Up to three following CJK characters.
-    let mut given: Vec<&str> = Vec::new();
+    let mut given: [&[u8]; 3] = [&[]; 3];
+    let mut count = 0;
     let mut j = i + sur_len;
-    while given.len() < 3 {
+    while count < 3 {
         match cjk(t, j) {
             Some(c) => {
-                given.push(c);
+                given[count] = c;
+                count += 1;
                 j += 3;
             }
             None => break,
         }
     }
+    let given = &given[..count];
     if exact {
         // The whole cell: surname plus one or two characters, nothing else.
         let rest_ok = j == t.len() && (1..=2).contains(&given.len());
         return rest_ok.then_some(j - i);
     }
-    let given_ok = |c: &str| !STOP.contains(c);
-    match given.as_slice() {
+    let given_ok = |c: &[u8]| !one_of(STOP, c);
+    match given {
         [] => None,
         [a, ..] if !given_ok(a) => None,
         [_] => Some(sur_len + 3),
-        [_, b, ..] if given_ok(b) && GIVEN_CHARS.contains(b) => Some(sur_len + 6),
+        [_, b, ..] if given_ok(b) && one_of(GIVEN_CHARS, b) => Some(sur_len + 6),
         [_, b] if given_ok(b) => Some(sur_len + 6),
         _ => Some(sur_len + 3),
     }
@@ -553,6 +558,24 @@ fn hit(out: &mut Vec<Hit>, kind: Kind, t: &[u8], start: usize, end: usize, lk: L
     });
 }
 
+fn has_ascii_birth_cue(t: &[u8]) -> bool {
+    use memchr::memmem::Finder;
+    static FINDERS: OnceLock<[Finder<'static>; 4]> = OnceLock::new();
+    // A birth date needs digits: most cells without any are done here.
+    if t.len() < 8 || !t.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    let f = FINDERS.get_or_init(|| {
+        [
+            Finder::new(b"irth"),
+            Finder::new(b"IRTH"),
+            Finder::new(b"dob"),
+            Finder::new(b"DOB"),
+        ]
+    });
+    f.iter().any(|x| x.find(t).is_some())
+}
+
 /// Detects names, addresses, birth dates and sensitive terms in one line or cell.
 pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
     let field = |k: Kind| opts.field_kinds.contains(&k);
@@ -587,7 +610,8 @@ pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
             return;
         }
     }
-    if t.is_ascii() && !t.windows(5).any(|w| w.eq_ignore_ascii_case(b"birth")) {
+    // ASCII-only text can only hold a birth-date cue ("birth", "Birth", "BIRTH", "dob").
+    if t.is_ascii() && !has_ascii_birth_cue(t) {
         return;
     }
     let a = automaton();

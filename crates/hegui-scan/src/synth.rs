@@ -309,6 +309,7 @@ pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<GenSummary> {
     };
     let rows = customers(dir, &people, &mut r, &mut sink, o.gbk_rows)?;
     database(dir, &rows, &mut sink, o.db_rows)?;
+    orders(dir, &people, &mut r, &mut sink)?;
     events(dir, &people, &mut r, &mut sink)?;
     log(dir, &people, &mut r, &mut sink, o.log_lines, o.log_noise)?;
     sink.truth.flush()?;
@@ -474,6 +475,64 @@ fn database(dir: &Path, rows: &[Row], sink: &mut Sink, n: u64) -> std::io::Resul
         }
     }
     Ok(())
+}
+
+const ORDER_COLUMNS: [&str; 10] = [
+    "订单号",
+    "下单时间",
+    "商品名称",
+    "数量",
+    "单价",
+    "金额",
+    "状态",
+    "收货人",
+    "收货电话",
+    "收货地址",
+];
+const PRODUCTS: &[&str] = &[
+    "西湖龙井 250g",
+    "无线蓝牙耳机",
+    "儿童保温杯",
+    "有机大米 5kg",
+    "运动跑鞋 42码",
+    "家用空气净化器",
+    "笔记本电脑支架",
+    "护手霜套装",
+];
+const STATUS: &[&str] = &["已下单", "已支付", "已发货", "已签收", "已退款"];
+
+/// A typical order export: mostly business columns, three of PI.
+fn orders(dir: &Path, people: &[Person], r: &mut Rng, sink: &mut Sink) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_path(dir.join("orders.csv"))?;
+    w.write_record(ORDER_COLUMNS)?;
+    for (i, p) in people.iter().enumerate() {
+        let row = i as u64 + 1;
+        let qty = 1 + r.below(5);
+        let price = 10 + r.below(2000);
+        let mut cells: Vec<Text> = (0..ORDER_COLUMNS.len()).map(|_| Text::default()).collect();
+        cells[0].add(&format!("DD{}{}", 20260000 + r.below(1300), r.digits(8)));
+        cells[1].add(&format!(
+            "2026-03-{:02} {:02}:{:02}:{:02}",
+            1 + r.below(28),
+            r.below(24),
+            r.below(60),
+            r.below(60)
+        ));
+        cells[2].add(*r.pick(PRODUCTS));
+        cells[3].add(&qty.to_string());
+        cells[4].add(&format!("{price}.00"));
+        cells[5].add(&format!("{}.00", qty * price));
+        cells[6].add(*r.pick(STATUS));
+        cells[7].pi(&p.name, "person_name");
+        cells[8].pi(&p.mobile, "cn_mobile");
+        cells[9].pi(&p.address, "address");
+        let rec: Vec<&str> = cells.iter().map(|c| c.s.as_str()).collect();
+        w.write_record(&rec)?;
+        for (c, col) in cells.iter().zip(ORDER_COLUMNS) {
+            sink.spans("orders.csv", Some(row), Some(col), None, c, p.n)?;
+        }
+    }
+    w.flush()
 }
 
 fn events(dir: &Path, people: &[Person], r: &mut Rng, sink: &mut Sink) -> std::io::Result<()> {
