@@ -369,7 +369,7 @@ fn grouped(t: &[u8], start: usize, end: usize, before: Option<u8>, out: &mut Vec
     let digits = &digit_buf[..nd];
     let (first, last) = (groups[0].0, groups[groups.len() - 1].1);
     let plus86 = before == Some(b'+') && lens[0] == 2 && digits.starts_with(b"86");
-    let mobile_digits = if plus86 { &digits[2..] } else { &digits[..] };
+    let mobile_digits = if plus86 { &digits[2..] } else { digits };
     let mobile_shape = matches!(lens, [3, 4, 4] | [2, 3, 4, 4] if lens.len() != 4 || plus86);
     if mobile_shape && mobile_digits.len() == 11 && phone::mobile_prefix_ok(mobile_digits) {
         let s = if plus86 { first - 1 } else { first };

@@ -518,11 +518,13 @@ fn orders(dir: &Path, people: &[Person], r: &mut Rng, sink: &mut Sink) -> std::i
             r.below(60),
             r.below(60)
         ));
-        cells[2].add(*r.pick(PRODUCTS));
+        let product: &str = r.pick::<&str>(PRODUCTS);
+        cells[2].add(product);
         cells[3].add(&qty.to_string());
         cells[4].add(&format!("{price}.00"));
         cells[5].add(&format!("{}.00", qty * price));
-        cells[6].add(*r.pick(STATUS));
+        let status: &str = r.pick::<&str>(STATUS);
+        cells[6].add(status);
         cells[7].pi(&p.name, "person_name");
         cells[8].pi(&p.mobile, "cn_mobile");
         cells[9].pi(&p.address, "address");
@@ -639,7 +641,7 @@ fn log(
             w.write_all(b"\n")?;
             continue;
         }
-        match r.below(8) {
+        match r.below(9) {
             0 => {
                 t.add("INFO 用户")
                     .pi(&p.name, "person_name")
@@ -684,6 +686,18 @@ fn log(
                     r.below(900),
                     r.digits(10)
                 ));
+            }
+            7 => {
+                t.add("INFO ")
+                    .pi("病历", "sensitive_health")
+                    .add("更新：患者")
+                    .pi(&p.name, "person_name")
+                    .pi("确诊", "sensitive_health")
+                    .pi(
+                        r.pick::<&str>(&["糖尿病", "高血压", "抑郁症"]),
+                        "sensitive_health",
+                    )
+                    .add("，已通知监护人");
             }
             _ => {
                 t.add("INFO 车辆入场 ")
