@@ -10,7 +10,7 @@ use std::hash::Hasher;
 use jiff::civil::Date;
 
 use crate::context::Hits;
-use crate::kind::{Kind, Likelihood};
+use crate::kind::{Kind, KindSet, Likelihood};
 use crate::validate::{card, id_card, luhn, phone};
 
 /// One detected value in a line or cell.
@@ -35,6 +35,8 @@ pub struct Options {
     /// Kinds a column name or JSON path supports, and whether it names an order/serial.
     pub field_kinds: Vec<Kind>,
     pub field_negative: bool,
+    /// The kinds to detect; scanners whose kinds are all off do not run.
+    pub kinds: KindSet,
 }
 
 impl Options {
@@ -43,9 +45,35 @@ impl Options {
             today,
             field_kinds: Vec::new(),
             field_negative: false,
+            kinds: KindSet::ALL,
         }
     }
 }
+
+const DIGIT_KINDS: &[Kind] = &[
+    Kind::CnResidentId,
+    Kind::CnMobile,
+    Kind::CnLandline,
+    Kind::BankCard,
+    Kind::CnPassport,
+    Kind::HkMacauTravelPermit,
+    Kind::MainlandTravelPermit,
+    Kind::Ipv4,
+    Kind::Imei,
+    Kind::GpsCoordinate,
+];
+const SEMANTIC_KINDS: &[Kind] = &[
+    Kind::PersonName,
+    Kind::Address,
+    Kind::BirthDate,
+    Kind::SensitiveHealth,
+    Kind::SensitiveReligion,
+    Kind::SensitiveBiometric,
+    Kind::SensitiveFinancial,
+    Kind::SensitiveCriminal,
+    Kind::SensitiveSexualOrientation,
+    Kind::SensitiveMinor,
+];
 
 /// The normalised value's key (SipHash with fixed keys: stable across runs and machines).
 pub fn key_of(kind: Kind, normalised: &[u8]) -> u64 {
@@ -88,11 +116,25 @@ pub struct Scratch {
 pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut Vec<Hit>) {
     let raw = &mut scratch.raw;
     raw.clear();
-    digit_runs(text, opts, raw);
-    emails(text, raw);
-    colon_tokens(text, raw);
-    plates(text, raw);
-    crate::semantic::detect(text, opts, raw);
+    let on = opts.kinds;
+    if on.any(DIGIT_KINDS) {
+        digit_runs(text, opts, raw);
+    }
+    if on.contains(Kind::Email) {
+        emails(text, raw);
+    }
+    if on.any(&[Kind::MacAddress, Kind::Ipv6]) {
+        colon_tokens(text, raw);
+    }
+    if on.contains(Kind::CnLicensePlate) {
+        plates(text, raw);
+    }
+    if on.any(SEMANTIC_KINDS) {
+        crate::semantic::detect(text, opts, raw);
+    }
+    if on != KindSet::ALL {
+        raw.retain(|h| on.contains(h.kind));
+    }
     if raw.is_empty() {
         return;
     }
@@ -169,15 +211,52 @@ fn push_masked(out: &mut Vec<Hit>, kind: Kind, start: usize, end: usize) {
 
 /// Maximal runs of digits (and, for masked values, `*`), with the separated groups that
 /// phones and cards are written in, dotted quads and decimal pairs.
+/// Whether a byte starts or continues a digit run (digits and the `*` of masked values).
+fn is_run_byte(b: u8) -> bool {
+    b.is_ascii_digit() || b == b'*'
+}
+
+/// Whether any of the 8 bytes of `w` is an ASCII digit or `*` (SWAR: no byte ≥ 0x80 can
+/// match, so UTF-8 text is skipped eight bytes at a time).
+fn word_has_run_byte(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = w & !HIGH;
+    // Bytes (below 0x80) in 0x30..=0x39: x + (0x80 - 0x30) sets the high bit for x ≥ 0x30,
+    // x + (0x80 - 0x3A) for x ≥ 0x3A.
+    let ge_30 = low7.wrapping_add(ONES * (0x80 - 0x30));
+    let ge_3a = low7.wrapping_add(ONES * (0x80 - 0x3A));
+    let digit = ge_30 & !ge_3a & !w & HIGH;
+    // Bytes equal to '*': a zero byte in w ^ '*'.
+    let x = w ^ (ONES * b'*' as u64);
+    let star = x.wrapping_sub(ONES) & !x & HIGH;
+    digit | star != 0
+}
+
+/// The index of the next digit or `*` at or after `i` (or `t.len()`).
+fn next_run_byte(t: &[u8], mut i: usize) -> usize {
+    while i + 8 <= t.len() {
+        let w = u64::from_le_bytes(t[i..i + 8].try_into().expect("8 bytes"));
+        if word_has_run_byte(w) {
+            break;
+        }
+        i += 8;
+    }
+    while i < t.len() && !is_run_byte(t[i]) {
+        i += 1;
+    }
+    i
+}
+
 fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
     let mut i = 0;
-    while i < t.len() {
-        if !(t[i].is_ascii_digit() || t[i] == b'*') {
-            i += 1;
-            continue;
+    loop {
+        i = next_run_byte(t, i);
+        if i >= t.len() {
+            break;
         }
         let start = i;
-        while i < t.len() && (t[i].is_ascii_digit() || t[i] == b'*') {
+        while i < t.len() && is_run_byte(t[i]) {
             i += 1;
         }
         // A trailing X/x belongs to an 18-character identity number.
@@ -788,6 +867,25 @@ mod tests {
         // Without context: likely; after an order-number keyword: unlikely.
         assert_eq!(kinds(&format!("值{id}"))[0].2, Likelihood::Likely);
         assert_eq!(kinds(&format!("订单号{id}"))[0].2, Likelihood::Unlikely);
+    }
+
+    #[test]
+    fn word_skip_matches_the_byte_test() {
+        // Every byte value in every lane position.
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut w = [b'a'; 8];
+                w[lane] = b;
+                let word = u64::from_le_bytes(w);
+                assert_eq!(
+                    word_has_run_byte(word),
+                    is_run_byte(b),
+                    "byte {b:#x} lane {lane}"
+                );
+            }
+        }
+        let t = "身份证号码：abc 1".as_bytes();
+        assert_eq!(next_run_byte(t, 0), t.len() - 1);
     }
 
     #[test]

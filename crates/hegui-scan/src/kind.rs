@@ -126,6 +126,33 @@ impl Kind {
     }
 }
 
+/// A set of kinds (a bit per kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KindSet(u32);
+
+impl KindSet {
+    pub const ALL: KindSet = KindSet((1 << Kind::COUNT) - 1);
+
+    pub fn of(kinds: &[Kind]) -> KindSet {
+        KindSet(kinds.iter().fold(0, |a, k| a | 1 << *k as u32))
+    }
+
+    pub fn contains(self, k: Kind) -> bool {
+        self.0 & (1 << k as u32) != 0
+    }
+
+    /// Whether any of `kinds` is in the set.
+    pub fn any(self, kinds: &[Kind]) -> bool {
+        kinds.iter().any(|k| self.contains(*k))
+    }
+}
+
+impl Default for KindSet {
+    fn default() -> Self {
+        KindSet::ALL
+    }
+}
+
 /// How likely a match is to be the kind it was reported as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

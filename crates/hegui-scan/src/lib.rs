@@ -21,6 +21,6 @@ pub mod source;
 pub mod synth;
 pub mod validate;
 
-pub use kind::{Kind, Likelihood};
+pub use kind::{Kind, KindSet, Likelihood};
 pub use report::{Finding, PeopleEstimate, ScanReport};
 pub use scan::{scan, Output, Sample, ScanError, ScanOptions};

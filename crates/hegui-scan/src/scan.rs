@@ -60,6 +60,8 @@ pub struct ScanOptions {
     pub tables: Vec<String>,
     /// Database schema (PostgreSQL default `public`; MySQL default the URL's database).
     pub schema: Option<String>,
+    /// The kinds to detect (all by default).
+    pub kinds: crate::kind::KindSet,
 }
 
 impl ScanOptions {
@@ -75,6 +77,7 @@ impl ScanOptions {
             batch_bytes: 1 << 20,
             tables: Vec::new(),
             schema: None,
+            kinds: crate::kind::KindSet::ALL,
         }
     }
 }
@@ -522,6 +525,7 @@ fn detect_batch(
             today: opts.today,
             field_kinds: kinds.clone(),
             field_negative: *neg,
+            kinds: opts.kinds,
         })
         .collect();
     let mut scratch = crate::detect::Scratch::default();

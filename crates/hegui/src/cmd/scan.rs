@@ -70,6 +70,9 @@ pub struct ScanArgs {
     /// Lowest likelihood reported: very_unlikely, unlikely, possible, likely, very_likely.
     #[arg(long, default_value = "possible")]
     min_likelihood: String,
+    /// Only these kinds (comma-separated ids, e.g. cn_resident_id,cn_mobile); all by default.
+    #[arg(long, value_delimiter = ',')]
+    kinds: Vec<String>,
     /// Sensitivity framework for the report.
     #[arg(long, value_enum, default_value = "gb45574")]
     framework: FrameworkArg,
@@ -225,6 +228,20 @@ fn options(a: &ScanArgs) -> Result<ScanOptions> {
     };
     o.show_values = a.show_values;
     o.tables = a.tables.clone();
+    if !a.kinds.is_empty() {
+        let mut ks = Vec::new();
+        for id in &a.kinds {
+            let k = hegui_scan::Kind::from_id(id).ok_or_else(|| {
+                let all: Vec<&str> = hegui_scan::Kind::ALL.iter().map(|k| k.id()).collect();
+                anyhow::anyhow!(
+                    "--kinds: unknown kind {id:?}; kinds are: {}",
+                    all.join(", ")
+                )
+            })?;
+            ks.push(k);
+        }
+        o.kinds = hegui_scan::KindSet::of(&ks);
+    }
     o.schema = a.schema.clone();
     Ok(o)
 }
