@@ -327,6 +327,8 @@ pub enum Format {
     Workbook,
     /// SQLite database files: each table a source.
     Sqlite,
+    /// Parquet files: rows, nested fields as paths (cargo feature `parquet`, on by default).
+    Parquet,
 }
 
 impl Format {
@@ -339,6 +341,7 @@ impl Format {
             Format::Json => "json",
             Format::Workbook => "xlsx",
             Format::Sqlite => "sqlite",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -361,6 +364,7 @@ impl Format {
             "json" => Format::Json,
             "xlsx" | "xlsm" | "xls" | "ods" => Format::Workbook,
             "db" | "sqlite" | "sqlite3" => Format::Sqlite,
+            "parquet" | "parq" => Format::Parquet,
             _ => Format::Text,
         };
         (f, gz)
@@ -588,6 +592,10 @@ fn scan_file(
             meta.encoding = None;
             return workbook(path, &mut ctx);
         }
+        if format == Format::Parquet {
+            meta.sampled = opts.sample != Sample::Full;
+            return parquet_rows(path, &mut ctx);
+        }
         let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
         let counting = Counting {
             inner: file,
@@ -607,6 +615,7 @@ fn scan_file(
         meta.encoding = Some(enc.name());
         match format {
             Format::Workbook => workbook(path, &mut ctx),
+            Format::Parquet => parquet_rows(path, &mut ctx),
             // Databases are opened by `scan_database`, never as a text stream.
             Format::Sqlite => Err(SourceError::Parse(
                 "a database file, scanned per table".into(),
@@ -641,13 +650,13 @@ fn scan_file(
         ScanError::Output(e) => ScanError::Output(e),
         other => other,
     })?;
-    ctx.acc.bytes =
-        read.load(std::sync::atomic::Ordering::Relaxed)
-            .max(if format == Format::Workbook {
-                std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-            } else {
-                0
-            });
+    ctx.acc.bytes = read.load(std::sync::atomic::Ordering::Relaxed).max(
+        if matches!(format, Format::Workbook | Format::Parquet) {
+            std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+        } else {
+            0
+        },
+    );
     let acc = std::mem::take(&mut ctx.acc);
     Ok(source_report(meta, &acc, opts.framework))
 }
@@ -1095,4 +1104,94 @@ fn sheet_row(
         ctx.push(Some(n), None, columns[i], &text)?;
     }
     Ok(())
+}
+
+/// Parquet rows: each leaf value with its path (`address.city`, `phones[]`).
+#[cfg(feature = "parquet")]
+fn parquet_rows(path: &Path, ctx: &mut Ctx) -> Result<(), SourceError> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
+    let reader = SerializedFileReader::new(file)
+        .map_err(|e| SourceError::Read(format!("not a readable Parquet file: {e}")))?;
+    let rows = reader
+        .get_row_iter(None)
+        .map_err(|e| SourceError::Read(e.to_string()))?;
+    let mut sampler: Sampler<(u64, parquet::record::Row)> = Sampler::new(ctx.opts.sample);
+    for (i, row) in rows.enumerate() {
+        let row = row.map_err(|e| SourceError::Read(format!("row {}: {e}", i + 1)))?;
+        match sampler.offer((i as u64 + 1, row)) {
+            Ok(Some((n, r))) => parquet_record(n, &r, ctx)?,
+            Ok(None) => {}
+            Err(()) => break,
+        }
+    }
+    let mut rest = sampler.finish();
+    rest.sort_by_key(|(n, _)| *n);
+    for (n, r) in rest {
+        parquet_record(n, &r, ctx)?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_rows(_: &Path, _: &mut Ctx) -> Result<(), SourceError> {
+    Err(SourceError::Read(
+        "this hegui was built without Parquet support (cargo feature `parquet`)".into(),
+    ))
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_record(n: u64, row: &parquet::record::Row, ctx: &mut Ctx) -> Result<(), SourceError> {
+    ctx.acc.records += 1;
+    let mut leaves = Vec::new();
+    parquet_leaves(row, "", &mut leaves);
+    for (p, text) in leaves {
+        let field = ctx.field_id(&p);
+        ctx.push(Some(n), None, field, &text)?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_leaves(row: &parquet::record::Row, prefix: &str, out: &mut Vec<(String, String)>) {
+    for (name, field) in row.get_column_iter() {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        parquet_field(field, &path, out);
+    }
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_field(f: &parquet::record::Field, path: &str, out: &mut Vec<(String, String)>) {
+    use parquet::record::Field;
+    match f {
+        Field::Null => {}
+        Field::Str(s) => out.push((path.to_string(), s.clone())),
+        Field::Bytes(b) => {
+            // Binary columns are scanned only when they hold text.
+            if let Ok(s) = std::str::from_utf8(b.data()) {
+                out.push((path.to_string(), s.to_string()));
+            }
+        }
+        Field::Group(g) => parquet_leaves(g, path, out),
+        Field::ListInternal(list) => {
+            let p = format!("{path}[]");
+            for i in 0..list.len() {
+                if let Some(x) = list.elements().get(i) {
+                    parquet_field(x, &p, out);
+                }
+            }
+        }
+        Field::MapInternal(_) | Field::Bool(_) => {}
+        other => {
+            // Numbers, dates and timestamps: their text (phone numbers stored as INT64).
+            let s = other.to_string();
+            if !s.is_empty() {
+                out.push((path.to_string(), s.trim_matches('"').to_string()));
+            }
+        }
+    }
 }

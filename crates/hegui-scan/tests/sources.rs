@@ -129,3 +129,87 @@ fn tsv_and_json_documents() {
         .unwrap();
     assert_eq!((mobile.matches, mobile.distinct), (3, 1));
 }
+
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_rows_and_nested_fields() {
+    use parquet::data_type::ByteArray;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    use std::sync::Arc;
+
+    let d = dir("parquet");
+    let path = d.join("people.parquet");
+    let schema = Arc::new(
+        parse_message_type(
+            "message people {
+                REQUIRED BINARY name (UTF8);
+                REQUIRED BINARY id_card (UTF8);
+                REQUIRED INT64 mobile;
+                REQUIRED INT32 birthday (DATE);
+                REQUIRED GROUP contact { REQUIRED BINARY email (UTF8); }
+            }",
+        )
+        .unwrap(),
+    );
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut w =
+        SerializedFileWriter::new(std::fs::File::create(&path).unwrap(), schema, props).unwrap();
+    let mut rg = w.next_row_group().unwrap();
+    let ids = id("11010119900307123");
+    let strings: [Vec<ByteArray>; 3] = [
+        vec![ByteArray::from("张伟"), ByteArray::from("李娜")],
+        vec![ByteArray::from(ids.as_str()), ByteArray::from(ids.as_str())],
+        vec![
+            ByteArray::from("zhang@example.com"),
+            ByteArray::from("li@example.com"),
+        ],
+    ];
+    let mut s = 0;
+    while let Some(mut col) = rg.next_column().unwrap() {
+        match col.untyped() {
+            parquet::column::writer::ColumnWriter::ByteArrayColumnWriter(c) => {
+                c.write_batch(&strings[s], None, None).unwrap();
+                s += 1;
+            }
+            parquet::column::writer::ColumnWriter::Int64ColumnWriter(c) => {
+                c.write_batch(&[13812345678, 13912345678], None, None)
+                    .unwrap();
+            }
+            parquet::column::writer::ColumnWriter::Int32ColumnWriter(c) => {
+                // Days since 1970-01-01: 1990-03-07 is day 7370.
+                c.write_batch(&[7370, 7370], None, None).unwrap();
+            }
+            _ => unreachable!("no other column types in this schema"),
+        }
+        col.close().unwrap();
+    }
+    rg.close().unwrap();
+    w.close().unwrap();
+
+    let mut c = Collect::default();
+    let report = scan(&[path], &opts(), &mut c).unwrap();
+    assert!(
+        report.sources[0].error.is_none(),
+        "{:?}",
+        report.sources[0].error
+    );
+    let kinds: Vec<(&str, Option<&str>)> =
+        c.0.iter().map(|f| (f.0.as_str(), f.2.as_deref())).collect();
+    assert!(kinds.contains(&("person_name", Some("name"))), "{kinds:?}");
+    assert!(
+        kinds.contains(&("cn_resident_id", Some("id_card"))),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&("cn_mobile", Some("mobile"))), "{kinds:?}");
+    assert!(
+        kinds.contains(&("email", Some("contact.email"))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("birth_date", Some("birthday"))),
+        "{kinds:?}"
+    );
+    assert_eq!(report.sources[0].records, 2);
+}
