@@ -105,9 +105,38 @@ impl Hll {
         }
     }
 
-    /// The registers, for exporting a sketch (base64 or hex by the caller).
+    /// The registers, for exporting a sketch.
     pub fn registers(&self) -> &[u8] {
         &self.0[..]
+    }
+
+    /// The sketch as hex (32 KiB of text), for reports that merge later.
+    pub fn to_hex(&self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(M * 2);
+        for &b in self.0.iter() {
+            s.push(HEX[(b >> 4) as usize] as char);
+            s.push(HEX[(b & 15) as usize] as char);
+        }
+        s
+    }
+
+    /// Reads a sketch written by [`Hll::to_hex`].
+    pub fn from_hex(s: &str) -> Option<Hll> {
+        let b = s.as_bytes();
+        if b.len() != M * 2 {
+            return None;
+        }
+        let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        let mut h = Hll::default();
+        for i in 0..M {
+            let v = digit(b[2 * i])? << 4 | digit(b[2 * i + 1])?;
+            if v > 64 - P as u8 + 1 {
+                return None;
+            }
+            h.0[i] = v;
+        }
+        Some(h)
     }
 }
 
@@ -207,6 +236,14 @@ mod tests {
         }
         a.merge(&b);
         assert_eq!(a, all);
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        let mut h = Hll::default();
+        keys(5000).for_each(|k| h.insert(k));
+        assert_eq!(Hll::from_hex(&h.to_hex()), Some(h));
+        assert!(Hll::from_hex("00").is_none());
     }
 
     #[test]

@@ -225,6 +225,69 @@ pub struct ScanReport {
     pub sources: Vec<SourceReport>,
     pub totals: Vec<TotalReport>,
     pub estimate: PeopleEstimate,
+    /// HyperLogLog sketches per kind (hex), with `--sketches`: reports of partitions of one
+    /// store merge into distinct counts with `hegui scan-merge`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sketches: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// Sketches of the kinds found, from the exact sets.
+pub(crate) fn sketches(t: &Totals) -> std::collections::BTreeMap<String, String> {
+    Kind::ALL
+        .iter()
+        .filter(|k| !t.exact[**k as usize].is_empty())
+        .map(|k| {
+            let mut h = crate::count::Hll::default();
+            t.exact[*k as usize].keys().for_each(|x| h.insert(x));
+            (k.id().to_string(), h.to_hex())
+        })
+        .collect()
+}
+
+/// The union of several reports' sketches: per-kind distinct estimates and the people
+/// estimate, as [`totals_report`] computes it for one scan.
+pub fn merge_sketches(
+    reports: &[std::collections::BTreeMap<String, String>],
+    framework: Framework,
+) -> Result<(Vec<(String, u64)>, PeopleEstimate), String> {
+    let mut merged: std::collections::BTreeMap<String, crate::count::Hll> =
+        std::collections::BTreeMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        for (kind, hex) in r {
+            let h = crate::count::Hll::from_hex(hex)
+                .ok_or_else(|| format!("report {}: the {kind} sketch is damaged", i + 1))?;
+            merged.entry(kind.clone()).or_default().merge(&h);
+        }
+    }
+    let counts: Vec<(String, u64)> = merged
+        .iter()
+        .map(|(k, h)| (k.clone(), h.estimate()))
+        .collect();
+    let best = |pred: &dyn Fn(Kind) -> bool| {
+        counts
+            .iter()
+            .filter_map(|(k, n)| {
+                Kind::from_id(k)
+                    .filter(|k| pred(*k))
+                    .map(|_| (*n, k.clone()))
+            })
+            .max()
+    };
+    let people = best(&|k| PERSON_IDS.contains(&k));
+    let sensitive = best(&|k| {
+        let s = sensitivity(k, framework);
+        s.level == "sensitive" || s.pipl28.is_some()
+    });
+    Ok((
+        counts,
+        PeopleEstimate {
+            people: people.as_ref().map(|p| p.0).unwrap_or(0),
+            people_by: people.map(|p| p.1),
+            sensitive: sensitive.as_ref().map(|p| p.0).unwrap_or(0),
+            sensitive_by: sensitive.map(|p| p.1),
+            complete: true,
+        },
+    ))
 }
 
 fn ratio(a: u64, b: u64) -> f64 {

@@ -62,6 +62,8 @@ pub struct ScanOptions {
     pub schema: Option<String>,
     /// The kinds to detect (all by default).
     pub kinds: crate::kind::KindSet,
+    /// Put HyperLogLog sketches into the report, for merging with other partitions.
+    pub sketches: bool,
 }
 
 impl ScanOptions {
@@ -78,6 +80,7 @@ impl ScanOptions {
             tables: Vec::new(),
             schema: None,
             kinds: crate::kind::KindSet::ALL,
+            sketches: false,
         }
     }
 }
@@ -192,6 +195,7 @@ pub fn scan(
         sources,
         totals: totals_r,
         estimate,
+        sketches: opts.sketches.then(|| crate::report::sketches(&totals)),
     })
 }
 

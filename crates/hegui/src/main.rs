@@ -46,6 +46,8 @@ enum Command {
     Scope(cmd::profile::ScopeArgs),
     /// Find, classify and count personal information in files and directories.
     Scan(cmd::scan::ScanArgs),
+    /// Merge `hegui scan --sketches` reports of partitions into distinct-people estimates.
+    ScanMerge(cmd::scan::MergeArgs),
     /// Write synthetic Chinese personal data with a ground-truth file (seeded).
     Gen(cmd::gen::GenArgs),
     /// Benchmarks that anyone can rerun (quality and speed).
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         }
         Command::Scope(a) => cmd::profile::scope(a),
         Command::Scan(a) => cmd::scan::run(a),
+        Command::ScanMerge(a) => cmd::scan::merge(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Bench(c) => cmd::bench::run(c),
     };

@@ -352,3 +352,79 @@ fn scan_counts_feed_the_obligations() {
         "{people} people is under 1,000,000"
     );
 }
+
+#[test]
+fn partition_reports_merge_through_sketches() {
+    let dir = corpus("merge");
+    let csv = dir.join("customers.csv");
+    let db = dir.join("customers.db");
+    let (r1, r2) = (dir.join("r1.json"), dir.join("r2.json"));
+    for (src, rep) in [(&csv, &r1), (&db, &r2)] {
+        let o = hegui(&[
+            "scan",
+            src.to_str().unwrap(),
+            "--full",
+            "--sketches",
+            "--format",
+            "jsonl",
+            "--report",
+            rep.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let merged = dir.join("merged.json");
+    let o = hegui(&[
+        "scan-merge",
+        r1.to_str().unwrap(),
+        r2.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
+    // customers.db holds the first 500 customers again (300 here): the union is 300 people.
+    let ids = v["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "cn_resident_id")
+        .unwrap();
+    let n = ids["distinct"].as_u64().unwrap();
+    assert!((297..=303).contains(&n), "{n}");
+    assert_eq!(v["estimate"]["complete"], true);
+    // The merged estimate feeds the obligations engine like a scan report.
+    let profile = dir.join("p.yaml");
+    std::fs::write(
+        &profile,
+        "hegui_profile: 1\norganisation:\n  name: T\nheadcounts:\n  as_of: 2026-06-30\n",
+    )
+    .unwrap();
+    let o = hegui(&[
+        "obligations",
+        profile.to_str().unwrap(),
+        "--scan",
+        merged.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("using the scan's"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A report without sketches is refused with the reason.
+    let plain = dir.join("plain.json");
+    hegui(&[
+        "scan",
+        csv.to_str().unwrap(),
+        "--full",
+        "--format",
+        "jsonl",
+        "--report",
+        plain.to_str().unwrap(),
+    ]);
+    let o = hegui(&["scan-merge", plain.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("scan with --sketches"));
+}

@@ -82,6 +82,10 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Put HyperLogLog sketches of every kind into the JSON report, so that reports of
+    /// partitions of one store can be merged with `hegui scan-merge`.
+    #[arg(long)]
+    sketches: bool,
     /// Also write the JSON report (summary and estimates) to this file.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -228,6 +232,7 @@ fn options(a: &ScanArgs) -> Result<ScanOptions> {
     };
     o.show_values = a.show_values;
     o.tables = a.tables.clone();
+    o.sketches = a.sketches;
     if !a.kinds.is_empty() {
         let mut ks = Vec::new();
         for id in &a.kinds {
@@ -417,4 +422,77 @@ fn summary(r: &ScanReport, out: &mut dyn Write) -> Result<()> {
         }
     )?;
     Ok(())
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// `hegui scan --sketches` reports (the --report file or --format json output).
+    #[arg(required = true)]
+    reports: Vec<PathBuf>,
+    /// Write the merged estimate here (readable by `hegui obligations --scan`).
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "gb45574")]
+    framework: FrameworkArg,
+}
+
+/// `hegui scan-merge`: distinct counts across partitions, from their sketches.
+pub fn merge(a: MergeArgs) -> Result<ExitCode> {
+    let mut sketches = Vec::new();
+    let mut complete = true;
+    for p in &a.reports {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", p.display()))?;
+        let r = v.get("report").unwrap_or(&v);
+        let s: std::collections::BTreeMap<String, String> = r
+            .get("sketches")
+            .and_then(|s| serde_json::from_value(s.clone()).ok())
+            .ok_or_else(|| {
+                anyhow::anyhow!("{}: no sketches — scan with --sketches", p.display())
+            })?;
+        complete &= r
+            .pointer("/estimate/complete")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        sketches.push(s);
+    }
+    let framework = match a.framework {
+        FrameworkArg::Gb45574 => Framework::Gb45574,
+        FrameworkArg::Gb35273 => Framework::Gb35273,
+    };
+    let (counts, mut estimate) =
+        hegui_scan::report::merge_sketches(&sketches, framework).map_err(|e| anyhow::anyhow!(e))?;
+    estimate.complete = complete;
+    let mut t = crate::output::table(&["kind", "distinct (estimate, ±1 %)"]);
+    for (k, n) in &counts {
+        t.add_row(vec![k.clone(), n.to_string()]);
+    }
+    println!("{} reports merged\n{t}", a.reports.len());
+    println!(
+        "People (estimate): {}{}; with sensitive PI: {}{}",
+        estimate.people,
+        estimate
+            .people_by
+            .as_deref()
+            .map(|b| format!(" by {b}"))
+            .unwrap_or_default(),
+        estimate.sensitive,
+        estimate
+            .sensitive_by
+            .as_deref()
+            .map(|b| format!(" by {b}"))
+            .unwrap_or_default()
+    );
+    if let Some(out) = &a.out {
+        let v = serde_json::json!({
+            "merged_from": a.reports,
+            "kinds": counts.iter().map(|(k, n)| serde_json::json!({"kind": k, "distinct": n})).collect::<Vec<_>>(),
+            "estimate": estimate,
+        });
+        std::fs::write(out, serde_json::to_vec_pretty(&v)?)?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
