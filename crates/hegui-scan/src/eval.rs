@@ -174,3 +174,23 @@ pub fn throughput(
         findings,
     })
 }
+
+/// Memory of exact distinct counting: resident-set growth while `n` distinct identifier
+/// keys are counted (Linux /proc; `None` elsewhere).
+pub fn counting_memory(n: u64) -> Option<(u64, u64)> {
+    let rss = || -> Option<u64> {
+        let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+        let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+        Some(pages * 4096)
+    };
+    let before = rss()?;
+    let mut e = crate::count::Exact::default();
+    for i in 0..n {
+        e.insert(crate::detect::key_of(
+            crate::kind::Kind::CnResidentId,
+            &i.to_le_bytes(),
+        ));
+    }
+    let after = rss()?;
+    Some((e.len(), after.saturating_sub(before)))
+}

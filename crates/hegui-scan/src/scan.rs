@@ -454,6 +454,15 @@ impl Ctx<'_> {
         field: u32,
         text: &str,
     ) -> Result<(), ScanError> {
+        if self.batch.text.capacity() == 0 {
+            // A whole batch's room at once, from the recycled buffers when there are any:
+            // growing each batch from empty and freeing it fragments the heap, and the
+            // process would grow with the input.
+            self.batch = self.spare.pop().unwrap_or_else(|| Batch {
+                text: String::with_capacity(self.opts.batch_bytes + (64 << 10)),
+                units: Vec::with_capacity(self.opts.batch_bytes / 32),
+            });
+        }
         let b = &mut self.batch;
         let start = b.text.len();
         b.text.push_str(text);

@@ -41,6 +41,9 @@ pub struct BenchScanArgs {
     /// Timed runs per measurement (the best is kept).
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Distinct identifiers for the counting-memory measurement.
+    #[arg(long, default_value_t = 10_000_000)]
+    count_ids: u64,
     /// Skip the speed part.
     #[arg(long)]
     quality_only: bool,
@@ -72,7 +75,9 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
     )?;
     let scores = score(&quality_dir, &opts)?;
     let mut speeds = Vec::new();
+    let mut memory = None;
     if !a.quality_only {
+        memory = hegui_scan::eval::counting_memory(a.count_ids);
         let speed_dir = base.join("speed");
         generate(
             &speed_dir,
@@ -156,6 +161,13 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
         println!(
             "Speed (best of {} runs; identifier pass = cn_resident_id, cn_mobile, bank_card)\n{t}",
             a.runs
+        );
+    }
+    if let Some((n, bytes)) = memory {
+        println!(
+            "Exact distinct counting: {n} identifiers in {:.0} MB ({:.1} bytes each)",
+            bytes as f64 / 1e6,
+            bytes as f64 / n as f64
         );
     }
     Ok(ExitCode::SUCCESS)
