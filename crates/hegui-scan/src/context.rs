@@ -200,21 +200,21 @@ impl Hits {
         h
     }
 
-    /// Finds the keywords only in the windows around candidates (`spans`, sorted by start):
-    /// in long lines with few candidates most of the text is never searched. Reuses the
-    /// buffer.
-    pub fn find_near(&mut self, text: &[u8], spans: &[(usize, usize)]) {
+    /// Finds the keywords only in the given windows (sorted by start; see [`window`]):
+    /// in long lines or chunks with few candidates most of the text is never searched.
+    /// Reuses the buffer.
+    pub fn find_near(&mut self, text: &[u8], windows: &[(usize, usize)]) {
         self.0.clear();
         let a = automaton();
         let mut cursor = 0;
         let mut i = 0;
-        while i < spans.len() {
-            let lo = spans[i].0.saturating_sub(WINDOW_BEFORE).max(cursor);
-            let mut hi = (spans[i].1 + WINDOW_AFTER).min(text.len());
+        while i < windows.len() {
+            let lo = windows[i].0.max(cursor);
+            let mut hi = windows[i].1;
             // Merge windows that touch.
-            while i + 1 < spans.len() && spans[i + 1].0.saturating_sub(WINDOW_BEFORE) <= hi {
+            while i + 1 < windows.len() && windows[i + 1].0 <= hi {
                 i += 1;
-                hi = hi.max((spans[i].1 + WINDOW_AFTER).min(text.len()));
+                hi = hi.max(windows[i].1);
             }
             i += 1;
             if lo >= hi {
@@ -230,9 +230,13 @@ impl Hits {
 
     /// (supports `kind`, says "not PI") for a candidate at `start..end`. Keywords are only
     /// looked for outside the candidate, within the window.
-    pub fn around(&self, start: usize, end: usize, kind: Kind) -> (bool, bool) {
-        let lo = start.saturating_sub(WINDOW_BEFORE);
-        let hi = end + WINDOW_AFTER;
+    pub fn around(
+        &self,
+        (lo, hi): (usize, usize),
+        start: usize,
+        end: usize,
+        kind: Kind,
+    ) -> (bool, bool) {
         let mut pos = false;
         let mut neg = false;
         let cues = &automaton().cues;
@@ -253,6 +257,21 @@ impl Hits {
         }
         (pos, neg)
     }
+}
+
+/// The context window of a candidate at `start..end`: up to [`WINDOW_BEFORE`] bytes before
+/// and [`WINDOW_AFTER`] after, never across a line break (text is scanned in multi-line
+/// chunks, and a keyword on another line says nothing about this value).
+pub fn window(text: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let lo = start.saturating_sub(WINDOW_BEFORE);
+    let lo = memchr::memrchr(b'\n', &text[lo..start])
+        .map(|p| lo + p + 1)
+        .unwrap_or(lo);
+    let hi = (end + WINDOW_AFTER).min(text.len());
+    let hi = memchr::memchr(b'\n', &text[end..hi])
+        .map(|p| end + p)
+        .unwrap_or(hi);
+    (lo, hi)
 }
 
 /// What a column name or JSON path says: the kinds it supports and whether it names an
@@ -282,13 +301,25 @@ mod tests {
         let t = "客户身份证号码：110101199003071234".as_bytes();
         let hits = Hits::find(t);
         let start = t.len() - 18;
+        let w = window(t, start, t.len());
         assert_eq!(
-            hits.around(start, t.len(), Kind::CnResidentId),
+            hits.around(w, start, t.len(), Kind::CnResidentId),
             (true, false)
         );
         let t = "订单号110101199003071234".as_bytes();
         let hits = Hits::find(t);
-        assert_eq!(hits.around(9, t.len(), Kind::CnResidentId), (false, true));
+        assert_eq!(
+            hits.around(window(t, 9, t.len()), 9, t.len(), Kind::CnResidentId),
+            (false, true)
+        );
+        // A keyword on the previous line does not count.
+        let t = "身份证\n110101199003071234".as_bytes();
+        let hits = Hits::find(t);
+        let s = t.len() - 18;
+        assert_eq!(
+            hits.around(window(t, s, t.len()), s, t.len(), Kind::CnResidentId),
+            (false, false)
+        );
     }
 
     #[test]

@@ -109,6 +109,7 @@ pub struct Scratch {
     raw: Vec<Hit>,
     scored: Vec<(Hit, bool)>,
     spans: Vec<(usize, usize)>,
+    sorted: Vec<(usize, usize)>,
     keywords: Hits,
 }
 
@@ -138,17 +139,24 @@ pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut
     if raw.is_empty() {
         return;
     }
-    let spans = &mut scratch.spans;
-    spans.clear();
-    spans.extend(raw.iter().map(|h| (h.start, h.end)));
-    spans.sort_unstable();
+    // Each hit's context window, once; a sorted copy drives the keyword search.
+    let windows = &mut scratch.spans;
+    windows.clear();
+    windows.extend(
+        raw.iter()
+            .map(|h| crate::context::window(text, h.start, h.end)),
+    );
+    let sorted = &mut scratch.sorted;
+    sorted.clear();
+    sorted.extend_from_slice(windows);
+    sorted.sort_unstable();
     let hits = &mut scratch.keywords;
-    hits.find_near(text, spans);
+    hits.find_near(text, sorted);
     // (hit, supported by context): context decides between two readings of one span.
     let scored = &mut scratch.scored;
     scored.clear();
-    scored.extend(raw.drain(..).map(|mut h| {
-        let (pos, neg) = hits.around(h.start, h.end, h.kind);
+    scored.extend(raw.drain(..).zip(windows.iter()).map(|(mut h, &w)| {
+        let (pos, neg) = hits.around(w, h.start, h.end, h.kind);
         let supported = pos || opts.field_kinds.contains(&h.kind);
         if supported {
             h.likelihood = h.likelihood.up();

@@ -658,7 +658,7 @@ pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
             }
             Anchor::BirthCue => {
                 let mut i = m.end();
-                while i < t.len() && !t[i].is_ascii_digit() && i - m.end() < 12 {
+                while i < t.len() && !t[i].is_ascii_digit() && t[i] != b'\n' && i - m.end() < 12 {
                     i += 1;
                 }
                 if let Some(n) = date_at(t, i) {
