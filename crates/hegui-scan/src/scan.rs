@@ -745,6 +745,29 @@ fn text<R: BufRead>(r: &mut R, enc: Encoding, ctx: &mut Ctx) -> Result<(), Sourc
     })
 }
 
+/// Feeds numbered rows (1-based) through the sampling plan: rows to scan now go to `each`
+/// at once; a random sample is held and handed over in row order at the end.
+fn sampled<T>(
+    plan: Sample,
+    rows: impl IntoIterator<Item = Result<T, SourceError>>,
+    mut each: impl FnMut(u64, T) -> Result<(), SourceError>,
+) -> Result<(), SourceError> {
+    let mut sampler: Sampler<(u64, T)> = Sampler::new(plan);
+    for (i, row) in rows.into_iter().enumerate() {
+        match sampler.offer((i as u64 + 1, row?)) {
+            Ok(Some((n, r))) => each(n, r)?,
+            Ok(None) => {}
+            Err(()) => break,
+        }
+    }
+    let mut rest = sampler.finish();
+    rest.sort_by_key(|(n, _)| *n);
+    for (n, r) in rest {
+        each(n, r)?;
+    }
+    Ok(())
+}
+
 /// Applies the sampling plan to a stream of rows: `keep(row)` says whether to scan it now;
 /// random rows are held in a reservoir and handed back by `finish`.
 struct Sampler<T> {
@@ -998,20 +1021,10 @@ fn json<R: Read>(r: BufReader<R>, ctx: &mut Ctx) -> Result<(), SourceError> {
     })?;
     match v {
         serde_json::Value::Array(items) => {
-            let mut sampler: Sampler<(u64, serde_json::Value)> = Sampler::new(ctx.opts.sample);
-            for (i, x) in items.into_iter().enumerate() {
-                match sampler.offer((i as u64 + 1, x)) {
-                    Ok(Some((k, x))) => json_record(k, &x, ctx)?,
-                    Ok(None) => {}
-                    Err(()) => break,
-                }
-            }
-            let mut rest = sampler.finish();
-            rest.sort_by_key(|(n, _)| *n);
-            for (k, x) in rest {
-                json_record(k, &x, ctx)?;
-            }
-            Ok(())
+            let plan = ctx.opts.sample;
+            sampled(plan, items.into_iter().map(Ok), |n, x| {
+                json_record(n, &x, ctx)
+            })
         }
         other => json_record(1, &other, ctx),
     }
@@ -1080,19 +1093,10 @@ fn workbook(path: &Path, ctx: &mut Ctx) -> Result<(), SourceError> {
                 ctx.field_id(&format!("{sheet}!{name}"))
             })
             .collect();
-        let mut sampler: Sampler<(u64, Vec<calamine::Data>)> = Sampler::new(ctx.opts.sample);
-        for (i, row) in rows.enumerate() {
-            match sampler.offer((i as u64 + 1, row.to_vec())) {
-                Ok(Some((n, cells))) => sheet_row(&sheet, n, &cells, &mut columns, ctx)?,
-                Ok(None) => {}
-                Err(()) => break,
-            }
-        }
-        let mut rest = sampler.finish();
-        rest.sort_by_key(|(n, _)| *n);
-        for (n, cells) in rest {
-            sheet_row(&sheet, n, &cells, &mut columns, ctx)?;
-        }
+        let plan = ctx.opts.sample;
+        sampled(plan, rows.map(|r| Ok(r.to_vec())), |n, cells| {
+            sheet_row(&sheet, n, &cells, &mut columns, ctx)
+        })?;
     }
     match errors.is_empty() {
         true => Ok(()),
@@ -1129,21 +1133,11 @@ fn parquet_rows(path: &Path, ctx: &mut Ctx) -> Result<(), SourceError> {
     let rows = reader
         .get_row_iter(None)
         .map_err(|e| SourceError::Read(e.to_string()))?;
-    let mut sampler: Sampler<(u64, parquet::record::Row)> = Sampler::new(ctx.opts.sample);
-    for (i, row) in rows.enumerate() {
-        let row = row.map_err(|e| SourceError::Read(format!("row {}: {e}", i + 1)))?;
-        match sampler.offer((i as u64 + 1, row)) {
-            Ok(Some((n, r))) => parquet_record(n, &r, ctx)?,
-            Ok(None) => {}
-            Err(()) => break,
-        }
-    }
-    let mut rest = sampler.finish();
-    rest.sort_by_key(|(n, _)| *n);
-    for (n, r) in rest {
-        parquet_record(n, &r, ctx)?;
-    }
-    Ok(())
+    let plan = ctx.opts.sample;
+    let rows = rows
+        .enumerate()
+        .map(|(i, r)| r.map_err(|e| SourceError::Read(format!("row {}: {e}", i + 1))));
+    sampled(plan, rows, |n, r| parquet_record(n, &r, ctx))
 }
 
 #[cfg(not(feature = "parquet"))]
