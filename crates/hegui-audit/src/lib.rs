@@ -1,0 +1,37 @@
+//! hegui-audit: compliance audit engagements under the Measures, stored in an embedded
+//! SQLite file or PostgreSQL.
+//!
+//! - [`store`]: the database, portable SQL, migrations, transactions.
+//! - [`engagement`]: creating an engagement (with its profile snapshot, independence check
+//!   and scope), listing, showing, deadline extensions, new profile versions, scope
+//!   decisions.
+//! - [`independence`]: Measures Arts. 14 and 15.
+//! - [`log`]: the hash-chained activity log and its verification.
+//!
+//! Working papers, the evidence vault, findings, rectification and purge build on these.
+
+pub mod engagement;
+pub mod independence;
+pub mod log;
+pub mod store;
+
+/// Errors of the audit layer.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("database: {0}")]
+    Db(String),
+    #[error("no engagement {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("independence check failed:\n{0}\nrecord an override with --override-independence REASON to proceed")]
+    Independence(String),
+    #[error("activity log verification failed: {0}")]
+    Tampered(String),
+}
+
+impl AuditError {
+    pub(crate) fn db(e: sqlx::Error) -> AuditError {
+        AuditError::Db(e.to_string())
+    }
+}

@@ -1,0 +1,330 @@
+//! The same engagement flow on SQLite and on PostgreSQL (127.0.0.1:5432, or
+//! HEGUI_TEST_POSTGRES_URL). A fresh PostgreSQL database is created per run and dropped
+//! after. Locally an absent server skips with a message; under CI it fails.
+
+use hegui_audit::engagement::{self, NewEngagement, Trigger};
+use hegui_audit::independence::RotationReading;
+use hegui_audit::store::{Arg, Store};
+use hegui_audit::{log, AuditError};
+use hegui_core::inventory::AuditKind;
+use jiff::civil::date;
+use sqlx::Connection;
+
+fn profile() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/fintech.yaml"
+    ))
+    .unwrap()
+}
+
+fn new(kind: AuditKind, body: &str, lead: &str) -> NewEngagement {
+    NewEngagement {
+        profile_text: profile(),
+        profile_name: "fintech.yaml".into(),
+        kind,
+        trigger: None,
+        body: Some(body.into()),
+        affiliates: vec![],
+        lead: Some(lead.into()),
+        team: vec!["审计员甲".into(), "审计员乙".into()],
+        period_start: date(2025, 1, 1),
+        period_end: date(2025, 12, 31),
+        start: date(2026, 11, 23),
+        deadline: None,
+        attests_no_subdelegation: true,
+        reading: RotationReading::Inclusive,
+        override_reason: None,
+        actor: "auditor@firm".into(),
+    }
+}
+
+/// The whole flow; runs on each backend.
+fn flow(store: &Store) {
+    // Create: independence passes (the fintech's last audit was by another firm).
+    let e = engagement::create(
+        store,
+        &new(AuditKind::Commissioned, "乙会计师事务所", "王五"),
+    )
+    .unwrap();
+    assert_eq!(e.code, "ENG-2026-001");
+    assert_eq!(e.processor, "北京信和数字科技有限公司");
+    assert!(e.independence.violations.is_empty(), "{:?}", e.independence);
+    assert_eq!(e.profile_versions, 1);
+    // The scope is stored: 111 rows in Guideline order.
+    let scope = engagement::scope(store, &e.code).unwrap();
+    assert_eq!(scope.len(), 111);
+    assert_eq!(scope[0].checkpoint, "G2.1");
+    // The auditor excludes and adds with reasons.
+    let row = engagement::decide_scope(
+        store,
+        &e.code,
+        "G9.6",
+        false,
+        "no pricing by profile in this product",
+        "lead@firm",
+    )
+    .unwrap();
+    assert_eq!(
+        (row.decision.as_str(), row.decided_by.as_deref()),
+        ("no", Some("lead@firm"))
+    );
+    assert!(engagement::decide_scope(store, &e.code, "G99.1", true, "x", "a").is_err());
+    assert!(
+        engagement::decide_scope(store, &e.code, "G9.6", true, " ", "a").is_err(),
+        "a reason is required"
+    );
+    // A new profile version keeps the decision.
+    let v = engagement::update_profile(store, &e.code, &profile(), "fintech.yaml", "pipo@client")
+        .unwrap();
+    assert_eq!(v, 2);
+    let g96 = engagement::scope(store, &e.code)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.checkpoint == "G9.6")
+        .unwrap();
+    assert_eq!(g96.decision, "no");
+    // Codes count up per year.
+    let e2 = engagement::create(store, &new(AuditKind::Internal, "", "内审部")).unwrap();
+    assert_eq!(e2.code, "ENG-2026-002");
+    assert_eq!(engagement::list(store).unwrap().len(), 2);
+    // The log verifies; each step is in it.
+    let id = engagement::resolve(store, &e.code).unwrap();
+    let n = log::verify(store, &id).unwrap();
+    let actions: Vec<String> = log::entries(store, &id)
+        .unwrap()
+        .into_iter()
+        .map(|x| x.action)
+        .collect();
+    assert_eq!(n as usize, actions.len());
+    assert_eq!(
+        &actions[..3],
+        [
+            "engagement.created",
+            "independence.checked",
+            "profile.snapshot"
+        ]
+    );
+    assert!(actions.contains(&"scope.excluded".to_string()));
+}
+
+/// Tampering: an edited, a removed and a reordered entry are each detected.
+fn tampering(store: &Store) {
+    let e = engagement::create(store, &new(AuditKind::Commissioned, "丙所", "赵六")).unwrap();
+    let id = engagement::resolve(store, &e.code).unwrap();
+    engagement::decide_scope(
+        store,
+        &e.code,
+        "G11.1",
+        true,
+        "cameras in the new office",
+        "lead",
+    )
+    .unwrap();
+    assert!(log::verify(store, &id).is_ok());
+    let sql = |s: &str, args: &[Arg]| {
+        let mut tx = store.begin().unwrap();
+        tx.exec(s, args).unwrap();
+        tx.commit().unwrap();
+    };
+    // Edit.
+    sql(
+        "UPDATE activity SET actor = 'someone else' WHERE engagement_id = $1 AND seq = 2",
+        &[id.clone().into()],
+    );
+    let err = log::verify(store, &id).unwrap_err().to_string();
+    assert!(err.contains("entry 2") && err.contains("edited"), "{err}");
+    sql(
+        "UPDATE activity SET actor = 'auditor@firm' WHERE engagement_id = $1 AND seq = 2",
+        &[id.clone().into()],
+    );
+    assert!(
+        log::verify(store, &id).is_ok(),
+        "restoring the byte restores the chain"
+    );
+    // Remove the last entry.
+    let last: i64 = log::entries(store, &id).unwrap().len() as i64;
+    sql(
+        "DELETE FROM activity WHERE engagement_id = $1 AND seq = $2",
+        &[id.clone().into(), last.into()],
+    );
+    let err = log::verify(store, &id).unwrap_err().to_string();
+    assert!(err.contains("removed"), "{err}");
+    // Reorder two entries (swap their sequence numbers).
+    sql(
+        "UPDATE activity SET seq = 100 WHERE engagement_id = $1 AND seq = 2",
+        &[id.clone().into()],
+    );
+    sql(
+        "UPDATE activity SET seq = 2 WHERE engagement_id = $1 AND seq = 3",
+        &[id.clone().into()],
+    );
+    sql(
+        "UPDATE activity SET seq = 3 WHERE engagement_id = $1 AND seq = 100",
+        &[id.clone().into()],
+    );
+    assert!(matches!(
+        log::verify(store, &id),
+        Err(AuditError::Tampered(_))
+    ));
+}
+
+fn refusals(store: &Store) {
+    // Independence: a third consecutive audit by the same lead is refused…
+    let mut n = new(
+        AuditKind::Commissioned,
+        "某某会计师事务所（特殊普通合伙）",
+        "刘洋",
+    );
+    n.profile_text = profile().replace(
+        "past_audits:\n",
+        "past_audits:\n  - date: 2022-06-30\n    kind: commissioned\n    firm: 某某会计师事务所（特殊普通合伙）\n    lead_auditor: 刘洋\n",
+    );
+    let err = engagement::create(store, &n).unwrap_err();
+    assert!(matches!(err, AuditError::Independence(_)), "{err}");
+    assert!(err.to_string().contains("--override-independence"));
+    // …unless overridden with a reason, which is recorded.
+    n.override_reason = Some("regulator approved continuity for the remediation year".into());
+    let e = engagement::create(store, &n).unwrap();
+    assert_eq!(e.independence.violations.len(), 2);
+    let id = engagement::resolve(store, &e.code).unwrap();
+    assert!(log::entries(store, &id)
+        .unwrap()
+        .iter()
+        .any(|x| x.action == "independence.overridden"));
+    // Ordered audits need a trigger and a deadline; extensions need an approval.
+    let mut o = new(AuditKind::Ordered, "丁所", "孙七");
+    assert!(engagement::create(store, &o).is_err());
+    o.trigger = Some(Trigger::Incident);
+    o.deadline = Some(date(2027, 2, 26));
+    let e = engagement::create(store, &o).unwrap();
+    assert!(
+        engagement::extend(
+            store,
+            &e.code,
+            date(2027, 1, 1),
+            "网信发〔2027〕1号",
+            "lead"
+        )
+        .is_err(),
+        "not later"
+    );
+    let e = engagement::extend(
+        store,
+        &e.code,
+        date(2027, 3, 31),
+        "网信发〔2027〕1号",
+        "lead",
+    )
+    .unwrap();
+    assert_eq!(e.effective_deadline.as_deref(), Some("2027-03-31"));
+    // Bad profile text is refused with its position, and nothing is written.
+    let before = engagement::list(store).unwrap().len();
+    let mut bad = new(AuditKind::Internal, "", "x");
+    bad.profile_text = "hegui_profile: 1\norganisation:\n  nmae: x\n".into();
+    let err = engagement::create(store, &bad).unwrap_err().to_string();
+    assert!(err.contains("fintech.yaml:3:3"), "{err}");
+    assert_eq!(engagement::list(store).unwrap().len(), before);
+}
+
+fn sqlite(name: &str) -> Store {
+    let dir = std::env::temp_dir().join(format!("hegui-audit-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Store::open(dir.join("hegui.db").to_str().unwrap()).unwrap()
+}
+
+#[test]
+fn sqlite_flow() {
+    flow(&sqlite("flow"));
+}
+
+#[test]
+fn sqlite_tampering() {
+    tampering(&sqlite("tamper"));
+}
+
+#[test]
+fn sqlite_refusals() {
+    refusals(&sqlite("refusals"));
+}
+
+#[test]
+fn reopening_keeps_the_schema_and_the_data() {
+    let dir = std::env::temp_dir().join(format!("hegui-audit-{}-reopen", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("hegui.db");
+    {
+        let s = Store::open(path.to_str().unwrap()).unwrap();
+        engagement::create(&s, &new(AuditKind::Commissioned, "乙所", "王五")).unwrap();
+    }
+    let s = Store::open(path.to_str().unwrap()).unwrap();
+    assert_eq!(s.version().unwrap(), 1);
+    assert_eq!(engagement::list(&s).unwrap().len(), 1);
+}
+
+/// A fresh PostgreSQL database for this run, or `None` (with a message) when the server
+/// is absent outside CI.
+fn postgres(tag: &str) -> Option<(Store, String, String)> {
+    let base = std::env::var("HEGUI_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let db = format!("hegui_test_{}_{tag}", std::process::id());
+    sqlx::any::install_default_drivers();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let made = rt.block_on(async {
+        let mut c = sqlx::AnyConnection::connect(&base).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
+            .execute(&mut c)
+            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+            .execute(&mut c)
+            .await?;
+        c.close().await
+    });
+    if let Err(e) = made {
+        let msg = format!("PostgreSQL not reachable at {base}: {e}");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{msg} (.ci/run starts it)"
+        );
+        eprintln!("SKIPPED: {msg}");
+        return None;
+    }
+    let url = match base.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{db}"),
+        None => base.clone(),
+    };
+    Some((Store::open(&url).unwrap(), base, db))
+}
+
+fn drop_db(base: &str, db: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _ = rt.block_on(async {
+        let mut c = sqlx::AnyConnection::connect(base).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+        )))
+        .execute(&mut c)
+        .await
+    });
+}
+
+#[test]
+fn postgres_flow_tampering_and_refusals() {
+    let Some((store, base, db)) = postgres("all") else {
+        return;
+    };
+    assert!(store.location.starts_with("postgres://"));
+    flow(&store);
+    tampering(&store);
+    refusals(&store);
+    drop(store);
+    drop_db(&base, &db);
+}
