@@ -95,7 +95,7 @@ fn same_body(p: &PastAudit, body: &str, affiliates: &[String]) -> bool {
 /// How many of the most recent audits in a row satisfy `pred`.
 fn run_length(past: &[PastAudit], pred: impl Fn(&PastAudit) -> bool) -> u32 {
     let mut sorted: Vec<&PastAudit> = past.iter().collect();
-    sorted.sort_by(|a, b| b.date.cmp(&a.date));
+    sorted.sort_by_key(|p| std::cmp::Reverse(p.date));
     sorted.iter().take_while(|p| pred(p)).count() as u32
 }
 
