@@ -44,6 +44,8 @@ enum Command {
     Obligations(cmd::profile::ObligationsArgs),
     /// The checkpoints an audit of the processor covers, and why others are out of scope.
     Scope(cmd::profile::ScopeArgs),
+    /// Audit engagements: create, scope, extensions, profile versions, activity log.
+    Engagement(cmd::engagement::EngagementArgs),
     /// Find, classify and count personal information in files and directories.
     Scan(cmd::scan::ScanArgs),
     /// Merge `hegui scan --sketches` reports of partitions into distinct-people estimates.
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         }
         Command::Scope(a) => cmd::profile::scope(a),
         Command::Scan(a) => cmd::scan::run(a),
+        Command::Engagement(a) => cmd::engagement::run(a),
         Command::ScanMerge(a) => cmd::scan::merge(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Bench(c) => cmd::bench::run(c),

@@ -2,6 +2,7 @@
 pub mod bench;
 pub mod calendar;
 pub mod catalog;
+pub mod engagement;
 pub mod gen;
 pub mod profile;
 pub mod scan;

@@ -1,0 +1,127 @@
+//! `hegui engagement …` end to end through the binary, on a SQLite file.
+
+use std::process::{Command, Output};
+
+fn hegui(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hegui"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .env("HEGUI_DATABASE_URL", db)
+        .env("HEGUI_USER", "tester@firm")
+        .output()
+        .expect("run hegui")
+}
+
+#[test]
+fn create_scope_extend_and_verify() {
+    let dir = std::env::temp_dir().join(format!("hegui-eng-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("hegui.db");
+    let db = db.to_str().unwrap();
+    let base = [
+        "engagement",
+        "create",
+        "--profile",
+        "examples/large-platform.yaml",
+        "--period",
+        "2025-01-01..2025-12-31",
+        "--start",
+        "2026-11-23",
+        "--format",
+        "json",
+    ];
+    // Ordered audit after the 2026 incident: trigger and deadline required.
+    let mut args = base.to_vec();
+    args.extend([
+        "--kind",
+        "ordered",
+        "--body",
+        "丁数据合规咨询有限公司",
+        "--lead",
+        "孙七",
+        "--attest-no-subdelegation",
+    ]);
+    let o = hegui(db, &args);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--trigger"));
+    args.extend(["--trigger", "incident", "--deadline", "2027-02-26"]);
+    let o = hegui(db, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(e["code"], "ENG-2026-001");
+    assert_eq!(e["trigger"], "incident");
+    // Without the Art. 14 attestation a commissioned audit is refused, and nothing is stored.
+    let mut refused = base.to_vec();
+    refused.extend(["--kind", "commissioned", "--body", "戊所", "--lead", "钱八"]);
+    let o = hegui(db, &refused);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("MEASURES 14"));
+    let list = hegui(db, &["engagement", "list", "--format", "json"]);
+    assert_eq!(
+        serde_json::from_slice::<Vec<serde_json::Value>>(&list.stdout)
+            .unwrap()
+            .len(),
+        1
+    );
+    // Scope decision, extension, profile version, log.
+    let o = hegui(
+        db,
+        &[
+            "engagement",
+            "scope",
+            "ENG-2026-001",
+            "--exclude",
+            "G26.3",
+            "--reason",
+            "平台规则执行抽样留待下一年度",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let scope: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let g263 = scope.iter().find(|s| s["checkpoint"] == "G26.3").unwrap();
+    assert_eq!(
+        (g263["decision"].as_str(), g263["decided_by"].as_str()),
+        (Some("no"), Some("tester@firm"))
+    );
+    let o = hegui(
+        db,
+        &[
+            "engagement",
+            "extend",
+            "ENG-2026-001",
+            "--until",
+            "2027-03-31",
+            "--approval",
+            "网信发〔2027〕1号",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("2027-03-31"));
+    let o = hegui(
+        db,
+        &[
+            "engagement",
+            "profile",
+            "ENG-2026-001",
+            "--update",
+            "examples/large-platform.yaml",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("version 2"));
+    let o = hegui(db, &["engagement", "log", "ENG-2026-001", "--verify"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("hash chain verified"));
+    let o = hegui(
+        db,
+        &["engagement", "log", "ENG-2026-001", "--format", "json"],
+    );
+    let log: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let actions: Vec<&str> = log.iter().map(|x| x["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"deadline.extended") && actions.contains(&"scope.excluded"));
+    assert!(log.iter().all(|x| x["actor"] == "tester@firm"));
+    let o = hegui(db, &["engagement", "show", "ENG-2099-001"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no engagement ENG-2099-001"));
+}
