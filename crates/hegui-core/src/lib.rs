@@ -8,6 +8,8 @@
 //! - [`facts`]: the named facts a profile gives to conditions.
 //! - [`obligations`]: what applies to the processor, when it is due, and why.
 //! - [`scope`]: which checkpoints an audit of the processor covers, and why others do not.
+//! - [`sampling`]: attribute-sampling sizes and reproducible, seeded sample selection.
+//! - [`rng`]: the seeded generator (SplitMix64) behind every reproducible choice.
 //!
 //! The crate does no I/O: callers hand it text and dates.
 pub mod calendar;
@@ -16,4 +18,6 @@ pub mod facts;
 pub mod inventory;
 pub mod law;
 pub mod obligations;
+pub mod rng;
+pub mod sampling;
 pub mod scope;

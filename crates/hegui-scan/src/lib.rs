@@ -14,7 +14,7 @@ pub mod detect;
 pub mod eval;
 pub mod kind;
 pub mod report;
-pub mod rng;
+pub use hegui_core::rng;
 pub mod scan;
 pub mod semantic;
 pub mod source;
