@@ -11,9 +11,11 @@
 //! Working papers, the evidence vault, findings, rectification and purge build on these.
 
 pub mod engagement;
+pub mod findings;
 pub mod independence;
 pub mod log;
 pub mod store;
+pub mod workpaper;
 
 /// Errors of the audit layer.
 #[derive(Debug, thiserror::Error)]

@@ -81,6 +81,49 @@ const MIGRATIONS: &[&str] = &[
         hash TEXT NOT NULL,
         PRIMARY KEY (engagement_id, seq)
     )",
+    // 2: working papers, findings, the rectification ledger.
+    "CREATE TABLE working_papers (
+        engagement_id TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        procedures TEXT NOT NULL,
+        population TEXT,
+        sample TEXT,
+        evidence TEXT NOT NULL,
+        result TEXT NOT NULL,
+        observations TEXT NOT NULL,
+        status TEXT NOT NULL,
+        prepared_by TEXT,
+        prepared_at TEXT,
+        reviewed_by TEXT,
+        reviewed_at TEXT,
+        revision BIGINT NOT NULL,
+        PRIMARY KEY (engagement_id, checkpoint)
+    );
+    CREATE TABLE findings (
+        engagement_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (engagement_id, code)
+    );
+    CREATE TABLE rectifications (
+        engagement_id TEXT NOT NULL,
+        finding TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        owner TEXT NOT NULL,
+        measure TEXT NOT NULL,
+        due TEXT NOT NULL,
+        status TEXT NOT NULL,
+        verification TEXT,
+        closed_on TEXT,
+        PRIMARY KEY (engagement_id, finding, seq)
+    );
+    ALTER TABLE engagements ADD COLUMN rectification_done TEXT;
+    ALTER TABLE engagements ADD COLUMN rectification_report_due TEXT",
 ];
 
 /// An open store.

@@ -227,6 +227,210 @@ fn refusals(store: &Store) {
     assert_eq!(engagement::list(store).unwrap().len(), before);
 }
 
+/// Working papers: sampling, sign-offs, reviewer ≠ preparer, a change after review reopens.
+fn papers(store: &Store) {
+    use hegui_audit::workpaper::{self, Conclusion, Edit, Population};
+    let e = engagement::create(store, &new(AuditKind::Commissioned, "庚所", "周九")).unwrap();
+    let sample = hegui_core::sampling::plan(95.0, 5.0, 0.0, 120_000, 42).unwrap();
+    assert_eq!(sample.size, 59);
+    let p = workpaper::edit(
+        store,
+        &e.code,
+        "G13.4",
+        Edit {
+            add_procedures: vec!["抽样核对敏感个人信息处理活动的影响评估报告".into()],
+            population: Some(Population {
+                description: "2025 年度授信申请".into(),
+                size: 120_000,
+            }),
+            sample: Some(sample.clone()),
+            add_evidence: vec!["EV-001".into()],
+            result: Some(Conclusion::PartiallyCompliant),
+            observations: Some("两个活动缺少事前评估".into()),
+        },
+        "preparer@firm",
+    )
+    .unwrap();
+    assert_eq!((p.revision, p.result_zh), (1, "部分符合"));
+    // A sample from another population is refused.
+    let wrong = hegui_core::sampling::plan(95.0, 5.0, 0.0, 500, 1).unwrap();
+    assert!(workpaper::edit(
+        store,
+        &e.code,
+        "G13.4",
+        Edit {
+            sample: Some(wrong),
+            ..Edit::default()
+        },
+        "p"
+    )
+    .is_err());
+    workpaper::prepare(store, &e.code, "G13.4", "preparer@firm").unwrap();
+    let err = workpaper::review(store, &e.code, "G13.4", "preparer@firm")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot also review"), "{err}");
+    let p = workpaper::review(store, &e.code, "G13.4", "reviewer@firm").unwrap();
+    assert_eq!(
+        (p.status.as_str(), p.reviewed_by.as_deref()),
+        ("reviewed", Some("reviewer@firm"))
+    );
+    // A change after review reopens the paper.
+    let p = workpaper::edit(
+        store,
+        &e.code,
+        "G13.4",
+        Edit {
+            add_evidence: vec!["EV-002".into()],
+            ..Edit::default()
+        },
+        "preparer@firm",
+    )
+    .unwrap();
+    assert_eq!(
+        (p.status.as_str(), p.reviewed_by.as_deref()),
+        ("prepared", None)
+    );
+    let id = engagement::resolve(store, &e.code).unwrap();
+    assert!(log::entries(store, &id)
+        .unwrap()
+        .iter()
+        .any(|x| x.action == "workpaper.reopened"));
+    // The stored sample reproduces from its seed.
+    let stored = workpaper::get(store, &e.code, "g13.4")
+        .unwrap()
+        .sample
+        .unwrap();
+    assert_eq!(stored.items, hegui_core::sampling::select(120_000, 59, 42));
+    // Signing off needs a procedure and a conclusion.
+    workpaper::edit(
+        store,
+        &e.code,
+        "G3.1",
+        Edit {
+            observations: Some("待测".into()),
+            ..Edit::default()
+        },
+        "p",
+    )
+    .unwrap();
+    assert!(workpaper::prepare(store, &e.code, "G3.1", "p").is_err());
+    assert_eq!(workpaper::list(store, &e.code).unwrap().len(), 2);
+    assert!(log::verify(store, &id).is_ok());
+}
+
+/// Findings and the ledger; the report due date across the National Day holiday.
+fn rectification(store: &Store) {
+    use hegui_audit::findings::{self, ItemStatus, Severity};
+    let cal = hegui_core::calendar::Calendar::builtin();
+    let mut o = new(AuditKind::Ordered, "辛所", "吴十");
+    o.trigger = Some(Trigger::MajorRisk);
+    o.deadline = Some(date(2027, 6, 30));
+    let e = engagement::create(store, &o).unwrap();
+    let f1 = findings::add(
+        store,
+        &e.code,
+        "G13.4",
+        Severity::High,
+        "敏感个人信息处理未事前评估",
+        "营销活动",
+        "lead",
+    )
+    .unwrap();
+    let f2 = findings::add(
+        store,
+        &e.code,
+        "G15.3",
+        Severity::Medium,
+        "标准合同备案逾期",
+        "",
+        "lead",
+    )
+    .unwrap();
+    assert_eq!((f1.as_str(), f2.as_str()), ("F-001", "F-002"));
+    findings::add_item(
+        store,
+        &e.code,
+        &f1,
+        "合规部",
+        "补做影响评估",
+        date(2025, 9, 1),
+        "lead",
+    )
+    .unwrap();
+    findings::add_item(
+        store,
+        &e.code,
+        &f2,
+        "法务部",
+        "补充备案",
+        date(2025, 9, 15),
+        "lead",
+    )
+    .unwrap();
+    assert!(
+        findings::set_status(
+            store,
+            &e.code,
+            &f1,
+            1,
+            ItemStatus::Closed,
+            None,
+            Some(date(2025, 8, 20)),
+            cal,
+            "lead"
+        )
+        .is_err(),
+        "closing needs evidence"
+    );
+    let l = findings::set_status(
+        store,
+        &e.code,
+        &f1,
+        1,
+        ItemStatus::Closed,
+        Some("EV-010"),
+        Some(date(2025, 8, 20)),
+        cal,
+        "lead",
+    )
+    .unwrap();
+    assert_eq!((l.open_items, l.report_due.as_deref()), (1, None));
+    let l = findings::set_status(
+        store,
+        &e.code,
+        &f2,
+        1,
+        ItemStatus::Closed,
+        Some("EV-011"),
+        Some(date(2025, 9, 26)),
+        cal,
+        "lead",
+    )
+    .unwrap();
+    assert_eq!(l.rectification_done.as_deref(), Some("2025-09-26"));
+    assert_eq!(
+        l.report_due.as_deref(),
+        Some("2025-10-23"),
+        "15 working days across National Day"
+    );
+    // Reopening an item clears completion.
+    let l = findings::set_status(
+        store,
+        &e.code,
+        &f2,
+        1,
+        ItemStatus::InProgress,
+        None,
+        None,
+        cal,
+        "lead",
+    )
+    .unwrap();
+    assert_eq!((l.open_items, l.report_due), (1, None));
+    assert!(findings::add(store, &e.code, "G99", Severity::Low, "x", "", "lead").is_err());
+}
+
 fn sqlite(name: &str) -> Store {
     let dir = std::env::temp_dir().join(format!("hegui-audit-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -250,6 +454,16 @@ fn sqlite_refusals() {
 }
 
 #[test]
+fn sqlite_papers() {
+    papers(&sqlite("papers"));
+}
+
+#[test]
+fn sqlite_rectification() {
+    rectification(&sqlite("rectification"));
+}
+
+#[test]
 fn reopening_keeps_the_schema_and_the_data() {
     let dir = std::env::temp_dir().join(format!("hegui-audit-{}-reopen", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -260,7 +474,7 @@ fn reopening_keeps_the_schema_and_the_data() {
         engagement::create(&s, &new(AuditKind::Commissioned, "乙所", "王五")).unwrap();
     }
     let s = Store::open(path.to_str().unwrap()).unwrap();
-    assert_eq!(s.version().unwrap(), 1);
+    assert_eq!(s.version().unwrap(), 2);
     assert_eq!(engagement::list(&s).unwrap().len(), 1);
 }
 
@@ -325,6 +539,8 @@ fn postgres_flow_tampering_and_refusals() {
     flow(&store);
     tampering(&store);
     refusals(&store);
+    papers(&store);
+    rectification(&store);
     drop(store);
     drop_db(&base, &db);
 }
