@@ -50,6 +50,8 @@ enum Command {
     Scan(cmd::scan::ScanArgs),
     /// Merge `hegui scan --sketches` reports of partitions into distinct-people estimates.
     ScanMerge(cmd::scan::MergeArgs),
+    /// Attribute-sampling size and a reproducible selection (for working papers).
+    Sample(cmd::sample::SampleArgs),
     /// Write synthetic Chinese personal data with a ground-truth file (seeded).
     Gen(cmd::gen::GenArgs),
     /// Benchmarks that anyone can rerun (quality and speed).
@@ -57,7 +59,22 @@ enum Command {
     Bench(cmd::bench::BenchCmd),
 }
 
+/// Output piped into `head` and the like: stop quietly when the reader goes away, as
+/// command-line tools do, instead of panicking on a broken pipe.
+#[cfg(unix)]
+fn default_sigpipe() {
+    // SAFETY: setting a signal's disposition to the default at start-up, before any
+    // thread is spawned, has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn default_sigpipe() {}
+
 fn main() -> ExitCode {
+    default_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Catalog(c) => cmd::catalog::run(c),
@@ -71,9 +88,12 @@ fn main() -> ExitCode {
         }
         Command::Scope(a) => cmd::profile::scope(a),
         Command::Scan(a) => cmd::scan::run(a),
-        Command::Engagement(a) => cmd::engagement::run(a),
+        Command::Engagement(a) => {
+            input::calendar(&cli.calendar).and_then(|cal| cmd::engagement::run(a, &cal))
+        }
         Command::ScanMerge(a) => cmd::scan::merge(a),
         Command::Gen(a) => cmd::gen::run(a),
+        Command::Sample(a) => cmd::sample::run(a),
         Command::Bench(c) => cmd::bench::run(c),
     };
     match result {

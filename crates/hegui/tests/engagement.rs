@@ -125,3 +125,179 @@ fn create_scope_extend_and_verify() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no engagement ENG-2099-001"));
 }
+
+#[test]
+fn papers_findings_and_rectification() {
+    let dir = std::env::temp_dir().join(format!("hegui-eng-cli2-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("hegui.db");
+    let db = db.to_str().unwrap();
+    let ok = |args: &[&str]| {
+        let o = hegui(db, args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    ok(&[
+        "engagement",
+        "create",
+        "--profile",
+        "examples/fintech.yaml",
+        "--kind",
+        "ordered",
+        "--trigger",
+        "major-risk",
+        "--deadline",
+        "2026-03-31",
+        "--body",
+        "丁所",
+        "--lead",
+        "孙七",
+        "--period",
+        "2025-01-01..2025-12-31",
+        "--start",
+        "2025-08-01",
+        "--attest-no-subdelegation",
+    ]);
+    // A working paper with a reproducible sample, prepared by one person and reviewed by another.
+    let out = ok(&[
+        "engagement",
+        "paper",
+        "ENG-2025-001",
+        "G13.4",
+        "--procedure",
+        "抽查影响评估报告",
+        "--population",
+        "授信申请",
+        "--population-size",
+        "120000",
+        "--confidence",
+        "95",
+        "--tolerable",
+        "5",
+        "--seed",
+        "42",
+        "--evidence",
+        "EV-1",
+        "--result",
+        "non-compliant",
+        "--prepare",
+        "--actor",
+        "alice",
+        "--format",
+        "json",
+    ]);
+    let paper: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(paper["sample"]["size"], 59);
+    let sample = ok(&[
+        "sample",
+        "--population",
+        "120000",
+        "--seed",
+        "42",
+        "--format",
+        "json",
+    ]);
+    let sample: serde_json::Value = serde_json::from_str(&sample).unwrap();
+    assert_eq!(
+        paper["sample"]["items"], sample["items"],
+        "the same seed selects the same items"
+    );
+    let o = hegui(
+        db,
+        &[
+            "engagement",
+            "paper",
+            "ENG-2025-001",
+            "G13.4",
+            "--review",
+            "--actor",
+            "alice",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    ok(&[
+        "engagement",
+        "paper",
+        "ENG-2025-001",
+        "G13.4",
+        "--review",
+        "--actor",
+        "bob",
+    ]);
+    // A finding, its rectification, and the Art. 11 due date across National Day.
+    let f = ok(&[
+        "engagement",
+        "finding",
+        "ENG-2025-001",
+        "--checkpoint",
+        "G13.4",
+        "--severity",
+        "high",
+        "--title",
+        "未事前评估",
+    ]);
+    let f = f.trim();
+    assert_eq!(f, "F-001");
+    ok(&[
+        "engagement",
+        "rectify",
+        "ENG-2025-001",
+        f,
+        "--owner",
+        "合规部",
+        "--measure",
+        "补做评估",
+        "--due",
+        "2025-09-30",
+    ]);
+    let o = hegui(
+        db,
+        &[
+            "engagement",
+            "rectify",
+            "ENG-2025-001",
+            f,
+            "--item",
+            "1",
+            "--status",
+            "closed",
+            "--closed-on",
+            "2025-09-26",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "closing needs verification evidence"
+    );
+    let out = ok(&[
+        "engagement",
+        "rectify",
+        "ENG-2025-001",
+        f,
+        "--item",
+        "1",
+        "--status",
+        "closed",
+        "--verification",
+        "EV-9",
+        "--closed-on",
+        "2025-09-26",
+    ]);
+    assert!(out.contains("report due by 2025-10-23"), "{out}");
+    let ledger: serde_json::Value = serde_json::from_str(&ok(&[
+        "engagement",
+        "ledger",
+        "ENG-2025-001",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(ledger["report_due"], "2025-10-23");
+    assert!(ok(&["engagement", "log", "ENG-2025-001", "--verify"]).contains("verified"));
+}

@@ -5,4 +5,5 @@ pub mod catalog;
 pub mod engagement;
 pub mod gen;
 pub mod profile;
+pub mod sample;
 pub mod scan;
