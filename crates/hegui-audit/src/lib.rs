@@ -15,6 +15,7 @@ pub mod findings;
 pub mod independence;
 pub mod log;
 pub mod store;
+pub mod vault;
 pub mod workpaper;
 
 /// Errors of the audit layer.

@@ -124,6 +124,35 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE engagements ADD COLUMN rectification_done TEXT;
     ALTER TABLE engagements ADD COLUMN rectification_report_due TEXT",
+    // 3: the evidence vault: per-engagement keys, encrypted content-addressed blobs, and
+    // evidence records. {blob} is BLOB (SQLite) or BYTEA (PostgreSQL).
+    "CREATE TABLE engagement_keys (
+        engagement_id TEXT PRIMARY KEY,
+        key_bytes {blob} NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE evidence_blobs (
+        engagement_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        nonce {blob} NOT NULL,
+        ciphertext {blob} NOT NULL,
+        PRIMARY KEY (engagement_id, sha256)
+    );
+    CREATE TABLE evidence (
+        engagement_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        collector TEXT NOT NULL,
+        collected_at TEXT NOT NULL,
+        effective_date TEXT,
+        source TEXT NOT NULL,
+        description TEXT NOT NULL,
+        checkpoints TEXT NOT NULL,
+        PRIMARY KEY (engagement_id, code)
+    )",
 ];
 
 /// An open store.
@@ -140,6 +169,7 @@ pub struct Store {
 pub enum Arg {
     Text(String),
     Int(i64),
+    Bytes(Vec<u8>),
     Null,
 }
 
@@ -174,6 +204,7 @@ fn bind<'q>(sql: &str, args: &[Arg]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::
         q = match a {
             Arg::Text(s) => q.bind(s.clone()),
             Arg::Int(n) => q.bind(*n),
+            Arg::Bytes(b) => q.bind(b.clone()),
             Arg::Null => q.bind(None::<String>),
         };
     }
@@ -182,12 +213,16 @@ fn bind<'q>(sql: &str, args: &[Arg]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::
 
 /// Column helpers for rows.
 pub trait RowExt {
+    fn bytes(&self, i: usize) -> Vec<u8>;
     fn text(&self, i: usize) -> String;
     fn opt(&self, i: usize) -> Option<String>;
     fn int(&self, i: usize) -> i64;
 }
 
 impl RowExt for AnyRow {
+    fn bytes(&self, i: usize) -> Vec<u8> {
+        self.try_get::<Vec<u8>, _>(i).unwrap_or_default()
+    }
     fn text(&self, i: usize) -> String {
         self.try_get::<String, _>(i).unwrap_or_default()
     }
@@ -199,36 +234,52 @@ impl RowExt for AnyRow {
     }
 }
 
-/// A transaction: commit it, or drop it to roll back.
+/// A transaction: commit it, or drop it to roll back (on any early return with an error,
+/// nothing of it is written).
 pub struct Tx<'s> {
     store: &'s Store,
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
 }
 
 impl Tx<'_> {
     pub fn exec(&mut self, sql: &str, args: &[Arg]) -> Result<u64, AuditError> {
         let q = bind(sql, args);
+        let tx = self
+            .tx
+            .as_mut()
+            .expect("a transaction is used until committed");
         let r = self
             .store
             .rt
-            .block_on(q.execute(&mut *self.tx))
+            .block_on(q.execute(&mut **tx))
             .map_err(AuditError::db)?;
         Ok(r.rows_affected())
     }
 
     pub fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError> {
         let q = bind(sql, args);
+        let tx = self
+            .tx
+            .as_mut()
+            .expect("a transaction is used until committed");
         self.store
             .rt
-            .block_on(q.fetch_all(&mut *self.tx))
+            .block_on(q.fetch_all(&mut **tx))
             .map_err(AuditError::db)
     }
 
-    pub fn commit(self) -> Result<(), AuditError> {
-        self.store
-            .rt
-            .block_on(self.tx.commit())
-            .map_err(AuditError::db)
+    pub fn commit(mut self) -> Result<(), AuditError> {
+        let tx = self.tx.take().expect("committed once");
+        self.store.rt.block_on(tx.commit()).map_err(AuditError::db)
+    }
+}
+
+impl Drop for Tx<'_> {
+    /// Rolls back inside the runtime: sqlx needs it to return the connection to the pool.
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            let _ = self.store.rt.block_on(tx.rollback());
+        }
     }
 }
 
@@ -268,7 +319,10 @@ impl Store {
             .rt
             .block_on(self.pool.begin())
             .map_err(AuditError::db)?;
-        Ok(Tx { store: self, tx })
+        Ok(Tx {
+            store: self,
+            tx: Some(tx),
+        })
     }
 
     /// Rows of a read-only query.
@@ -300,7 +354,12 @@ impl Store {
                 MIGRATIONS.len()
             )));
         }
+        let blob = match self.backend {
+            Backend::Sqlite => "BLOB",
+            Backend::Postgres => "BYTEA",
+        };
         for (i, m) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let m = m.replace("{blob}", blob);
             let mut tx = self.begin()?;
             for stmt in m.split(';').map(str::trim).filter(|s| !s.is_empty()) {
                 tx.exec(stmt, &[])?;

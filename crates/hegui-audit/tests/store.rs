@@ -429,6 +429,120 @@ fn rectification(store: &Store) {
     .unwrap();
     assert_eq!((l.open_items, l.report_due), (1, None));
     assert!(findings::add(store, &e.code, "G99", Severity::Low, "x", "", "lead").is_err());
+    // An error inside a transaction rolls it back (no panic, nothing written).
+    assert!(
+        findings::add_item(store, &e.code, "F-999", "x", "y", date(2025, 9, 1), "lead").is_err()
+    );
+    assert!(findings::set_status(
+        store,
+        &e.code,
+        "F-001",
+        99,
+        ItemStatus::Open,
+        None,
+        None,
+        cal,
+        "lead"
+    )
+    .is_err());
+    assert_eq!(findings::ledger(store, &e.code).unwrap().findings.len(), 2);
+}
+
+/// The vault: round trip, dedup, attached reports land on checkpoints, a flipped byte is caught.
+fn vault(store: &Store) {
+    use hegui_audit::store::RowExt;
+    use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
+    let e = engagement::create(store, &new(AuditKind::Commissioned, "壬所", "郑十一")).unwrap();
+    let item = |name: &str, content: &[u8], kind: EvidenceKind, cps: &[&str]| NewEvidence {
+        name: name.into(),
+        content: content.to_vec(),
+        kind,
+        collector: "auditor@firm".into(),
+        effective_date: Some("2025-12-31".into()),
+        source: "client share".into(),
+        description: "test".into(),
+        checkpoints: cps.iter().map(|c| c.to_string()).collect(),
+    };
+    let a = vault::add(
+        store,
+        &e.code,
+        item(
+            "policy.pdf",
+            b"%PDF-1.7 privacy policy",
+            EvidenceKind::File,
+            &["G3.1"],
+        ),
+    )
+    .unwrap();
+    assert_eq!(a.code, "EV-001");
+    let (_, plain) = vault::get(store, &e.code, "EV-001").unwrap();
+    assert_eq!(plain, b"%PDF-1.7 privacy policy");
+    // The same content twice is stored once.
+    vault::add(
+        store,
+        &e.code,
+        item(
+            "policy-copy.pdf",
+            b"%PDF-1.7 privacy policy",
+            EvidenceKind::File,
+            &[],
+        ),
+    )
+    .unwrap();
+    let id = engagement::resolve(store, &e.code).unwrap();
+    let blobs = store
+        .rows(
+            "SELECT COUNT(*) FROM evidence_blobs WHERE engagement_id = $1",
+            &[id.clone().into()],
+        )
+        .unwrap();
+    assert_eq!(blobs[0].int(0), 1);
+    // A scan report lands on G19.3 and G20.2 (and G13.3 when sensitive PI was found).
+    let scan = br#"{"report": {"totals": [{"kind": "bank_card", "distinct": 12, "sensitivity": {"level": "sensitive"}}], "estimate": {"people": 12}}}"#;
+    let s = vault::add(
+        store,
+        &e.code,
+        item("scan.json", scan, EvidenceKind::Scan, &[]),
+    )
+    .unwrap();
+    assert_eq!(s.checkpoints, ["G13.3", "G19.3", "G20.2"]);
+    let paper = hegui_audit::workpaper::get(store, &e.code, "G20.2").unwrap();
+    assert!(paper.evidence.contains(&s.code));
+    // An obligations computation with a standard-contract transfer lands on G15.3.
+    let obs = br#"{"obligations": [{"id": "cross_border.mechanism", "status": "applies", "title_en": "Standard contract filed with the provincial CAC, or PI protection certification"}, {"id": "pipo.filing", "status": "applies", "title_en": "x"}]}"#;
+    let o = vault::add(
+        store,
+        &e.code,
+        item("obligations.json", obs, EvidenceKind::Obligations, &[]),
+    )
+    .unwrap();
+    assert_eq!(o.checkpoints, ["G15.3", "G22.5"]);
+    assert!(vault::add(
+        store,
+        &e.code,
+        item("x.json", b"not json", EvidenceKind::Scan, &[])
+    )
+    .is_err());
+    assert_eq!(vault::verify(store, &e.code).unwrap(), 4);
+    // Flip one byte of one blob's ciphertext: verification names the item.
+    let rows = store
+        .rows(
+            "SELECT sha256, ciphertext FROM evidence_blobs WHERE engagement_id = $1",
+            &[id.clone().into()],
+        )
+        .unwrap();
+    let (sha, mut ct) = (rows[0].text(0), rows[0].bytes(1));
+    ct[3] ^= 0x01;
+    let mut tx = store.begin().unwrap();
+    tx.exec(
+        "UPDATE evidence_blobs SET ciphertext = $1 WHERE engagement_id = $2 AND sha256 = $3",
+        &[Arg::Bytes(ct), id.clone().into(), sha.clone().into()],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let err = vault::verify(store, &e.code).unwrap_err().to_string();
+    assert!(err.contains("changed"), "{err}");
+    assert!(log::verify(store, &id).is_ok());
 }
 
 fn sqlite(name: &str) -> Store {
@@ -464,6 +578,11 @@ fn sqlite_rectification() {
 }
 
 #[test]
+fn sqlite_vault() {
+    vault(&sqlite("vault"));
+}
+
+#[test]
 fn reopening_keeps_the_schema_and_the_data() {
     let dir = std::env::temp_dir().join(format!("hegui-audit-{}-reopen", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -474,7 +593,7 @@ fn reopening_keeps_the_schema_and_the_data() {
         engagement::create(&s, &new(AuditKind::Commissioned, "乙所", "王五")).unwrap();
     }
     let s = Store::open(path.to_str().unwrap()).unwrap();
-    assert_eq!(s.version().unwrap(), 2);
+    assert_eq!(s.version().unwrap(), 3);
     assert_eq!(engagement::list(&s).unwrap().len(), 1);
 }
 
@@ -541,6 +660,7 @@ fn postgres_flow_tampering_and_refusals() {
     refusals(&store);
     papers(&store);
     rectification(&store);
+    vault(&store);
     drop(store);
     drop_db(&base, &db);
 }

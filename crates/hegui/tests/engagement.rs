@@ -301,3 +301,92 @@ fn papers_findings_and_rectification() {
     assert_eq!(ledger["report_due"], "2025-10-23");
     assert!(ok(&["engagement", "log", "ENG-2025-001", "--verify"]).contains("verified"));
 }
+
+#[test]
+fn evidence_vault_through_the_cli() {
+    let dir = std::env::temp_dir().join(format!("hegui-eng-cli3-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("hegui.db");
+    let db = db.to_str().unwrap();
+    let ok = |args: &[&str]| {
+        let o = hegui(db, args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    ok(&[
+        "engagement",
+        "create",
+        "--profile",
+        "examples/small-merchant.yaml",
+        "--kind",
+        "internal",
+        "--lead",
+        "内审部",
+        "--period",
+        "2025-01-01..2025-12-31",
+        "--start",
+        "2026-11-23",
+    ]);
+    // A scan of generated data, attached as evidence, lands on G19.3 / G20.2.
+    let data = dir.join("data");
+    let d = data.to_str().unwrap();
+    ok(&["gen", d, "--people", "50", "--log-lines", "50"]);
+    let report = dir.join("scan.json");
+    ok(&[
+        "scan",
+        d,
+        "--exclude",
+        "truth.jsonl",
+        "--full",
+        "--format",
+        "jsonl",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let out = ok(&[
+        "engagement",
+        "evidence",
+        "add",
+        "ENG-2026-001",
+        report.to_str().unwrap(),
+        "--kind",
+        "scan",
+        "--source",
+        "hegui scan of the CRM export",
+        "--format",
+        "json",
+    ]);
+    let item: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cps: Vec<&str> = item["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(cps.contains(&"G20.2") && cps.contains(&"G19.3"), "{cps:?}");
+    let papers = ok(&["engagement", "papers", "ENG-2026-001", "--format", "json"]);
+    assert!(papers.contains("EV-001"));
+    // Round trip and verification.
+    let back = dir.join("back.json");
+    ok(&[
+        "engagement",
+        "evidence",
+        "get",
+        "ENG-2026-001",
+        "EV-001",
+        "-o",
+        back.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&back).unwrap(),
+        std::fs::read(&report).unwrap()
+    );
+    assert!(ok(&["engagement", "evidence", "verify", "ENG-2026-001"])
+        .contains("1 evidence item(s) decrypted and verified"));
+    assert!(ok(&["engagement", "log", "ENG-2026-001", "--verify"]).contains("verified"));
+}

@@ -1,0 +1,379 @@
+//! The evidence vault. Files and text are stored content-addressed (SHA-256 of the
+//! plaintext) and encrypted with the engagement's own key (XChaCha20-Poly1305, a fresh
+//! random nonce per blob; the engagement id and the hash are bound in as associated
+//! data, so a blob cannot be moved to another engagement or name). Each item records its
+//! collector, when it was collected, its effective date, source and description.
+//!
+//! `verify` decrypts every blob and checks both the authentication tag and the hash: any
+//! changed byte is reported. Purging an engagement destroys its key (crypto-erasure).
+//!
+//! A `hegui scan` report or a `hegui obligations` computation attached as evidence lands on
+//! the checkpoints it supports (see [`checkpoints_for`]).
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::engagement::resolve;
+use crate::log;
+use crate::store::{now, Arg, RowExt, Store, Tx};
+use crate::workpaper::{self, Edit};
+use crate::AuditError;
+
+/// What an evidence item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    File,
+    Text,
+    /// A `hegui scan` JSON report.
+    Scan,
+    /// A `hegui obligations --format json` computation.
+    Obligations,
+}
+
+/// Metadata of an item to add.
+#[derive(Debug, Clone)]
+pub struct NewEvidence {
+    pub name: String,
+    pub content: Vec<u8>,
+    pub kind: EvidenceKind,
+    pub collector: String,
+    pub effective_date: Option<String>,
+    pub source: String,
+    pub description: String,
+    /// Checkpoints the auditor links it to (attached reports add their own).
+    pub checkpoints: Vec<String>,
+}
+
+/// An item in the vault.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub code: String,
+    pub sha256: String,
+    pub name: String,
+    pub size: i64,
+    pub kind: String,
+    pub collector: String,
+    pub collected_at: String,
+    pub effective_date: Option<String>,
+    pub source: String,
+    pub description: String,
+    pub checkpoints: Vec<String>,
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn random<const N: usize>() -> Result<[u8; N], AuditError> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| AuditError::Db(format!("no randomness: {e}")))?;
+    Ok(b)
+}
+
+/// The engagement's key, created on first use.
+fn key(tx: &mut Tx, engagement: &str) -> Result<XChaCha20Poly1305, AuditError> {
+    let rows = tx.rows(
+        "SELECT key_bytes FROM engagement_keys WHERE engagement_id = $1",
+        &[engagement.into()],
+    )?;
+    let bytes = match rows.first() {
+        Some(r) => r.bytes(0),
+        None => {
+            let k: [u8; 32] = random()?;
+            tx.exec(
+                "INSERT INTO engagement_keys (engagement_id, key_bytes, created_at) VALUES ($1, $2, $3)",
+                &[engagement.into(), Arg::Bytes(k.to_vec()), now().into()],
+            )?;
+            k.to_vec()
+        }
+    };
+    XChaCha20Poly1305::new_from_slice(&bytes)
+        .map_err(|_| AuditError::Db("the engagement key is damaged".into()))
+}
+
+fn aad(engagement: &str, sha: &str) -> Vec<u8> {
+    format!("hegui-evidence\0{engagement}\0{sha}").into_bytes()
+}
+
+/// The checkpoints an attached report supports.
+pub fn checkpoints_for(kind: EvidenceKind, content: &[u8]) -> Result<Vec<String>, AuditError> {
+    let v: serde_json::Value = match kind {
+        EvidenceKind::Scan | EvidenceKind::Obligations => serde_json::from_slice(content)
+            .map_err(|e| AuditError::Invalid(format!("the attached report is not JSON: {e}")))?,
+        _ => return Ok(Vec::new()),
+    };
+    let mut cps: Vec<&str> = Vec::new();
+    match kind {
+        EvidenceKind::Scan => {
+            let report = v.get("report").unwrap_or(&v);
+            let totals = report
+                .get("totals")
+                .and_then(|t| t.as_array())
+                .ok_or_else(|| {
+                    AuditError::Invalid("not a hegui scan report (no \"totals\")".into())
+                })?;
+            // What was found says how PI is classified and protected (G19.3, G20.2);
+            // plaintext sensitive PI is evidence against de-identification (G20.2).
+            cps.extend(["G19.3", "G20.2"]);
+            let sensitive = totals.iter().any(|t| {
+                t.pointer("/sensitivity/level").and_then(|l| l.as_str()) == Some("sensitive")
+                    && t.get("distinct").and_then(|d| d.as_u64()).unwrap_or(0) > 0
+            });
+            if sensitive {
+                cps.push("G13.3");
+            }
+        }
+        EvidenceKind::Obligations => {
+            let obs = v
+                .get("obligations")
+                .and_then(|o| o.as_array())
+                .ok_or_else(|| {
+                    AuditError::Invalid(
+                        "not a hegui obligations computation (no \"obligations\")".into(),
+                    )
+                })?;
+            for o in obs {
+                let id = o.get("id").and_then(|x| x.as_str()).unwrap_or("");
+                let applies = o.get("status").and_then(|x| x.as_str()) == Some("applies");
+                if !applies {
+                    continue;
+                }
+                let title = o.get("title_en").and_then(|x| x.as_str()).unwrap_or("");
+                match id {
+                    "cross_border.mechanism" if title.starts_with("Security assessment") => {
+                        cps.extend(["G15.1", "G15.2"])
+                    }
+                    "cross_border.mechanism" => cps.extend(["G15.3"]),
+                    "pipo.designation" | "pipo.filing" => cps.push("G22.5"),
+                    "pipia.before_processing" | "pipia.retention" => cps.push("G23.1"),
+                    "incident.report" | "incident.notify" => cps.push("G25.2"),
+                    "platform.independent_body" | "platform.social_responsibility_report" => {
+                        cps.push("G27.5")
+                    }
+                    "minors.annual_audit" => cps.push("G14.1"),
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    cps.sort_unstable();
+    cps.dedup();
+    Ok(cps.into_iter().map(String::from).collect())
+}
+
+/// Adds an item: encrypts and stores its content (once per distinct content), records its
+/// metadata, links it to checkpoints (their working papers list it), and logs it.
+pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, AuditError> {
+    let id = resolve(store, engagement)?;
+    if n.collector.trim().is_empty() || n.source.trim().is_empty() {
+        return Err(AuditError::Invalid(
+            "evidence needs its collector and its source".into(),
+        ));
+    }
+    let mut cps = n.checkpoints.clone();
+    cps.extend(checkpoints_for(n.kind, &n.content)?);
+    let mut linked = Vec::new();
+    for c in &cps {
+        let (_, cp) = hegui_core::law::Law::get()
+            .guideline
+            .checkpoint(c)
+            .ok_or_else(|| AuditError::Invalid(format!("no checkpoint {c:?}")))?;
+        if !linked.contains(&cp.id) {
+            linked.push(cp.id.clone());
+        }
+    }
+    let sha = hex(&Sha256::digest(&n.content));
+    let mut tx = store.begin()?;
+    let cipher = key(&mut tx, &id)?;
+    if tx
+        .rows(
+            "SELECT sha256 FROM evidence_blobs WHERE engagement_id = $1 AND sha256 = $2",
+            &[id.clone().into(), sha.clone().into()],
+        )?
+        .is_empty()
+    {
+        let nonce: [u8; 24] = random()?;
+        let ct = cipher
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: &n.content,
+                    aad: &aad(&id, &sha),
+                },
+            )
+            .map_err(|_| AuditError::Db("encryption failed".into()))?;
+        tx.exec(
+            "INSERT INTO evidence_blobs (engagement_id, sha256, nonce, ciphertext) VALUES ($1, $2, $3, $4)",
+            &[id.clone().into(), sha.clone().into(), Arg::Bytes(nonce.to_vec()), Arg::Bytes(ct)],
+        )?;
+    }
+    let count = tx
+        .rows(
+            "SELECT COUNT(*) FROM evidence WHERE engagement_id = $1",
+            &[id.clone().into()],
+        )?
+        .first()
+        .map(|r| r.int(0))
+        .unwrap_or(0);
+    let code = format!("EV-{:03}", count + 1);
+    let kind = serde_json::to_value(n.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let collected = now();
+    tx.exec(
+        "INSERT INTO evidence (engagement_id, code, sha256, name, size, kind, collector, collected_at, effective_date, source, description, checkpoints)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        &[
+            id.clone().into(),
+            code.clone().into(),
+            sha.clone().into(),
+            n.name.clone().into(),
+            (n.content.len() as i64).into(),
+            kind.clone().into(),
+            n.collector.clone().into(),
+            collected.clone().into(),
+            n.effective_date.clone().into(),
+            n.source.clone().into(),
+            n.description.clone().into(),
+            serde_json::to_string(&linked).expect("serialisable").into(),
+        ],
+    )?;
+    log::append(
+        &mut tx,
+        &id,
+        &n.collector,
+        "evidence.added",
+        &log::detail(&[
+            ("code", code.clone().into()),
+            ("sha256", sha.clone().into()),
+            ("name", n.name.clone().into()),
+            ("kind", kind.clone().into()),
+            (
+                "checkpoints",
+                serde_json::to_value(&linked).unwrap_or_default(),
+            ),
+        ]),
+    )?;
+    tx.commit()?;
+    // The linked working papers list the evidence (each edit is its own logged change).
+    for cp in &linked {
+        workpaper::edit(
+            store,
+            engagement,
+            cp,
+            Edit {
+                add_evidence: vec![code.clone()],
+                ..Edit::default()
+            },
+            &n.collector,
+        )?;
+    }
+    Ok(Evidence {
+        code,
+        sha256: sha,
+        name: n.name,
+        size: n.content.len() as i64,
+        kind,
+        collector: n.collector,
+        collected_at: collected,
+        effective_date: n.effective_date,
+        source: n.source,
+        description: n.description,
+        checkpoints: linked,
+    })
+}
+
+/// The items of an engagement.
+pub fn list(store: &Store, engagement: &str) -> Result<Vec<Evidence>, AuditError> {
+    let id = resolve(store, engagement)?;
+    Ok(store
+        .rows(
+            "SELECT code, sha256, name, size, kind, collector, collected_at, effective_date, source, description, checkpoints FROM evidence WHERE engagement_id = $1 ORDER BY code",
+            &[id.into()],
+        )?
+        .iter()
+        .map(|r| Evidence {
+            code: r.text(0),
+            sha256: r.text(1),
+            name: r.text(2),
+            size: r.int(3),
+            kind: r.text(4),
+            collector: r.text(5),
+            collected_at: r.text(6),
+            effective_date: r.opt(7),
+            source: r.text(8),
+            description: r.text(9),
+            checkpoints: serde_json::from_str(&r.text(10)).unwrap_or_default(),
+        })
+        .collect())
+}
+
+fn decrypt(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, AuditError> {
+    let keys = store.rows(
+        "SELECT key_bytes FROM engagement_keys WHERE engagement_id = $1",
+        &[id.into()],
+    )?;
+    let k = keys
+        .first()
+        .ok_or_else(|| AuditError::Tampered("the engagement's key is gone (purged?)".into()))?
+        .bytes(0);
+    let cipher = XChaCha20Poly1305::new_from_slice(&k)
+        .map_err(|_| AuditError::Tampered("the engagement key is damaged".into()))?;
+    let rows = store.rows(
+        "SELECT nonce, ciphertext FROM evidence_blobs WHERE engagement_id = $1 AND sha256 = $2",
+        &[id.into(), sha.into()],
+    )?;
+    let r = rows
+        .first()
+        .ok_or_else(|| AuditError::Tampered(format!("content {sha} is missing from the vault")))?;
+    let (nonce, ct) = (r.bytes(0), r.bytes(1));
+    let nonce: [u8; 24] = nonce
+        .try_into()
+        .map_err(|_| AuditError::Tampered(format!("content {sha}: damaged nonce")))?;
+    let plain = cipher
+        .decrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: &ct,
+                aad: &aad(id, sha),
+            },
+        )
+        .map_err(|_| {
+            AuditError::Tampered(format!(
+                "content {sha} fails authentication: it was changed"
+            ))
+        })?;
+    if hex(&Sha256::digest(&plain)) != sha {
+        return Err(AuditError::Tampered(format!(
+            "content {sha} does not match its hash"
+        )));
+    }
+    Ok(plain)
+}
+
+/// The plaintext of an item.
+pub fn get(store: &Store, engagement: &str, code: &str) -> Result<(Evidence, Vec<u8>), AuditError> {
+    let id = resolve(store, engagement)?;
+    let e = list(store, engagement)?
+        .into_iter()
+        .find(|e| e.code == code)
+        .ok_or_else(|| AuditError::Invalid(format!("no evidence {code}")))?;
+    let plain = decrypt(store, &id, &e.sha256)?;
+    Ok((e, plain))
+}
+
+/// Decrypts and checks every item; returns how many were verified, or the first problem.
+pub fn verify(store: &Store, engagement: &str) -> Result<usize, AuditError> {
+    let id = resolve(store, engagement)?;
+    let items = list(store, engagement)?;
+    for e in &items {
+        decrypt(store, &id, &e.sha256)
+            .map_err(|err| AuditError::Tampered(format!("{} ({}): {err}", e.code, e.name)))?;
+    }
+    Ok(items.len())
+}
