@@ -10,10 +10,12 @@
 //!
 //! Working papers, the evidence vault, findings, rectification and purge build on these.
 
+pub mod closing;
 pub mod engagement;
 pub mod findings;
 pub mod independence;
 pub mod log;
+pub mod signing;
 pub mod store;
 pub mod vault;
 pub mod workpaper;

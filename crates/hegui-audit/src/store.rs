@@ -153,6 +153,15 @@ const MIGRATIONS: &[&str] = &[
         checkpoints TEXT NOT NULL,
         PRIMARY KEY (engagement_id, code)
     )",
+    // 4: closing and deletion records (what remains of a purged engagement).
+    "ALTER TABLE engagements ADD COLUMN closed_at TEXT;
+    CREATE TABLE deletion_records (
+        code TEXT PRIMARY KEY,
+        purged_at TEXT NOT NULL,
+        record TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        signature TEXT NOT NULL
+    )",
 ];
 
 /// An open store.
@@ -312,6 +321,18 @@ impl Store {
         };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Rewrites a SQLite file so that deleted rows leave no readable trace in free pages
+    /// (PostgreSQL reclaims space with its own VACUUM; see the README).
+    pub fn compact(&self) -> Result<(), AuditError> {
+        if self.backend == Backend::Sqlite {
+            let q = sqlx::query("VACUUM");
+            self.rt
+                .block_on(q.execute(&self.pool))
+                .map_err(AuditError::db)?;
+        }
+        Ok(())
     }
 
     pub fn begin(&self) -> Result<Tx<'_>, AuditError> {

@@ -545,6 +545,95 @@ fn vault(store: &Store) {
     assert!(log::verify(store, &id).is_ok());
 }
 
+/// Close, export, purge: nothing of the engagement stays readable but the signed record.
+fn closing(store: &Store, dir: &std::path::Path) {
+    use hegui_audit::closing;
+    use hegui_audit::signing::KeyFile;
+    use hegui_audit::store::RowExt;
+    use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
+    let e = engagement::create(store, &new(AuditKind::Commissioned, "癸所", "冯十二")).unwrap();
+    vault::add(
+        store,
+        &e.code,
+        NewEvidence {
+            name: "consents.csv".into(),
+            content: "姓名,手机\n张伟,13812345678\n".as_bytes().to_vec(),
+            kind: EvidenceKind::File,
+            collector: "a".into(),
+            effective_date: None,
+            source: "CRM".into(),
+            description: "".into(),
+            checkpoints: vec!["G2.1".into()],
+        },
+    )
+    .unwrap();
+    let key = KeyFile::generate("冯十二").unwrap();
+    let err = closing::purge(store, &e.code, &key, "lead")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("close it"), "{err}");
+    closing::close(store, &e.code, "lead").unwrap();
+    assert!(
+        closing::close(store, &e.code, "lead").is_err(),
+        "closed once"
+    );
+    let files = closing::export(store, &e.code, &dir.join("archive"), "lead").unwrap();
+    assert_eq!(files[0], "engagement.json");
+    assert!(dir.join("archive/evidence/EV-001-consents.csv").exists());
+    let id = engagement::resolve(store, &e.code).unwrap();
+    let record = closing::purge(store, &e.code, &key, "lead").unwrap();
+    assert_eq!(record.evidence_sha256.len(), 1);
+    assert_eq!(record.destroyed["evidence_blobs"], 1);
+    for t in [
+        "engagements",
+        "evidence_blobs",
+        "engagement_keys",
+        "evidence",
+        "working_papers",
+        "scope",
+        "profile_snapshots",
+        "activity",
+    ] {
+        let col = if t == "engagements" {
+            "id"
+        } else {
+            "engagement_id"
+        };
+        let n = store
+            .rows(
+                &format!("SELECT COUNT(*) FROM {t} WHERE {col} = $1"),
+                &[id.clone().into()],
+            )
+            .unwrap()[0]
+            .int(0);
+        assert_eq!(n, 0, "{t} still holds rows of the purged engagement");
+    }
+    assert!(matches!(
+        engagement::show(store, &e.code),
+        Err(AuditError::NotFound(_))
+    ));
+    let recs = closing::deletions(store).unwrap();
+    let mine = recs.iter().find(|r| r.record.engagement == e.code).unwrap();
+    assert!(mine.valid);
+    assert_eq!(mine.public_key, key.public);
+    // A changed record no longer matches its signature.
+    let mut tx = store.begin().unwrap();
+    tx.exec(
+        "UPDATE deletion_records SET record = REPLACE(record, 'lead', 'someone') WHERE code = $1",
+        &[e.code.clone().into()],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let recs = closing::deletions(store).unwrap();
+    assert!(
+        !recs
+            .iter()
+            .find(|r| r.record.engagement == e.code)
+            .unwrap()
+            .valid
+    );
+}
+
 fn sqlite(name: &str) -> Store {
     let dir = std::env::temp_dir().join(format!("hegui-audit-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -583,6 +672,25 @@ fn sqlite_vault() {
 }
 
 #[test]
+fn sqlite_closing_leaves_no_trace() {
+    let dir = std::env::temp_dir().join(format!("hegui-audit-{}-closing", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("hegui.db");
+    {
+        let store = Store::open(path.to_str().unwrap()).unwrap();
+        closing(&store, &dir);
+    }
+    // After purge and VACUUM the file holds no plaintext of the profile.
+    let bytes = std::fs::read(&path).unwrap();
+    let needle = "pipo@xinhe.example.cn".as_bytes();
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "the profile's text survives in the file"
+    );
+}
+
+#[test]
 fn reopening_keeps_the_schema_and_the_data() {
     let dir = std::env::temp_dir().join(format!("hegui-audit-{}-reopen", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -593,7 +701,7 @@ fn reopening_keeps_the_schema_and_the_data() {
         engagement::create(&s, &new(AuditKind::Commissioned, "乙所", "王五")).unwrap();
     }
     let s = Store::open(path.to_str().unwrap()).unwrap();
-    assert_eq!(s.version().unwrap(), 3);
+    assert_eq!(s.version().unwrap(), 4);
     assert_eq!(engagement::list(&s).unwrap().len(), 1);
 }
 
@@ -661,6 +769,9 @@ fn postgres_flow_tampering_and_refusals() {
     papers(&store);
     rectification(&store);
     vault(&store);
+    let dir = std::env::temp_dir().join(format!("hegui-audit-{}-pg-closing", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    closing(&store, &dir);
     drop(store);
     drop_db(&base, &db);
 }

@@ -50,6 +50,9 @@ enum Command {
     Scan(cmd::scan::ScanArgs),
     /// Merge `hegui scan --sketches` reports of partitions into distinct-people estimates.
     ScanMerge(cmd::scan::MergeArgs),
+    /// Signatories' keys (ed25519).
+    #[command(subcommand)]
+    Key(cmd::key::KeyCmd),
     /// Attribute-sampling size and a reproducible selection (for working papers).
     Sample(cmd::sample::SampleArgs),
     /// Write synthetic Chinese personal data with a ground-truth file (seeded).
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::ScanMerge(a) => cmd::scan::merge(a),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Sample(a) => cmd::sample::run(a),
+        Command::Key(c) => cmd::key::run(c),
         Command::Bench(c) => cmd::bench::run(c),
     };
     match result {

@@ -390,3 +390,227 @@ fn evidence_vault_through_the_cli() {
         .contains("1 evidence item(s) decrypted and verified"));
     assert!(ok(&["engagement", "log", "ENG-2026-001", "--verify"]).contains("verified"));
 }
+
+#[test]
+fn a_killed_process_loses_no_acknowledged_write() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("hegui-eng-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("hegui.db");
+    let db = db.to_str().unwrap();
+    let o = hegui(
+        db,
+        &[
+            "engagement",
+            "create",
+            "--profile",
+            "examples/small-merchant.yaml",
+            "--kind",
+            "internal",
+            "--lead",
+            "内审部",
+            "--period",
+            "2025-01-01..2025-12-31",
+            "--start",
+            "2026-11-23",
+        ],
+    );
+    assert!(o.status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hegui"))
+        .args(["engagement", "stress", "ENG-2026-001", "--writes", "100000"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .env("HEGUI_DATABASE_URL", db)
+        .env("HEGUI_USER", "stress")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut acked = 0i64;
+    while acked < 60 {
+        let line = lines.next().expect("the writer acknowledges").unwrap();
+        acked = line.trim_start_matches("ack ").parse().unwrap();
+    }
+    // SIGKILL in the middle of the writing.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let o = hegui(
+        db,
+        &[
+            "engagement",
+            "paper",
+            "ENG-2026-001",
+            "G3.1",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let revision = p["revision"].as_i64().unwrap();
+    assert!(
+        revision >= acked,
+        "acknowledged revision {acked} lost: the store has {revision}"
+    );
+    let o = hegui(db, &["engagement", "log", "ENG-2026-001", "--verify"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn full_engagement_from_creation_to_purge() {
+    let dir = std::env::temp_dir().join(format!("hegui-eng-full-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("hegui.db");
+    let db = db.to_str().unwrap();
+    let ok = |args: &[&str]| {
+        let o = hegui(db, args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let key = dir.join("lead.json");
+    ok(&["key", "new", "--name", "王五", "-o", key.to_str().unwrap()]);
+    ok(&[
+        "engagement",
+        "create",
+        "--profile",
+        "examples/fintech.yaml",
+        "--kind",
+        "commissioned",
+        "--body",
+        "乙会计师事务所",
+        "--lead",
+        "王五",
+        "--period",
+        "2025-01-01..2025-12-31",
+        "--start",
+        "2026-11-23",
+        "--attest-no-subdelegation",
+    ]);
+    ok(&[
+        "engagement",
+        "scope",
+        "ENG-2026-001",
+        "--exclude",
+        "G9.6",
+        "--reason",
+        "无差别定价",
+    ]);
+    let policy = dir.join("policy.txt");
+    std::fs::write(&policy, "隐私政策 v3").unwrap();
+    ok(&[
+        "engagement",
+        "evidence",
+        "add",
+        "ENG-2026-001",
+        policy.to_str().unwrap(),
+        "--source",
+        "官网",
+        "--checkpoint",
+        "G3.1",
+    ]);
+    ok(&[
+        "engagement",
+        "paper",
+        "ENG-2026-001",
+        "G3.1",
+        "--procedure",
+        "核对名称与联系方式",
+        "--result",
+        "compliant",
+        "--prepare",
+        "--actor",
+        "alice",
+    ]);
+    ok(&[
+        "engagement",
+        "paper",
+        "ENG-2026-001",
+        "G3.1",
+        "--review",
+        "--actor",
+        "bob",
+    ]);
+    let f = ok(&[
+        "engagement",
+        "finding",
+        "ENG-2026-001",
+        "--checkpoint",
+        "G23.1",
+        "--severity",
+        "medium",
+        "--title",
+        "营销活动缺评估",
+    ]);
+    ok(&[
+        "engagement",
+        "rectify",
+        "ENG-2026-001",
+        f.trim(),
+        "--owner",
+        "合规部",
+        "--measure",
+        "补做评估",
+        "--due",
+        "2026-12-31",
+    ]);
+    ok(&[
+        "engagement",
+        "rectify",
+        "ENG-2026-001",
+        f.trim(),
+        "--item",
+        "1",
+        "--status",
+        "closed",
+        "--verification",
+        "EV-001",
+        "--closed-on",
+        "2026-12-15",
+    ]);
+    ok(&["engagement", "close", "ENG-2026-001"]);
+    let archive = dir.join("archive");
+    ok(&[
+        "engagement",
+        "export",
+        "ENG-2026-001",
+        archive.to_str().unwrap(),
+    ]);
+    assert!(archive.join("engagement.json").exists());
+    let o = hegui(
+        db,
+        &[
+            "engagement",
+            "purge",
+            "ENG-2026-001",
+            "--key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "purging needs --yes");
+    ok(&[
+        "engagement",
+        "purge",
+        "ENG-2026-001",
+        "--key",
+        key.to_str().unwrap(),
+        "--yes",
+    ]);
+    let d: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&["engagement", "deletions", "--format", "json"])).unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0]["valid"].as_bool(), d[0]["record"]["signer"].as_str()),
+        (Some(true), Some("王五"))
+    );
+    assert_eq!(
+        hegui(db, &["engagement", "show", "ENG-2026-001"])
+            .status
+            .code(),
+        Some(1)
+    );
+}

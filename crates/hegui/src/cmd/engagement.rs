@@ -131,6 +131,33 @@ enum EngagementCmd {
     /// The evidence vault: add, list, get, verify.
     #[command(subcommand)]
     Evidence(EvidenceCmd),
+    /// Close an engagement (before export and purge).
+    Close { engagement: String },
+    /// Write the archive: engagement.json and the decrypted evidence.
+    Export { engagement: String, dir: String },
+    /// Destroy a closed engagement (Measures Art. 13), leaving a deletion record signed with
+    /// your key (`hegui key new`).
+    Purge {
+        engagement: String,
+        #[arg(long, value_name = "KEY_FILE")]
+        key: String,
+        /// Confirm: purging cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The deletion records of purged engagements, signatures checked.
+    Deletions {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Crash-safety harness: writes N working-paper revisions, printing "ack REVISION" after
+    /// each commit (the tests kill it mid-run and check nothing acknowledged is lost).
+    #[command(hide = true)]
+    Stress {
+        engagement: String,
+        #[arg(long, default_value_t = 1000)]
+        writes: u32,
+    },
     /// The activity log; --verify checks its hash chain.
     Log {
         engagement: String,
@@ -347,6 +374,97 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
     match a.cmd {
         EngagementCmd::Paper(p) => paper(&store, p, &who),
         EngagementCmd::Evidence(c) => evidence(&store, c, &who),
+        EngagementCmd::Stress {
+            engagement: e,
+            writes,
+        } => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for i in 0..writes {
+                let edit = hegui_audit::workpaper::Edit {
+                    observations: Some(format!("write {i}")),
+                    ..Default::default()
+                };
+                let p = hegui_audit::workpaper::edit(&store, &e, "G3.1", edit, &who)?;
+                // Acknowledge only after the commit returned.
+                writeln!(out, "ack {}", p.revision)?;
+                out.flush()?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EngagementCmd::Close { engagement: e } => {
+            hegui_audit::closing::close(&store, &e, &who)?;
+            println!("{e}: closed");
+            Ok(ExitCode::SUCCESS)
+        }
+        EngagementCmd::Export { engagement: e, dir } => {
+            let files = hegui_audit::closing::export(&store, &e, std::path::Path::new(&dir), &who)?;
+            for f in &files {
+                println!("{dir}/{f}");
+            }
+            eprintln!("{e}: {} file(s) written; the evidence is in plaintext there, keep it as your retention rules require", files.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        EngagementCmd::Purge {
+            engagement: e,
+            key,
+            yes,
+        } => {
+            if !yes {
+                bail!("purging destroys {e} for good (its key, evidence, papers and log); rerun with --yes");
+            }
+            let text = input::read_text(&key)?;
+            let key: hegui_audit::signing::KeyFile = serde_json::from_str(&text)
+                .map_err(|err| anyhow::anyhow!("{key}: not a hegui key file: {err}"))?;
+            let r = hegui_audit::closing::purge(&store, &e, &key, &who)?;
+            println!(
+                "{}: purged; deletion record signed by {} ({} evidence item hashes kept)",
+                r.engagement,
+                r.signer,
+                r.evidence_sha256.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        EngagementCmd::Deletions { format } => {
+            let recs = hegui_audit::closing::deletions(&store)?;
+            if format == Format::Json {
+                return print_json(&recs);
+            }
+            let bad = recs.iter().filter(|r| !r.valid).count();
+            let rows = recs
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.record.engagement.clone(),
+                        r.record.processor.clone(),
+                        r.record.purged_at.clone(),
+                        r.record.purged_by.clone(),
+                        r.record.signer.clone(),
+                        if r.valid {
+                            "valid".into()
+                        } else {
+                            "INVALID".into()
+                        },
+                    ]
+                })
+                .collect();
+            let code = print_rows(
+                format,
+                &[
+                    "engagement",
+                    "processor",
+                    "purged",
+                    "by",
+                    "signer",
+                    "signature",
+                ],
+                rows,
+            )?;
+            if bad > 0 {
+                bail!("{bad} deletion record(s) do not match their signatures");
+            }
+            Ok(code)
+        }
         EngagementCmd::Papers {
             engagement: e,
             format,

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod engagement;
 pub mod gen;
+pub mod key;
 pub mod profile;
 pub mod sample;
 pub mod scan;
