@@ -273,6 +273,9 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
             &n.collector,
         )?;
     }
+    if n.kind == EvidenceKind::Scan {
+        apply_scan_counts(store, engagement, &n.content, &code, &n.collector)?;
+    }
     Ok(Evidence {
         code,
         sha256: sha,
@@ -286,6 +289,79 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
         description: n.description,
         checkpoints: linked,
     })
+}
+
+/// A scan's people counts are the Art. 4 / Art. 12 facts: when they fill in or raise the
+/// profile's head-counts, a new profile version with the measured counts is stored (and
+/// the scope recomputed), so the thresholds are re-evaluated on the record.
+fn apply_scan_counts(
+    store: &Store,
+    engagement: &str,
+    content: &[u8],
+    code: &str,
+    actor: &str,
+) -> Result<(), AuditError> {
+    let v: serde_json::Value =
+        serde_json::from_slice(content).map_err(|e| AuditError::Invalid(e.to_string()))?;
+    let est = v
+        .get("report")
+        .unwrap_or(&v)
+        .get("estimate")
+        .cloned()
+        .unwrap_or_default();
+    let (Some(people), Some(sensitive)) = (
+        est.get("people").and_then(|x| x.as_u64()),
+        est.get("sensitive").and_then(|x| x.as_u64()),
+    ) else {
+        return Ok(());
+    };
+    let complete = est
+        .get("complete")
+        .and_then(|x| x.as_bool())
+        .unwrap_or(false);
+    let (_, _, text) = crate::engagement::profile(store, engagement)?;
+    let mut profile =
+        hegui_core::inventory::load(&text, "profile", hegui_core::inventory::Syntax::Yaml)
+            .or_else(|_| {
+                hegui_core::inventory::load(
+                    &text,
+                    "profile.json",
+                    hegui_core::inventory::Syntax::Json,
+                )
+            })
+            .map_err(|e| AuditError::Db(format!("stored profile: {e}")))?;
+    let notes = hegui_core::inventory::apply_measured(
+        &mut profile,
+        hegui_core::inventory::MeasuredCounts {
+            people,
+            sensitive,
+            complete,
+        },
+    );
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string_pretty(&profile).expect("serialisable");
+    crate::engagement::update_profile(
+        store,
+        engagement,
+        &json,
+        &format!("measured-by-{code}.json"),
+        actor,
+    )?;
+    let id = resolve(store, engagement)?;
+    let mut tx = store.begin()?;
+    log::append(
+        &mut tx,
+        &id,
+        actor,
+        "profile.measured",
+        &log::detail(&[
+            ("evidence", code.into()),
+            ("notes", serde_json::to_value(&notes).unwrap_or_default()),
+        ]),
+    )?;
+    tx.commit()
 }
 
 /// The items of an engagement.

@@ -498,7 +498,7 @@ fn vault(store: &Store) {
         .unwrap();
     assert_eq!(blobs[0].int(0), 1);
     // A scan report lands on G19.3 and G20.2 (and G13.3 when sensitive PI was found).
-    let scan = br#"{"report": {"totals": [{"kind": "bank_card", "distinct": 12, "sensitivity": {"level": "sensitive"}}], "estimate": {"people": 12}}}"#;
+    let scan = br#"{"report": {"totals": [{"kind": "bank_card", "distinct": 12, "sensitivity": {"level": "sensitive"}}], "estimate": {"people": 12, "sensitive": 12, "complete": true}}}"#;
     let s = vault::add(
         store,
         &e.code,
@@ -508,6 +508,25 @@ fn vault(store: &Store) {
     assert_eq!(s.checkpoints, ["G13.3", "G19.3", "G20.2"]);
     let paper = hegui_audit::workpaper::get(store, &e.code, "G20.2").unwrap();
     assert!(paper.evidence.contains(&s.code));
+    // The scan found fewer people than the profile declares: no new profile version.
+    assert_eq!(
+        engagement::show(store, &e.code).unwrap().profile_versions,
+        1
+    );
+    // A scan that finds more people than declared raises the Art. 4 / Art. 12 facts.
+    let big = br#"{"report": {"totals": [], "estimate": {"people": 12000000, "sensitive": 3200000, "complete": true}}}"#;
+    vault::add(
+        store,
+        &e.code,
+        item("full-scan.json", big, EvidenceKind::Scan, &[]),
+    )
+    .unwrap();
+    assert_eq!(
+        engagement::show(store, &e.code).unwrap().profile_versions,
+        2
+    );
+    let (_, _, text) = engagement::profile(store, &e.code).unwrap();
+    assert!(text.contains("12000000"), "{text}");
     // An obligations computation with a standard-contract transfer lands on G15.3.
     let obs = br#"{"obligations": [{"id": "cross_border.mechanism", "status": "applies", "title_en": "Standard contract filed with the provincial CAC, or PI protection certification"}, {"id": "pipo.filing", "status": "applies", "title_en": "x"}]}"#;
     let o = vault::add(
@@ -523,7 +542,7 @@ fn vault(store: &Store) {
         item("x.json", b"not json", EvidenceKind::Scan, &[])
     )
     .is_err());
-    assert_eq!(vault::verify(store, &e.code).unwrap(), 4);
+    assert_eq!(vault::verify(store, &e.code).unwrap(), 5);
     // Flip one byte of one blob's ciphertext: verification names the item.
     let rows = store
         .rows(
