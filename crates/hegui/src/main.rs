@@ -44,9 +44,9 @@ enum Command {
     Obligations(cmd::profile::ObligationsArgs),
     /// The checkpoints an audit of the processor covers, and why others are out of scope.
     Scope(cmd::profile::ScopeArgs),
-    /// Audit engagements: create, scope, extensions, profile versions, activity log.
+    /// Audit engagements: scope, working papers, evidence, findings, rectification, closing, purge.
     Engagement(cmd::engagement::EngagementArgs),
-    /// Find, classify and count personal information in files and directories.
+    /// Find, classify and count personal information in files, directories and databases.
     Scan(cmd::scan::ScanArgs),
     /// Merge `hegui scan --sketches` reports of partitions into distinct-people estimates.
     ScanMerge(cmd::scan::MergeArgs),
