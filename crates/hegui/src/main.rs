@@ -50,6 +50,8 @@ enum Command {
     Scan(cmd::scan::ScanArgs),
     /// Merge `hegui scan --sketches` reports of partitions into distinct-people estimates.
     ScanMerge(cmd::scan::MergeArgs),
+    /// Documents of an engagement: the workbook; report signatures.
+    Report(cmd::report::ReportArgs),
     /// Signatories' keys (ed25519).
     #[command(subcommand)]
     Key(cmd::key::KeyCmd),
@@ -98,6 +100,7 @@ fn main() -> ExitCode {
         Command::Gen(a) => cmd::gen::run(a),
         Command::Sample(a) => cmd::sample::run(a),
         Command::Key(c) => cmd::key::run(c),
+        Command::Report(a) => cmd::report::run(a),
         Command::Bench(c) => cmd::bench::run(c),
     };
     match result {

@@ -614,3 +614,152 @@ fn full_engagement_from_creation_to_purge() {
         Some(1)
     );
 }
+
+#[test]
+fn workbook_parses_back_and_signed_reports_verify() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let dir = std::env::temp_dir().join(format!("hegui-eng-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("hegui.db");
+    let db = db.to_str().unwrap();
+    let ok = |args: &[&str]| {
+        let o = hegui(db, args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    ok(&[
+        "engagement",
+        "create",
+        "--profile",
+        "examples/fintech.yaml",
+        "--kind",
+        "commissioned",
+        "--body",
+        "乙所",
+        "--lead",
+        "王五",
+        "--period",
+        "2025-01-01..2025-12-31",
+        "--start",
+        "2026-11-23",
+        "--attest-no-subdelegation",
+    ]);
+    let ev = dir.join("policy.txt");
+    std::fs::write(&ev, "隐私政策").unwrap();
+    ok(&[
+        "engagement",
+        "evidence",
+        "add",
+        "ENG-2026-001",
+        ev.to_str().unwrap(),
+        "--source",
+        "官网",
+        "--checkpoint",
+        "G13.4",
+    ]);
+    ok(&[
+        "engagement",
+        "paper",
+        "ENG-2026-001",
+        "G13.4",
+        "--procedure",
+        "抽查",
+        "--result",
+        "non-compliant",
+        "--observations",
+        "缺评估",
+    ]);
+    let f = ok(&[
+        "engagement",
+        "finding",
+        "ENG-2026-001",
+        "--checkpoint",
+        "G13.4",
+        "--severity",
+        "high",
+        "--title",
+        "未事前评估",
+    ]);
+    ok(&[
+        "engagement",
+        "rectify",
+        "ENG-2026-001",
+        f.trim(),
+        "--owner",
+        "合规部",
+        "--measure",
+        "补做评估",
+        "--due",
+        "2026-12-31",
+    ]);
+    let xlsx = dir.join("papers.xlsx");
+    ok(&[
+        "report",
+        "workbook",
+        "ENG-2026-001",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), 1 + 26 + 2, "{names:?}");
+    // Sheet 0 is the overview; focus area 十三 (item 13) is sheet 12.
+    assert!(names[12].starts_with("十三"), "{}", names[12]);
+    let area = wb.worksheet_range(&names[12]).unwrap();
+    let g134 = area.rows().find(|r| r[0] == "G13.4").unwrap();
+    assert_eq!(g134[3].to_string(), "不符合");
+    assert_eq!(g134[6].to_string(), "EV-001");
+    let ledger = wb.worksheet_range(&names[27]).unwrap();
+    assert!(ledger.rows().any(|r| r[0] == "F-001/1"));
+    // Two signatories; verification; a flipped byte fails.
+    let (principal, lead) = (dir.join("principal.json"), dir.join("lead.json"));
+    ok(&[
+        "key",
+        "new",
+        "--name",
+        "所长",
+        "-o",
+        principal.to_str().unwrap(),
+    ]);
+    ok(&["key", "new", "--name", "王五", "-o", lead.to_str().unwrap()]);
+    let report = xlsx.to_str().unwrap();
+    ok(&[
+        "report",
+        "sign",
+        report,
+        "--engagement",
+        "ENG-2026-001",
+        "--key",
+        principal.to_str().unwrap(),
+        "--role",
+        "principal",
+    ]);
+    ok(&[
+        "report",
+        "sign",
+        report,
+        "--engagement",
+        "ENG-2026-001",
+        "--key",
+        lead.to_str().unwrap(),
+        "--role",
+        "audit-lead",
+    ]);
+    let out = ok(&["report", "verify", report]);
+    assert!(
+        out.contains("signed by 所长 as Principal") && out.contains("signed by 王五 as AuditLead"),
+        "{out}"
+    );
+    let mut bytes = std::fs::read(&xlsx).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    std::fs::write(&xlsx, &bytes).unwrap();
+    let o = hegui(db, &["report", "verify", report]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not match the signed report"));
+}

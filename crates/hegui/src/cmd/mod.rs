@@ -6,5 +6,6 @@ pub mod engagement;
 pub mod gen;
 pub mod key;
 pub mod profile;
+pub mod report;
 pub mod sample;
 pub mod scan;

@@ -1,0 +1,118 @@
+//! `hegui report …`: documents of an engagement (workbook), signatures, exchange.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use hegui_audit::store::Store;
+use hegui_report::signature::{self, Role};
+
+use crate::input;
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The store (as for `hegui engagement`).
+    #[arg(long, global = true)]
+    db: Option<String>,
+    #[command(subcommand)]
+    cmd: ReportCmd,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    /// The professional body's principal (专业机构主要负责人).
+    Principal,
+    /// The audit lead (合规审计负责人).
+    AuditLead,
+    Other,
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// The working-paper workbook (XLSX): one sheet per focus area, the ledger, the evidence.
+    Workbook {
+        engagement: String,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Sign a report with your key, over its hash and the manifest of the engagement's
+    /// evidence (writes REPORT.sig.json; a second signatory adds to it).
+    Sign {
+        report: PathBuf,
+        #[arg(long)]
+        engagement: String,
+        #[arg(long, value_name = "KEY_FILE")]
+        key: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Check a report against REPORT.sig.json: who signed what; fails on any changed byte.
+    Verify { report: PathBuf },
+}
+
+fn open(db: Option<String>) -> Result<Store> {
+    let target = db
+        .or_else(|| std::env::var("HEGUI_DATABASE_URL").ok())
+        .unwrap_or_else(|| "hegui.db".into());
+    Ok(Store::open(&target)?)
+}
+
+pub fn run(a: ReportArgs) -> Result<ExitCode> {
+    match a.cmd {
+        ReportCmd::Workbook { engagement, output } => {
+            let store = open(a.db)?;
+            hegui_report::workbook::write(&store, &engagement, &output)?;
+            println!("{}", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCmd::Sign {
+            report,
+            engagement,
+            key,
+            role,
+        } => {
+            let store = open(a.db)?;
+            let text = input::read_text(&key)?;
+            let key: hegui_audit::signing::KeyFile = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{key}: not a hegui key file: {e}"))?;
+            let manifest = signature::manifest(&store, &engagement)?;
+            let role = match role {
+                RoleArg::Principal => Role::Principal,
+                RoleArg::AuditLead => Role::AuditLead,
+                RoleArg::Other => Role::Other,
+            };
+            let now = jiff::Timestamp::now().to_string();
+            let f = signature::sign(&report, manifest, &key, role, &now)?;
+            println!(
+                "{}: signed by {} ({} signature(s), {} evidence hash(es) in the manifest)",
+                signature::sig_path(&report).display(),
+                key.name,
+                f.signatures.len(),
+                f.manifest.evidence.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCmd::Verify { report } => verify(&report),
+    }
+}
+
+fn verify(report: &Path) -> Result<ExitCode> {
+    let f = signature::verify(report)?;
+    println!("{}: intact (sha256 {})", report.display(), f.report_sha256);
+    println!(
+        "  engagement {}, {} evidence item(s) in the manifest",
+        f.manifest.engagement,
+        f.manifest.evidence.len()
+    );
+    for s in &f.signatures {
+        println!(
+            "  signed by {} as {:?} at {} (key {}…)",
+            s.signer,
+            s.role,
+            s.signed_at,
+            &s.public_key[..16]
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
