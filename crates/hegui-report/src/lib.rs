@@ -5,6 +5,12 @@
 //!   rectification ledger, the evidence index).
 //! - [`signature`]: detached ed25519 signatures over a report and the manifest of the
 //!   evidence it relies on.
+//! - [`audit_report`]: the audit report (DOCX), with the Art. 10 signature block.
+//! - [`rectification`]: the rectification report (Art. 11) with the ledger and its due date.
+//! - [`docx`]: the small DOCX writer both use.
+pub mod audit_report;
 pub mod catalog;
+pub mod docx;
+pub mod rectification;
 pub mod signature;
 pub mod workbook;

@@ -716,6 +716,56 @@ fn workbook_parses_back_and_signed_reports_verify() {
     assert_eq!(g134[6].to_string(), "EV-001");
     let ledger = wb.worksheet_range(&names[27]).unwrap();
     assert!(ledger.rows().any(|r| r[0] == "F-001/1"));
+    // The audit report and the rectification report (DOCX) parse back with the headings,
+    // each checkpoint's conclusion and the Art. 10 signature block.
+    let docx = dir.join("report.docx");
+    ok(&[
+        "report",
+        "audit",
+        "ENG-2026-001",
+        "-o",
+        docx.to_str().unwrap(),
+        "--principal",
+        "所长",
+        "--date",
+        "2026-12-20",
+    ]);
+    let text = docx_text(&docx);
+    for heading in [
+        "个人信息保护合规审计报告",
+        "一、基本情况",
+        "二、审计依据",
+        "三、审计范围和期间",
+        "四、审计方法与抽样",
+        "五、审计结果",
+        "（十三）",
+        "六、发现的问题",
+        "高风险问题（1 项）",
+        "七、整改建议",
+        "八、审计局限性",
+        "九、签署",
+        "专业机构主要负责人（签字）：所长",
+        "合规审计负责人（签字）：王五",
+        "专业机构（公章）：乙所",
+        "日期：2026-12-20",
+    ] {
+        assert!(text.contains(heading), "missing {heading}");
+    }
+    let g134 = text.find("\nG13.4\n").expect("G13.4 row");
+    let row: Vec<&str> = text[g134 + 1..].lines().take(4).collect();
+    assert_eq!(row[2], "不符合", "{row:?}");
+    assert_eq!(row[3], "缺评估", "{row:?}");
+    let rect = dir.join("rectification.docx");
+    ok(&[
+        "report",
+        "rectification",
+        "ENG-2026-001",
+        "-o",
+        rect.to_str().unwrap(),
+    ]);
+    let text = docx_text(&rect);
+    assert!(text.contains("个人信息保护合规审计整改情况报告"));
+    assert!(text.contains("F-001/1\n[高] 未事前评估\n补做评估\n合规部\n2026-12-31\n未开始"));
     // Two signatories; verification; a flipped byte fails.
     let (principal, lead) = (dir.join("principal.json"), dir.join("lead.json"));
     ok(&[
@@ -762,4 +812,17 @@ fn workbook_parses_back_and_signed_reports_verify() {
     let o = hegui(db, &["report", "verify", report]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not match the signed report"));
+}
+
+/// The visible text of a DOCX file's body, paragraph by paragraph.
+fn docx_text(path: &std::path::Path) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    hegui_report::docx::document_text(&xml)
 }

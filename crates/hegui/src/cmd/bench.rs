@@ -18,6 +18,8 @@ use crate::output::table;
 pub enum BenchCmd {
     /// Scanner quality and speed on a generated corpus.
     Scan(BenchScanArgs),
+    /// Rendering time of the reports of a fully worked 111-checkpoint engagement.
+    Report(super::bench_report::BenchReportArgs),
 }
 
 #[derive(Args)]
@@ -55,7 +57,10 @@ pub struct BenchScanArgs {
 }
 
 pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
-    let BenchCmd::Scan(a) = cmd;
+    let a = match cmd {
+        BenchCmd::Scan(a) => a,
+        BenchCmd::Report(a) => return super::bench_report::run(a),
+    };
     let base = a
         .dir
         .clone()

@@ -1,5 +1,6 @@
 //! One module per command family.
 pub mod bench;
+pub mod bench_report;
 pub mod calendar;
 pub mod catalog;
 pub mod engagement;

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use hegui_audit::store::Store;
+use hegui_report::audit_report::{Inputs, ReportOptions};
+use hegui_report::docx::Docx;
 use hegui_report::signature::{self, Role};
 
 use crate::input;
@@ -36,6 +38,22 @@ enum ReportCmd {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// The audit report (个人信息保护合规审计报告) as an editable DOCX.
+    Audit {
+        engagement: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        opts: DocOpts,
+    },
+    /// The rectification report (整改情况报告, Art. 11) with the ledger and its due date (DOCX).
+    Rectification {
+        engagement: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        opts: DocOpts,
+    },
     /// Sign a report with your key, over its hash and the manifest of the engagement's
     /// evidence (writes REPORT.sig.json; a second signatory adds to it).
     Sign {
@@ -49,6 +67,25 @@ enum ReportCmd {
     },
     /// Check a report against REPORT.sig.json: who signed what; fails on any changed byte.
     Verify { report: PathBuf },
+}
+
+#[derive(Args)]
+struct DocOpts {
+    /// The professional body's principal (主要负责人), printed in the signature block.
+    #[arg(long)]
+    principal: Option<String>,
+    /// The report date (YYYY-MM-DD); left blank for the signatories when not given.
+    #[arg(long)]
+    date: Option<jiff::civil::Date>,
+}
+
+impl DocOpts {
+    fn into_options(self) -> ReportOptions {
+        ReportOptions {
+            principal: self.principal,
+            date: self.date.map(|d| d.to_string()),
+        }
+    }
 }
 
 fn open(db: Option<String>) -> Result<Store> {
@@ -65,6 +102,26 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
             hegui_report::workbook::write(&store, &engagement, &output)?;
             println!("{}", output.display());
             Ok(ExitCode::SUCCESS)
+        }
+        ReportCmd::Audit {
+            engagement,
+            output,
+            opts,
+        } => {
+            let store = open(a.db)?;
+            let x = Inputs::load(&store, &engagement)?;
+            let doc = hegui_report::audit_report::build(&x, &opts.into_options());
+            write_doc(&doc, &output)
+        }
+        ReportCmd::Rectification {
+            engagement,
+            output,
+            opts,
+        } => {
+            let store = open(a.db)?;
+            let x = Inputs::load(&store, &engagement)?;
+            let doc = hegui_report::rectification::build(&x, &opts.into_options());
+            write_doc(&doc, &output)
         }
         ReportCmd::Sign {
             report,
@@ -95,6 +152,19 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
         }
         ReportCmd::Verify { report } => verify(&report),
     }
+}
+
+/// Writes a document through a temporary file, so an interrupted run never leaves a
+/// half-written report where a finished one is expected.
+fn write_doc(doc: &Docx, output: &Path) -> Result<ExitCode> {
+    let bytes = doc
+        .to_bytes()
+        .map_err(|e| anyhow::anyhow!("building {}: {e}", output.display()))?;
+    let tmp = output.with_extension("docx.partial");
+    std::fs::write(&tmp, bytes).map_err(|e| anyhow::anyhow!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, output).map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+    println!("{}", output.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verify(report: &Path) -> Result<ExitCode> {
