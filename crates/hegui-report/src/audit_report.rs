@@ -144,10 +144,14 @@ fn basics(d: &mut Docx, x: &Inputs) {
     if let Some(dl) = &e.effective_deadline {
         d.field("审计完成期限", dl);
     }
-    d.field("独立性", &e.independence.reading_applied);
-    for n in &e.independence.notes {
-        d.text(n);
-    }
+    // The independence record itself (reading applied, what was checked) is in the
+    // engagement and the workbook; the report states the outcome.
+    let independence = if e.independence.violations.is_empty() {
+        "经核查，专业机构及合规审计负责人未发现违反《个人信息保护合规审计管理办法》独立性和连续审计次数规定的情形。"
+    } else {
+        "存在独立性例外情形，见下列说明。"
+    };
+    d.field("独立性", independence);
     if let Some(r) = &e.override_reason {
         d.field("独立性例外说明", r);
     }
@@ -178,18 +182,17 @@ fn scope(d: &mut Docx, x: &Inputs, law: &Law) {
         e.period_start, e.period_end
     ));
     let total = law.guideline.checkpoints().count();
-    let out: Vec<Vec<String>> = x
-        .scope
-        .iter()
-        .filter(|s| s.decision == "no")
-        .map(|s| {
-            let reason = s
-                .decision_reason
-                .clone()
-                .unwrap_or_else(|| s.reason.clone());
-            vec![s.checkpoint.clone(), reason]
-        })
-        .collect();
+    let out: Vec<Vec<String>> =
+        x.scope
+            .iter()
+            .filter(|s| s.decision == "no")
+            .map(|s| {
+                let reason = s.decision_reason.clone().unwrap_or_else(|| {
+                    format!("根据被审计单位画像不适用（适用条件：{}）", s.reason)
+                });
+                vec![s.checkpoint.clone(), reason]
+            })
+            .collect();
     d.text(&format!(
         "《合规审计指引》共 {total} 个检查点，纳入本次审计范围的 {} 个，不适用的 {} 个（见下表）。",
         total - out.len(),

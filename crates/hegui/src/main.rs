@@ -50,13 +50,15 @@ enum Command {
     Scan(cmd::scan::ScanArgs),
     /// Merge `hegui scan --sketches` reports of partitions into distinct-people estimates.
     ScanMerge(cmd::scan::MergeArgs),
-    /// Documents of an engagement: the workbook; report signatures.
+    /// Documents of an engagement: audit and rectification reports, the workbook; signatures.
     Report(cmd::report::ReportArgs),
     /// Signatories' keys (ed25519).
     #[command(subcommand)]
     Key(cmd::key::KeyCmd),
     /// Attribute-sampling size and a reproducible selection (for working papers).
     Sample(cmd::sample::SampleArgs),
+    /// The main job end to end: an example processor, its data, an engagement, signed reports.
+    Demo(cmd::demo::DemoArgs),
     /// Write synthetic Chinese personal data with a ground-truth file (seeded).
     Gen(cmd::gen::GenArgs),
     /// Benchmarks that anyone can rerun (quality and speed).
@@ -98,6 +100,7 @@ fn main() -> ExitCode {
         }
         Command::ScanMerge(a) => cmd::scan::merge(a),
         Command::Gen(a) => cmd::gen::run(a),
+        Command::Demo(a) => cmd::demo::run(a),
         Command::Sample(a) => cmd::sample::run(a),
         Command::Key(c) => cmd::key::run(c),
         Command::Report(a) => cmd::report::run(a),

@@ -26,7 +26,8 @@ pub fn run(cmd: KeyCmd) -> Result<ExitCode> {
     let k = KeyFile::generate(&name)?;
     write_private(&output, &serde_json::to_vec_pretty(&k)?)?;
     let public = format!("{}.pub.json", output.trim_end_matches(".json"));
-    std::fs::write(&public, serde_json::to_vec_pretty(&k.public_key())?)?;
+    std::fs::write(&public, serde_json::to_vec_pretty(&k.public_key())?)
+        .map_err(|e| anyhow::anyhow!("{public}: {e}"))?;
     println!("{output} (secret)\n{public} (public)");
     Ok(ExitCode::SUCCESS)
 }
@@ -41,6 +42,8 @@ fn write_private(path: &str, bytes: &[u8]) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    opts.open(path)?.write_all(bytes)?;
+    opts.open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     Ok(())
 }

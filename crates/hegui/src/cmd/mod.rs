@@ -3,6 +3,7 @@ pub mod bench;
 pub mod bench_report;
 pub mod calendar;
 pub mod catalog;
+pub mod demo;
 pub mod engagement;
 pub mod gen;
 pub mod key;
