@@ -67,13 +67,26 @@ pub(crate) fn kind_zh(kind: &str) -> &'static str {
     }
 }
 
-fn trigger_zh(trigger: &str) -> &'static str {
-    match trigger {
-        "major_risk" => "个人信息处理活动存在严重影响个人权益或者严重缺乏安全措施等较大风险",
-        "many_individuals" => "个人信息处理活动可能侵害众多个人的权益",
-        "incident" => "发生个人信息安全事件，导致100万人以上个人信息或者10万人以上敏感个人信息泄露、篡改、丢失、毁损",
-        _ => "其他",
-    }
+/// Paragraph `para` (0-based) of article `number` of the Measures, from the law data.
+pub(crate) fn article_zh(law: &Law, number: u8, para: usize) -> Option<&str> {
+    law.measures
+        .article(number)
+        .and_then(|a| a.text_zh.get(para))
+        .map(String::as_str)
+}
+
+/// The Art. 5 paragraph for a trigger, quoted from the law data (paragraphs 2–4 are the
+/// three circumstances, in the order of [`Trigger`](hegui_audit::engagement::Trigger)).
+fn trigger_zh(law: &Law, trigger: &str) -> String {
+    let para = match trigger {
+        "major_risk" => 1,
+        "many_individuals" => 2,
+        "incident" => 3,
+        _ => return trigger.to_string(),
+    };
+    article_zh(law, 5, para)
+        .map(|t| format!("《个人信息保护合规审计管理办法》第五条{t}"))
+        .unwrap_or_else(|| trigger.to_string())
 }
 
 pub(crate) fn severity_zh(severity: &str) -> &'static str {
@@ -129,7 +142,7 @@ fn basics(d: &mut Docx, x: &Inputs) {
     d.field("被审计单位", &e.processor);
     d.field("审计方式", kind_zh(&e.kind));
     if let Some(t) = &e.trigger {
-        d.field("保护部门要求审计的情形", trigger_zh(t));
+        d.field("保护部门要求审计的情形", &trigger_zh(Law::get(), t));
     }
     d.field(
         "专业机构",
@@ -363,7 +376,9 @@ fn recommendations(d: &mut Docx, x: &Inputs) {
         &rows,
     );
     if x.engagement.kind == "ordered" {
-        d.text("被审计单位应当按照保护部门要求对发现的问题进行整改，并在整改完成后15个工作日内向保护部门报送整改情况报告（《个人信息保护合规审计管理办法》第十一条）。");
+        if let Some(t) = article_zh(Law::get(), 11, 0) {
+            d.text(&format!("《个人信息保护合规审计管理办法》第十一条：“{t}”"));
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use hegui_core::law::Law;
 
-use crate::audit_report::{kind_zh, severity_zh, status_zh, Inputs, ReportOptions};
+use crate::audit_report::{article_zh, kind_zh, severity_zh, status_zh, Inputs, ReportOptions};
 use crate::docx::{Docx, Style};
 
 /// Builds the rectification report.
@@ -88,9 +88,7 @@ pub fn build(x: &Inputs, opts: &ReportOptions) -> Docx {
 
     d.para(Style::Heading1, "三、报送期限");
     if let Some(due) = &l.report_due {
-        let law = Law::get();
-        let art = law.measures.articles.iter().find(|a| a.number == 11);
-        if let Some(t) = art.and_then(|a| a.text_zh.first()) {
+        if let Some(t) = article_zh(Law::get(), 11, 0) {
             d.text(&format!("《个人信息保护合规审计管理办法》第十一条：“{t}”"));
         }
         d.field("整改情况报告报送期限", &format!("{due} 前"));

@@ -211,7 +211,8 @@ pub fn build(store: &Store, key: &str) -> Result<Workbook, WorkbookError> {
                 String::new(),
                 String::new(),
                 format!(
-                    "整改完成后15个工作日内（{due} 前），《个人信息保护合规审计管理办法》第十一条"
+                    "{due} 前。《个人信息保护合规审计管理办法》第十一条：{}",
+                    crate::audit_report::article_zh(law, 11, 0).unwrap_or_default()
                 ),
             ],
         )?;
