@@ -258,9 +258,15 @@ pub fn build(store: &Store, key: &str) -> Result<Workbook, WorkbookError> {
     Ok(wb)
 }
 
-/// Writes the workbook to `path`.
+/// Writes the workbook to `path`, through a temporary file renamed into place so that an
+/// interrupted run never leaves a half-written workbook under the final name.
 pub fn write(store: &Store, key: &str, path: &Path) -> Result<(), WorkbookError> {
     let mut wb = build(store, key)?;
-    wb.save(path)?;
+    let tmp = path.with_extension("xlsx.partial");
+    wb.save(&tmp)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        XlsxError::IoError(e)
+    })?;
     Ok(())
 }
