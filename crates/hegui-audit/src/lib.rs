@@ -13,10 +13,12 @@
 pub mod closing;
 pub mod engagement;
 pub mod findings;
+mod hex;
 pub mod independence;
 pub mod log;
 pub mod signing;
 pub mod store;
+pub mod transfer;
 pub mod vault;
 pub mod workpaper;
 

@@ -24,26 +24,12 @@ pub struct PublicKey {
     pub public: String,
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+use crate::hex::encode as hex;
 
 fn unhex<const N: usize>(s: &str, what: &str) -> Result<[u8; N], AuditError> {
-    let b = s.as_bytes();
-    if b.len() != N * 2 {
-        return Err(AuditError::Invalid(format!(
-            "{what}: expected {} hex digits",
-            N * 2
-        )));
-    }
-    let mut out = [0u8; N];
-    for i in 0..N {
-        let pair = std::str::from_utf8(&b[2 * i..2 * i + 2])
-            .map_err(|_| AuditError::Invalid(format!("{what}: not hex")))?;
-        out[i] = u8::from_str_radix(pair, 16)
-            .map_err(|_| AuditError::Invalid(format!("{what}: not hex")))?;
-    }
-    Ok(out)
+    crate::hex::decode(s, what)?
+        .try_into()
+        .map_err(|_| AuditError::Invalid(format!("{what}: expected {} hex digits", N * 2)))
 }
 
 impl KeyFile {

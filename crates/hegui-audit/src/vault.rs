@@ -63,9 +63,7 @@ pub struct Evidence {
     pub checkpoints: Vec<String>,
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+use crate::hex::encode as hex;
 
 fn random<const N: usize>() -> Result<[u8; N], AuditError> {
     let mut b = [0u8; N];

@@ -653,6 +653,121 @@ fn closing(store: &Store, dir: &std::path::Path) {
     );
 }
 
+/// A worked engagement in `src`, exported and imported into `dst` (and refused, or undone,
+/// where it must be).
+fn transfer(src: &Store, dst: &Store, spare: &Store) {
+    use hegui_audit::findings::{self, Severity};
+    use hegui_audit::transfer;
+    use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
+    use hegui_audit::workpaper::{self, Conclusion, Edit};
+    let e = engagement::create(src, &new(AuditKind::Commissioned, "癸所", "钱十二")).unwrap();
+    vault::add(
+        src,
+        &e.code,
+        NewEvidence {
+            name: "policy.pdf".into(),
+            content: b"%PDF-1.7 \x00\xff binary".to_vec(),
+            kind: EvidenceKind::File,
+            collector: "auditor@firm".into(),
+            effective_date: None,
+            source: "client share".into(),
+            description: "隐私政策".into(),
+            checkpoints: vec!["G3.1".into()],
+        },
+    )
+    .unwrap();
+    let edit = Edit {
+        add_procedures: vec!["审阅".into()],
+        result: Some(Conclusion::NonCompliant),
+        observations: Some("缺失".into()),
+        add_evidence: vec!["EV-001".into()],
+        ..Default::default()
+    };
+    workpaper::edit(src, &e.code, "G3.1", edit, "auditor@firm").unwrap();
+    let f = findings::add(
+        src,
+        &e.code,
+        "G3.1",
+        Severity::High,
+        "未告知",
+        "",
+        "auditor@firm",
+    )
+    .unwrap();
+    findings::add_item(
+        src,
+        &e.code,
+        &f,
+        "法务部",
+        "修订政策",
+        date(2026, 12, 31),
+        "auditor@firm",
+    )
+    .unwrap();
+
+    let x = transfer::export(src, &e.code, "auditor@firm", "2026-11-23T00:00:00Z").unwrap();
+    // Through text, as on disk.
+    let text = serde_json::to_string(&x).unwrap();
+    let x: transfer::Export = serde_json::from_str(&text).unwrap();
+    assert_eq!(x.catalog.id, "guideline-2025");
+    assert!(x
+        .catalog
+        .files
+        .iter()
+        .any(|(p, t)| p.ends_with("guideline-2025.toml") && t.contains("G13.4")));
+    let r = transfer::import(dst, &x, "importer").unwrap();
+    assert_eq!((r.code.as_str(), r.evidence), (e.code.as_str(), 1));
+    assert!(r.catalog_matches);
+    let same = |a: serde_json::Value, b: serde_json::Value| assert_eq!(a, b);
+    same(
+        serde_json::to_value(workpaper::list(src, &e.code).unwrap()).unwrap(),
+        serde_json::to_value(workpaper::list(dst, &e.code).unwrap()).unwrap(),
+    );
+    same(
+        serde_json::to_value(findings::ledger(src, &e.code).unwrap()).unwrap(),
+        serde_json::to_value(findings::ledger(dst, &e.code).unwrap()).unwrap(),
+    );
+    same(
+        serde_json::to_value(engagement::scope(src, &e.code).unwrap()).unwrap(),
+        serde_json::to_value(engagement::scope(dst, &e.code).unwrap()).unwrap(),
+    );
+    assert_eq!(
+        vault::get(dst, &e.code, "EV-001").unwrap().1,
+        b"%PDF-1.7 \x00\xff binary"
+    );
+    // The chain continues: the import itself is the last entry.
+    let id = engagement::resolve(dst, &e.code).unwrap();
+    let n_src = log::verify(src, &engagement::resolve(src, &e.code).unwrap()).unwrap();
+    assert_eq!(log::verify(dst, &id).unwrap(), n_src + 1);
+    // Twice into the same store: refused, nothing changed.
+    let err = transfer::import(dst, &x, "importer")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("already exists"), "{err}");
+    // A changed byte of evidence: refused, and nothing of it is kept.
+    let mut bad = x.clone();
+    let blob = bad.tables["evidence_blobs"][0]["ciphertext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let flipped = if blob.starts_with('0') {
+        format!("1{}", &blob[1..])
+    } else {
+        format!("0{}", &blob[1..])
+    };
+    bad.tables["evidence_blobs"][0]["ciphertext"] = flipped.into();
+    let err = transfer::import(spare, &bad, "importer")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("does not verify"), "{err}");
+    assert!(engagement::resolve(spare, &e.code).is_err());
+    // An edited log entry: refused too.
+    let mut bad = x.clone();
+    bad.tables["activity"][0]["actor"] = "someone else".into();
+    assert!(transfer::import(spare, &bad, "importer").is_err());
+    assert!(engagement::resolve(spare, &e.code).is_err());
+}
+
 fn sqlite(name: &str) -> Store {
     let dir = std::env::temp_dir().join(format!("hegui-audit-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -663,6 +778,15 @@ fn sqlite(name: &str) -> Store {
 #[test]
 fn sqlite_flow() {
     flow(&sqlite("flow"));
+}
+
+#[test]
+fn sqlite_export_import() {
+    transfer(
+        &sqlite("xfer-src"),
+        &sqlite("xfer-dst"),
+        &sqlite("xfer-spare"),
+    );
 }
 
 #[test]
@@ -791,6 +915,12 @@ fn postgres_flow_tampering_and_refusals() {
     let dir = std::env::temp_dir().join(format!("hegui-audit-{}-pg-closing", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     closing(&store, &dir);
+    // Export from PostgreSQL, import into a second fresh PostgreSQL database.
+    if let Some((dst, base2, db2)) = postgres("xfer") {
+        transfer(&store, &dst, &sqlite("pg-xfer-spare"));
+        drop(dst);
+        drop_db(&base2, &db2);
+    }
     drop(store);
     drop_db(&base, &db);
 }

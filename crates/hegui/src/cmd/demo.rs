@@ -3,8 +3,9 @@
 //! the same `hegui` commands a person would: obligations and scope, a scan of the data,
 //! an engagement with evidence, working papers (one with a statistical sample), a finding
 //! and its rectification, then the reports (audit report, rectification report, workbook)
-//! and two signatures over the audit report. Every command runs inside DIR with relative
-//! paths, so each printed line can be rerun there by hand.
+//! and two signatures over the audit report; last, the engagement as one JSON file, imported
+//! into a second store. Every command runs inside DIR with relative paths, so each printed
+//! line can be rerun there by hand.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -335,6 +336,19 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
     print!("{}", r.run(&["report", "verify", "audit-report.docx"])?);
     r.run(&["engagement", "log", code, "--verify"])?;
 
+    println!("\n# 6. The whole engagement as one JSON file, restored into another store");
+    r.run(&["engagement", "export-json", code, "-o", "engagement.json"])?;
+    print!(
+        "{}",
+        r.run(&[
+            "engagement",
+            "--db",
+            "restored.db",
+            "import",
+            "engagement.json"
+        ])?
+    );
+
     let d = a.dir.display();
     println!("\nDone. In {d}:");
     for f in [
@@ -343,6 +357,7 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
         "workpapers.xlsx             working-paper workbook",
         "obligations.md, scope.md    the processor's obligations and the audit's scope",
         "scan.json                   what the scan found in data/",
+        "engagement.json             the whole engagement (confidential: holds the evidence key)",
         "hegui.db                    the engagement store (hegui engagement … --db hegui.db)",
     ] {
         println!("  {f}");

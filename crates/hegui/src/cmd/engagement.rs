@@ -135,6 +135,15 @@ enum EngagementCmd {
     Close { engagement: String },
     /// Write the archive: engagement.json and the decrypted evidence.
     Export { engagement: String, dir: String },
+    /// Write the whole engagement as one self-contained JSON file (every row, the encrypted
+    /// evidence with its key, the catalog text), for `hegui engagement import`.
+    ExportJson {
+        engagement: String,
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// Restore an engagement from `export-json` into this store (refused if it exists here).
+    Import { file: std::path::PathBuf },
     /// Destroy a closed engagement (Measures Art. 13), leaving a deletion record signed with
     /// your key (`hegui key new`).
     Purge {
@@ -405,6 +414,11 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
             eprintln!("{e}: {} file(s) written; the evidence is in plaintext there, keep it as your retention rules require", files.len());
             Ok(ExitCode::SUCCESS)
         }
+        EngagementCmd::ExportJson {
+            engagement: e,
+            output,
+        } => export_json(&store, &e, &output, &who),
+        EngagementCmd::Import { file } => import(&store, &file, &who),
         EngagementCmd::Purge {
             engagement: e,
             key,
@@ -1071,4 +1085,49 @@ fn evidence(store: &Store, c: EvidenceCmd, who: &str) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn export_json(store: &Store, e: &str, output: &std::path::Path, who: &str) -> Result<ExitCode> {
+    use std::io::Write;
+    let now = jiff::Timestamp::now().to_string();
+    let x = hegui_audit::transfer::export(store, e, who, &now)?;
+    let bytes = serde_json::to_vec_pretty(&x)?;
+    // Written through a temporary file, readable by its owner only: the export carries the
+    // vault key with the encrypted evidence.
+    let tmp = output.with_extension("json.partial");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(&tmp)
+        .and_then(|mut f| f.write_all(&bytes).and_then(|_| f.sync_all()))
+        .map_err(|err| anyhow::anyhow!("{}: {err}", tmp.display()))?;
+    std::fs::rename(&tmp, output).map_err(|err| anyhow::anyhow!("{}: {err}", output.display()))?;
+    println!("{}", output.display());
+    eprintln!(
+        "{e}: exported; the file holds the evidence and its key, keep it as confidential as the evidence"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(store: &Store, file: &std::path::Path, who: &str) -> Result<ExitCode> {
+    let text = std::fs::read(file).map_err(|err| anyhow::anyhow!("{}: {err}", file.display()))?;
+    let x: hegui_audit::transfer::Export = serde_json::from_slice(&text).map_err(|err| {
+        anyhow::anyhow!("{}: not a hegui engagement export: {err}", file.display())
+    })?;
+    let r = hegui_audit::transfer::import(store, &x, who)?;
+    println!(
+        "{}: imported ({} rows, {} evidence item(s) verified, activity log verified)",
+        r.code, r.rows, r.evidence
+    );
+    if !r.catalog_matches {
+        eprintln!(
+            "note: the export's catalog text ({}) differs from the one this hegui ships; the engagement keeps its own",
+            x.catalog.id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
