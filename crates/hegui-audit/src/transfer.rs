@@ -345,6 +345,13 @@ fn identity(x: &Export) -> Result<(String, String), AuditError> {
 /// already exists there; keeps nothing when the restored log or evidence does not verify.
 pub fn import(store: &Store, x: &Export, actor: &str) -> Result<Imported, AuditError> {
     check_header(x)?;
+    let ours = store.version()?;
+    if x.schema_version > ours {
+        return Err(AuditError::Invalid(format!(
+            "the export comes from a newer store (schema {}, this hegui has {ours}): upgrade hegui first",
+            x.schema_version
+        )));
+    }
     let (id, code) = identity(x)?;
     if resolve(store, &id).is_ok() || resolve(store, &code).is_ok() {
         return Err(AuditError::Invalid(format!(

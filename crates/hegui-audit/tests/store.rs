@@ -761,6 +761,19 @@ fn transfer(src: &Store, dst: &Store, spare: &Store) {
         .to_string();
     assert!(err.contains("does not verify"), "{err}");
     assert!(engagement::resolve(spare, &e.code).is_err());
+    // From a newer hegui's store, or not an export at all: refused with the reason.
+    let mut bad = x.clone();
+    bad.schema_version = 999;
+    let err = transfer::import(spare, &bad, "importer")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("newer store"), "{err}");
+    let mut bad = x.clone();
+    bad.format = "something-else".into();
+    let err = transfer::import(spare, &bad, "importer")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a hegui engagement export"), "{err}");
     // An edited log entry: refused too.
     let mut bad = x.clone();
     bad.tables["activity"][0]["actor"] = "someone else".into();
