@@ -750,11 +750,8 @@ fn transfer(src: &Store, dst: &Store, spare: &Store) {
         .as_str()
         .unwrap()
         .to_string();
-    let flipped = if blob.starts_with('0') {
-        format!("1{}", &blob[1..])
-    } else {
-        format!("0{}", &blob[1..])
-    };
+    let first = if blob.as_bytes()[0] == b'0' { '1' } else { '0' };
+    let flipped = format!("{first}{}", &blob[1..]);
     bad.tables["evidence_blobs"][0]["ciphertext"] = flipped.into();
     let err = transfer::import(spare, &bad, "importer")
         .unwrap_err()
