@@ -39,6 +39,16 @@ impl Conclusion {
         }
     }
 
+    pub fn en(self) -> &'static str {
+        match self {
+            Conclusion::Compliant => "Compliant",
+            Conclusion::PartiallyCompliant => "Partially compliant",
+            Conclusion::NonCompliant => "Non-compliant",
+            Conclusion::NotApplicable => "Not applicable",
+            Conclusion::NotTested => "Not tested",
+        }
+    }
+
     fn id(self) -> String {
         serde_json::to_value(self)
             .ok()

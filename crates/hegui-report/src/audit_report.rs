@@ -1,4 +1,5 @@
-//! The audit report (个人信息保护合规审计报告) as an editable DOCX, in Chinese: cover; basic
+//! The audit report (个人信息保护合规审计报告) as an editable DOCX, in Chinese (or English
+//! on request): cover; basic
 //! information on the processor and the auditing body; audit basis; scope and period;
 //! methods and sampling; results per focus area with each checkpoint's conclusion;
 //! findings by severity; rectification recommendations; limitations; and the signature
@@ -11,15 +12,26 @@
 use hegui_audit::findings::{Finding, Ledger};
 use hegui_audit::store::Store;
 use hegui_audit::vault::Evidence;
-use hegui_audit::workpaper::Paper;
+use hegui_audit::workpaper::{Conclusion, Paper};
 use hegui_audit::{engagement, findings, vault, workpaper, AuditError};
 use hegui_core::law::Law;
 
 use crate::docx::{Docx, Style};
 
+/// The report's language. Chinese is the report the Measures mean; English is a rendering
+/// for readers who need one (the Guideline's checkpoints and the Measures' articles in the
+/// English of the law data, which is a translation and says so).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
 /// What the report needs beyond the engagement.
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
+    pub lang: Lang,
     /// The professional body's principal (主要负责人), for the signature block.
     pub principal: Option<String>,
     /// The report date (YYYY-MM-DD); blank when not given.
@@ -107,132 +119,268 @@ pub(crate) fn status_zh(status: &str) -> &'static str {
     }
 }
 
-fn blank(v: Option<&str>) -> String {
-    v.filter(|s| !s.trim().is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| "＿＿＿＿＿＿＿＿".into())
+/// The report being written: what it reads and in which language.
+struct R<'a> {
+    x: &'a Inputs,
+    opts: &'a ReportOptions,
+    law: &'a Law,
 }
 
-fn cover(d: &mut Docx, x: &Inputs, opts: &ReportOptions) {
-    let e = &x.engagement;
-    d.para(Style::Title, "个人信息保护合规审计报告");
-    d.para(Style::Centered, &format!("被审计单位：{}", e.processor));
-    d.para(Style::Centered, &format!("审计项目编号：{}", e.code));
+impl R<'_> {
+    fn en(&self) -> bool {
+        self.opts.lang == Lang::En
+    }
+
+    /// The text in the report's language.
+    fn t<'s>(&self, zh: &'s str, en: &'s str) -> &'s str {
+        if self.en() {
+            en
+        } else {
+            zh
+        }
+    }
+
+    /// A value, or a blank line for the signatories.
+    fn blank(&self, v: Option<&str>) -> String {
+        v.filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.t("＿＿＿＿＿＿＿＿", "________________").into())
+    }
+
+    fn conclusion(&self, cp: &str) -> &'static str {
+        let c = if !self.x.in_scope(cp) {
+            Conclusion::NotApplicable
+        } else {
+            self.x.paper(cp).map_or(Conclusion::NotTested, |p| p.result)
+        };
+        if self.en() {
+            c.en()
+        } else {
+            c.zh()
+        }
+    }
+
+    fn untested(&self, cp: &str) -> bool {
+        self.x.in_scope(cp)
+            && self
+                .x
+                .paper(cp)
+                .is_none_or(|p| p.result == Conclusion::NotTested)
+    }
+
+    fn severity(&self, sev: &str) -> String {
+        if self.en() {
+            let mut s = sev.to_string();
+            if let Some(c) = s.get_mut(0..1) {
+                c.make_ascii_uppercase();
+            }
+            s
+        } else {
+            severity_zh(sev).to_string()
+        }
+    }
+
+    /// An article of the Measures, quoted: paragraph `para` in Chinese, the whole article in
+    /// English (the law data translates articles as a whole).
+    fn article(&self, number: u8, para: usize) -> Option<String> {
+        let a = self.law.measures.article(number)?;
+        Some(if self.en() {
+            format!("Measures Art. {number}: \"{}\"", a.text_en)
+        } else {
+            format!(
+                "《个人信息保护合规审计管理办法》{}：“{}”",
+                a.numeral,
+                a.text_zh.get(para)?
+            )
+        })
+    }
+}
+
+fn cover(d: &mut Docx, r: &R) {
+    let e = &r.x.engagement;
     d.para(
-        Style::Centered,
-        &format!(
-            "审计机构：{}",
-            e.body.as_deref().unwrap_or("个人信息处理者内部审计机构")
+        Style::Title,
+        r.t(
+            "个人信息保护合规审计报告",
+            "Personal Information Protection Compliance Audit Report",
         ),
     );
-    d.para(
-        Style::Centered,
-        &format!("审计期间：{} 至 {}", e.period_start, e.period_end),
-    );
-    d.para(
-        Style::Centered,
-        &format!("报告日期：{}", blank(opts.date.as_deref())),
-    );
+    let body = e.body.as_deref().unwrap_or(r.t(
+        "个人信息处理者内部审计机构",
+        "The processor's internal audit function",
+    ));
+    let lines = [
+        (r.t("被审计单位", "Audited processor"), e.processor.clone()),
+        (r.t("审计项目编号", "Engagement"), e.code.clone()),
+        (r.t("审计机构", "Auditing body"), body.to_string()),
+        (
+            r.t("审计期间", "Period audited"),
+            format!("{} {} {}", e.period_start, r.t("至", "to"), e.period_end),
+        ),
+        (
+            r.t("报告日期", "Report date"),
+            r.blank(r.opts.date.as_deref()),
+        ),
+    ];
+    let sep = r.t("：", ": ");
+    for (k, v) in lines {
+        d.para(Style::Centered, &format!("{k}{sep}{v}"));
+    }
     d.page_break();
 }
 
-fn basics(d: &mut Docx, x: &Inputs) {
-    let e = &x.engagement;
-    d.para(Style::Heading1, "一、基本情况");
-    d.field("被审计单位", &e.processor);
-    d.field("审计方式", kind_zh(&e.kind));
-    if let Some(t) = &e.trigger {
-        d.field("保护部门要求审计的情形", &trigger_zh(Law::get(), t));
+fn kind_text(r: &R, kind: &str) -> &'static str {
+    if !r.en() {
+        return kind_zh(kind);
     }
+    match kind {
+        "internal" => "By the processor's internal body",
+        "commissioned" => "Commissioned to a professional body",
+        "ordered" => "Ordered by a protection department (Measures Art. 5)",
+        _ => "Other",
+    }
+}
+
+fn basics(d: &mut Docx, r: &R) {
+    let e = &r.x.engagement;
+    let list = |v: &[String]| v.join(r.t("、", ", "));
+    d.para(Style::Heading1, r.t("一、基本情况", "1. Basic information"));
+    d.field(r.t("被审计单位", "Audited processor"), &e.processor);
+    d.field(r.t("审计方式", "Kind of audit"), kind_text(r, &e.kind));
+    if let Some(t) = &e.trigger {
+        let text = if r.en() {
+            format!("Measures Art. 5, {}", t.replace('_', " "))
+        } else {
+            trigger_zh(r.law, t)
+        };
+        d.field(
+            r.t("保护部门要求审计的情形", "Circumstance of the order"),
+            &text,
+        );
+    }
+    let none = r.t("不适用（内部审计）", "Not applicable (internal audit)");
     d.field(
-        "专业机构",
-        e.body.as_deref().unwrap_or("不适用（内部审计）"),
+        r.t("专业机构", "Professional body"),
+        e.body.as_deref().unwrap_or(none),
     );
     if !e.affiliates.is_empty() {
-        d.field("专业机构关联机构", &e.affiliates.join("、"));
+        d.field(
+            r.t("专业机构关联机构", "Affiliates of the body"),
+            &list(&e.affiliates),
+        );
     }
-    d.field("合规审计负责人", e.lead.as_deref().unwrap_or("未指定"));
-    d.field("审计组成员", &e.team.join("、"));
-    d.field("审计开始日期", &e.start);
+    let lead = e.lead.as_deref().unwrap_or(r.t("未指定", "Not named"));
+    d.field(r.t("合规审计负责人", "Audit lead"), lead);
+    d.field(r.t("审计组成员", "Audit team"), &list(&e.team));
+    d.field(r.t("审计开始日期", "Start date"), &e.start);
     if let Some(dl) = &e.effective_deadline {
-        d.field("审计完成期限", dl);
+        d.field(r.t("审计完成期限", "Deadline"), dl);
     }
     // The independence record itself (reading applied, what was checked) is in the
     // engagement and the workbook; the report states the outcome.
     let independence = if e.independence.violations.is_empty() {
-        "经核查，专业机构及合规审计负责人未发现违反《个人信息保护合规审计管理办法》独立性和连续审计次数规定的情形。"
+        r.t(
+            "经核查，专业机构及合规审计负责人未发现违反《个人信息保护合规审计管理办法》独立性和连续审计次数规定的情形。",
+            "Checked: neither the professional body nor the audit lead is in breach of the Measures' rules on independence and consecutive audits.",
+        )
     } else {
-        "存在独立性例外情形，见下列说明。"
+        r.t(
+            "存在独立性例外情形，见下列说明。",
+            "An independence exception applies; see the note below.",
+        )
     };
-    d.field("独立性", independence);
-    if let Some(r) = &e.override_reason {
-        d.field("独立性例外说明", r);
+    d.field(r.t("独立性", "Independence"), independence);
+    if let Some(reason) = &e.override_reason {
+        d.field(r.t("独立性例外说明", "Independence exception"), reason);
     }
 }
 
-fn basis(d: &mut Docx, x: &Inputs, law: &Law) {
-    d.para(Style::Heading1, "二、审计依据");
-    d.text("1.《中华人民共和国个人信息保护法》；");
-    d.text(&format!(
-        "2.《{}》（{}，自{}起施行）；",
-        law.measures.title_zh, law.measures.order, law.measures.effective
-    ));
-    d.text(&format!(
-        "3.《{}》（{}附件）；",
-        law.guideline.title_zh, law.measures.title_zh
-    ));
-    d.text(&format!(
-        "检查点目录版本：{}。各检查点的检查内容按指引原文载明。",
-        x.engagement.catalog
-    ));
+fn basis(d: &mut Docx, r: &R) {
+    let (m, g) = (&r.law.measures, &r.law.guideline);
+    d.para(
+        Style::Heading1,
+        r.t("二、审计依据", "2. Basis of the audit"),
+    );
+    if r.en() {
+        d.text("1. The Personal Information Protection Law of the People's Republic of China;");
+        d.text(&format!(
+            "2. The {} ({}, in force from {});",
+            m.title_en, m.order, m.effective
+        ));
+        d.text(&format!("3. The {} (annex to the Measures);", g.title_en));
+        d.text(&format!(
+            "Catalog version: {}. Checkpoints are given in an English translation; the Chinese text of the Guideline governs.",
+            r.x.engagement.catalog
+        ));
+    } else {
+        d.text("1.《中华人民共和国个人信息保护法》；");
+        d.text(&format!(
+            "2.《{}》（{}，自{}起施行）；",
+            m.title_zh, m.order, m.effective
+        ));
+        d.text(&format!("3.《{}》（{}附件）；", g.title_zh, m.title_zh));
+        d.text(&format!(
+            "检查点目录版本：{}。各检查点的检查内容按指引原文载明。",
+            r.x.engagement.catalog
+        ));
+    }
 }
 
-fn scope(d: &mut Docx, x: &Inputs, law: &Law) {
-    let e = &x.engagement;
-    d.para(Style::Heading1, "三、审计范围和期间");
-    d.text(&format!(
-        "审计期间为 {} 至 {}。审计范围为被审计单位在审计期间内的个人信息处理活动。",
-        e.period_start, e.period_end
-    ));
-    let total = law.guideline.checkpoints().count();
+fn scope(d: &mut Docx, r: &R) {
+    let e = &r.x.engagement;
+    d.para(
+        Style::Heading1,
+        r.t("三、审计范围和期间", "3. Scope and period"),
+    );
     let out: Vec<Vec<String>> =
-        x.scope
+        r.x.scope
             .iter()
             .filter(|s| s.decision == "no")
             .map(|s| {
                 let reason = s.decision_reason.clone().unwrap_or_else(|| {
-                    format!("根据被审计单位画像不适用（适用条件：{}）", s.reason)
+                    if r.en() {
+                        format!(
+                            "Not applicable to the processor's profile (condition: {})",
+                            s.reason
+                        )
+                    } else {
+                        format!("根据被审计单位画像不适用（适用条件：{}）", s.reason)
+                    }
                 });
                 vec![s.checkpoint.clone(), reason]
             })
             .collect();
-    d.text(&format!(
-        "《合规审计指引》共 {total} 个检查点，纳入本次审计范围的 {} 个，不适用的 {} 个（见下表）。",
-        total - out.len(),
-        out.len()
-    ));
+    let total = r.law.guideline.checkpoints().count();
+    let (inside, outside) = (total - out.len(), out.len());
+    d.text(&if r.en() {
+        format!(
+            "The audit covers the processor's personal information processing from {} to {}. Of the Guideline's {total} checkpoints, {inside} are in scope and {outside} do not apply (see the table).",
+            e.period_start, e.period_end
+        )
+    } else {
+        format!(
+            "审计期间为 {} 至 {}。审计范围为被审计单位在审计期间内的个人信息处理活动。《合规审计指引》共 {total} 个检查点，纳入本次审计范围的 {inside} 个，不适用的 {outside} 个（见下表）。",
+            e.period_start, e.period_end
+        )
+    });
     if !out.is_empty() {
-        d.table(&["检查点", "不适用的理由"], &[1400, 7600], &out);
+        let head = [
+            r.t("检查点", "Checkpoint"),
+            r.t("不适用的理由", "Why it does not apply"),
+        ];
+        d.table(&head, &[1400, 7600], &out);
     }
 }
 
-fn methods(d: &mut Docx, x: &Inputs) {
-    d.para(Style::Heading1, "四、审计方法与抽样");
-    d.text("审计组综合运用文件审阅、人员访谈、系统查验、穿行测试、技术检测和抽样检查等方法，对照各检查点实施审计程序，并在工作底稿中记录程序、证据和结论；工作底稿经编制人以外的人员复核。");
-    d.text(&format!(
-        "本次审计共编制工作底稿 {} 份，收集证据 {} 项；每项证据在入库时计算 SHA-256 摘要并加密保存，报告所依据的证据摘要清单随报告的数字签名一并签署。",
-        x.papers.len(),
-        x.evidence.len()
-    ));
-    let rows: Vec<Vec<String>> = x
-        .papers
+fn sample_rows(r: &R) -> Vec<Vec<String>> {
+    r.x.papers
         .iter()
         .filter_map(|p| {
             let s = p.sample.as_ref()?;
             let pop = p
                 .population
                 .as_ref()
-                .map(|x| format!("{}（{}）", x.description, x.size))
+                .map(|x| format!("{} ({})", x.description, x.size))
                 .unwrap_or_default();
             Some(vec![
                 p.checkpoint.clone(),
@@ -242,70 +390,116 @@ fn methods(d: &mut Docx, x: &Inputs) {
                 s.seed.to_string(),
             ])
         })
-        .collect();
-    if rows.is_empty() {
-        d.text("本次审计未采用统计抽样。");
-    } else {
-        d.text("统计抽样采用属性抽样，样本量按置信度、可容忍偏差率和预期偏差率计算，样本按记录的随机种子选取，可复现。");
-        d.table(
-            &[
-                "检查点",
-                "总体",
-                "样本量",
-                "置信度/可容忍/预期偏差率",
-                "随机种子",
-            ],
-            &[1100, 3000, 1000, 2500, 1400],
-            &rows,
-        );
-    }
+        .collect()
 }
 
-fn results(d: &mut Docx, x: &Inputs, law: &Law) {
-    d.para(Style::Heading1, "五、审计结果");
+fn methods(d: &mut Docx, r: &R) {
+    d.para(
+        Style::Heading1,
+        r.t("四、审计方法与抽样", "4. Methods and sampling"),
+    );
+    d.text(r.t(
+        "审计组综合运用文件审阅、人员访谈、系统查验、穿行测试、技术检测和抽样检查等方法，对照各检查点实施审计程序，并在工作底稿中记录程序、证据和结论；工作底稿经编制人以外的人员复核。",
+        "The audit team used document review, interviews, system inspection, walkthroughs, technical testing and sampling against each checkpoint, recording procedures, evidence and conclusions in working papers, each reviewed by someone other than its preparer.",
+    ));
+    let (papers, evidence) = (r.x.papers.len(), r.x.evidence.len());
+    d.text(&if r.en() {
+        format!("{papers} working papers were prepared and {evidence} items of evidence collected. Each item's SHA-256 digest was taken on receipt and the item stored encrypted; the list of digests the report relies on is signed with the report.")
+    } else {
+        format!("本次审计共编制工作底稿 {papers} 份，收集证据 {evidence} 项；每项证据在入库时计算 SHA-256 摘要并加密保存，报告所依据的证据摘要清单随报告的数字签名一并签署。")
+    });
+    let rows = sample_rows(r);
+    if rows.is_empty() {
+        d.text(r.t(
+            "本次审计未采用统计抽样。",
+            "No statistical sampling was used.",
+        ));
+        return;
+    }
+    d.text(r.t(
+        "统计抽样采用属性抽样，样本量按置信度、可容忍偏差率和预期偏差率计算，样本按记录的随机种子选取，可复现。",
+        "Statistical samples are attribute samples sized from the confidence level and the tolerable and expected deviation rates; items were selected from the recorded seed and can be reselected by anyone.",
+    ));
+    let head = [
+        r.t("检查点", "Checkpoint"),
+        r.t("总体", "Population"),
+        r.t("样本量", "Sample size"),
+        r.t(
+            "置信度/可容忍/预期偏差率",
+            "Confidence / tolerable / expected",
+        ),
+        r.t("随机种子", "Seed"),
+    ];
+    d.table(&head, &[1100, 3000, 1000, 2500, 1400], &rows);
+}
+
+fn results(d: &mut Docx, r: &R) {
+    d.para(Style::Heading1, r.t("五、审计结果", "5. Results"));
+    let all = [
+        Conclusion::Compliant,
+        Conclusion::PartiallyCompliant,
+        Conclusion::NonCompliant,
+        Conclusion::NotApplicable,
+        Conclusion::NotTested,
+    ];
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    for (_, cp) in law.guideline.checkpoints() {
-        if x.in_scope(&cp.id) {
-            let c = x.paper(&cp.id).map_or("未测试", |p| p.result_zh);
-            *counts.entry(c).or_default() += 1;
+    for (_, cp) in r.law.guideline.checkpoints() {
+        if r.x.in_scope(&cp.id) {
+            *counts.entry(r.conclusion(&cp.id)).or_default() += 1;
         }
     }
-    let summary: Vec<String> = ["符合", "部分符合", "不符合", "不适用", "未测试"]
+    let summary: Vec<String> = all
         .iter()
-        .map(|k| format!("{k} {} 个", counts.get(k).copied().unwrap_or(0)))
+        .map(|c| if r.en() { c.en() } else { c.zh() })
+        .map(|k| {
+            let n = counts.get(k).copied().unwrap_or(0);
+            if r.en() {
+                format!("{k}: {n}")
+            } else {
+                format!("{k} {n} 个")
+            }
+        })
         .collect();
-    d.text(&format!(
-        "纳入范围的检查点结论汇总：{}。",
-        summary.join("，")
-    ));
-    for area in &law.guideline.areas {
-        d.para(
-            Style::Heading2,
-            &format!("（{}）{}", area.numeral, area.title_zh),
-        );
+    d.text(&if r.en() {
+        format!(
+            "Conclusions on the checkpoints in scope: {}.",
+            summary.join("; ")
+        )
+    } else {
+        format!("纳入范围的检查点结论汇总：{}。", summary.join("，"))
+    });
+    let head = [
+        r.t("编号", "No."),
+        r.t("检查内容", "Checkpoint"),
+        r.t("结论", "Conclusion"),
+        r.t("审计发现", "Observations"),
+    ];
+    for area in &r.law.guideline.areas {
+        let title = if r.en() {
+            format!("5.{} {}", area.item, area.title_en)
+        } else {
+            format!("（{}）{}", area.numeral, area.title_zh)
+        };
+        d.para(Style::Heading2, &title);
         let rows: Vec<Vec<String>> = area
             .checkpoints
             .iter()
             .map(|cp| {
-                let p = x.paper(&cp.id);
-                let conclusion = if !x.in_scope(&cp.id) {
-                    "不适用".to_string()
+                let text = if r.en() {
+                    cp.text_en.clone()
                 } else {
-                    p.map_or("未测试", |p| p.result_zh).to_string()
+                    format!("{}{}", cp.number.as_deref().unwrap_or(""), cp.text_zh)
                 };
+                let obs = r.x.paper(&cp.id).map(|p| p.observations.clone());
                 vec![
                     cp.id.clone(),
-                    format!("{}{}", cp.number.as_deref().unwrap_or(""), cp.text_zh),
-                    conclusion,
-                    p.map(|p| p.observations.clone()).unwrap_or_default(),
+                    text,
+                    r.conclusion(&cp.id).into(),
+                    obs.unwrap_or_default(),
                 ]
             })
             .collect();
-        d.table(
-            &["编号", "检查内容", "结论", "审计发现"],
-            &[800, 4600, 1000, 2600],
-            &rows,
-        );
+        d.table(&head, &[800, 4600, 1000, 2600], &rows);
     }
 }
 
@@ -313,14 +507,20 @@ fn by_severity<'a>(x: &'a Inputs, sev: &'a str) -> impl Iterator<Item = &'a Find
     x.ledger.findings.iter().filter(move |f| f.severity == sev)
 }
 
-fn findings_section(d: &mut Docx, x: &Inputs) {
-    d.para(Style::Heading1, "六、发现的问题");
-    if x.ledger.findings.is_empty() {
-        d.text("本次审计未发现问题。");
+fn findings_section(d: &mut Docx, r: &R) {
+    d.para(Style::Heading1, r.t("六、发现的问题", "6. Findings"));
+    if r.x.ledger.findings.is_empty() {
+        d.text(r.t("本次审计未发现问题。", "The audit found no problems."));
         return;
     }
+    let head = [
+        r.t("问题编号", "Finding"),
+        r.t("检查点", "Checkpoint"),
+        r.t("问题", "Problem"),
+        r.t("具体情况", "Details"),
+    ];
     for sev in ["high", "medium", "low"] {
-        let rows: Vec<Vec<String>> = by_severity(x, sev)
+        let rows: Vec<Vec<String>> = by_severity(r.x, sev)
             .map(|f| {
                 vec![
                     f.code.clone(),
@@ -333,112 +533,134 @@ fn findings_section(d: &mut Docx, x: &Inputs) {
         if rows.is_empty() {
             continue;
         }
-        d.para(
-            Style::Heading2,
-            &format!("{}风险问题（{} 项）", severity_zh(sev), rows.len()),
-        );
-        d.table(
-            &["问题编号", "检查点", "问题", "具体情况"],
-            &[1100, 900, 2600, 4400],
-            &rows,
-        );
+        let title = if r.en() {
+            format!("{} severity ({})", r.severity(sev), rows.len())
+        } else {
+            format!("{}风险问题（{} 项）", r.severity(sev), rows.len())
+        };
+        d.para(Style::Heading2, &title);
+        d.table(&head, &[1100, 900, 2600, 4400], &rows);
     }
 }
 
-fn recommendations(d: &mut Docx, x: &Inputs) {
-    d.para(Style::Heading1, "七、整改建议");
-    if x.ledger.findings.is_empty() {
-        d.text("无。");
+fn recommendations(d: &mut Docx, r: &R) {
+    d.para(Style::Heading1, r.t("七、整改建议", "7. Recommendations"));
+    if r.x.ledger.findings.is_empty() {
+        d.text(r.t("无。", "None."));
         return;
     }
     let mut rows = Vec::new();
-    for f in &x.ledger.findings {
+    for f in &r.x.ledger.findings {
         if f.items.is_empty() {
-            rows.push(vec![
-                f.code.clone(),
-                format!("针对“{}”制定整改措施，明确责任人和完成期限。", f.title),
-                String::new(),
-                String::new(),
-            ]);
+            let advice = if r.en() {
+                format!(
+                    "Set rectification measures for \"{}\", with an owner and a deadline.",
+                    f.title
+                )
+            } else {
+                format!("针对“{}”制定整改措施，明确责任人和完成期限。", f.title)
+            };
+            rows.push(vec![f.code.clone(), advice, String::new(), String::new()]);
         }
         for it in &f.items {
+            let code = format!("{}/{}", f.code, it.seq);
             rows.push(vec![
-                format!("{}/{}", f.code, it.seq),
+                code,
                 it.measure.clone(),
                 it.owner.clone(),
                 it.due.clone(),
             ]);
         }
     }
-    d.table(
-        &["问题编号", "整改建议", "责任部门", "建议期限"],
-        &[1200, 4800, 1500, 1500],
-        &rows,
-    );
-    if x.engagement.kind == "ordered" {
-        if let Some(t) = article_zh(Law::get(), 11, 0) {
-            d.text(&format!("《个人信息保护合规审计管理办法》第十一条：“{t}”"));
+    let head = [
+        r.t("问题编号", "Finding"),
+        r.t("整改建议", "Recommended measure"),
+        r.t("责任部门", "Owner"),
+        r.t("建议期限", "Due"),
+    ];
+    d.table(&head, &[1200, 4800, 1500, 1500], &rows);
+    if r.x.engagement.kind == "ordered" {
+        if let Some(quote) = r.article(11, 0) {
+            d.text(&quote);
         }
     }
 }
 
-fn limitations(d: &mut Docx, x: &Inputs, law: &Law) {
-    d.para(Style::Heading1, "八、审计局限性");
-    d.text("1. 审计结论基于审计期间内被审计单位提供的资料、访谈和审计组实施的检查，对审计期间以外的处理活动不发表意见。");
-    d.text(
+fn limitations(d: &mut Docx, r: &R) {
+    d.para(Style::Heading1, r.t("八、审计局限性", "8. Limitations"));
+    d.text(r.t(
+        "1. 审计结论基于审计期间内被审计单位提供的资料、访谈和审计组实施的检查，对审计期间以外的处理活动不发表意见。",
+        "1. The conclusions rest on the material the processor provided, interviews and the audit team's own checks for the period audited; no opinion is given on processing outside that period.",
+    ));
+    d.text(r.t(
         "2. 抽样检查存在抽样风险，样本的结论推及总体时可能存在偏差；样本量和选取方法见第四部分。",
-    );
-    d.text("3. 自动化扫描识别的个人信息为基于规则和校验的检测结果，可能存在漏检或误检。");
-    let untested = law
+        "2. Sampling carries sampling risk: a conclusion drawn from a sample may not hold for the whole population; sizes and selection are in section 4.",
+    ));
+    d.text(r.t(
+        "3. 自动化扫描识别的个人信息为基于规则和校验的检测结果，可能存在漏检或误检。",
+        "3. Personal information found by automated scanning comes from rules and validators and may include misses and false alarms.",
+    ));
+    let untested = r
+        .law
         .guideline
         .checkpoints()
-        .filter(|(_, cp)| {
-            x.in_scope(&cp.id) && x.paper(&cp.id).is_none_or(|p| p.result_zh == "未测试")
-        })
+        .filter(|(_, cp)| r.untested(&cp.id))
         .count();
     if untested > 0 {
-        d.text(&format!(
-            "4. 纳入范围的检查点中有 {untested} 个未完成测试，本报告对其不发表结论。"
-        ));
+        d.text(&if r.en() {
+            format!("4. {untested} checkpoints in scope were not tested; this report gives no conclusion on them.")
+        } else {
+            format!("4. 纳入范围的检查点中有 {untested} 个未完成测试，本报告对其不发表结论。")
+        });
     }
 }
 
-fn signatures(d: &mut Docx, x: &Inputs, opts: &ReportOptions, law: &Law) {
-    d.para(Style::Heading1, "九、签署");
-    if let Some(a) = law.measures.articles.iter().find(|a| a.number == 10) {
-        if let Some(t) = a.text_zh.get(1) {
-            d.text(&format!(
-                "根据《个人信息保护合规审计管理办法》{}：“{t}”",
-                a.numeral
-            ));
-        }
+fn signatures(d: &mut Docx, r: &R) {
+    let e = &r.x.engagement;
+    d.para(Style::Heading1, r.t("九、签署", "9. Signatures"));
+    if let Some(quote) = r.article(10, 1) {
+        d.text(&format!("{}{quote}", r.t("根据", "Under ")));
     }
+    let principal = r.blank(r.opts.principal.as_deref());
     d.field(
-        "专业机构主要负责人（签字）",
-        &blank(opts.principal.as_deref()),
+        r.t(
+            "专业机构主要负责人（签字）",
+            "Principal of the professional body (signature)",
+        ),
+        &principal,
     );
     d.field(
-        "合规审计负责人（签字）",
-        &blank(x.engagement.lead.as_deref()),
+        r.t("合规审计负责人（签字）", "Audit lead (signature)"),
+        &r.blank(e.lead.as_deref()),
     );
-    d.field("专业机构（公章）", &blank(x.engagement.body.as_deref()));
-    d.field("日期", &blank(opts.date.as_deref()));
-    d.text("本报告的电子文件可由签署人以 hegui report sign 进行数字签名，并以 hegui report verify 验证。");
+    d.field(
+        r.t("专业机构（公章）", "Official seal of the professional body"),
+        &r.blank(e.body.as_deref()),
+    );
+    d.field(r.t("日期", "Date"), &r.blank(r.opts.date.as_deref()));
+    d.text(r.t(
+        "本报告的电子文件可由签署人以 hegui report sign 进行数字签名，并以 hegui report verify 验证。",
+        "Signatories can sign this report's file digitally with hegui report sign; anyone can check it with hegui report verify.",
+    ));
 }
 
 /// Builds the audit report.
 pub fn build(x: &Inputs, opts: &ReportOptions) -> Docx {
-    let law = Law::get();
-    let mut d = Docx::new();
-    cover(&mut d, x, opts);
-    basics(&mut d, x);
-    basis(&mut d, x, law);
-    scope(&mut d, x, law);
-    methods(&mut d, x);
-    results(&mut d, x, law);
-    findings_section(&mut d, x);
-    recommendations(&mut d, x);
-    limitations(&mut d, x, law);
-    signatures(&mut d, x, opts, law);
+    let r = R {
+        x,
+        opts,
+        law: Law::get(),
+    };
+    let mut d = if r.en() { Docx::latin() } else { Docx::new() };
+    cover(&mut d, &r);
+    basics(&mut d, &r);
+    basis(&mut d, &r);
+    scope(&mut d, &r);
+    methods(&mut d, &r);
+    results(&mut d, &r);
+    findings_section(&mut d, &r);
+    recommendations(&mut d, &r);
+    limitations(&mut d, &r);
+    signatures(&mut d, &r);
     d
 }

@@ -16,6 +16,8 @@ use zip::write::SimpleFileOptions;
 #[derive(Debug, Default)]
 pub struct Docx {
     body: String,
+    /// Set for English documents: fields use ": " instead of the full-width "：".
+    latin: bool,
 }
 
 /// How a paragraph is set.
@@ -89,6 +91,14 @@ impl Docx {
         Self::default()
     }
 
+    /// A document in a Latin-script language (English).
+    pub fn latin() -> Self {
+        Self {
+            latin: true,
+            ..Self::default()
+        }
+    }
+
     /// Appends a paragraph in `style`.
     pub fn para(&mut self, style: Style, text: &str) -> &mut Self {
         self.body.push_str(&paragraph(style, text, false));
@@ -104,7 +114,10 @@ impl Docx {
     pub fn field(&mut self, label: &str, value: &str) -> &mut Self {
         self.body.push_str(&format!(
             "<w:p>{}{}</w:p>",
-            runs(&format!("{label}："), true),
+            runs(
+                &format!("{label}{}", if self.latin { ": " } else { "：" }),
+                true
+            ),
             runs(value, false)
         ));
         self

@@ -755,6 +755,35 @@ fn workbook_parses_back_and_signed_reports_verify() {
     let row: Vec<&str> = text[g134 + 1..].lines().take(4).collect();
     assert_eq!(row[2], "不符合", "{row:?}");
     assert_eq!(row[3], "缺评估", "{row:?}");
+    // In English on request: the Guideline's translation, conclusions and the signature block.
+    let en = dir.join("report-en.docx");
+    ok(&[
+        "report",
+        "audit",
+        "ENG-2026-001",
+        "-o",
+        en.to_str().unwrap(),
+        "--principal",
+        "所长",
+        "--lang",
+        "en",
+    ]);
+    let text = docx_text(&en);
+    for heading in [
+        "Personal Information Protection Compliance Audit Report",
+        "1. Basic information",
+        "5. Results",
+        "High severity (1)",
+        "9. Signatures",
+        "Principal of the professional body (signature): 所长",
+        "Audit lead (signature): 王五",
+        "Measures Art. 10:",
+    ] {
+        assert!(text.contains(heading), "missing {heading}");
+    }
+    let g134 = text.find("\nG13.4\n").expect("G13.4 row");
+    let row: Vec<&str> = text[g134 + 1..].lines().take(4).collect();
+    assert_eq!(row[2], "Non-compliant", "{row:?}");
     let rect = dir.join("rectification.docx");
     ok(&[
         "report",

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use hegui_audit::store::Store;
-use hegui_report::audit_report::{Inputs, ReportOptions};
+use hegui_report::audit_report::{Inputs, Lang, ReportOptions};
 use hegui_report::docx::Docx;
 use hegui_report::signature::{self, Role};
 
@@ -77,11 +77,27 @@ struct DocOpts {
     /// The report date (YYYY-MM-DD); left blank for the signatories when not given.
     #[arg(long)]
     date: Option<jiff::civil::Date>,
+    /// The language of the audit report (the rectification report is always in Chinese:
+    /// it goes to the protection department).
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: LangArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// 中文
+    Zh,
+    /// English (the law's text in the law data's English translation)
+    En,
 }
 
 impl DocOpts {
     fn into_options(self) -> ReportOptions {
         ReportOptions {
+            lang: match self.lang {
+                LangArg::Zh => Lang::Zh,
+                LangArg::En => Lang::En,
+            },
             principal: self.principal,
             date: self.date.map(|d| d.to_string()),
         }
