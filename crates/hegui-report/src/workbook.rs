@@ -17,6 +17,8 @@ pub enum WorkbookError {
     Audit(#[from] AuditError),
     #[error("writing the workbook: {0}")]
     Xlsx(#[from] XlsxError),
+    #[error("{path}: {err}")]
+    Io { path: String, err: std::io::Error },
 }
 
 fn header(ws: &mut Worksheet, cols: &[(&str, f64)]) -> Result<(), XlsxError> {
@@ -263,10 +265,15 @@ pub fn build(store: &Store, key: &str) -> Result<Workbook, WorkbookError> {
 pub fn write(store: &Store, key: &str, path: &Path) -> Result<(), WorkbookError> {
     let mut wb = build(store, key)?;
     let tmp = path.with_extension("xlsx.partial");
-    wb.save(&tmp)?;
+    let io = |p: &Path, err| WorkbookError::Io {
+        path: p.display().to_string(),
+        err,
+    };
+    let bytes = wb.save_to_buffer()?;
+    std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        XlsxError::IoError(e)
+        io(path, e)
     })?;
     Ok(())
 }
