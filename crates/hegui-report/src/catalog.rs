@@ -5,7 +5,9 @@
 use std::path::Path;
 
 use hegui_core::law::{Framework, Law, Sensitivity};
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+
+use crate::sheet;
 
 /// Writes the workbook to `path`.
 pub fn write_workbook(law: &Law, path: &Path) -> Result<(), XlsxError> {
@@ -23,6 +25,7 @@ pub fn build(law: &Law) -> Result<Workbook, XlsxError> {
     Ok(wb)
 }
 
+/// Names the sheet, writes its header row and puts a filter over `rows` rows.
 fn header(
     ws: &mut Worksheet,
     name: &str,
@@ -30,26 +33,8 @@ fn header(
     rows: u32,
 ) -> Result<(), XlsxError> {
     ws.set_name(name)?;
-    let bold = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color("#DDEBF7");
-    for (i, (title, width)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *title, &bold)?;
-        ws.set_column_width(i as u16, *width)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
+    sheet::header(ws, cols)?;
     ws.autofilter(0, 0, rows, cols.len() as u16 - 1)?;
-    Ok(())
-}
-
-fn row(ws: &mut Worksheet, r: u32, cells: &[String]) -> Result<(), XlsxError> {
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(rust_xlsxwriter::FormatAlign::Top);
-    for (c, v) in cells.iter().enumerate() {
-        ws.write_string_with_format(r, c as u16, v, &wrap)?;
-    }
     Ok(())
 }
 
@@ -68,7 +53,7 @@ fn checkpoints(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
     header(ws, "检查点 Checkpoints", &cols, n)?;
     for (i, (area, c)) in law.guideline.checkpoints().enumerate() {
         let cites: Vec<String> = c.cites.iter().map(|x| x.display_en()).collect();
-        row(
+        sheet::row(
             ws,
             i as u32 + 1,
             &[
@@ -102,7 +87,7 @@ fn areas(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
         law.guideline.areas.len() as u32,
     )?;
     for (i, a) in law.guideline.areas.iter().enumerate() {
-        row(
+        sheet::row(
             ws,
             i as u32 + 1,
             &[
@@ -134,7 +119,7 @@ fn measures(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
     )?;
     for (i, a) in law.measures.articles.iter().enumerate() {
         let binds: Vec<String> = a.binds.iter().map(|b| format!("{b:?}")).collect();
-        row(
+        sheet::row(
             ws,
             i as u32 + 1,
             &[
@@ -167,7 +152,7 @@ fn taxonomy(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
         Sensitivity::NotListed => "",
     };
     for (i, it) in items.iter().enumerate() {
-        row(
+        sheet::row(
             ws,
             i as u32 + 1,
             &[

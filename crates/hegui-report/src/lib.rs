@@ -12,5 +12,6 @@ pub mod audit_report;
 pub mod catalog;
 pub mod docx;
 pub mod rectification;
+mod sheet;
 pub mod signature;
 pub mod workbook;

@@ -8,7 +8,9 @@ use std::path::Path;
 use hegui_audit::store::Store;
 use hegui_audit::{engagement, findings, vault, workpaper, AuditError};
 use hegui_core::law::Law;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use crate::sheet::{header, row};
 
 /// Errors writing a workbook.
 #[derive(Debug, thiserror::Error)]
@@ -19,27 +21,6 @@ pub enum WorkbookError {
     Xlsx(#[from] XlsxError),
     #[error("{path}: {err}")]
     Io { path: String, err: std::io::Error },
-}
-
-fn header(ws: &mut Worksheet, cols: &[(&str, f64)]) -> Result<(), XlsxError> {
-    let bold = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color("#DDEBF7");
-    for (i, (title, width)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *title, &bold)?;
-        ws.set_column_width(i as u16, *width)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    Ok(())
-}
-
-fn row(ws: &mut Worksheet, r: u32, cells: &[String]) -> Result<(), XlsxError> {
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    for (c, v) in cells.iter().enumerate() {
-        ws.write_string_with_format(r, c as u16, v, &wrap)?;
-    }
-    Ok(())
 }
 
 /// A sheet name Excel accepts (≤ 31 characters, none of `[]:*?/\`).

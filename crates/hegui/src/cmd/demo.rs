@@ -33,9 +33,9 @@ struct Runner {
 }
 
 impl Runner {
-    /// Runs one command, echoing it; returns its standard output.
-    fn run(&self, args: &[&str]) -> Result<String> {
-        println!("$ hegui {}", shell_words(args));
+    /// Runs one command inside DIR; returns its standard output, or an error with its
+    /// standard error.
+    fn exec(&self, args: &[&str]) -> Result<Vec<u8>> {
         let out = Command::new(&self.exe)
             .args(args)
             .current_dir(&self.dir)
@@ -50,24 +50,19 @@ impl Runner {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        Ok(out.stdout)
+    }
+
+    /// Runs one command, echoing it; returns its standard output.
+    fn run(&self, args: &[&str]) -> Result<String> {
+        println!("$ hegui {}", shell_words(args));
+        Ok(String::from_utf8_lossy(&self.exec(args)?).into_owned())
     }
 
     /// Runs one command and writes its standard output to `file` (as `> file` would).
     fn run_to(&self, args: &[&str], file: &str) -> Result<()> {
         println!("$ hegui {} > {file}", shell_words(args));
-        let out = Command::new(&self.exe)
-            .args(args)
-            .current_dir(&self.dir)
-            .output()?;
-        if !out.status.success() {
-            bail!(
-                "`hegui {}` failed:\n{}",
-                shell_words(args),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::fs::write(self.dir.join(file), out.stdout)?;
+        std::fs::write(self.dir.join(file), self.exec(args)?)?;
         Ok(())
     }
 }

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use hegui_audit::store::Store;
-use hegui_report::audit_report::{Inputs, Lang, ReportOptions};
+use hegui_report::audit_report::{self, Inputs, Lang, ReportOptions};
 use hegui_report::docx::Docx;
+use hegui_report::rectification;
 use hegui_report::signature::{self, Role};
 
 use crate::input;
@@ -123,22 +124,12 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
             engagement,
             output,
             opts,
-        } => {
-            let store = open(a.db)?;
-            let x = Inputs::load(&store, &engagement)?;
-            let doc = hegui_report::audit_report::build(&x, &opts.into_options());
-            write_doc(&doc, &output)
-        }
+        } => document(a.db, &engagement, &output, opts, audit_report::build),
         ReportCmd::Rectification {
             engagement,
             output,
             opts,
-        } => {
-            let store = open(a.db)?;
-            let x = Inputs::load(&store, &engagement)?;
-            let doc = hegui_report::rectification::build(&x, &opts.into_options());
-            write_doc(&doc, &output)
-        }
+        } => document(a.db, &engagement, &output, opts, rectification::build),
         ReportCmd::Sign {
             report,
             engagement,
@@ -168,6 +159,19 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
         }
         ReportCmd::Verify { report } => verify(&report),
     }
+}
+
+/// Builds one of the engagement's documents and writes it to `output`.
+fn document(
+    db: Option<String>,
+    engagement: &str,
+    output: &Path,
+    opts: DocOpts,
+    build: fn(&Inputs, &ReportOptions) -> Docx,
+) -> Result<ExitCode> {
+    let store = open(db)?;
+    let x = Inputs::load(&store, engagement)?;
+    write_doc(&build(&x, &opts.into_options()), output)
 }
 
 /// Writes a document through a temporary file, so an interrupted run never leaves a
