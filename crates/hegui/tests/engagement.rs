@@ -12,6 +12,26 @@ fn hegui(db: &str, args: &[&str]) -> Output {
         .expect("run hegui")
 }
 
+/// A fresh directory under the temp dir, and the store path in it.
+fn fresh(tag: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("hegui-eng-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("hegui.db").to_str().unwrap().to_string();
+    (dir, db)
+}
+
+/// Runs hegui, which must succeed; returns its standard output.
+fn ok(db: &str, args: &[&str]) -> String {
+    let o = hegui(db, args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
 #[test]
 fn create_scope_extend_and_verify() {
     let dir = std::env::temp_dir().join(format!("hegui-eng-cli-{}", std::process::id()));
@@ -128,20 +148,9 @@ fn create_scope_extend_and_verify() {
 
 #[test]
 fn papers_findings_and_rectification() {
-    let dir = std::env::temp_dir().join(format!("hegui-eng-cli2-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("hegui.db");
-    let db = db.to_str().unwrap();
-    let ok = |args: &[&str]| {
-        let o = hegui(db, args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    };
+    let (_dir, db) = fresh("cli2");
+    let db = db.as_str();
+    let ok = |args: &[&str]| ok(db, args);
     ok(&[
         "engagement",
         "create",
@@ -304,20 +313,9 @@ fn papers_findings_and_rectification() {
 
 #[test]
 fn evidence_vault_through_the_cli() {
-    let dir = std::env::temp_dir().join(format!("hegui-eng-cli3-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("hegui.db");
-    let db = db.to_str().unwrap();
-    let ok = |args: &[&str]| {
-        let o = hegui(db, args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    };
+    let (dir, db) = fresh("cli3");
+    let db = db.as_str();
+    let ok = |args: &[&str]| ok(db, args);
     ok(&[
         "engagement",
         "create",
@@ -458,20 +456,9 @@ fn a_killed_process_loses_no_acknowledged_write() {
 
 #[test]
 fn full_engagement_from_creation_to_purge() {
-    let dir = std::env::temp_dir().join(format!("hegui-eng-full-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("hegui.db");
-    let db = db.to_str().unwrap();
-    let ok = |args: &[&str]| {
-        let o = hegui(db, args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    };
+    let (dir, db) = fresh("full");
+    let db = db.as_str();
+    let ok = |args: &[&str]| ok(db, args);
     let key = dir.join("lead.json");
     ok(&["key", "new", "--name", "王五", "-o", key.to_str().unwrap()]);
     ok(&[
@@ -618,20 +605,9 @@ fn full_engagement_from_creation_to_purge() {
 #[test]
 fn workbook_parses_back_and_signed_reports_verify() {
     use calamine::{open_workbook, Reader, Xlsx};
-    let dir = std::env::temp_dir().join(format!("hegui-eng-report-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("hegui.db");
-    let db = db.to_str().unwrap();
-    let ok = |args: &[&str]| {
-        let o = hegui(db, args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    };
+    let (dir, db) = fresh("report");
+    let db = db.as_str();
+    let ok = |args: &[&str]| ok(db, args);
     ok(&[
         "engagement",
         "create",
