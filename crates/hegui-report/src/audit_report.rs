@@ -16,7 +16,7 @@ use hegui_audit::workpaper::{Conclusion, Paper};
 use hegui_audit::{engagement, findings, vault, workpaper, AuditError};
 use hegui_core::law::Law;
 
-use crate::docx::{Docx, Style};
+use crate::document::{Document, Style};
 
 /// The report's language. Chinese is the report the Measures mean; English is a rendering
 /// for readers who need one (the Guideline's checkpoints and the Measures' articles in the
@@ -196,7 +196,7 @@ impl R<'_> {
     }
 }
 
-fn cover(d: &mut Docx, r: &R) {
+fn cover(d: &mut Document, r: &R) {
     let e = &r.x.engagement;
     d.para(
         Style::Title,
@@ -241,7 +241,7 @@ fn kind_text(r: &R, kind: &str) -> &'static str {
     }
 }
 
-fn basics(d: &mut Docx, r: &R) {
+fn basics(d: &mut Document, r: &R) {
     let e = &r.x.engagement;
     let list = |v: &[String]| v.join(r.t("、", ", "));
     d.para(Style::Heading1, r.t("一、基本情况", "1. Basic information"));
@@ -295,7 +295,7 @@ fn basics(d: &mut Docx, r: &R) {
     }
 }
 
-fn basis(d: &mut Docx, r: &R) {
+fn basis(d: &mut Document, r: &R) {
     let (m, g) = (&r.law.measures, &r.law.guideline);
     d.para(
         Style::Heading1,
@@ -326,7 +326,7 @@ fn basis(d: &mut Docx, r: &R) {
     }
 }
 
-fn scope(d: &mut Docx, r: &R) {
+fn scope(d: &mut Document, r: &R) {
     let e = &r.x.engagement;
     d.para(
         Style::Heading1,
@@ -393,7 +393,7 @@ fn sample_rows(r: &R) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn methods(d: &mut Docx, r: &R) {
+fn methods(d: &mut Document, r: &R) {
     d.para(
         Style::Heading1,
         r.t("四、审计方法与抽样", "4. Methods and sampling"),
@@ -433,7 +433,7 @@ fn methods(d: &mut Docx, r: &R) {
     d.table(&head, &[1100, 3000, 1000, 2500, 1400], &rows);
 }
 
-fn results(d: &mut Docx, r: &R) {
+fn results(d: &mut Document, r: &R) {
     d.para(Style::Heading1, r.t("五、审计结果", "5. Results"));
     let all = [
         Conclusion::Compliant,
@@ -507,7 +507,7 @@ fn by_severity<'a>(x: &'a Inputs, sev: &'a str) -> impl Iterator<Item = &'a Find
     x.ledger.findings.iter().filter(move |f| f.severity == sev)
 }
 
-fn findings_section(d: &mut Docx, r: &R) {
+fn findings_section(d: &mut Document, r: &R) {
     d.para(Style::Heading1, r.t("六、发现的问题", "6. Findings"));
     if r.x.ledger.findings.is_empty() {
         d.text(r.t("本次审计未发现问题。", "The audit found no problems."));
@@ -543,7 +543,7 @@ fn findings_section(d: &mut Docx, r: &R) {
     }
 }
 
-fn recommendations(d: &mut Docx, r: &R) {
+fn recommendations(d: &mut Document, r: &R) {
     d.para(Style::Heading1, r.t("七、整改建议", "7. Recommendations"));
     if r.x.ledger.findings.is_empty() {
         d.text(r.t("无。", "None."));
@@ -586,7 +586,7 @@ fn recommendations(d: &mut Docx, r: &R) {
     }
 }
 
-fn limitations(d: &mut Docx, r: &R) {
+fn limitations(d: &mut Document, r: &R) {
     d.para(Style::Heading1, r.t("八、审计局限性", "8. Limitations"));
     d.text(r.t(
         "1. 审计结论基于审计期间内被审计单位提供的资料、访谈和审计组实施的检查，对审计期间以外的处理活动不发表意见。",
@@ -615,7 +615,7 @@ fn limitations(d: &mut Docx, r: &R) {
     }
 }
 
-fn signatures(d: &mut Docx, r: &R) {
+fn signatures(d: &mut Document, r: &R) {
     let e = &r.x.engagement;
     d.para(Style::Heading1, r.t("九、签署", "9. Signatures"));
     if let Some(quote) = r.article(10, 1) {
@@ -645,13 +645,25 @@ fn signatures(d: &mut Docx, r: &R) {
 }
 
 /// Builds the audit report.
-pub fn build(x: &Inputs, opts: &ReportOptions) -> Docx {
+pub fn build(x: &Inputs, opts: &ReportOptions) -> Document {
     let r = R {
         x,
         opts,
         law: Law::get(),
     };
-    let mut d = if r.en() { Docx::latin() } else { Docx::new() };
+    let title = format!(
+        "{} — {}",
+        r.t(
+            "个人信息保护合规审计报告",
+            "Personal Information Protection Compliance Audit Report"
+        ),
+        x.engagement.processor
+    );
+    let mut d = if r.en() {
+        Document::latin(&title)
+    } else {
+        Document::new(&title)
+    };
     cover(&mut d, &r);
     basics(&mut d, &r);
     basis(&mut d, &r);

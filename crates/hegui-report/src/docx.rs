@@ -1,5 +1,5 @@
-//! A small WordprocessingML (DOCX) writer: headings, paragraphs, tables and page breaks —
-//! what an audit report needs, and no more. The output opens in Word, WPS and LibreOffice
+//! A small WordprocessingML (DOCX) writer for [`Document`]s: headings, paragraphs, tables
+//! and page breaks. The output opens in Word, WPS and LibreOffice
 //! and stays editable (the reports are drafts an auditor finishes by hand).
 //!
 //! Elements are written in the order the OOXML schema prescribes (Word rejects a file whose
@@ -12,35 +12,16 @@ use std::io::{Seek, Write};
 
 use zip::write::SimpleFileOptions;
 
-/// A document being built, block by block.
-#[derive(Debug, Default)]
-pub struct Docx {
-    body: String,
-    /// Set for English documents: fields use ": " instead of the full-width "：".
-    latin: bool,
-}
+use crate::document::{Block, Document, Style};
 
-/// How a paragraph is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    Normal,
-    /// The report's title on the cover.
-    Title,
-    Heading1,
-    Heading2,
-    /// Centred text (cover lines, the seal placeholder).
-    Centered,
-}
-
-impl Style {
-    fn id(self) -> Option<&'static str> {
-        match self {
-            Style::Normal => None,
-            Style::Title => Some("Title"),
-            Style::Heading1 => Some("Heading1"),
-            Style::Heading2 => Some("Heading2"),
-            Style::Centered => Some("Centered"),
-        }
+/// The paragraph style's id in `styles.xml` (none for body text).
+fn style_id(style: Style) -> Option<&'static str> {
+    match style {
+        Style::Normal => None,
+        Style::Title => Some("Title"),
+        Style::Heading1 => Some("Heading1"),
+        Style::Heading2 => Some("Heading2"),
+        Style::Centered => Some("Centered"),
     }
 }
 
@@ -79,105 +60,15 @@ fn runs(text: &str, bold: bool) -> String {
 }
 
 fn paragraph(style: Style, text: &str, bold: bool) -> String {
-    let ppr = style
-        .id()
+    let ppr = style_id(style)
         .map(|id| format!("<w:pPr><w:pStyle w:val=\"{id}\"/></w:pPr>"))
         .unwrap_or_default();
     format!("<w:p>{ppr}{}</w:p>", runs(text, bold))
 }
 
-impl Docx {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// A document in a Latin-script language (English).
-    pub fn latin() -> Self {
-        Self {
-            latin: true,
-            ..Self::default()
-        }
-    }
-
-    /// Appends a paragraph in `style`.
-    pub fn para(&mut self, style: Style, text: &str) -> &mut Self {
-        self.body.push_str(&paragraph(style, text, false));
-        self
-    }
-
-    /// Appends a body paragraph.
-    pub fn text(&mut self, text: &str) -> &mut Self {
-        self.para(Style::Normal, text)
-    }
-
-    /// Appends a bold label followed by plain text on one line ("审计期间：2025-01-01 …").
-    pub fn field(&mut self, label: &str, value: &str) -> &mut Self {
-        self.body.push_str(&format!(
-            "<w:p>{}{}</w:p>",
-            runs(
-                &format!("{label}{}", if self.latin { ": " } else { "：" }),
-                true
-            ),
-            runs(value, false)
-        ));
-        self
-    }
-
-    pub fn page_break(&mut self) -> &mut Self {
-        self.body
-            .push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
-        self
-    }
-
-    /// Appends a table: `widths` in twentieths of a point per column, a header row that
-    /// repeats on every page, rows that never split across pages.
-    pub fn table(&mut self, headers: &[&str], widths: &[u32], rows: &[Vec<String>]) -> &mut Self {
-        let border = |side: &str| {
-            format!("<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"808080\"/>")
-        };
-        let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
-            .iter()
-            .map(|s| border(s))
-            .collect();
-        let mut t = format!(
-            "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>"
-        );
-        for w in widths {
-            t.push_str(&format!("<w:gridCol w:w=\"{w}\"/>"));
-        }
-        t.push_str("</w:tblGrid>");
-        let cell = |w: u32, text: &str, head: bool| {
-            let shade = if head {
-                "<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"DDEBF7\"/>"
-            } else {
-                ""
-            };
-            format!(
-                "<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/>{shade}</w:tcPr>{}</w:tc>",
-                paragraph(Style::Normal, text, head)
-            )
-        };
-        t.push_str("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>");
-        for (h, w) in headers.iter().zip(widths) {
-            t.push_str(&cell(*w, h, true));
-        }
-        t.push_str("</w:tr>");
-        for r in rows {
-            t.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
-            for (i, w) in widths.iter().enumerate() {
-                t.push_str(&cell(*w, r.get(i).map(String::as_str).unwrap_or(""), false));
-            }
-            t.push_str("</w:tr>");
-        }
-        t.push_str("</w:tbl>");
-        self.body.push_str(&t);
-        // Word requires a paragraph between adjacent tables and after a final table.
-        self.body.push_str("<w:p/>");
-        self
-    }
-
-    /// Writes the package (a ZIP of the document parts) to `out`.
-    pub fn write<W: Write + Seek>(&self, out: W) -> zip::result::ZipResult<()> {
+impl Document {
+    /// Writes the document as a DOCX package (a ZIP of the document parts) to `out`.
+    pub fn write_docx<W: Write + Seek>(&self, out: W) -> zip::result::ZipResult<()> {
         let mut zip = zip::ZipWriter::new(out);
         let opts =
             SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
@@ -186,7 +77,7 @@ impl Docx {
             ("_rels/.rels", ROOT_RELS.to_string()),
             ("word/_rels/document.xml.rels", DOC_RELS.to_string()),
             ("word/styles.xml", STYLES.to_string()),
-            ("word/document.xml", self.document_xml()),
+            ("word/document.xml", document_xml(self)),
         ];
         for (name, text) in parts {
             zip.start_file(name, opts)?;
@@ -196,23 +87,85 @@ impl Docx {
         Ok(())
     }
 
-    /// Writes the package into memory.
-    pub fn to_bytes(&self) -> zip::result::ZipResult<Vec<u8>> {
+    /// The DOCX package in memory.
+    pub fn to_docx(&self) -> zip::result::ZipResult<Vec<u8>> {
         let mut cur = std::io::Cursor::new(Vec::new());
-        self.write(&mut cur)?;
+        self.write_docx(&mut cur)?;
         Ok(cur.into_inner())
     }
+}
 
-    fn document_xml(&self) -> String {
-        // A4 portrait, 2.5 cm margins.
-        format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{}\
-<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1418\" w:right=\"1418\" w:bottom=\"1418\" w:left=\"1418\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>\
-</w:body></w:document>",
-            self.body
-        )
+fn document_xml(doc: &Document) -> String {
+    let mut body = String::new();
+    for b in &doc.blocks {
+        match b {
+            Block::Para { style, text } => body.push_str(&paragraph(*style, text, false)),
+            Block::Field { label, value } => body.push_str(&format!(
+                "<w:p>{}{}</w:p>",
+                runs(&format!("{label}{}", doc.field_separator()), true),
+                runs(value, false)
+            )),
+            Block::Table {
+                headers,
+                widths,
+                rows,
+            } => body.push_str(&table(headers, widths, rows)),
+            Block::PageBreak => body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
+        }
     }
+    // A4 portrait, 2.5 cm margins.
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}\
+<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1418\" w:right=\"1418\" w:bottom=\"1418\" w:left=\"1418\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>\
+</w:body></w:document>"
+    )
+}
+
+/// A table: `widths` in twentieths of a point per column, a header row that repeats on
+/// every page, rows that never split across pages.
+fn table(headers: &[String], widths: &[u32], rows: &[Vec<String>]) -> String {
+    let border = |side: &str| {
+        format!("<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"808080\"/>")
+    };
+    let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
+        .iter()
+        .map(|s| border(s))
+        .collect();
+    let mut t = format!(
+        "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>"
+    );
+    for w in widths {
+        t.push_str(&format!("<w:gridCol w:w=\"{w}\"/>"));
+    }
+    t.push_str("</w:tblGrid>");
+    let cell = |w: u32, text: &str, head: bool| {
+        let shade = if head {
+            "<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"DDEBF7\"/>"
+        } else {
+            ""
+        };
+        format!(
+            "<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/>{shade}</w:tcPr>{}</w:tc>",
+            paragraph(Style::Normal, text, head)
+        )
+    };
+    t.push_str("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>");
+    for (h, w) in headers.iter().zip(widths) {
+        t.push_str(&cell(*w, h, true));
+    }
+    t.push_str("</w:tr>");
+    for r in rows {
+        t.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+        for (i, w) in widths.iter().enumerate() {
+            t.push_str(&cell(*w, r.get(i).map(String::as_str).unwrap_or(""), false));
+        }
+        t.push_str("</w:tr>");
+    }
+    t.push_str("</w:tbl>");
+    // Word requires a paragraph between adjacent tables and after a final table.
+    t.push_str("<w:p/>");
+    t
 }
 
 /// The text of a document part: what a reader sees, paragraph by paragraph (for tests and
@@ -277,7 +230,7 @@ mod tests {
 
     #[test]
     fn text_round_trips_through_the_document_part() {
-        let mut d = Docx::new();
+        let mut d = Document::new("t");
         d.para(Style::Heading1, "一、审计依据")
             .text("a < b & \"c\"\n第二行")
             .table(
@@ -285,7 +238,7 @@ mod tests {
                 &[1000, 1000],
                 &[vec!["G1.1".into(), "符合".into()]],
             );
-        let text = document_text(&d.document_xml());
+        let text = document_text(&document_xml(&d));
         assert!(text.contains("一、审计依据\n"));
         assert!(text.contains("a < b & \"c\"\n第二行"));
         assert!(text.contains("G1.1\n符合\n"));

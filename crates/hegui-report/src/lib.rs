@@ -5,12 +5,16 @@
 //!   rectification ledger, the evidence index).
 //! - [`signature`]: detached ed25519 signatures over a report and the manifest of the
 //!   evidence it relies on.
-//! - [`audit_report`]: the audit report (DOCX), with the Art. 10 signature block.
+//! - [`audit_report`]: the audit report (DOCX, PDF), with the Art. 10 signature block.
 //! - [`rectification`]: the rectification report (Art. 11) with the ledger and its due date.
-//! - [`docx`]: the small DOCX writer both use.
+//! - [`document`]: the block model both are built in; [`docx`] renders it as an editable
+//!   DOCX and `pdf` (cargo feature `pdf`) typesets it as a PDF.
 pub mod audit_report;
 pub mod catalog;
+pub mod document;
 pub mod docx;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod rectification;
 mod sheet;
 pub mod signature;

@@ -6,13 +6,16 @@
 use hegui_core::law::Law;
 
 use crate::audit_report::{article_zh, kind_zh, severity_zh, status_zh, Inputs, ReportOptions};
-use crate::docx::{Docx, Style};
+use crate::document::{Document, Style};
 
 /// Builds the rectification report.
-pub fn build(x: &Inputs, opts: &ReportOptions) -> Docx {
+pub fn build(x: &Inputs, opts: &ReportOptions) -> Document {
     let e = &x.engagement;
     let l = &x.ledger;
-    let mut d = Docx::new();
+    let mut d = Document::new(&format!(
+        "个人信息保护合规审计整改情况报告 — {}",
+        e.processor
+    ));
     d.para(Style::Title, "个人信息保护合规审计整改情况报告");
     d.para(Style::Centered, &format!("报送单位：{}", e.processor));
     d.para(Style::Centered, &format!("审计项目编号：{}", e.code));

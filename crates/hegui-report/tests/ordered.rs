@@ -12,9 +12,9 @@ use hegui_report::audit_report::{self, Inputs, ReportOptions};
 use hegui_report::docx::document_text;
 use jiff::civil::date;
 
-fn text(doc: &hegui_report::docx::Docx) -> String {
+fn text(doc: &hegui_report::document::Document) -> String {
     use std::io::Read;
-    let bytes = doc.to_bytes().unwrap();
+    let bytes = doc.to_docx().unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut xml = String::new();
     zip.by_name("word/document.xml")

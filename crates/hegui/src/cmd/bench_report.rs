@@ -163,14 +163,14 @@ pub fn run(a: BenchReportArgs) -> Result<ExitCode> {
             "audit report (DOCX)",
             Box::new(|| {
                 let x = Inputs::load(&store, &code)?;
-                Ok(audit_report::build(&x, &opts).to_bytes()?)
+                Ok(audit_report::build(&x, &opts).to_docx()?)
             }),
         ),
         (
             "rectification report (DOCX)",
             Box::new(|| {
                 let x = Inputs::load(&store, &code)?;
-                Ok(hegui_report::rectification::build(&x, &opts).to_bytes()?)
+                Ok(hegui_report::rectification::build(&x, &opts).to_docx()?)
             }),
         ),
         (

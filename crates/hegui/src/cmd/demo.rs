@@ -2,8 +2,8 @@
 //! an example processor's profile and generated data into DIR, then runs — and prints —
 //! the same `hegui` commands a person would: obligations and scope, a scan of the data,
 //! an engagement with evidence, working papers (one with a statistical sample), a finding
-//! and its rectification, then the reports (audit report, rectification report, workbook)
-//! and two signatures over the audit report; last, the engagement as one JSON file, imported
+//! and its rectification, then the reports (the audit report as PDF and DOCX, the
+//! rectification report, the workbook) and two signatures over each audit report; last, the engagement as one JSON file, imported
 //! into a second store. Every command runs inside DIR with relative paths, so each printed
 //! line can be rerun there by hand.
 
@@ -295,15 +295,17 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
     ])?;
 
     println!("\n# 5. Reports and signatures");
-    r.run(&[
-        "report",
-        "audit",
-        code,
-        "-o",
-        "audit-report.docx",
-        "--principal",
-        "张三",
-    ])?;
+    let audit = ["report", "audit", code, "--principal", "张三", "-o"];
+    r.run(&[&audit[..], &["audit-report.docx"]].concat())?;
+    // The PDF needs a CJK font on this machine; without one the demo says so and goes on
+    // with the DOCX (the README's setup installs fonts-noto-cjk).
+    let pdf = match r.run(&[&audit[..], &["audit-report.pdf"]].concat()) {
+        Ok(_) => true,
+        Err(e) => {
+            println!("  PDF skipped: {e:#}");
+            false
+        }
+    };
     r.run(&[
         "report",
         "rectification",
@@ -312,23 +314,30 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
         "rectification-report.docx",
     ])?;
     r.run(&["report", "workbook", code, "-o", "workpapers.xlsx"])?;
-    for (key, role) in [
-        ("keys/principal.json", "principal"),
-        ("keys/lead.json", "audit-lead"),
-    ] {
-        r.run(&[
-            "report",
-            "sign",
-            "audit-report.docx",
-            "--engagement",
-            code,
-            "--key",
-            key,
-            "--role",
-            role,
-        ])?;
+    let signed: &[&str] = if pdf {
+        &["audit-report.pdf", "audit-report.docx"]
+    } else {
+        &["audit-report.docx"]
+    };
+    for report in signed {
+        for (key, role) in [
+            ("keys/principal.json", "principal"),
+            ("keys/lead.json", "audit-lead"),
+        ] {
+            r.run(&[
+                "report",
+                "sign",
+                report,
+                "--engagement",
+                code,
+                "--key",
+                key,
+                "--role",
+                role,
+            ])?;
+        }
+        print!("{}", r.run(&["report", "verify", report])?);
     }
-    print!("{}", r.run(&["report", "verify", "audit-report.docx"])?);
     r.run(&["engagement", "log", code, "--verify"])?;
 
     println!("\n# 6. The whole engagement as one JSON file, restored into another store");
@@ -346,8 +355,13 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
 
     let d = a.dir.display();
     println!("\nDone. In {d}:");
+    if pdf {
+        println!(
+            "  audit-report.pdf            个人信息保护合规审计报告 (signed: audit-report.pdf.sig.json)"
+        );
+    }
     for f in [
-        "audit-report.docx           个人信息保护合规审计报告 (signed: audit-report.docx.sig.json)",
+        "audit-report.docx           the same report, editable (signed: audit-report.docx.sig.json)",
         "rectification-report.docx   整改情况报告",
         "workpapers.xlsx             working-paper workbook",
         "obligations.md, scope.md    the processor's obligations and the audit's scope",

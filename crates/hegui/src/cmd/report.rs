@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use hegui_audit::store::Store;
 use hegui_report::audit_report::{self, Inputs, Lang, ReportOptions};
-use hegui_report::docx::Docx;
+use hegui_report::document::Document;
 use hegui_report::rectification;
 use hegui_report::signature::{self, Role};
 
@@ -39,7 +39,8 @@ enum ReportCmd {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// The audit report (个人信息保护合规审计报告) as an editable DOCX.
+    /// The audit report (个人信息保护合规审计报告): a PDF (output ending in .pdf, or
+    /// --format pdf) or an editable DOCX.
     Audit {
         engagement: String,
         #[arg(short, long)]
@@ -47,7 +48,8 @@ enum ReportCmd {
         #[command(flatten)]
         opts: DocOpts,
     },
-    /// The rectification report (整改情况报告, Art. 11) with the ledger and its due date (DOCX).
+    /// The rectification report (整改情况报告, Art. 11) with the ledger and its due date
+    /// (PDF or DOCX, as for `audit`).
     Rectification {
         engagement: String,
         #[arg(short, long)]
@@ -82,6 +84,40 @@ struct DocOpts {
     /// it goes to the protection department).
     #[arg(long, value_enum, default_value = "zh")]
     lang: LangArg,
+    /// The file format; by default from the output's extension (.pdf: PDF, else DOCX).
+    #[arg(long, value_enum)]
+    format: Option<DocFormat>,
+    /// A directory of fonts for the PDF, searched before the system's (repeatable; also
+    /// $HEGUI_FONT_DIR).
+    #[arg(long, value_name = "DIR")]
+    font_dir: Vec<PathBuf>,
+    /// The font family for the PDF's text (default: the first installed of Noto Serif CJK
+    /// SC, Source Han Serif SC, Songti SC, SimSun, …).
+    #[arg(long, value_name = "FAMILY")]
+    font: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DocFormat {
+    /// Editable Word document (Word, WPS, LibreOffice).
+    Docx,
+    /// Typeset PDF (needs a CJK font on the machine and a build with the `pdf` feature).
+    Pdf,
+}
+
+impl DocFormat {
+    fn for_output(explicit: Option<Self>, output: &Path) -> Self {
+        explicit.unwrap_or_else(|| {
+            let pdf = output
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+            if pdf {
+                Self::Pdf
+            } else {
+                Self::Docx
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -93,13 +129,13 @@ enum LangArg {
 }
 
 impl DocOpts {
-    fn into_options(self) -> ReportOptions {
+    fn options(&self) -> ReportOptions {
         ReportOptions {
             lang: match self.lang {
                 LangArg::Zh => Lang::Zh,
                 LangArg::En => Lang::En,
             },
-            principal: self.principal,
+            principal: self.principal.clone(),
             date: self.date.map(|d| d.to_string()),
         }
     }
@@ -167,20 +203,69 @@ fn document(
     engagement: &str,
     output: &Path,
     opts: DocOpts,
-    build: fn(&Inputs, &ReportOptions) -> Docx,
+    build: fn(&Inputs, &ReportOptions) -> Document,
 ) -> Result<ExitCode> {
+    let format = DocFormat::for_output(opts.format, output);
+    // Fonts first: a machine without a CJK font fails before any work is done.
+    let fonts = fonts_for(format, &opts)?;
     let store = open(db)?;
     let x = Inputs::load(&store, engagement)?;
-    write_doc(&build(&x, &opts.into_options()), output)
+    let doc = build(&x, &opts.options());
+    let bytes = match format {
+        DocFormat::Docx => doc
+            .to_docx()
+            .map_err(|e| anyhow::anyhow!("building {}: {e}", output.display()))?,
+        DocFormat::Pdf => render_pdf(&doc, fonts.as_ref(), output)?,
+    };
+    write_atomically(&bytes, output)
+}
+
+#[cfg(feature = "pdf")]
+type PdfFonts = hegui_report::pdf::Fonts;
+#[cfg(not(feature = "pdf"))]
+type PdfFonts = ();
+
+/// The fonts a PDF needs (nothing for a DOCX).
+fn fonts_for(format: DocFormat, opts: &DocOpts) -> Result<Option<PdfFonts>> {
+    if format != DocFormat::Pdf {
+        return Ok(None);
+    }
+    #[cfg(feature = "pdf")]
+    {
+        let found = hegui_report::pdf::Fonts::discover(&hegui_report::pdf::FontOptions {
+            dirs: opts.font_dir.clone(),
+            family: opts.font.clone(),
+            no_system: false,
+        })?;
+        Ok(Some(found))
+    }
+    #[cfg(not(feature = "pdf"))]
+    {
+        let _ = opts;
+        anyhow::bail!(
+            "this hegui was built without PDF support (cargo feature `pdf`); rebuild with the \
+             default features, or write a DOCX (-o report.docx)"
+        )
+    }
+}
+
+#[cfg(feature = "pdf")]
+fn render_pdf(doc: &Document, fonts: Option<&PdfFonts>, output: &Path) -> Result<Vec<u8>> {
+    let fonts = fonts.expect("fonts are found before a PDF is rendered");
+    hegui_report::pdf::render(doc, fonts).map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))
+}
+
+#[cfg(not(feature = "pdf"))]
+fn render_pdf(_: &Document, _: Option<&PdfFonts>, _: &Path) -> Result<Vec<u8>> {
+    unreachable!("fonts_for refuses PDF output in a build without the pdf feature")
 }
 
 /// Writes a document through a temporary file, so an interrupted run never leaves a
 /// half-written report where a finished one is expected.
-fn write_doc(doc: &Docx, output: &Path) -> Result<ExitCode> {
-    let bytes = doc
-        .to_bytes()
-        .map_err(|e| anyhow::anyhow!("building {}: {e}", output.display()))?;
-    let tmp = output.with_extension("docx.partial");
+fn write_atomically(bytes: &[u8], output: &Path) -> Result<ExitCode> {
+    let mut tmp = output.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, bytes).map_err(|e| anyhow::anyhow!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, output).map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
     println!("{}", output.display());
