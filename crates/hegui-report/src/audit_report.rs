@@ -499,7 +499,13 @@ fn results(d: &mut Document, r: &R) {
                 ]
             })
             .collect();
-        d.table(&head, &[800, 4600, 1000, 2600], &rows);
+        // English conclusions ("Non-compliant") need a wider column than 不符合.
+        let widths = if r.en() {
+            [800, 4100, 1500, 2600]
+        } else {
+            [800, 4600, 1000, 2600]
+        };
+        d.table(&head, &widths, &rows);
     }
 }
 

@@ -176,3 +176,36 @@ fn catalog_exports_a_workbook_that_parses_back() {
         "（四）是否在事前进行个人信息保护影响评估；"
     );
 }
+
+#[test]
+fn a_pdf_without_a_cjk_font_fails_before_touching_the_store() {
+    let dir = tempdir();
+    let fonts = format!("{dir}/no-fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    let (db, pdf) = (format!("{dir}/never.db"), format!("{dir}/report.pdf"));
+    let o = hegui(&[
+        "report",
+        "audit",
+        "ENG-2026-001",
+        "--db",
+        &db,
+        "-o",
+        &pdf,
+        "--font-dir",
+        &fonts,
+        "--no-system-fonts",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    if err.contains("built without PDF support") {
+        return; // a --no-default-features build: that refusal is the behaviour under test
+    }
+    assert!(
+        err.contains("no font with Chinese glyphs")
+            && err.contains("apt-get install fonts-noto-cjk"),
+        "{err}"
+    );
+    assert!(err.contains(&fonts), "names where it searched: {err}");
+    assert!(!std::path::Path::new(&db).exists(), "no store is created");
+    assert!(!std::path::Path::new(&pdf).exists(), "no report is written");
+}

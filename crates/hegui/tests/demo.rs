@@ -41,6 +41,8 @@ fn demo_writes_signed_reports_and_refuses_a_non_empty_directory() {
         .unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 
+    pdf_report_checks(&dir, &out);
+
     // The export is readable by its owner only (it carries the vault key); a truncated
     // export is refused with the place it breaks, and nothing is imported.
     #[cfg(unix)]
@@ -75,4 +77,71 @@ fn demo_writes_signed_reports_and_refuses_a_non_empty_directory() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
     assert_eq!(std::fs::read(dir.join("hegui.db")).unwrap(), before);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The PDF audit report: written and signed when the machine has a CJK font (`.ci/run`
+/// installs one; under CI its absence fails), and its text — read back with pdftotext —
+/// holds the headings and the checkpoints' conclusions in Chinese.
+fn pdf_report_checks(dir: &std::path::Path, stdout: &str) {
+    let pdf = dir.join("audit-report.pdf");
+    if !pdf.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no PDF under CI (.ci/run installs fonts-noto-cjk):\n{stdout}"
+        );
+        eprintln!("SKIPPED: the demo wrote no PDF (no CJK font here?)");
+        return;
+    }
+    assert!(dir.join("audit-report.pdf.sig.json").is_file());
+    assert!(stdout.contains("audit-report.pdf: intact"), "{stdout}");
+    let Ok(o) = Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext missing under CI"
+        );
+        eprintln!("SKIPPED: pdftotext not installed");
+        return;
+    };
+    let text = String::from_utf8(o.stdout).unwrap();
+    for heading in [
+        "个人信息保护合规审计报告",
+        "一、基本情况",
+        "五、审计结果",
+        "六、发现的问题",
+        "九、签署",
+    ] {
+        assert!(text.contains(heading), "{heading} missing from the PDF");
+    }
+    // The demo's two working papers: G3.1 compliant, G13.4 not; each conclusion sits on
+    // its checkpoint's row in the results table.
+    let row = |id: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(id) && l.contains('（'))
+            .unwrap_or_else(|| panic!("no results row for {id}"))
+            .to_string()
+    };
+    assert!(row("G3.1").contains("符合") && !row("G3.1").contains("不符合"));
+    assert!(row("G13.4").contains("不符合"));
+    let squeezed: String = text.split_whitespace().collect();
+    assert!(
+        squeezed.contains("符合1个，部分符合0个，不符合1个"),
+        "summary line"
+    );
+
+    // One flipped byte of the signed PDF fails verification.
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&pdf, &bytes).unwrap();
+    let v = Command::new(env!("CARGO_BIN_EXE_hegui"))
+        .args(["report", "verify", "audit-report.pdf"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(1));
+    bytes[mid] ^= 1;
+    std::fs::write(&pdf, &bytes).unwrap();
 }

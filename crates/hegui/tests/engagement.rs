@@ -760,6 +760,15 @@ fn workbook_parses_back_and_signed_reports_verify() {
     let g134 = text.find("\nG13.4\n").expect("G13.4 row");
     let row: Vec<&str> = text[g134 + 1..].lines().take(4).collect();
     assert_eq!(row[2], "Non-compliant", "{row:?}");
+    // The same English report as a PDF (chosen by the extension).
+    let en_pdf = dir.join("report-en.pdf");
+    if let Some(text) = pdf_text(db, &en_pdf, &["--lang", "en"]) {
+        for want in ["5. Results", "9. Signatures", "Measures Art. 10"] {
+            assert!(text.contains(want), "{want} missing from the English PDF");
+        }
+        let row = text.lines().find(|l| l.trim_start().starts_with("G13.4 "));
+        assert!(row.expect("G13.4 row").contains("Non-compliant"));
+    }
     let rect = dir.join("rectification.docx");
     ok(&[
         "report",
@@ -817,6 +826,39 @@ fn workbook_parses_back_and_signed_reports_verify() {
     let o = hegui(db, &["report", "verify", report]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not match the signed report"));
+}
+
+/// Renders the audit report of ENG-2026-001 as the PDF `path` and returns its text
+/// (pdftotext -layout); `None`, with a message, where the machine has no CJK font or no
+/// pdftotext — which fails under CI, where `.ci/run` installs both.
+fn pdf_text(db: &str, path: &std::path::Path, extra: &[&str]) -> Option<String> {
+    let mut args = vec![
+        "report",
+        "audit",
+        "ENG-2026-001",
+        "-o",
+        path.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = hegui(db, &args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    if !o.status.success() && err.contains("no font with Chinese glyphs") {
+        assert!(std::env::var_os("CI").is_none(), "{err}");
+        eprintln!("SKIPPED: {err}");
+        return None;
+    }
+    assert!(o.status.success(), "{err}");
+    match Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+    {
+        Ok(t) if t.status.success() => Some(String::from_utf8(t.stdout).unwrap()),
+        other => {
+            assert!(std::env::var_os("CI").is_none(), "pdftotext: {other:?}");
+            eprintln!("SKIPPED: pdftotext did not run: {other:?}");
+            None
+        }
+    }
 }
 
 /// The visible text of a DOCX file's body, paragraph by paragraph.

@@ -81,7 +81,11 @@ pub fn render(doc: &Document, fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
         creator: Smart::Custom(Some(format!("hegui {}", env!("CARGO_PKG_VERSION")))),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&paged, &options).map_err(diagnostics)
+    let pdf = typst_pdf::pdf(&paged, &options).map_err(diagnostics);
+    // typst memoizes layout across compilations; a report is compiled once, so drop the
+    // cache rather than let a long-running process (the bench, a server) grow it.
+    typst::comemo::evict(0);
+    pdf
 }
 
 /// A table row with fewer cells than columns is padded, so cells never shift into the

@@ -158,7 +158,21 @@ pub fn run(a: BenchReportArgs) -> Result<ExitCode> {
     let store = Store::open(&db.to_string_lossy())?;
     let code = populate(&store, &a)?;
     let opts = ReportOptions::default();
-    let docs: [(&str, Box<Render>); 3] = [
+    // The PDF: finding the fonts is timed once (it is once per command), typesetting per run.
+    #[cfg(feature = "pdf")]
+    let fonts = {
+        let t = Instant::now();
+        let f = hegui_report::pdf::Fonts::discover(&Default::default())?;
+        println!(
+            "fonts: {} / {} found in {:.0} ms",
+            f.body(),
+            f.heading(),
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+        f
+    };
+    #[cfg_attr(not(feature = "pdf"), allow(unused_mut))] // the PDF is pushed below
+    let mut docs: Vec<(&str, Box<Render>)> = vec![
         (
             "audit report (DOCX)",
             Box::new(|| {
@@ -178,6 +192,17 @@ pub fn run(a: BenchReportArgs) -> Result<ExitCode> {
             Box::new(|| Ok(hegui_report::workbook::build(&store, &code)?.save_to_buffer()?)),
         ),
     ];
+    #[cfg(feature = "pdf")]
+    docs.push((
+        "audit report (PDF)",
+        Box::new(|| {
+            let x = Inputs::load(&store, &code)?;
+            Ok(hegui_report::pdf::render(
+                &audit_report::build(&x, &opts),
+                &fonts,
+            )?)
+        }),
+    ));
     let mut t = table(&["document", "best ms", "median ms", "bytes"]);
     for (name, render) in &docs {
         let (best, median, bytes) = time(a.runs, render)?;

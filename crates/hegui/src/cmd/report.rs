@@ -95,6 +95,10 @@ struct DocOpts {
     /// SC, Source Han Serif SC, Songti SC, SimSun, …).
     #[arg(long, value_name = "FAMILY")]
     font: Option<String>,
+    /// Use only the fonts in --font-dir and $HEGUI_FONT_DIR, not the system's (the same
+    /// PDF bytes on every machine given the same font files).
+    #[arg(long)]
+    no_system_fonts: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -235,7 +239,7 @@ fn fonts_for(format: DocFormat, opts: &DocOpts) -> Result<Option<PdfFonts>> {
         let found = hegui_report::pdf::Fonts::discover(&hegui_report::pdf::FontOptions {
             dirs: opts.font_dir.clone(),
             family: opts.font.clone(),
-            no_system: false,
+            no_system: opts.no_system_fonts,
         })?;
         Ok(Some(found))
     }
