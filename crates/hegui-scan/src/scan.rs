@@ -264,8 +264,9 @@ fn scan_table(
         batch: Batch::default(),
         pending: Vec::new(),
         spare: Vec::new(),
+        in_flight: None,
         fields: Vec::new(),
-        cues: Vec::new(),
+        cues: Arc::new(Vec::new()),
         field_ids: std::collections::HashMap::new(),
     };
     let ids: Vec<u32> = t.columns.iter().map(|c| ctx.field_id(c)).collect();
@@ -425,11 +426,30 @@ struct Ctx<'a> {
     pending: Vec<Batch>,
     /// Emptied batches, reused.
     spare: Vec<Batch>,
+    /// The batches being detected on the pool while the reader fills the next ones.
+    in_flight: Option<std::sync::mpsc::Receiver<Detected>>,
     /// Field names by id, and the ids of JSON paths seen so far.
     fields: Vec<Arc<str>>,
-    /// What each field's name says (kinds it supports, order/serial number), by id.
-    cues: Vec<(Vec<crate::kind::Kind>, bool)>,
+    /// What each field's name says (kinds it supports, order/serial number), by id. Shared
+    /// with the detecting workers; replaced (not mutated) when a field is added.
+    cues: Arc<Vec<Cue>>,
     field_ids: std::collections::HashMap<Arc<str>, u32>,
+}
+
+/// What a field's name says: the kinds it supports, and whether it names an order or
+/// serial number.
+type Cue = (Vec<crate::kind::Kind>, bool);
+
+/// Batches and, per batch, all hits and where each unit's hits end.
+type Detected = (Vec<Batch>, Vec<(Vec<Hit>, Vec<usize>)>);
+
+/// The scan settings detection needs, copied so a set of batches can be detected on the
+/// pool without borrowing from the reader.
+#[derive(Clone, Copy)]
+struct DetectCfg {
+    today: Date,
+    kinds: crate::kind::KindSet,
+    min_likelihood: Likelihood,
 }
 
 impl Ctx<'_> {
@@ -440,7 +460,8 @@ impl Ctx<'_> {
         }
         let id = self.fields.len() as u32;
         let name: Arc<str> = Arc::from(name);
-        self.cues.push(field_cues(&name));
+        // Copied only while a set in flight still shares the old list.
+        Arc::make_mut(&mut self.cues).push(field_cues(&name));
         self.fields.push(name.clone());
         self.field_ids.insert(name.clone(), id);
         self.acc.declare(id as usize, &name);
@@ -476,24 +497,57 @@ impl Ctx<'_> {
         if b.text.len() + 16 * b.units.len() >= self.opts.batch_bytes {
             self.pending.push(std::mem::take(&mut self.batch));
             if self.pending.len() >= 2 * rayon::current_num_threads() {
-                self.flush()?;
+                self.dispatch()?;
             }
         }
         Ok(())
     }
 
-    /// Detects in the pending batches in parallel and merges them in order.
+    /// Starts detecting the pending batches on the pool and, while that runs, merges the
+    /// set started before (so reading, detecting and merging overlap). Sets are merged in
+    /// the order they were read.
+    fn dispatch(&mut self) -> Result<(), ScanError> {
+        let pending = std::mem::take(&mut self.pending);
+        let previous = self.in_flight.take();
+        if !pending.is_empty() {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let cues = Arc::clone(&self.cues);
+            let cfg = DetectCfg {
+                today: self.opts.today,
+                kinds: self.opts.kinds,
+                min_likelihood: self.opts.min_likelihood,
+            };
+            rayon::spawn(move || {
+                let results = pending
+                    .par_iter()
+                    .map(|b| detect_batch(b, &cues, cfg))
+                    .collect();
+                // The receiver is gone only when the scan stopped early; nothing to do.
+                let _ = tx.send((pending, results));
+            });
+            self.in_flight = Some(rx);
+        }
+        match previous {
+            Some(rx) => self.merge(wait(&rx)),
+            None => Ok(()),
+        }
+    }
+
+    /// Detects whatever is still pending and merges everything in flight.
     fn flush(&mut self) -> Result<(), ScanError> {
         if !self.batch.units.is_empty() {
             self.pending.push(std::mem::take(&mut self.batch));
         }
-        let pending = std::mem::take(&mut self.pending);
+        self.dispatch()?;
+        match self.in_flight.take() {
+            Some(rx) => self.merge(wait(&rx)),
+            None => Ok(()),
+        }
+    }
+
+    /// Folds detected batches into the source's statistics and writes their findings.
+    fn merge(&mut self, (pending, results): Detected) -> Result<(), ScanError> {
         let opts = self.opts;
-        let cues = &self.cues;
-        let results: Vec<(Vec<Hit>, Vec<usize>)> = pending
-            .par_iter()
-            .map(|b| detect_batch(b, cues, opts))
-            .collect();
         for (batch, (hits, ends)) in pending.iter().zip(results) {
             let mut from = 0;
             for (u, &to) in batch.units.iter().zip(&ends) {
@@ -529,12 +583,34 @@ impl Ctx<'_> {
     }
 }
 
+/// Waits for a set of batches being detected. A reader that is itself a worker of the pool
+/// (a scan run inside `ThreadPool::install`, as the benchmark does) works on the pool's
+/// jobs while it waits, so a one-thread pool cannot deadlock.
+fn wait(rx: &std::sync::mpsc::Receiver<Detected>) -> Detected {
+    loop {
+        match rx.try_recv() {
+            Ok(d) => return d,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                panic!("a detection worker panicked")
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => match rayon::yield_now() {
+                Some(rayon::Yield::Executed) => {}
+                // A worker with nothing to help with now: wait a little, then look again
+                // (the detecting job may split off work this thread can take).
+                Some(rayon::Yield::Idle) => {
+                    if let Ok(d) = rx.recv_timeout(std::time::Duration::from_millis(1)) {
+                        return d;
+                    }
+                }
+                // Not a pool worker: block until the pool is done.
+                None => return rx.recv().expect("a detection worker panicked"),
+            },
+        }
+    }
+}
+
 /// Detects in one batch: all hits in one vector, and where each unit's hits end.
-fn detect_batch(
-    batch: &Batch,
-    cues: &[(Vec<crate::kind::Kind>, bool)],
-    opts: &ScanOptions,
-) -> (Vec<Hit>, Vec<usize>) {
+fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> (Vec<Hit>, Vec<usize>) {
     // One set of options per field, built once per batch.
     let options: Vec<Options> = cues
         .iter()
@@ -595,8 +671,9 @@ fn scan_file(
         batch: Batch::default(),
         pending: Vec::new(),
         spare: Vec::new(),
+        in_flight: None,
         fields: Vec::new(),
-        cues: Vec::new(),
+        cues: Arc::new(Vec::new()),
         field_ids: std::collections::HashMap::new(),
     };
     let result = (|| -> Result<(), SourceError> {
