@@ -213,3 +213,58 @@ fn parquet_rows_and_nested_fields() {
     );
     assert_eq!(report.sources[0].records, 2);
 }
+
+/// Findings with their positions, in the order they came out.
+#[derive(Default)]
+struct Ordered(Vec<String>);
+
+impl Output for Ordered {
+    fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
+        self.0.push(format!(
+            "{} {} {:?} {:?} {:?} {}..{}",
+            f.source, f.kind, f.row, f.column, f.line, f.start, f.end
+        ));
+        Ok(())
+    }
+}
+
+#[test]
+fn findings_and_counts_do_not_depend_on_threads_or_batch_size() {
+    let d = dir("pipeline");
+    hegui_scan::synth::generate(
+        &d,
+        &hegui_scan::synth::GenOptions {
+            seed: 3,
+            people: 400,
+            log_lines: 3000,
+            gbk_rows: 50,
+            log_noise: 0.5,
+            db_rows: 0,
+        },
+    )
+    .unwrap();
+    std::fs::remove_file(d.join("truth.jsonl")).unwrap();
+    let run = |threads: usize, batch_bytes: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut o = opts();
+        o.batch_bytes = batch_bytes;
+        let mut out = Ordered::default();
+        let report = pool
+            .install(|| scan(std::slice::from_ref(&d), &o, &mut out))
+            .unwrap();
+        (out.0, serde_json::to_value(&report).unwrap())
+    };
+    // One thread and one big batch: nothing overlaps. Then many small sets in flight on
+    // one and on four threads (a one-thread pool must not deadlock on its own reader).
+    let (base, base_report) = run(1, 1 << 20);
+    assert!(base.len() > 1000, "{} findings", base.len());
+    for (threads, batch) in [(1, 2048), (4, 2048), (4, 64 << 10)] {
+        let (found, report) = run(threads, batch);
+        assert!(found == base, "findings differ with {threads} threads, {batch} B batches");
+        assert_eq!(report, base_report, "{threads} threads, {batch} B batches");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
