@@ -220,66 +220,30 @@ fn push_masked(out: &mut Vec<Hit>, kind: Kind, start: usize, end: usize) {
 /// Maximal runs of digits (and, for masked values, `*`), with the separated groups that
 /// phones and cards are written in, dotted quads and decimal pairs.
 /// Whether a byte starts or continues a digit run (digits and the `*` of masked values).
+#[cfg(test)]
 fn is_run_byte(b: u8) -> bool {
     b.is_ascii_digit() || b == b'*'
 }
 
-/// Whether any of the 8 bytes of `w` is an ASCII digit or `*` (SWAR: no byte ≥ 0x80 can
-/// match, so UTF-8 text is skipped eight bytes at a time).
-fn word_has_run_byte(w: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let low7 = w & !HIGH;
-    // Bytes (below 0x80) in 0x30..=0x39: x + (0x80 - 0x30) sets the high bit for x ≥ 0x30,
-    // x + (0x80 - 0x3A) for x ≥ 0x3A.
-    let ge_30 = low7.wrapping_add(ONES * (0x80 - 0x30));
-    let ge_3a = low7.wrapping_add(ONES * (0x80 - 0x3A));
-    let digit = ge_30 & !ge_3a & !w & HIGH;
-    // Bytes equal to '*': a zero byte in w ^ '*'.
-    let x = w ^ (ONES * b'*' as u64);
-    let star = x.wrapping_sub(ONES) & !x & HIGH;
-    digit | star != 0
-}
-
-/// The index of the next digit or `*` at or after `i` (or `t.len()`).
-fn next_run_byte(t: &[u8], mut i: usize) -> usize {
-    while i + 8 <= t.len() {
-        let w = u64::from_le_bytes(t[i..i + 8].try_into().expect("8 bytes"));
-        if word_has_run_byte(w) {
-            break;
-        }
-        i += 8;
-    }
-    while i < t.len() && !is_run_byte(t[i]) {
-        i += 1;
-    }
-    i
-}
-
 fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
-    let mut i = 0;
-    loop {
-        i = next_run_byte(t, i);
-        if i >= t.len() {
-            break;
-        }
-        let start = i;
-        while i < t.len() && is_run_byte(t[i]) {
-            i += 1;
-        }
+    let mut runs = Runs::new(t);
+    while let Some((start, digits_end)) = runs.next() {
         // A trailing X/x belongs to an 18-character identity number.
-        let mut end = i;
+        let mut end = digits_end;
         if end - start == 17 && end < t.len() && (t[end] | 0x20) == b'x' {
             end += 1;
         }
-        i = end;
+        let before = start.checked_sub(1).map(|p| t[p]);
+        let after = t.get(end).copied();
+        let stars = runs.stars_in(start, digits_end);
+        if stars == 0 && end - start < SHORTEST_ALONE && !joinable(before, after) {
+            // Most digit runs in real text (times, counters, hex ids) end here.
+            continue;
+        }
         let run = &t[start..end];
-        let stars = run.iter().filter(|&&b| b == b'*').count();
         if stars == run.len() {
             continue;
         }
-        let before = start.checked_sub(1).map(|p| t[p]);
-        let after = t.get(end).copied();
         if stars > 0 {
             masked_run(run, start, end, before, after, out);
             continue;
@@ -299,11 +263,165 @@ fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
         }
         if grouped(t, start, end, before, out) {
             // Skip the groups consumed.
-            i = out.last().map(|h| h.end.max(end)).unwrap_or(end);
+            runs.skip_to(out.last().map(|h| h.end.max(end)).unwrap_or(end));
             continue;
         }
         plain_digits(run, start, end, before, opts, out);
     }
+}
+
+/// Runs of digits and `*` in a text, found 64 bytes at a time: each block becomes a bit mask
+/// (one compare per byte, which the compiler turns into vector instructions), and runs are
+/// read off the mask with bit counts instead of a branch per byte.
+struct Runs<'a> {
+    t: &'a [u8],
+    /// Where the current block starts, and its run bytes not yet returned.
+    base: usize,
+    mask: u64,
+    /// Whether the current block holds a `*` (rare; runs are then counted byte by byte).
+    star: bool,
+}
+
+impl<'a> Runs<'a> {
+    fn new(t: &'a [u8]) -> Self {
+        let mut r = Runs {
+            t,
+            base: 0,
+            mask: 0,
+            star: false,
+        };
+        r.load(0);
+        r
+    }
+
+    /// Makes the block starting at `base` current.
+    fn load(&mut self, base: usize) {
+        self.base = base;
+        let rest = self.t.get(base..).unwrap_or_default();
+        let (mask, star) = if rest.len() >= 64 {
+            block_mask(rest[..64].try_into().expect("64 bytes"))
+        } else {
+            let mut padded = [0u8; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            block_mask(&padded)
+        };
+        self.mask = mask;
+        self.star = star;
+    }
+
+    /// The next run's start and end (exclusive).
+    fn next(&mut self) -> Option<(usize, usize)> {
+        while self.mask == 0 {
+            if self.base + 64 >= self.t.len() {
+                return None;
+            }
+            self.load(self.base + 64);
+        }
+        let rel = self.mask.trailing_zeros();
+        let start = self.base + rel as usize;
+        let ones = (self.mask >> rel).trailing_ones();
+        if rel + ones < 64 {
+            self.mask &= !(((1u64 << ones) - 1) << rel);
+            return Some((start, start + ones as usize));
+        }
+        // The run reaches the block's end: follow it into the next blocks.
+        loop {
+            if self.base + 64 >= self.t.len() {
+                self.mask = 0;
+                return Some((start, self.t.len()));
+            }
+            let star_before = self.star;
+            self.load(self.base + 64);
+            self.star |= star_before;
+            let k = self.mask.trailing_ones();
+            if k < 64 {
+                self.mask &= !((1u64 << k) - 1);
+                return Some((start, self.base + k as usize));
+            }
+        }
+    }
+
+    /// Resumes the search at `i` (after tokens a detector consumed).
+    fn skip_to(&mut self, i: usize) {
+        if i < self.base + 64 && i >= self.base {
+            let off = i - self.base;
+            self.mask &= !((1u64 << off) - 1);
+        } else {
+            self.load(i);
+        }
+    }
+
+    /// The `*` bytes in `start..end` (zero without looking when the block has none).
+    fn stars_in(&self, start: usize, end: usize) -> usize {
+        if !self.star {
+            return 0;
+        }
+        self.t[start..end].iter().filter(|&&b| b == b'*').count()
+    }
+}
+
+/// Bit j set when `block[j]` is an ASCII digit or `*`; and whether any byte is `*`.
+#[inline]
+fn block_mask(block: &[u8; 64]) -> (u64, bool) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86-64 baseline; every x86-64 CPU has it.
+        unsafe { sse2::block_mask(block) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block_mask_portable(block)
+    }
+}
+
+/// [`block_mask`] one byte at a time (other architectures, and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_mask_portable(block: &[u8; 64]) -> (u64, bool) {
+    let mut digits = 0u64;
+    let mut stars = 0u64;
+    for (j, &b) in block.iter().enumerate() {
+        digits |= u64::from(b.wrapping_sub(b'0') < 10) << j;
+        stars |= u64::from(b == b'*') << j;
+    }
+    (digits | stars, stars != 0)
+}
+
+/// SSE2 (every x86-64 CPU has it): 16 bytes per compare, one movemask per 16 bits.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_sub_epi8,
+    };
+
+    #[target_feature(enable = "sse2")]
+    pub(super) fn block_mask(block: &[u8; 64]) -> (u64, bool) {
+        let mut runs = 0u64;
+        let mut stars = 0u64;
+        for (k, lane) in block.chunks_exact(16).enumerate() {
+            // SAFETY: `lane` is 16 readable bytes; the load is unaligned.
+            let v = unsafe { _mm_loadu_si128(lane.as_ptr().cast()) };
+            // b - '0' as unsigned is below 10 exactly for digits: min(x, 9) == x.
+            let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            let digit = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x);
+            let star = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'*' as i8));
+            let both = _mm_movemask_epi8(_mm_or_si128(digit, star)) as u16;
+            let st = _mm_movemask_epi8(star) as u16;
+            runs |= u64::from(both) << (16 * k);
+            stars |= u64::from(st) << (16 * k);
+        }
+        (runs, stars != 0)
+    }
+}
+
+/// The fewest digits of anything [`digit_runs`] finds in a run by itself (documents have
+/// 7 after two letters); shorter runs only matter as parts of a larger token.
+const SHORTEST_ALONE: usize = 7;
+
+/// Whether a short digit run may be part of a larger token: a dotted quad or coordinate,
+/// digit groups (`138 1234 5678`, `010-1234567`), or a parenthesised area code.
+fn joinable(before: Option<u8>, after: Option<u8>) -> bool {
+    matches!(after, Some(b'.' | b' ' | b'-')) || matches!(before, Some(b'(' | b'.'))
 }
 
 /// A run of digits alone: identity numbers, mobiles (with +86/0086), cards, IMEIs.
@@ -878,22 +996,63 @@ mod tests {
     }
 
     #[test]
-    fn word_skip_matches_the_byte_test() {
-        // Every byte value in every lane position.
+    fn block_mask_matches_the_byte_test_for_every_byte_in_every_lane() {
         for b in 0..=255u8 {
-            for lane in 0..8 {
-                let mut w = [b'a'; 8];
-                w[lane] = b;
-                let word = u64::from_le_bytes(w);
-                assert_eq!(
-                    word_has_run_byte(word),
-                    is_run_byte(b),
-                    "byte {b:#x} lane {lane}"
-                );
+            for lane in [0, 15, 16, 31, 47, 63] {
+                let mut block = [b'a'; 64];
+                block[lane] = b;
+                let expect = is_run_byte(b);
+                let (mask, star) = block_mask(&block);
+                assert_eq!(mask, u64::from(expect) << lane, "byte {b:#x} lane {lane}");
+                assert_eq!(star, b == b'*');
+                assert_eq!(block_mask_portable(&block), (mask, star));
             }
         }
-        let t = "身份证号码：abc 1".as_bytes();
-        assert_eq!(next_run_byte(t, 0), t.len() - 1);
+    }
+
+    #[test]
+    fn block_runs_match_a_byte_by_byte_reading() {
+        // Runs across 64-byte block edges, at the very end, of every length, with stars and
+        // multi-byte UTF-8 around them, and after skips.
+        let mut r = crate::rng::Rng::new(11);
+        let alphabet: Vec<&[u8]> = vec![b"0", b"7", b"*", b"a", b" ", "身".as_bytes(), b"-"];
+        for len in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
+            for _ in 0..200 {
+                let mut t = Vec::new();
+                while t.len() < len {
+                    t.extend_from_slice(alphabet[r.below(alphabet.len() as u64) as usize]);
+                }
+                let mut naive = Vec::new();
+                let mut i = 0;
+                while i < t.len() {
+                    if is_run_byte(t[i]) {
+                        let s = i;
+                        while i < t.len() && is_run_byte(t[i]) {
+                            i += 1;
+                        }
+                        naive.push((s, i, t[s..i].iter().filter(|&&b| b == b'*').count()));
+                    } else {
+                        i += 1;
+                    }
+                }
+                let mut runs = Runs::new(&t);
+                let mut got = Vec::new();
+                while let Some((s, e)) = runs.next() {
+                    got.push((s, e, runs.stars_in(s, e)));
+                }
+                assert_eq!(got, naive, "{:?}", String::from_utf8_lossy(&t));
+                // Skipping past a run's end resumes at the next run.
+                if naive.len() >= 3 {
+                    let mut runs = Runs::new(&t);
+                    runs.next();
+                    runs.skip_to(naive[1].1);
+                    assert_eq!(
+                        runs.next().map(|(s, e)| (s, e)),
+                        Some((naive[2].0, naive[2].1))
+                    );
+                }
+            }
+        }
     }
 
     #[test]

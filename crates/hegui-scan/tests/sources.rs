@@ -263,7 +263,10 @@ fn findings_and_counts_do_not_depend_on_threads_or_batch_size() {
     assert!(base.len() > 1000, "{} findings", base.len());
     for (threads, batch) in [(1, 2048), (4, 2048), (4, 64 << 10)] {
         let (found, report) = run(threads, batch);
-        assert!(found == base, "findings differ with {threads} threads, {batch} B batches");
+        assert!(
+            found == base,
+            "findings differ with {threads} threads, {batch} B batches"
+        );
         assert_eq!(report, base_report, "{threads} threads, {batch} B batches");
     }
     std::fs::remove_dir_all(&d).unwrap();
