@@ -781,30 +781,65 @@ impl From<ScanError> for SourceError {
     }
 }
 
-/// Reads lines (without the line ending) as raw bytes.
+/// Reads lines (without the line ending) as raw bytes. Complete lines are handed over
+/// straight from the reader's buffer; only a line that straddles two buffer fills is
+/// copied.
 fn lines<R: BufRead>(
     r: &mut R,
     mut each: impl FnMut(u64, &[u8]) -> Result<bool, SourceError>,
 ) -> Result<(), SourceError> {
-    let mut buf = Vec::with_capacity(256);
+    let mut carry: Vec<u8> = Vec::new();
     let mut n = 0u64;
-    loop {
-        buf.clear();
-        let k = r.read_until(b'\n', &mut buf).map_err(read_err)?;
-        if k == 0 {
-            return Ok(());
-        }
-        n += 1;
-        let mut line = &buf[..];
-        if n == 1 {
+    let mut one = |n: &mut u64, mut line: &[u8]| {
+        *n += 1;
+        if *n == 1 {
             line = strip_bom(line);
         }
         while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
             line = &line[..line.len() - 1];
         }
-        if !each(n, line)? {
+        each(*n, line)
+    };
+    loop {
+        let buf = r.fill_buf().map_err(read_err)?;
+        if buf.is_empty() {
+            // The last line, when the file does not end with a newline.
+            if !carry.is_empty() {
+                one(&mut n, &carry)?;
+            }
             return Ok(());
         }
+        let len = buf.len();
+        let mut from = 0;
+        if !carry.is_empty() {
+            // Finish the line begun in the previous fill.
+            match memchr::memchr(b'\n', buf) {
+                Some(i) => {
+                    carry.extend_from_slice(&buf[..=i]);
+                    from = i + 1;
+                    let go_on = one(&mut n, &carry)?;
+                    carry.clear();
+                    if !go_on {
+                        return Ok(());
+                    }
+                }
+                None => {
+                    carry.extend_from_slice(buf);
+                    r.consume(len);
+                    continue;
+                }
+            }
+        }
+        let base = from;
+        for i in memchr::memchr_iter(b'\n', &buf[base..]) {
+            let end = base + i + 1;
+            if !one(&mut n, &buf[from..end])? {
+                return Ok(());
+            }
+            from = end;
+        }
+        carry.extend_from_slice(&buf[from..]);
+        r.consume(len);
     }
 }
 
@@ -1277,5 +1312,47 @@ fn parquet_field(f: &parquet::record::Field, path: &str, out: &mut Vec<(String, 
                 out.push((path.to_string(), s.trim_matches('"').to_string()));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line, as `lines` hands them over through a reader buffer of `cap` bytes.
+    fn read_all(text: &[u8], cap: usize) -> Vec<(u64, Vec<u8>)> {
+        let mut r = BufReader::with_capacity(cap, text);
+        let mut got = Vec::new();
+        lines(&mut r, |n, l| {
+            got.push((n, l.to_vec()));
+            Ok(true)
+        })
+        .unwrap();
+        got
+    }
+
+    #[test]
+    fn lines_straddling_buffer_fills_come_out_whole() {
+        let text = "\u{feff}第一行\r\nsecond line, longer than the buffer\n\nlast without newline";
+        let want: Vec<(u64, Vec<u8>)> = [
+            "第一行",
+            "second line, longer than the buffer",
+            "",
+            "last without newline",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l.as_bytes().to_vec()))
+        .collect();
+        // Buffers smaller than a line, at every split point, and larger than the text.
+        for cap in 1..=text.len() + 1 {
+            assert_eq!(
+                read_all(text.as_bytes(), cap),
+                want,
+                "buffer of {cap} bytes"
+            );
+        }
+        assert_eq!(read_all(b"a\n", 4), vec![(1, b"a".to_vec())]);
+        assert!(read_all(b"", 4).is_empty());
     }
 }
