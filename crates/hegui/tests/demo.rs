@@ -42,6 +42,7 @@ fn demo_writes_signed_reports_and_refuses_a_non_empty_directory() {
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 
     pdf_report_checks(&dir, &out);
+    office_suite_opens(&dir);
 
     // The export is readable by its owner only (it carries the vault key); a truncated
     // export is refused with the place it breaks, and nothing is imported.
@@ -144,4 +145,47 @@ fn pdf_report_checks(dir: &std::path::Path, stdout: &str) {
     assert_eq!(v.status.code(), Some(1));
     bytes[mid] ^= 1;
     std::fs::write(&pdf, &bytes).unwrap();
+}
+
+/// The editable files open in a real office suite: LibreOffice (headless) converts the
+/// DOCX reports and the XLSX workbook, and the converted text holds what hegui wrote.
+/// `.ci/run` installs LibreOffice; elsewhere the check is skipped with a message.
+fn office_suite_opens(dir: &std::path::Path) {
+    let out = dir.join("office");
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", out.display());
+    let files = [
+        ("audit-report.docx", "五、审计结果"),
+        ("rectification-report.docx", "整改情况报告"),
+        ("workpapers.xlsx", "北京信和数字科技有限公司"),
+    ];
+    let o = Command::new("soffice")
+        .args([&profile, "--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .args(files.iter().map(|(f, _)| dir.join(f)))
+        .output();
+    match o {
+        Ok(o) if o.status.success() => {}
+        other => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "LibreOffice did not run under CI: {other:?}"
+            );
+            eprintln!("SKIPPED: LibreOffice (soffice) not available: {other:?}");
+            return;
+        }
+    }
+    for (file, expect) in files {
+        let pdf = out.join(file).with_extension("pdf");
+        let text = Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        assert!(
+            text.contains(expect),
+            "LibreOffice did not render {file} ({expect:?} missing from {})",
+            pdf.display()
+        );
+    }
 }
