@@ -78,6 +78,11 @@ impl SourceAcc {
     }
 
     /// Records one scanned cell (or line) of field `id` with the hits reported for it.
+    /// Counts `n` cells (lines) of field `id` in which nothing was found.
+    pub(crate) fn empty_cells(&mut self, id: usize, n: u32) {
+        self.fields[id].1.cells += u64::from(n);
+    }
+
     pub(crate) fn cell(&mut self, id: usize, hits: &[Hit], totals: &mut Totals) {
         let f = &mut self.fields[id].1;
         f.cells += 1;

@@ -271,3 +271,40 @@ fn findings_and_counts_do_not_depend_on_threads_or_batch_size() {
     }
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn text_lines_keep_their_numbers_and_offsets_across_blocks() {
+    let d = dir("blocks");
+    let id = id("11010119900307123");
+    // Line 2 holds a keyword only; line 3 an id at byte 3; line 4 is empty; line 6 an id at
+    // byte 0. Text is scanned in blocks of lines: with 2 KB batches the blocks are 256
+    // bytes, so the filler lines put the ids in different blocks.
+    let filler = "x".repeat(300);
+    let text = format!("{filler}\n身份证\nab {id} cd\n\n{filler}\n{id}\n");
+    std::fs::write(d.join("a.log"), &text).unwrap();
+    for batch in [2048, 1 << 20] {
+        let mut o = opts();
+        o.batch_bytes = batch;
+        let mut out = Ordered::default();
+        let report = scan(std::slice::from_ref(&d), &o, &mut out).unwrap();
+        assert_eq!(
+            out.0,
+            vec![
+                format!(
+                    "{} cn_resident_id None None Some(3) 3..21",
+                    d.join("a.log").display()
+                ),
+                format!(
+                    "{} cn_resident_id None None Some(6) 0..18",
+                    d.join("a.log").display()
+                ),
+            ],
+            "batch {batch}"
+        );
+        let r = serde_json::to_value(&report).unwrap();
+        let field = &r["sources"][0]["fields"][0];
+        assert_eq!(field["cells"], 5, "non-empty lines: {field}");
+        assert_eq!(r["sources"][0]["records"], 6, "{}", r["sources"][0]);
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
