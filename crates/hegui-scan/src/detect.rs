@@ -270,14 +270,18 @@ fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
     }
 }
 
-/// Runs of digits and `*` in a text, found 64 bytes at a time: each block becomes a bit mask
-/// (one compare per byte, which the compiler turns into vector instructions), and runs are
-/// read off the mask with bit counts instead of a branch per byte.
+/// Runs of digits and `*` in a text, found 64 bytes at a time: each block becomes bit masks
+/// (one compare per byte, which the compiler turns into vector instructions), runs are read
+/// off the masks with bit counts instead of a branch per byte, and short runs that nothing
+/// can join (see [`joinable`]) are dropped there without being returned.
 struct Runs<'a> {
     t: &'a [u8],
     /// Where the current block starts, and its run bytes not yet returned.
     base: usize,
     mask: u64,
+    /// Bits of runs worth returning: long, masked, next to a joining byte, or at a block
+    /// edge (whose neighbours are in another block).
+    keep: u64,
     /// Whether the current block holds a `*` (rare; runs are then counted byte by byte).
     star: bool,
 }
@@ -288,6 +292,7 @@ impl<'a> Runs<'a> {
             t,
             base: 0,
             mask: 0,
+            keep: 0,
             star: false,
         };
         r.load(0);
@@ -298,37 +303,58 @@ impl<'a> Runs<'a> {
     fn load(&mut self, base: usize) {
         self.base = base;
         let rest = self.t.get(base..).unwrap_or_default();
-        let (mask, star) = if rest.len() >= 64 {
+        let b = if rest.len() >= 64 {
             block_mask(rest[..64].try_into().expect("64 bytes"))
         } else {
             let mut padded = [0u8; 64];
             padded[..rest.len()].copy_from_slice(rest);
             block_mask(&padded)
         };
-        self.mask = mask;
-        self.star = star;
+        let m = b.runs;
+        let mut long = m;
+        for k in 1..SHORTEST_ALONE {
+            long &= m >> k;
+        }
+        self.mask = m;
+        self.keep = b.stars
+            | long
+            | (m & (b.joins_after >> 1))
+            | (m & (b.joins_before << 1))
+            | (m & (1 | 1 << 63));
+        self.star = b.stars != 0;
     }
 
     /// The next run's start and end (exclusive).
     fn next(&mut self) -> Option<(usize, usize)> {
-        while self.mask == 0 {
-            if self.base + 64 >= self.t.len() {
-                return None;
+        loop {
+            while self.mask == 0 {
+                if self.base + 64 >= self.t.len() {
+                    return None;
+                }
+                self.load(self.base + 64);
             }
-            self.load(self.base + 64);
+            let rel = self.mask.trailing_zeros();
+            let start = self.base + rel as usize;
+            let ones = (self.mask >> rel).trailing_ones();
+            if rel + ones < 64 {
+                let bits = ((1u64 << ones) - 1) << rel;
+                self.mask &= !bits;
+                if self.keep & bits == 0 {
+                    continue;
+                }
+                return Some((start, start + ones as usize));
+            }
+            return Some((start, self.run_on(start)));
         }
-        let rel = self.mask.trailing_zeros();
-        let start = self.base + rel as usize;
-        let ones = (self.mask >> rel).trailing_ones();
-        if rel + ones < 64 {
-            self.mask &= !(((1u64 << ones) - 1) << rel);
-            return Some((start, start + ones as usize));
-        }
-        // The run reaches the block's end: follow it into the next blocks.
+    }
+
+    /// Follows a run that reaches the block's end into the next blocks; returns its end.
+    fn run_on(&mut self, start: usize) -> usize {
+        let _ = start;
         loop {
             if self.base + 64 >= self.t.len() {
                 self.mask = 0;
-                return Some((start, self.t.len()));
+                return self.t.len();
             }
             let star_before = self.star;
             self.load(self.base + 64);
@@ -336,7 +362,7 @@ impl<'a> Runs<'a> {
             let k = self.mask.trailing_ones();
             if k < 64 {
                 self.mask &= !((1u64 << k) - 1);
-                return Some((start, self.base + k as usize));
+                return self.base + k as usize;
             }
         }
     }
@@ -360,9 +386,20 @@ impl<'a> Runs<'a> {
     }
 }
 
-/// Bit j set when `block[j]` is an ASCII digit or `*`; and whether any byte is `*`.
+/// The bit masks of one 64-byte block (bit j for byte j).
+#[derive(Debug, PartialEq, Eq)]
+struct BlockMasks {
+    /// Digits and `*`.
+    runs: u64,
+    stars: u64,
+    /// Bytes that join a run to what follows it: `.`, space, `-`.
+    joins_after: u64,
+    /// Bytes that join a run to what precedes it: `(`, `.`.
+    joins_before: u64,
+}
+
 #[inline]
-fn block_mask(block: &[u8; 64]) -> (u64, bool) {
+fn block_mask(block: &[u8; 64]) -> BlockMasks {
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: SSE2 is part of the x86-64 baseline; every x86-64 CPU has it.
@@ -376,41 +413,57 @@ fn block_mask(block: &[u8; 64]) -> (u64, bool) {
 
 /// [`block_mask`] one byte at a time (other architectures, and the reference in tests).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn block_mask_portable(block: &[u8; 64]) -> (u64, bool) {
-    let mut digits = 0u64;
-    let mut stars = 0u64;
+fn block_mask_portable(block: &[u8; 64]) -> BlockMasks {
+    let mut m = BlockMasks {
+        runs: 0,
+        stars: 0,
+        joins_after: 0,
+        joins_before: 0,
+    };
     for (j, &b) in block.iter().enumerate() {
-        digits |= u64::from(b.wrapping_sub(b'0') < 10) << j;
-        stars |= u64::from(b == b'*') << j;
+        let bit = |on: bool| u64::from(on) << j;
+        m.runs |= bit(b.is_ascii_digit() || b == b'*');
+        m.stars |= bit(b == b'*');
+        m.joins_after |= bit(matches!(b, b'.' | b' ' | b'-'));
+        m.joins_before |= bit(matches!(b, b'(' | b'.'));
     }
-    (digits | stars, stars != 0)
+    m
 }
 
 /// SSE2 (every x86-64 CPU has it): 16 bytes per compare, one movemask per 16 bits.
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8, _mm_sub_epi8,
     };
 
+    use super::BlockMasks;
+
     #[target_feature(enable = "sse2")]
-    pub(super) fn block_mask(block: &[u8; 64]) -> (u64, bool) {
-        let mut runs = 0u64;
-        let mut stars = 0u64;
+    pub(super) fn block_mask(block: &[u8; 64]) -> BlockMasks {
+        let mut m = BlockMasks {
+            runs: 0,
+            stars: 0,
+            joins_after: 0,
+            joins_before: 0,
+        };
+        let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+        let bits = |v: __m128i, k: usize| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
         for (k, lane) in block.chunks_exact(16).enumerate() {
             // SAFETY: `lane` is 16 readable bytes; the load is unaligned.
             let v = unsafe { _mm_loadu_si128(lane.as_ptr().cast()) };
             // b - '0' as unsigned is below 10 exactly for digits: min(x, 9) == x.
             let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
             let digit = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x);
-            let star = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'*' as i8));
-            let both = _mm_movemask_epi8(_mm_or_si128(digit, star)) as u16;
-            let st = _mm_movemask_epi8(star) as u16;
-            runs |= u64::from(both) << (16 * k);
-            stars |= u64::from(st) << (16 * k);
+            let star = eq(v, b'*');
+            let dot = eq(v, b'.');
+            m.runs |= bits(_mm_or_si128(digit, star), k);
+            m.stars |= bits(star, k);
+            m.joins_after |= bits(_mm_or_si128(dot, _mm_or_si128(eq(v, b' '), eq(v, b'-'))), k);
+            m.joins_before |= bits(_mm_or_si128(dot, eq(v, b'(')), k);
         }
-        (runs, stars != 0)
+        m
     }
 }
 
@@ -1001,11 +1054,13 @@ mod tests {
             for lane in [0, 15, 16, 31, 47, 63] {
                 let mut block = [b'a'; 64];
                 block[lane] = b;
-                let expect = is_run_byte(b);
-                let (mask, star) = block_mask(&block);
-                assert_eq!(mask, u64::from(expect) << lane, "byte {b:#x} lane {lane}");
-                assert_eq!(star, b == b'*');
-                assert_eq!(block_mask_portable(&block), (mask, star));
+                let m = block_mask(&block);
+                let at = |on: bool| u64::from(on) << lane;
+                assert_eq!(m.runs, at(is_run_byte(b)), "byte {b:#x} lane {lane}");
+                assert_eq!(m.stars, at(b == b'*'));
+                assert_eq!(m.joins_after, at(b".- ".contains(&b)));
+                assert_eq!(m.joins_before, at(b"(.".contains(&b)));
+                assert_eq!(block_mask_portable(&block), m);
             }
         }
     }
@@ -1013,9 +1068,21 @@ mod tests {
     #[test]
     fn block_runs_match_a_byte_by_byte_reading() {
         // Runs across 64-byte block edges, at the very end, of every length, with stars and
-        // multi-byte UTF-8 around them, and after skips.
+        // multi-byte UTF-8 around them, and after skips. Every run digit_runs needs comes
+        // out (long, masked, joinable); short runs nothing can join may be dropped.
         let mut r = crate::rng::Rng::new(11);
-        let alphabet: Vec<&[u8]> = vec![b"0", b"7", b"*", b"a", b" ", "身".as_bytes(), b"-"];
+        let alphabet: Vec<&[u8]> = vec![
+            b"0",
+            b"7",
+            b"1",
+            b"*",
+            b"a",
+            b" ",
+            "身".as_bytes(),
+            b"-",
+            b".",
+            b"(",
+        ];
         for len in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
             for _ in 0..200 {
                 let mut t = Vec::new();
@@ -1035,18 +1102,28 @@ mod tests {
                         i += 1;
                     }
                 }
+                let needed = |&(s, e, stars): &(usize, usize, usize)| {
+                    let before = s.checked_sub(1).map(|p| t[p]);
+                    stars > 0 || e - s >= SHORTEST_ALONE || joinable(before, t.get(e).copied())
+                };
                 let mut runs = Runs::new(&t);
                 let mut got = Vec::new();
                 while let Some((s, e)) = runs.next() {
                     got.push((s, e, runs.stars_in(s, e)));
                 }
-                assert_eq!(got, naive, "{:?}", String::from_utf8_lossy(&t));
-                // Skipping past a run's end resumes at the next run.
-                if naive.len() >= 3 {
+                let shown = String::from_utf8_lossy(&t);
+                assert!(got.iter().all(|g| naive.contains(g)), "{shown:?}: {got:?}");
+                assert!(got.windows(2).all(|w| w[0].1 <= w[1].0), "in order");
+                for n in naive.iter().filter(|n| needed(n)) {
+                    assert!(got.contains(n), "{shown:?}: {n:?} missing from {got:?}");
+                }
+                // Skipping past a run's end resumes after it.
+                if got.len() >= 3 {
                     let mut runs = Runs::new(&t);
                     runs.next();
-                    runs.skip_to(naive[1].1);
-                    assert_eq!(runs.next(), Some((naive[2].0, naive[2].1)));
+                    runs.skip_to(got[1].1);
+                    let next = runs.next().expect("a run after the skip");
+                    assert!(next.0 >= got[1].1 && naive.iter().any(|n| (n.0, n.1) == next));
                 }
             }
         }

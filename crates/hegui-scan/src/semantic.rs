@@ -607,10 +607,25 @@ pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
             return;
         }
     }
-    // ASCII-only text can only hold a birth-date cue ("birth", "Birth", "BIRTH", "dob").
-    if t.is_ascii() && !has_ascii_birth_cue(t) {
-        return;
+    // Text comes in blocks of lines: each line is searched by itself, and most log lines
+    // are ASCII, which can only hold a birth-date cue ("birth", "Birth", "BIRTH", "dob").
+    let mut lo = 0;
+    for line in t.split(|&b| b == b'\n') {
+        if !line.is_ascii() || has_ascii_birth_cue(line) {
+            let from = out.len();
+            anchored(line, out);
+            for h in &mut out[from..] {
+                h.start += lo;
+                h.end += lo;
+            }
+        }
+        lo += line.len() + 1;
     }
+}
+
+/// Names, addresses, birth dates and sensitive terms found from their anchors (cues,
+/// honorifics, place names, terms) in one line or cell.
+fn anchored(t: &[u8], out: &mut Vec<Hit>) {
     let a = automaton();
     let mut skip_to = 0;
     for m in a.ac.find_iter(t) {
