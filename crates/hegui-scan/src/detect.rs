@@ -440,6 +440,7 @@ mod sse2 {
 
     use super::BlockMasks;
 
+    #[inline]
     #[target_feature(enable = "sse2")]
     pub(super) fn block_mask(block: &[u8; 64]) -> BlockMasks {
         let mut m = BlockMasks {
