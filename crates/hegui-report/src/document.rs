@@ -119,29 +119,33 @@ impl Document {
         }
     }
 
-    /// Every character a reader will see, block by block (for glyph-coverage checks and
-    /// tests).
+    /// Every character a reader will see, block by block (for tests and indexing).
     pub fn plain_text(&self) -> String {
         let mut out = String::new();
         for b in &self.blocks {
-            match b {
-                Block::Para { text, .. } => out.push_str(text),
-                Block::Field { label, value } => {
-                    out.push_str(label);
-                    out.push_str(self.field_separator());
-                    out.push_str(value);
-                }
-                Block::Table { headers, rows, .. } => {
-                    out.push_str(&headers.join("\t"));
-                    for r in rows {
-                        out.push('\n');
-                        out.push_str(&r.join("\t"));
-                    }
-                }
-                Block::PageBreak => {}
-            }
+            out.push_str(&b.visible_text(self.field_separator()));
             out.push('\n');
         }
         out
+    }
+}
+
+impl Block {
+    /// The characters a reader sees in this block (`separator` between a field's label and
+    /// value; table cells separated by tabs, rows by newlines).
+    pub fn visible_text(&self, separator: &str) -> String {
+        match self {
+            Block::Para { text, .. } => text.clone(),
+            Block::Field { label, value } => format!("{label}{separator}{value}"),
+            Block::Table { headers, rows, .. } => {
+                let mut out = headers.join("\t");
+                for r in rows {
+                    out.push('\n');
+                    out.push_str(&r.join("\t"));
+                }
+                out
+            }
+            Block::PageBreak => String::new(),
+        }
     }
 }

@@ -254,21 +254,8 @@ fn scan_table(
         sampled: opts.sample != Sample::Full,
         error: None,
     };
-    let mut ctx = Ctx {
-        source: meta.source.clone(),
-        opts,
-        acc: SourceAcc::default(),
-        totals,
-        out,
-        read: Arc::new(std::sync::atomic::AtomicU64::new(0)),
-        batch: Batch::default(),
-        pending: Vec::new(),
-        spare: Vec::new(),
-        in_flight: None,
-        fields: Vec::new(),
-        cues: Arc::new(Vec::new()),
-        field_ids: std::collections::HashMap::new(),
-    };
+    let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut ctx = Ctx::new(meta.source.clone(), opts, totals, out, read);
     let ids: Vec<u32> = t.columns.iter().map(|c| ctx.field_id(c)).collect();
     let (limit, random) = match opts.sample {
         Sample::Full => (None, false),
@@ -456,7 +443,32 @@ struct DetectCfg {
     min_likelihood: Likelihood,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A source's reading state, before anything is read.
+    fn new(
+        source: String,
+        opts: &'a ScanOptions,
+        totals: &'a mut Totals,
+        out: &'a mut dyn Output,
+        read: Arc<std::sync::atomic::AtomicU64>,
+    ) -> Self {
+        Ctx {
+            source,
+            opts,
+            acc: SourceAcc::default(),
+            totals,
+            out,
+            read,
+            batch: Batch::default(),
+            pending: Vec::new(),
+            spare: Vec::new(),
+            in_flight: None,
+            fields: Vec::new(),
+            cues: Arc::new(Vec::new()),
+            field_ids: std::collections::HashMap::new(),
+        }
+    }
+
     /// The id of a field, registering it when new.
     fn field_id(&mut self, name: &str) -> u32 {
         if let Some(&id) = self.field_ids.get(name) {
@@ -731,21 +743,7 @@ fn scan_file(
         sampled: false,
         error: None,
     };
-    let mut ctx = Ctx {
-        source: meta.source.clone(),
-        opts,
-        acc: SourceAcc::default(),
-        totals,
-        out,
-        read: read.clone(),
-        batch: Batch::default(),
-        pending: Vec::new(),
-        spare: Vec::new(),
-        in_flight: None,
-        fields: Vec::new(),
-        cues: Arc::new(Vec::new()),
-        field_ids: std::collections::HashMap::new(),
-    };
+    let mut ctx = Ctx::new(meta.source.clone(), opts, totals, out, read.clone());
     let result = (|| -> Result<(), SourceError> {
         if format == Format::Workbook {
             meta.sampled = opts.sample != Sample::Full;

@@ -133,10 +133,7 @@ fn check_glyphs(doc: &Document, fonts: &Fonts) -> Result<(), PdfError> {
                 section = text.clone();
             }
         }
-        let mut one = Document::new("");
-        one.latin = doc.latin;
-        one.blocks.push(b.clone());
-        for c in one.plain_text().chars() {
+        for c in b.visible_text(doc.field_separator()).chars() {
             if c.is_whitespace() || c.is_control() || missing.contains(&c) || fonts.covers(c) {
                 continue;
             }
