@@ -271,17 +271,16 @@ fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
 }
 
 /// Runs of digits and `*` in a text, found 64 bytes at a time: each block becomes bit masks
-/// (one compare per byte, which the compiler turns into vector instructions), runs are read
-/// off the masks with bit counts instead of a branch per byte, and short runs that nothing
-/// can join (see [`joinable`]) are dropped there without being returned.
+/// (one compare per byte, which the compiler turns into vector instructions), short runs
+/// that nothing can join (see [`joinable`]) are cleared from the masks with bit arithmetic,
+/// and the rest are read off with bit counts instead of a branch per byte.
 struct Runs<'a> {
     t: &'a [u8],
-    /// Where the current block starts, and its run bytes not yet returned.
+    /// Where the current block starts, and the bytes of its runs worth returning (long,
+    /// masked, next to a joining byte, or at a block edge, whose neighbours are in another
+    /// block) not yet returned.
     base: usize,
     mask: u64,
-    /// Bits of runs worth returning: long, masked, next to a joining byte, or at a block
-    /// edge (whose neighbours are in another block).
-    keep: u64,
     /// Whether the current block holds a `*` (rare; runs are then counted byte by byte).
     star: bool,
 }
@@ -292,7 +291,6 @@ impl<'a> Runs<'a> {
             t,
             base: 0,
             mask: 0,
-            keep: 0,
             star: false,
         };
         r.load(0);
@@ -315,42 +313,36 @@ impl<'a> Runs<'a> {
         for k in 1..SHORTEST_ALONE {
             long &= m >> k;
         }
-        self.mask = m;
-        self.keep = b.stars
+        let keep = b.stars
             | long
             | (m & (b.joins_after >> 1))
             | (m & (b.joins_before << 1))
             | (m & (1 | 1 << 63));
+        // Only the runs worth returning stay in the mask: the rest are never visited.
+        self.mask = runs_touching(m, keep);
         self.star = b.stars != 0;
     }
 
     /// The next run's start and end (exclusive).
     fn next(&mut self) -> Option<(usize, usize)> {
-        loop {
-            while self.mask == 0 {
-                if self.base + 64 >= self.t.len() {
-                    return None;
-                }
-                self.load(self.base + 64);
+        while self.mask == 0 {
+            if self.base + 64 >= self.t.len() {
+                return None;
             }
-            let rel = self.mask.trailing_zeros();
-            let start = self.base + rel as usize;
-            let ones = (self.mask >> rel).trailing_ones();
-            if rel + ones < 64 {
-                let bits = ((1u64 << ones) - 1) << rel;
-                self.mask &= !bits;
-                if self.keep & bits == 0 {
-                    continue;
-                }
-                return Some((start, start + ones as usize));
-            }
-            return Some((start, self.run_on(start)));
+            self.load(self.base + 64);
         }
+        let rel = self.mask.trailing_zeros();
+        let start = self.base + rel as usize;
+        let ones = (self.mask >> rel).trailing_ones();
+        if rel + ones < 64 {
+            self.mask &= !(((1u64 << ones) - 1) << rel);
+            return Some((start, start + ones as usize));
+        }
+        Some((start, self.run_on()))
     }
 
     /// Follows a run that reaches the block's end into the next blocks; returns its end.
-    fn run_on(&mut self, start: usize) -> usize {
-        let _ = start;
+    fn run_on(&mut self) -> usize {
         loop {
             if self.base + 64 >= self.t.len() {
                 self.mask = 0;
@@ -384,6 +376,21 @@ impl<'a> Runs<'a> {
         }
         self.t[start..end].iter().filter(|&&b| b == b'*').count()
     }
+}
+
+/// The runs (maximal groups of adjacent set bits) of `m` that hold at least one bit of
+/// `seeds`: the seeds are spread up and down within their runs in six doubling steps.
+fn runs_touching(m: u64, seeds: u64) -> u64 {
+    let (mut up, mut down) = (seeds & m, seeds & m);
+    // `g`/`h`: positions from which `s` further bits up/down are all in `m`.
+    let (mut g, mut h) = (m, m);
+    for s in [1, 2, 4, 8, 16, 32] {
+        up |= (up << s) & g;
+        down |= (down >> s) & h;
+        g &= g << s;
+        h &= h >> s;
+    }
+    up | down
 }
 
 /// The bit masks of one 64-byte block (bit j for byte j).
@@ -1064,6 +1071,38 @@ mod tests {
                 assert_eq!(block_mask_portable(&block), m);
             }
         }
+    }
+
+    #[test]
+    fn runs_touching_keeps_whole_runs_with_a_seed() {
+        let mut r = crate::rng::Rng::new(5);
+        for _ in 0..20_000 {
+            let m = r.next_u64() & r.next_u64() | r.next_u64() & r.next_u64();
+            let seeds = r.next_u64() & r.next_u64() & r.next_u64() & m;
+            let mut want = 0u64;
+            let mut p = 0;
+            while p < 64 {
+                if m >> p & 1 == 1 {
+                    let s = p;
+                    while p < 64 && m >> p & 1 == 1 {
+                        p += 1;
+                    }
+                    let run = if p - s == 64 {
+                        u64::MAX
+                    } else {
+                        ((1u64 << (p - s)) - 1) << s
+                    };
+                    if run & seeds != 0 {
+                        want |= run;
+                    }
+                } else {
+                    p += 1;
+                }
+            }
+            assert_eq!(runs_touching(m, seeds), want, "m {m:#x} seeds {seeds:#x}");
+        }
+        assert_eq!(runs_touching(u64::MAX, 1 << 40), u64::MAX);
+        assert_eq!(runs_touching(0b0110_1110, 0b0000_0100), 0b0000_1110);
     }
 
     #[test]
