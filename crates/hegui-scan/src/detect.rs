@@ -226,7 +226,8 @@ fn is_run_byte(b: u8) -> bool {
 }
 
 fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
-    let mut runs = Runs::new(t);
+    let rule = RunRule::for_kinds(opts.kinds);
+    let mut runs = Runs::new(t, rule);
     while let Some((start, digits_end)) = runs.next() {
         // A trailing X/x belongs to an 18-character identity number.
         let mut end = digits_end;
@@ -236,7 +237,7 @@ fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
         let before = start.checked_sub(1).map(|p| t[p]);
         let after = t.get(end).copied();
         let stars = runs.stars_in(start, digits_end);
-        if stars == 0 && end - start < SHORTEST_ALONE && !joinable(before, after) {
+        if stars == 0 && end - start < rule.shortest && !rule.joinable(before, after) {
             // Most digit runs in real text (times, counters, hex ids) end here.
             continue;
         }
@@ -272,10 +273,11 @@ fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
 
 /// Runs of digits and `*` in a text, found 64 bytes at a time: each block becomes bit masks
 /// (one compare per byte, which the compiler turns into vector instructions), short runs
-/// that nothing can join (see [`joinable`]) are cleared from the masks with bit arithmetic,
+/// that nothing can join (see [`RunRule`]) are cleared from the masks with bit arithmetic,
 /// and the rest are read off with bit counts instead of a branch per byte.
 struct Runs<'a> {
     t: &'a [u8],
+    rule: RunRule,
     /// Where the current block starts, and the bytes of its runs worth returning (long,
     /// masked, next to a joining byte, or at a block edge, whose neighbours are in another
     /// block) not yet returned.
@@ -286,9 +288,10 @@ struct Runs<'a> {
 }
 
 impl<'a> Runs<'a> {
-    fn new(t: &'a [u8]) -> Self {
+    fn new(t: &'a [u8], rule: RunRule) -> Self {
         let mut r = Runs {
             t,
+            rule,
             base: 0,
             mask: 0,
             star: false,
@@ -308,18 +311,9 @@ impl<'a> Runs<'a> {
             padded[..rest.len()].copy_from_slice(rest);
             block_mask(&padded)
         };
-        let m = b.runs;
-        let mut long = m;
-        for k in 1..SHORTEST_ALONE {
-            long &= m >> k;
-        }
-        let keep = b.stars
-            | long
-            | (m & (b.joins_after >> 1))
-            | (m & (b.joins_before << 1))
-            | (m & (1 | 1 << 63));
-        // Only the runs worth returning stay in the mask: the rest are never visited.
-        self.mask = runs_touching(m, keep);
+        // Bit 0 and bit 63 have neighbours in other blocks, when there are such blocks.
+        let edges = u64::from(base > 0) | u64::from(rest.len() > 64) << 63;
+        self.mask = runs_touching(b.runs, self.rule.seeds(&b, edges));
         self.star = b.stars != 0;
     }
 
@@ -399,10 +393,12 @@ struct BlockMasks {
     /// Digits and `*`.
     runs: u64,
     stars: u64,
-    /// Bytes that join a run to what follows it: `.`, space, `-`.
-    joins_after: u64,
-    /// Bytes that join a run to what precedes it: `(`, `.`.
-    joins_before: u64,
+    /// `.`, which joins dotted quads and coordinates.
+    dots: u64,
+    /// Space and `-`, which join digit groups.
+    spaces_dashes: u64,
+    /// `(`, which opens an area code.
+    parens: u64,
 }
 
 #[inline]
@@ -424,15 +420,17 @@ fn block_mask_portable(block: &[u8; 64]) -> BlockMasks {
     let mut m = BlockMasks {
         runs: 0,
         stars: 0,
-        joins_after: 0,
-        joins_before: 0,
+        dots: 0,
+        spaces_dashes: 0,
+        parens: 0,
     };
     for (j, &b) in block.iter().enumerate() {
         let bit = |on: bool| u64::from(on) << j;
         m.runs |= bit(b.is_ascii_digit() || b == b'*');
         m.stars |= bit(b == b'*');
-        m.joins_after |= bit(matches!(b, b'.' | b' ' | b'-'));
-        m.joins_before |= bit(matches!(b, b'(' | b'.'));
+        m.dots |= bit(b == b'.');
+        m.spaces_dashes |= bit(b == b' ' || b == b'-');
+        m.parens |= bit(b == b'(');
     }
     m
 }
@@ -453,8 +451,9 @@ mod sse2 {
         let mut m = BlockMasks {
             runs: 0,
             stars: 0,
-            joins_after: 0,
-            joins_before: 0,
+            dots: 0,
+            spaces_dashes: 0,
+            parens: 0,
         };
         let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
         let bits = |v: __m128i, k: usize| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
@@ -465,24 +464,102 @@ mod sse2 {
             let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
             let digit = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x);
             let star = eq(v, b'*');
-            let dot = eq(v, b'.');
             m.runs |= bits(_mm_or_si128(digit, star), k);
             m.stars |= bits(star, k);
-            m.joins_after |= bits(_mm_or_si128(dot, _mm_or_si128(eq(v, b' '), eq(v, b'-'))), k);
-            m.joins_before |= bits(_mm_or_si128(dot, eq(v, b'(')), k);
+            m.dots |= bits(eq(v, b'.'), k);
+            m.spaces_dashes |= bits(_mm_or_si128(eq(v, b' '), eq(v, b'-')), k);
+            m.parens |= bits(eq(v, b'('), k);
         }
         m
     }
 }
 
-/// The fewest digits of anything [`digit_runs`] finds in a run by itself (documents have
-/// 7 after two letters); shorter runs only matter as parts of a larger token.
-const SHORTEST_ALONE: usize = 7;
+/// Which digit runs [`digit_runs`] must look at, from the kinds that are on. Every other
+/// run is skipped without changing what is found: it could only have produced hits of kinds
+/// that are off, or none at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RunRule {
+    /// The fewest digits of anything found in a run by itself (documents have 7 after their
+    /// letters, mobiles 11, cards 13, identity numbers and IMEIs 15); shorter runs only
+    /// matter as parts of a larger token.
+    shortest: usize,
+    /// `.` joins runs into dotted quads and coordinates.
+    dots: bool,
+    /// A space or `-` joins runs into groups (`138 1234 5678`, `010-12345678`).
+    groups: bool,
+    /// `(` before a run opens an area code (`(010) 12345678`).
+    paren: bool,
+}
 
-/// Whether a short digit run may be part of a larger token: a dotted quad or coordinate,
-/// digit groups (`138 1234 5678`, `010-1234567`), or a parenthesised area code.
-fn joinable(before: Option<u8>, after: Option<u8>) -> bool {
-    matches!(after, Some(b'.' | b' ' | b'-')) || matches!(before, Some(b'(' | b'.'))
+impl RunRule {
+    /// Every digit kind on (and the reference the tests hold narrower rules to).
+    const ALL: RunRule = RunRule {
+        shortest: 7,
+        dots: true,
+        groups: true,
+        paren: true,
+    };
+
+    fn for_kinds(on: KindSet) -> RunRule {
+        let alone: [(Kind, usize); 8] = [
+            (Kind::CnPassport, 7),
+            (Kind::HkMacauTravelPermit, 7),
+            (Kind::MainlandTravelPermit, 7),
+            (Kind::CnMobile, 11),
+            (Kind::BankCard, 13),
+            (Kind::CnResidentId, 15),
+            (Kind::Imei, 15),
+            // Nothing else is found in a run alone: a cap on the mask arithmetic.
+            (Kind::CnLandline, 64),
+        ];
+        let shortest = alone
+            .iter()
+            .filter(|(k, _)| on.contains(*k))
+            .map(|&(_, n)| n)
+            .min()
+            .unwrap_or(64);
+        RunRule {
+            shortest,
+            dots: on.any(&[Kind::Ipv4, Kind::GpsCoordinate]),
+            groups: on.any(&[Kind::CnMobile, Kind::BankCard, Kind::CnLandline]),
+            paren: on.contains(Kind::CnLandline),
+        }
+    }
+
+    /// Whether a short run may be part of a larger token: digits joined by a dot, a space
+    /// or a dash, or a parenthesised area code.
+    fn joinable(self, before: Option<u8>, after: Option<u8>) -> bool {
+        (self.dots && after == Some(b'.'))
+            || (self.groups && matches!(after, Some(b' ' | b'-')))
+            || (self.paren && before == Some(b'('))
+    }
+
+    /// The bits of a block's runs worth visiting: long runs, masked ones, runs joined to a
+    /// following run (a joining byte with run bytes on both sides), runs after `(`, and runs
+    /// at the block's `edges` (bit 0 and/or 63 when there is a block before and/or after),
+    /// whose neighbours are in another block. Whole runs are then recovered from these
+    /// seeds with [`runs_touching`].
+    fn seeds(self, b: &BlockMasks, edges: u64) -> u64 {
+        let m = b.runs;
+        let mut long = m;
+        for k in 1..self.shortest.min(65) {
+            long &= m.checked_shr(k as u32).unwrap_or(0);
+        }
+        let mut joins = 0;
+        if self.dots {
+            joins |= b.dots;
+        }
+        if self.groups {
+            joins |= b.spaces_dashes;
+        }
+        // A joining byte between two run bytes (bytes in other blocks count as such).
+        let bridges = joins & (m << 1 | edges & 1) & (m >> 1 | edges & 1 << 63);
+        let mut seeds = b.stars | long | m & (bridges >> 1) | m & edges;
+        if self.paren {
+            seeds |= m & (b.parens << 1);
+        }
+        seeds
+    }
 }
 
 /// A run of digits alone: identity numbers, mobiles (with +86/0086), cards, IMEIs.
@@ -769,7 +846,18 @@ fn dotted(t: &[u8], start: usize, out: &mut Vec<Hit>) -> bool {
     {
         return true;
     }
-    let parts: Vec<&[u8]> = tok.split(|&b| b == b'.').collect();
+    // Up to five parts are told apart (four is a quad, two a coordinate); no allocation
+    // on this path, which version numbers in every log line take.
+    let mut parts: [&[u8]; 5] = [&[]; 5];
+    let mut n = 0;
+    for p in tok.split(|&b| b == b'.') {
+        if n == parts.len() {
+            return true;
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    let parts = &parts[..n];
     if parts.len() == 4
         && parts
             .iter()
@@ -1066,8 +1154,9 @@ mod tests {
                 let at = |on: bool| u64::from(on) << lane;
                 assert_eq!(m.runs, at(is_run_byte(b)), "byte {b:#x} lane {lane}");
                 assert_eq!(m.stars, at(b == b'*'));
-                assert_eq!(m.joins_after, at(b".- ".contains(&b)));
-                assert_eq!(m.joins_before, at(b"(.".contains(&b)));
+                assert_eq!(m.dots, at(b == b'.'));
+                assert_eq!(m.spaces_dashes, at(b" -".contains(&b)));
+                assert_eq!(m.parens, at(b == b'('));
                 assert_eq!(block_mask_portable(&block), m);
             }
         }
@@ -1123,8 +1212,15 @@ mod tests {
             b".",
             b"(",
         ];
+        let rules = [
+            RunRule::ALL,
+            RunRule::for_kinds(KindSet::of(&[Kind::CnResidentId, Kind::CnMobile])),
+            RunRule::for_kinds(KindSet::of(&[Kind::Ipv4])),
+            RunRule::for_kinds(KindSet::of(&[Kind::CnLandline, Kind::Imei])),
+        ];
         for len in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
-            for _ in 0..200 {
+            for i in 0..400 {
+                let rule = rules[i % rules.len()];
                 let mut t = Vec::new();
                 while t.len() < len {
                     t.extend_from_slice(alphabet[r.below(alphabet.len() as u64) as usize]);
@@ -1142,11 +1238,16 @@ mod tests {
                         i += 1;
                     }
                 }
+                // A joining byte counts only with a run byte after it.
                 let needed = |&(s, e, stars): &(usize, usize, usize)| {
                     let before = s.checked_sub(1).map(|p| t[p]);
-                    stars > 0 || e - s >= SHORTEST_ALONE || joinable(before, t.get(e).copied())
+                    let bridged = t.get(e + 1).is_some_and(|&b| is_run_byte(b));
+                    stars > 0
+                        || e - s >= rule.shortest
+                        || (bridged && rule.joinable(None, t.get(e).copied()))
+                        || rule.joinable(before, None)
                 };
-                let mut runs = Runs::new(&t);
+                let mut runs = Runs::new(&t, rule);
                 let mut got = Vec::new();
                 while let Some((s, e)) = runs.next() {
                     got.push((s, e, runs.stars_in(s, e)));
@@ -1155,11 +1256,11 @@ mod tests {
                 assert!(got.iter().all(|g| naive.contains(g)), "{shown:?}: {got:?}");
                 assert!(got.windows(2).all(|w| w[0].1 <= w[1].0), "in order");
                 for n in naive.iter().filter(|n| needed(n)) {
-                    assert!(got.contains(n), "{shown:?}: {n:?} missing from {got:?}");
+                    assert!(got.contains(n), "{shown:?} {rule:?}: {n:?} missing from {got:?}");
                 }
                 // Skipping past a run's end resumes after it.
                 if got.len() >= 3 {
-                    let mut runs = Runs::new(&t);
+                    let mut runs = Runs::new(&t, rule);
                     runs.next();
                     runs.skip_to(got[1].1);
                     let next = runs.next().expect("a run after the skip");
@@ -1167,6 +1268,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn narrower_rules_skip_runs_only_kinds_that_are_off_need() {
+        let ids = RunRule::for_kinds(KindSet::of(&[Kind::CnResidentId, Kind::BankCard]));
+        assert_eq!((ids.shortest, ids.dots, ids.paren), (13, false, false));
+        assert!(ids.groups, "cards are written in groups");
+        // A user agent's version numbers and a time are not visited by an identifier pass.
+        let t = b"Mozilla/5.0 (Windows NT 10.0) at 17:55:46";
+        let mut runs = Runs::new(t, ids);
+        assert_eq!(runs.next(), None);
+        let mut all = Runs::new(t, RunRule::ALL);
+        assert_eq!(all.next(), Some((8, 9)), "5 in 5.0 may start a dotted quad");
     }
 
     #[test]
