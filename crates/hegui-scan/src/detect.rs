@@ -550,7 +550,8 @@ struct RunRule {
 }
 
 impl RunRule {
-    /// Every digit kind on (and the reference the tests hold narrower rules to).
+    /// Every digit kind on (the rule the tests hold narrower rules against).
+    #[cfg(test)]
     const ALL: RunRule = RunRule {
         shortest: 7,
         dots: true,
@@ -1357,6 +1358,7 @@ mod tests {
 
     #[test]
     fn narrower_rules_skip_runs_only_kinds_that_are_off_need() {
+        assert_eq!(RunRule::for_kinds(KindSet::ALL), RunRule::ALL);
         let ids = RunRule::for_kinds(KindSet::of(&[Kind::CnResidentId, Kind::BankCard]));
         assert_eq!((ids.shortest, ids.dots, ids.paren), (13, false, false));
         assert!(ids.groups, "cards are written in groups");
