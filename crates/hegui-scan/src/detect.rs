@@ -313,7 +313,13 @@ impl<'a> Runs<'a> {
         };
         // Bit 0 and bit 63 have neighbours in other blocks, when there are such blocks.
         let edges = u64::from(base > 0) | u64::from(rest.len() > 64) << 63;
-        self.mask = runs_touching(b.runs, self.rule.seeds(&b, edges));
+        let seeds = self.rule.seeds(&b, edges);
+        // Most blocks of real text have nothing worth visiting.
+        self.mask = if seeds == 0 {
+            0
+        } else {
+            runs_touching(b.runs, seeds)
+        };
         self.star = b.stars != 0;
     }
 
