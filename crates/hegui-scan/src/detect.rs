@@ -611,7 +611,14 @@ impl RunRule {
     fn seeds(self, b: &BlockMasks, edges: u64) -> u64 {
         let m = b.runs;
         // Run bytes `k` places after each bit (bytes in the next block count as such).
-        let later = |k: u32| m >> k | if edges >> 63 == 1 { u64::MAX << (64 - k) } else { 0 };
+        let later = |k: u32| {
+            m >> k
+                | if edges >> 63 == 1 {
+                    u64::MAX << (64 - k)
+                } else {
+                    0
+                }
+        };
         let before = m << 1 | edges & 1;
         let mut joined = 0;
         if self.dots {
@@ -1348,7 +1355,10 @@ mod tests {
                 assert!(got.iter().all(|g| naive.contains(g)), "{shown:?}: {got:?}");
                 assert!(got.windows(2).all(|w| w[0].1 <= w[1].0), "in order");
                 for n in naive.iter().filter(|n| needed(n)) {
-                    assert!(got.contains(n), "{shown:?} {rule:?}: {n:?} missing from {got:?}");
+                    assert!(
+                        got.contains(n),
+                        "{shown:?} {rule:?}: {n:?} missing from {got:?}"
+                    );
                 }
                 // Skipping past a run's end resumes after it.
                 if got.len() >= 3 {

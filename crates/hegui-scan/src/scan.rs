@@ -916,37 +916,141 @@ fn text<R: BufRead>(r: &mut R, enc: Encoding, ctx: &mut Ctx) -> Result<(), Sourc
     // log line is ~100 bytes). Blocks are cut at line ends, so no detector sees half a
     // line, and context windows stop at line breaks, so results equal a line-by-line scan.
     let block_bytes = (ctx.opts.batch_bytes / 8).clamp(256, 64 << 10);
-    let mut block: Vec<u8> = Vec::with_capacity(block_bytes + 4096);
-    let (mut first, mut cells) = (0u64, 0u32);
-    let flush = |block: &mut Vec<u8>, first: u64, cells: &mut u32, ctx: &mut Ctx| {
-        let (s, bad) = enc.decode(block);
+    let mut lines = TextLines {
+        enc,
+        block_bytes,
+        next_line: 1,
+        block: Vec::with_capacity(block_bytes + 4096),
+    };
+    // A line begun in one fill of the read buffer and finished in a later one.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut at_start = true;
+    loop {
+        let buf = r.fill_buf().map_err(read_err)?;
+        let len = buf.len();
+        if len == 0 {
+            // The last line, when the file does not end with a newline.
+            lines.slow(&carry, ctx)?;
+            return Ok(());
+        }
+        let mut from = 0;
+        if at_start {
+            at_start = false;
+            if buf.starts_with(b"\xEF\xBB\xBF") {
+                from = 3;
+            }
+        }
+        if !carry.is_empty() || memchr::memchr(b'\n', &buf[from..]).is_none() {
+            // Finish the carried line (or carry on with it).
+            match memchr::memchr(b'\n', &buf[from..]) {
+                Some(i) => {
+                    carry.extend_from_slice(&buf[from..from + i + 1]);
+                    from += i + 1;
+                    lines.slow(&carry, ctx)?;
+                    carry.clear();
+                }
+                None => {
+                    carry.extend_from_slice(&buf[from..]);
+                    r.consume(len);
+                    continue;
+                }
+            }
+        }
+        // Whole lines straight from the read buffer; the unfinished one is carried.
+        let end = memchr::memrchr(b'\n', &buf[from..]).map_or(from, |i| from + i + 1);
+        lines.whole(&buf[from..end], ctx)?;
+        carry.extend_from_slice(&buf[end..]);
+        r.consume(len);
+    }
+}
+
+/// Hands whole lines of a text file to the detectors in blocks, numbering them.
+struct TextLines {
+    enc: Encoding,
+    block_bytes: usize,
+    /// The number of the next line.
+    next_line: u64,
+    /// A block being built line by line (the slow path).
+    block: Vec<u8>,
+}
+
+impl TextLines {
+    /// Whole lines (each ending in `\n`). UTF-8 without carriage returns — nearly every log
+    /// — goes to the detectors as it is, in blocks of about `block_bytes`; anything else
+    /// line by line.
+    fn whole(&mut self, mut text: &[u8], ctx: &mut Ctx) -> Result<(), SourceError> {
+        while !text.is_empty() {
+            let cut = if text.len() <= self.block_bytes {
+                text.len()
+            } else {
+                // The last line end within the block's size, or else the first after it.
+                memchr::memrchr(b'\n', &text[..self.block_bytes])
+                    .or_else(|| {
+                        memchr::memchr(b'\n', &text[self.block_bytes..])
+                            .map(|i| i + self.block_bytes)
+                    })
+                    .map_or(text.len(), |i| i + 1)
+            };
+            let (block, rest) = text.split_at(cut);
+            text = rest;
+            let utf8 = self.enc != Encoding::Gb18030 && memchr::memchr(b'\r', block).is_none();
+            match std::str::from_utf8(block) {
+                Ok(s) if utf8 => {
+                    // Lines, and the empty ones (a line end at the start or after another).
+                    let (mut n, mut empty, mut prev) = (0u32, 0u32, None);
+                    for i in memchr::memchr_iter(b'\n', block) {
+                        n += 1;
+                        empty += u32::from(prev.map_or(i == 0, |p| p + 1 == i));
+                        prev = Some(i);
+                    }
+                    ctx.acc.records += u64::from(n);
+                    ctx.push_block(self.next_line, n - empty, s)?;
+                    self.next_line += u64::from(n);
+                }
+                _ => self.slow(block, ctx)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Lines one by one: trailing `\r` stripped, decoded from the file's encoding, invalid
+    /// bytes counted per line. The last line may lack its `\n`.
+    fn slow(&mut self, text: &[u8], ctx: &mut Ctx) -> Result<(), SourceError> {
+        let (mut first, mut cells) = (self.next_line, 0u32);
+        for mut line in text.split_inclusive(|&b| b == b'\n') {
+            while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+                line = &line[..line.len() - 1];
+            }
+            ctx.acc.records += 1;
+            if self.block.is_empty() {
+                first = self.next_line;
+            }
+            self.next_line += 1;
+            self.block.extend_from_slice(line);
+            self.block.push(b'\n');
+            cells += u32::from(!line.is_empty());
+            if self.block.len() >= self.block_bytes {
+                self.flush(first, cells, ctx)?;
+                cells = 0;
+            }
+        }
+        if !self.block.is_empty() {
+            self.flush(first, cells, ctx)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, first: u64, cells: u32, ctx: &mut Ctx) -> Result<(), SourceError> {
+        let (s, bad) = self.enc.decode(&self.block);
         if bad {
             // Counted per line, as for every other source (rare: only on invalid bytes).
-            let lines = block.split(|&b| b == b'\n');
-            ctx.acc.replaced += lines.filter(|l| enc.decode(l).1).count() as u64;
+            let lines = self.block.split(|&b| b == b'\n');
+            ctx.acc.replaced += lines.filter(|l| self.enc.decode(l).1).count() as u64;
         }
-        ctx.push_block(first, *cells, &s)?;
-        block.clear();
-        *cells = 0;
-        Ok::<(), SourceError>(())
-    };
-    lines(r, |n, line| {
-        ctx.acc.records += 1;
-        if block.is_empty() {
-            first = n;
-        }
-        block.extend_from_slice(line);
-        block.push(b'\n');
-        cells += u32::from(!line.is_empty());
-        if block.len() >= block_bytes {
-            flush(&mut block, first, &mut cells, ctx)?;
-        }
-        Ok(true)
-    })?;
-    if !block.is_empty() {
-        flush(&mut block, first, &mut cells, ctx)?;
+        ctx.push_block(first, cells, &s)?;
+        self.block.clear();
+        Ok(())
     }
-    Ok(())
 }
 
 /// Feeds numbered rows (1-based) through the sampling plan: rows to scan now go to `each`
