@@ -964,6 +964,21 @@ fn text<R: BufRead>(r: &mut R, enc: Encoding, ctx: &mut Ctx) -> Result<(), Sourc
     }
 }
 
+/// The empty lines of whole lines: a line end at the start or right after another. Found
+/// from the rare `\n\n` rather than by looking at every line end.
+fn empty_lines(block: &[u8]) -> u32 {
+    let mut empty = u32::from(block.first() == Some(&b'\n'));
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&block[from..], b"\n\n") {
+        // A run of k line ends holds k - 1 empty lines.
+        let run_start = from + i;
+        let k = block[run_start..].iter().take_while(|&&b| b == b'\n').count();
+        empty += (k - 1) as u32;
+        from = run_start + k;
+    }
+    empty
+}
+
 /// Hands whole lines of a text file to the detectors in blocks, numbering them.
 struct TextLines {
     enc: Encoding,
@@ -996,13 +1011,8 @@ impl TextLines {
             let utf8 = self.enc != Encoding::Gb18030 && memchr::memchr(b'\r', block).is_none();
             match std::str::from_utf8(block) {
                 Ok(s) if utf8 => {
-                    // Lines, and the empty ones (a line end at the start or after another).
-                    let (mut n, mut empty, mut prev) = (0u32, 0u32, None);
-                    for i in memchr::memchr_iter(b'\n', block) {
-                        n += 1;
-                        empty += u32::from(prev.map_or(i == 0, |p| p + 1 == i));
-                        prev = Some(i);
-                    }
+                    let n = memchr::memchr_iter(b'\n', block).count() as u32;
+                    let empty = empty_lines(block);
                     ctx.acc.records += u64::from(n);
                     ctx.push_block(self.next_line, n - empty, s)?;
                     self.next_line += u64::from(n);
@@ -1525,6 +1535,23 @@ mod tests {
         })
         .unwrap();
         got
+    }
+
+    #[test]
+    fn empty_lines_are_line_ends_at_the_start_or_after_another() {
+        for (text, want) in [
+            ("a\nb\n", 0),
+            ("\n", 1),
+            ("\n\na\n", 2),
+            ("a\n\n\n\nb\n\n", 4),
+            ("", 0),
+        ] {
+            let naive = text
+                .split_inclusive('\n')
+                .filter(|l| *l == "\n")
+                .count() as u32;
+            assert_eq!((empty_lines(text.as_bytes()), naive), (want, want), "{text:?}");
+        }
     }
 
     #[test]
