@@ -240,7 +240,11 @@ impl Hits {
         let mut pos = false;
         let mut neg = false;
         let cues = &automaton().cues;
-        for &(s, e, word) in &self.0 {
+        // Keyword hits do not overlap and come in text order, so their ends are in order
+        // too: only those from the first ending at `lo` to the last starting by `hi` can
+        // be in the window (a chunk of many lines or cells has many keyword hits).
+        let first = self.0.partition_point(|&(_, e, _)| e < lo);
+        for &(s, e, word) in self.0[first..].iter().take_while(|&&(s, _, _)| s <= hi) {
             let before = e <= start && e >= lo;
             let after = s >= end && s <= hi;
             if !(before || after) {

@@ -113,13 +113,51 @@ pub struct Scratch {
     keywords: Hits,
 }
 
-/// Detects every kind in one line or cell, appending the hits to `out`.
+/// Detects every kind in one line or cell (or a block of lines).
 pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut Vec<Hit>) {
+    let cell = Cell {
+        start: 0,
+        end: text.len(),
+        options: 0,
+    };
+    detect_cells(text, &[cell], std::slice::from_ref(opts), scratch, out);
+}
+
+/// One cell of [`detect_cells`]' text: its range, and the index of its column's options.
+#[derive(Debug, Clone, Copy)]
+pub struct Cell {
+    pub start: usize,
+    pub end: usize,
+    pub options: u32,
+}
+
+/// Detects every kind in many cells at once. The byte scanners (digit runs, `@`, `:`,
+/// plates) each make one pass over the whole text, instead of starting anew per cell; only
+/// what depends on a cell's column (names, addresses and dates of named columns, column
+/// cues) is done per cell.
+///
+/// `cells` are in text order and each is followed by a line break (or the text's end).
+/// Nothing is matched across a line break and context windows stop at one, so this finds
+/// exactly what detecting each cell alone finds. Every option must share `today` and
+/// `kinds`. Hits come out in text order, with offsets in `text`.
+pub fn detect_cells(
+    text: &[u8],
+    cells: &[Cell],
+    options: &[Options],
+    scratch: &mut Scratch,
+    out: &mut Vec<Hit>,
+) {
+    let Some(global) = options.first() else {
+        return;
+    };
+    debug_assert!(options
+        .iter()
+        .all(|o| o.kinds == global.kinds && o.today == global.today));
     let raw = &mut scratch.raw;
     raw.clear();
-    let on = opts.kinds;
+    let on = global.kinds;
     if on.any(DIGIT_KINDS) {
-        digit_runs(text, opts, raw);
+        digit_runs(text, global, raw);
     }
     if on.contains(Kind::Email) {
         emails(text, raw);
@@ -131,7 +169,15 @@ pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut
         plates(text, raw);
     }
     if on.any(SEMANTIC_KINDS) {
-        crate::semantic::detect(text, opts, raw);
+        for c in cells {
+            let from = raw.len();
+            let opts = &options[c.options as usize];
+            crate::semantic::detect(&text[c.start..c.end], opts, raw);
+            for h in &mut raw[from..] {
+                h.start += c.start;
+                h.end += c.start;
+            }
+        }
     }
     if on != KindSet::ALL {
         raw.retain(|h| on.contains(h.kind));
@@ -139,6 +185,9 @@ pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut
     if raw.is_empty() {
         return;
     }
+    // In text order (stable: of two readings of one span, the scanner that runs first
+    // comes first, as when each cell is detected alone).
+    raw.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
     // Each hit's context window, once; a sorted copy drives the keyword search.
     let windows = &mut scratch.spans;
     windows.clear();
@@ -155,7 +204,13 @@ pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut
     // (hit, supported by context): context decides between two readings of one span.
     let scored = &mut scratch.scored;
     scored.clear();
+    let mut cell = 0;
     scored.extend(raw.drain(..).zip(windows.iter()).map(|(mut h, &w)| {
+        // Hits are in text order: the cursor only moves forward.
+        while cell + 1 < cells.len() && cells[cell].end <= h.start {
+            cell += 1;
+        }
+        let opts = &options[cells[cell].options as usize];
         let (pos, neg) = hits.around(w, h.start, h.end, h.kind);
         let supported = pos || opts.field_kinds.contains(&h.kind);
         if supported {
@@ -166,7 +221,6 @@ pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut
         }
         (h, supported)
     }));
-    scored.sort_by_key(|(h, _)| (h.start, std::cmp::Reverse(h.end)));
     // Overlaps: keep the longer hit; for the same span, the likelier, then the supported.
     let kept = raw;
     let mut last_sup = false;

@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::context::field_cues;
-use crate::detect::{detect_into, Hit, Options};
+use crate::detect::{detect_cells, Cell, Hit, Options};
 use crate::kind::Likelihood;
 use crate::report::{
     source_report, totals_report, Finding, ScanReport, SourceAcc, SourceMeta, Totals,
@@ -522,6 +522,8 @@ impl<'a> Ctx<'a> {
             end: b.text.len(),
             block_cells,
         });
+        // Units are detected together, one line each (see `detect_cells`).
+        b.text.push('\n');
         if b.text.len() + 16 * b.units.len() >= self.opts.batch_bytes {
             self.pending.push(std::mem::take(&mut self.batch));
             if self.pending.len() >= 2 * rayon::current_num_threads() {
@@ -691,7 +693,9 @@ fn wait(rx: &std::sync::mpsc::Receiver<Detected>) -> Detected {
     }
 }
 
-/// Detects in one batch: all hits in one vector, and where each unit's hits end.
+/// Detects in one batch: all hits in one vector, and where each unit's hits end. The units
+/// are detected together (each is a line of the batch's text), with offsets made relative
+/// to each unit.
 fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> (Vec<Hit>, Vec<usize>) {
     // One set of options per field, built once per batch.
     let options: Vec<Options> = cues
@@ -703,26 +707,33 @@ fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> (Vec<Hit>, Vec<
             kinds: opts.kinds,
         })
         .collect();
-    let mut scratch = crate::detect::Scratch::default();
+    let cells: Vec<Cell> = batch
+        .units
+        .iter()
+        .map(|u| Cell {
+            start: u.start,
+            end: u.end,
+            options: u.field,
+        })
+        .collect();
     let mut hits = Vec::new();
+    detect_cells(
+        batch.text.as_bytes(),
+        &cells,
+        &options,
+        &mut crate::detect::Scratch::default(),
+        &mut hits,
+    );
+    hits.retain(|h| h.masked || h.likelihood >= opts.min_likelihood);
     let mut ends = Vec::with_capacity(batch.units.len());
+    let mut i = 0;
     for u in &batch.units {
-        let before = hits.len();
-        detect_into(
-            batch.text(u).as_bytes(),
-            &options[u.field as usize],
-            &mut scratch,
-            &mut hits,
-        );
-        let mut keep = before;
-        for i in before..hits.len() {
-            if hits[i].masked || hits[i].likelihood >= opts.min_likelihood {
-                hits.swap(keep, i);
-                keep += 1;
-            }
+        while i < hits.len() && hits[i].start < u.end {
+            hits[i].start -= u.start;
+            hits[i].end -= u.start;
+            i += 1;
         }
-        hits.truncate(keep);
-        ends.push(hits.len());
+        ends.push(i);
     }
     (hits, ends)
 }
@@ -972,7 +983,10 @@ fn empty_lines(block: &[u8]) -> u32 {
     while let Some(i) = memchr::memmem::find(&block[from..], b"\n\n") {
         // A run of k line ends holds k - 1 empty lines.
         let run_start = from + i;
-        let k = block[run_start..].iter().take_while(|&&b| b == b'\n').count();
+        let k = block[run_start..]
+            .iter()
+            .take_while(|&&b| b == b'\n')
+            .count();
         empty += (k - 1) as u32;
         from = run_start + k;
     }
@@ -1546,11 +1560,12 @@ mod tests {
             ("a\n\n\n\nb\n\n", 4),
             ("", 0),
         ] {
-            let naive = text
-                .split_inclusive('\n')
-                .filter(|l| *l == "\n")
-                .count() as u32;
-            assert_eq!((empty_lines(text.as_bytes()), naive), (want, want), "{text:?}");
+            let naive = text.split_inclusive('\n').filter(|l| *l == "\n").count() as u32;
+            assert_eq!(
+                (empty_lines(text.as_bytes()), naive),
+                (want, want),
+                "{text:?}"
+            );
         }
     }
 
