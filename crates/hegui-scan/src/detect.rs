@@ -1402,6 +1402,69 @@ mod tests {
     }
 
     #[test]
+    fn cells_detected_together_find_what_each_cell_finds_alone() {
+        // Random cells of digits, separators, CJK text, keywords and whole values, each
+        // with a column's options; detected as the lines of one text and one by one.
+        let mut r = crate::rng::Rng::new(23);
+        let body = "11010119900307123";
+        let id = format!("{body}{}", id_card::check_char(body.as_bytes()) as char);
+        let pieces: Vec<String> = [
+            "1", "38", "0", "6222", " ", "-", ".", "(", ")", "+86", "*", "@", ":", "a", "E", "京A",
+            "身份证", "订单号", "手机", "，", "张伟", "北京市海淀区中山路156号", "13812345678",
+            "39.9042,116.4074", "user@example.com", "00:1a:2b:3c:4d:5e", "1990-03-07", "先生",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([id.clone(), format!("110101********{}", &id[14..])])
+        .collect();
+        let today = date(2026, 11, 23);
+        let columns: Vec<Options> = [
+            (vec![], false),
+            (vec![Kind::PersonName], false),
+            (vec![Kind::Address], false),
+            (vec![Kind::CnMobile, Kind::CnResidentId], false),
+            (vec![Kind::BirthDate], false),
+            (vec![], true),
+        ]
+        .into_iter()
+        .map(|(field_kinds, field_negative)| Options {
+            today,
+            field_kinds,
+            field_negative,
+            kinds: KindSet::ALL,
+        })
+        .collect();
+        for _ in 0..300 {
+            let mut text = Vec::new();
+            let mut cells = Vec::new();
+            let mut alone = Vec::new();
+            for _ in 0..r.below(40) {
+                let mut cell = String::new();
+                for _ in 0..r.below(8) {
+                    cell.push_str(&pieces[r.below(pieces.len() as u64) as usize]);
+                }
+                let options = r.below(columns.len() as u64) as u32;
+                let start = text.len();
+                text.extend_from_slice(cell.as_bytes());
+                cells.push(Cell {
+                    start,
+                    end: text.len(),
+                    options,
+                });
+                text.push(b'\n');
+                for mut h in detect(cell.as_bytes(), &columns[options as usize]) {
+                    h.start += start;
+                    h.end += start;
+                    alone.push(h);
+                }
+            }
+            let mut together = Vec::new();
+            detect_cells(&text, &cells, &columns, &mut Scratch::default(), &mut together);
+            assert_eq!(together, alone, "{:?}", String::from_utf8_lossy(&text));
+        }
+    }
+
+    #[test]
     fn digit_runs_inside_longer_runs_are_not_ids() {
         let body = "11010119900307123";
         let id = format!("{body}{}", id_card::check_char(body.as_bytes()) as char);

@@ -518,7 +518,8 @@ fn date_at(t: &[u8], i: usize) -> Option<usize> {
     let (sep, sep_len) = if t[y_end..].starts_with("年".as_bytes()) {
         ("年", 3)
     } else {
-        (std::str::from_utf8(&t[y_end..y_end + 1]).ok()?, 1)
+        // A year at the end of the text has no separator.
+        (std::str::from_utf8(t.get(y_end..y_end + 1)?).ok()?, 1)
     };
     if !matches!(sep, "-" | "/" | "." | "年") {
         return None;
@@ -694,6 +695,18 @@ mod tests {
         out.into_iter()
             .map(|h| (h.kind, text[h.start..h.end].to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_bare_year_in_a_birth_date_column_is_not_a_date() {
+        // Once a panic: the separator after a year at the cell's end was read past it.
+        for cell in ["1990", "出生1990", "1990年", "1990-", "1990-03", "19900"] {
+            assert!(found(cell, Some(Kind::BirthDate)).is_empty(), "{cell}");
+        }
+        assert_eq!(
+            found("1990-03-07", Some(Kind::BirthDate)),
+            vec![(Kind::BirthDate, "1990-03-07".into())]
+        );
     }
 
     #[test]
