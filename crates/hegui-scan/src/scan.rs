@@ -1238,6 +1238,12 @@ fn csv_record(
     ctx: &mut Ctx,
 ) -> Result<(), SourceError> {
     ctx.acc.records += 1;
+    // UTF-8 is checked once per record: a field of valid UTF-8 that starts and ends on
+    // character boundaries is valid by itself.
+    let whole = match enc {
+        Encoding::Utf8 | Encoding::Utf8Bom => std::str::from_utf8(rec.as_slice()).ok(),
+        Encoding::Gb18030 => None,
+    };
     for (i, cell) in rec.iter().enumerate() {
         if cell.is_empty() {
             continue;
@@ -1246,6 +1252,10 @@ fn csv_record(
         while columns.len() <= i {
             let id = ctx.field_id(&format!("column {}", columns.len() + 1));
             columns.push(id);
+        }
+        if let Some(s) = whole.and_then(|w| w.get(rec.range(i)?)) {
+            ctx.push(Some(n), None, columns[i], s)?;
+            continue;
         }
         let (s, bad) = enc.decode(cell);
         ctx.acc.replaced += bad as u64;

@@ -426,6 +426,8 @@ const PLACE_SUFFIXES: &[&str] = &[
     "小区",
     "花园",
 ];
+/// The last characters of [`PLACE_SUFFIXES`] (a test keeps the two in step).
+const SUFFIX_ENDS: &str = "区州县道同省市旗盟镇乡村路街巷弄里苑园";
 const STREET_LEVEL: &[&str] = &[
     "街道", "镇", "乡", "村", "路", "街", "巷", "弄", "道", "胡同", "大道", "号",
 ];
@@ -463,6 +465,10 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
                 break;
             }
             c += 3;
+            // Most characters end no suffix: one lookup rules them out.
+            if !one_of(SUFFIX_ENDS, &t[c - 3..c]) {
+                continue;
+            }
             if let Some(s) = PLACE_SUFFIXES
                 .iter()
                 .find(|s| t[j..c].ends_with(s.as_bytes()))
@@ -695,6 +701,19 @@ mod tests {
         out.into_iter()
             .map(|h| (h.kind, text[h.start..h.end].to_string()))
             .collect()
+    }
+
+    #[test]
+    fn suffix_ends_are_the_last_characters_of_the_place_suffixes() {
+        let mut ends: Vec<char> = PLACE_SUFFIXES
+            .iter()
+            .map(|s| s.chars().last().expect("a suffix"))
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        let mut listed: Vec<char> = SUFFIX_ENDS.chars().collect();
+        listed.sort_unstable();
+        assert_eq!(listed, ends);
     }
 
     #[test]
