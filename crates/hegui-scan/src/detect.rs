@@ -1409,9 +1409,34 @@ mod tests {
         let body = "11010119900307123";
         let id = format!("{body}{}", id_card::check_char(body.as_bytes()) as char);
         let pieces: Vec<String> = [
-            "1", "38", "0", "6222", " ", "-", ".", "(", ")", "+86", "*", "@", ":", "a", "E", "京A",
-            "身份证", "订单号", "手机", "，", "张伟", "北京市海淀区中山路156号", "13812345678",
-            "39.9042,116.4074", "user@example.com", "00:1a:2b:3c:4d:5e", "1990-03-07", "先生",
+            "1",
+            "38",
+            "0",
+            "6222",
+            " ",
+            "-",
+            ".",
+            "(",
+            ")",
+            "+86",
+            "*",
+            "@",
+            ":",
+            "a",
+            "E",
+            "京A",
+            "身份证",
+            "订单号",
+            "手机",
+            "，",
+            "张伟",
+            "北京市海淀区中山路156号",
+            "13812345678",
+            "39.9042,116.4074",
+            "user@example.com",
+            "00:1a:2b:3c:4d:5e",
+            "1990-03-07",
+            "先生",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -1459,7 +1484,13 @@ mod tests {
                 }
             }
             let mut together = Vec::new();
-            detect_cells(&text, &cells, &columns, &mut Scratch::default(), &mut together);
+            detect_cells(
+                &text,
+                &cells,
+                &columns,
+                &mut Scratch::default(),
+                &mut together,
+            );
             assert_eq!(together, alone, "{:?}", String::from_utf8_lossy(&text));
         }
     }

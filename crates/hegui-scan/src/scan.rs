@@ -103,6 +103,10 @@ pub enum ScanError {
     Output(#[from] std::io::Error),
     #[error("{0}: {1}")]
     File(String, std::io::Error),
+    /// A detector failed on some input: a bug in hegui. The source it was reading is
+    /// reported with this error (and what was found before it); the scan goes on.
+    #[error("a detector failed on this input (a bug in hegui; please report it): {0}")]
+    Detector(String),
 }
 
 /// The files a scan covers, in a stable order.
@@ -302,7 +306,13 @@ fn scan_table(
             t.skipped.join(", ")
         ));
     }
-    ctx.flush()?;
+    match ctx.flush() {
+        Ok(()) => {}
+        Err(ScanError::Output(e)) => return Err(ScanError::Output(e)),
+        Err(e) => {
+            meta.error.get_or_insert(e.to_string());
+        }
+    }
     let acc = std::mem::take(&mut ctx.acc);
     Ok(source_report(meta, &acc, opts.framework))
 }
@@ -425,14 +435,17 @@ struct Ctx<'a> {
     /// with the detecting workers; replaced (not mutated) when a field is added.
     cues: Arc<Vec<Cue>>,
     field_ids: std::collections::HashMap<Arc<str>, u32>,
+    /// A detector failed: nothing more of this source is detected or reported.
+    failed: bool,
 }
 
 /// What a field's name says: the kinds it supports, and whether it names an order or
 /// serial number.
 type Cue = (Vec<crate::kind::Kind>, bool);
 
-/// Batches and, per batch, all hits and where each unit's hits end.
-type Detected = (Vec<Batch>, Vec<(Vec<Hit>, Vec<usize>)>);
+/// Batches and, per batch, all hits and where each unit's hits end (or why detection
+/// failed).
+type Detected = (Vec<Batch>, Result<Vec<(Vec<Hit>, Vec<usize>)>, String>);
 
 /// The scan settings detection needs, copied so a set of batches can be detected on the
 /// pool without borrowing from the reader.
@@ -466,6 +479,7 @@ impl<'a> Ctx<'a> {
             fields: Vec::new(),
             cues: Arc::new(Vec::new()),
             field_ids: std::collections::HashMap::new(),
+            failed: false,
         }
     }
 
@@ -546,6 +560,9 @@ impl<'a> Ctx<'a> {
     /// the order they were read.
     fn dispatch(&mut self) -> Result<(), ScanError> {
         let pending = std::mem::take(&mut self.pending);
+        if self.failed {
+            return Ok(());
+        }
         let previous = self.in_flight.take();
         if !pending.is_empty() {
             let (tx, rx) = std::sync::mpsc::channel();
@@ -556,10 +573,14 @@ impl<'a> Ctx<'a> {
                 min_likelihood: self.opts.min_likelihood,
             };
             rayon::spawn(move || {
-                let results = pending
-                    .par_iter()
-                    .map(|b| detect_batch(b, &cues, cfg))
-                    .collect();
+                // A panic in a detector fails this source, not the whole scan.
+                let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    pending
+                        .par_iter()
+                        .map(|b| detect_batch(b, &cues, cfg))
+                        .collect()
+                }))
+                .map_err(|p| panic_message(&*p));
                 // The receiver is gone only when the scan stopped early; nothing to do.
                 let _ = tx.send((pending, results));
             });
@@ -642,6 +663,15 @@ impl<'a> Ctx<'a> {
 
     /// Folds detected batches into the source's statistics and writes their findings.
     fn merge(&mut self, (pending, results): Detected) -> Result<(), ScanError> {
+        let results = match results {
+            Ok(r) => r,
+            Err(e) => {
+                // Findings after the failure are dropped too, so none are out of order.
+                self.failed = true;
+                self.in_flight = None;
+                return Err(ScanError::Detector(e));
+            }
+        };
         for (batch, (hits, ends)) in pending.iter().zip(results) {
             let mut from = 0;
             for (u, &to) in batch.units.iter().zip(&ends) {
@@ -665,6 +695,14 @@ impl<'a> Ctx<'a> {
         self.out.progress(&self.source, read);
         Ok(())
     }
+}
+
+/// What a panic said (its message, when it is text).
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 /// Waits for a set of batches being detected. A reader that is itself a worker of the pool
@@ -716,6 +754,10 @@ fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> (Vec<Hit>, Vec<
             options: u.field,
         })
         .collect();
+    #[cfg(test)]
+    if batch.text.contains(tests::PANIC_CELL) {
+        panic!("injected for a test");
+    }
     let mut hits = Vec::new();
     detect_cells(
         batch.text.as_bytes(),
@@ -815,10 +857,13 @@ fn scan_file(
         Err(e) => meta.error = Some(e.to_string()),
     }
     // Whatever was read before an error is still reported.
-    ctx.flush().map_err(|e| match e {
-        ScanError::Output(e) => ScanError::Output(e),
-        other => other,
-    })?;
+    match ctx.flush() {
+        Ok(()) => {}
+        Err(ScanError::Output(e)) => return Err(ScanError::Output(e)),
+        Err(e) => {
+            meta.error.get_or_insert(e.to_string());
+        }
+    }
     ctx.acc.bytes = read.load(std::sync::atomic::Ordering::Relaxed).max(
         if matches!(format, Format::Workbook | Format::Parquet) {
             std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
@@ -1548,6 +1593,59 @@ fn parquet_field(f: &parquet::record::Field, path: &str, out: &mut Vec<(String, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cell that makes detection panic (in test builds only), to test that a detector
+    /// failure fails its source and not the scan.
+    pub(super) const PANIC_CELL: &str = "panic-for-a-test-8d1f";
+
+    #[derive(Default)]
+    struct Rows(Vec<(String, u64)>);
+
+    impl Output for Rows {
+        fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
+            self.0.push((f.source.to_string(), f.row.unwrap_or(0)));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failing_detector_fails_its_source_and_the_scan_goes_on() {
+        let d = std::env::temp_dir().join(format!("hegui-panic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        let mut bad = String::from("手机\n");
+        for i in 0..5000 {
+            bad.push_str(if i == 4000 { PANIC_CELL } else { "13812345678" });
+            bad.push('\n');
+        }
+        std::fs::write(d.join("a.csv"), bad).unwrap();
+        std::fs::write(d.join("b.csv"), "手机\n13912345678\n").unwrap();
+        let mut opts = ScanOptions::new(jiff::civil::date(2026, 11, 23));
+        opts.sample = Sample::Full;
+        opts.batch_bytes = 4096;
+        let mut out = Rows::default();
+        let report = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| scan(&[d.clone()], &opts, &mut out))
+            .expect("the scan goes on");
+        let a = &report.sources[0];
+        let err = a.error.as_deref().expect("a.csv reports the failure");
+        assert!(err.contains("a detector failed"), "{err}");
+        assert!(report.sources[1].error.is_none());
+        // What came before the failure is reported, in order; nothing after it.
+        let rows: Vec<u64> = out
+            .0
+            .iter()
+            .filter(|(s, _)| s.ends_with("a.csv"))
+            .map(|r| r.1)
+            .collect();
+        assert!(rows.windows(2).all(|w| w[0] < w[1]));
+        assert!(rows.last().is_some_and(|&r| r < 4001), "{:?}", rows.last());
+        assert!(out.0.iter().any(|(s, _)| s.ends_with("b.csv")));
+        let _ = std::fs::remove_dir_all(&d);
+    }
 
     /// Every line, as `lines` hands them over through a reader buffer of `cap` bytes.
     fn read_all(text: &[u8], cap: usize) -> Vec<(u64, Vec<u8>)> {
