@@ -1628,7 +1628,7 @@ mod tests {
             .num_threads(2)
             .build()
             .unwrap()
-            .install(|| scan(&[d.clone()], &opts, &mut out))
+            .install(|| scan(std::slice::from_ref(&d), &opts, &mut out))
             .expect("the scan goes on");
         let a = &report.sources[0];
         let err = a.error.as_deref().expect("a.csv reports the failure");
