@@ -156,23 +156,31 @@ impl Default for Distinct {
 }
 
 impl Distinct {
-    pub fn insert(&mut self, key: u64) {
+    /// Counts a key; says whether it is new when that is known (`None` once the count is
+    /// a sketch).
+    pub fn insert(&mut self, key: u64) -> Option<bool> {
         match self {
             Distinct::Small(s) => {
-                s.insert(key);
+                let new = s.insert(key);
                 if s.len() > SMALL {
                     let mut h = Hll::default();
                     s.iter().for_each(|&k| h.insert(k));
                     *self = Distinct::Large(h);
                 }
+                Some(new)
             }
-            Distinct::Large(h) => h.insert(key),
+            Distinct::Large(h) => {
+                h.insert(key);
+                None
+            }
         }
     }
 
     pub fn merge(&mut self, other: &Distinct) {
         match other {
-            Distinct::Small(s) => s.iter().for_each(|&k| self.insert(k)),
+            Distinct::Small(s) => s.iter().for_each(|&k| {
+                self.insert(k);
+            }),
             Distinct::Large(o) => {
                 let mut h = match std::mem::take(self) {
                     Distinct::Small(s) => {
@@ -249,11 +257,16 @@ mod tests {
     #[test]
     fn distinct_switches_to_a_sketch() {
         let mut d = Distinct::default();
-        keys(10).chain(keys(10)).for_each(|k| d.insert(k));
+        let new: Vec<Option<bool>> = keys(10).chain(keys(10)).map(|k| d.insert(k)).collect();
+        assert_eq!(new[..10], [Some(true); 10], "new while exact");
+        assert_eq!(new[10..], [Some(false); 10], "seen while exact");
         assert_eq!(d.count(), 10);
         assert!(d.is_exact());
-        keys(100_000).for_each(|k| d.insert(k));
+        keys(100_000).for_each(|k| {
+            d.insert(k);
+        });
         assert!(!d.is_exact());
+        assert_eq!(d.insert(1), None, "a sketch cannot tell");
         assert!((d.count() as f64 - 100_000.0).abs() < 2_000.0);
     }
 }

@@ -94,8 +94,10 @@ impl SourceAcc {
             if h.masked {
                 k.masked += 1;
             } else {
-                k.distinct.insert(h.key);
-                totals.exact[ki].insert(h.key);
+                // A value this column has seen is in the store-wide set already.
+                if k.distinct.insert(h.key) != Some(false) {
+                    totals.exact[ki].insert(h.key);
+                }
             }
             k.best = k.best.max(Some(h.likelihood));
             if seen & (1 << ki) == 0 {
