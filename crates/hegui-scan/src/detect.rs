@@ -195,9 +195,17 @@ pub fn detect_cells(
         raw.iter()
             .map(|h| crate::context::window(text, h.start, h.end)),
     );
+    // A window with nothing around its hit (a whole cell: a name or address column) can
+    // hold no keyword that counts; it is not searched.
+    let context = |h: &Hit, w: &(usize, usize)| *w != (h.start, h.end);
     let sorted = &mut scratch.sorted;
     sorted.clear();
-    sorted.extend_from_slice(windows);
+    sorted.extend(
+        raw.iter()
+            .zip(windows.iter())
+            .filter(|(h, w)| context(h, w))
+            .map(|(_, &w)| w),
+    );
     sorted.sort_unstable();
     let hits = &mut scratch.keywords;
     hits.find_near(text, sorted);
@@ -211,7 +219,11 @@ pub fn detect_cells(
             cell += 1;
         }
         let opts = &options[cells[cell].options as usize];
-        let (pos, neg) = hits.around(w, h.start, h.end, h.kind);
+        let (pos, neg) = if context(&h, &w) {
+            hits.around(w, h.start, h.end, h.kind)
+        } else {
+            (false, false)
+        };
         let supported = pos || opts.field_kinds.contains(&h.kind);
         if supported {
             h.likelihood = h.likelihood.up();
