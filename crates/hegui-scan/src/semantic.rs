@@ -341,7 +341,9 @@ fn cjk(t: &[u8], i: usize) -> Option<&[u8]> {
     ((0xE4..=0xE9).contains(&c[0]) && c[1] & 0xC0 == 0x80 && c[2] & 0xC0 == 0x80).then_some(c)
 }
 
-/// Whether a 3-byte character is one of a list of 3-byte characters.
+/// Whether a 3-byte character is one of a list of 3-byte characters (the reference the
+/// character sets are tested against).
+#[cfg(test)]
 fn one_of(list: &str, c: &[u8]) -> bool {
     list.as_bytes().chunks_exact(3).any(|x| x == c)
 }
@@ -353,13 +355,13 @@ fn name_at(t: &[u8], i: usize, exact: bool) -> Option<usize> {
     // In free text only the 100 most common surnames start a name: rarer ones are also
     // everyday words (来电, 信息).
     let surnames = if exact {
-        SURNAMES
+        &SURNAME_SET
     } else {
-        &SURNAMES[..COMMON_SURNAMES * 3]
+        &COMMON_SURNAME_SET
     };
     let sur_len = if two.is_some_and(|s| COMPOUND.iter().any(|c| c.as_bytes() == s)) {
         6
-    } else if one_of(surnames, first) {
+    } else if surnames.has(first) {
         3
     } else {
         return None;
@@ -384,12 +386,12 @@ fn name_at(t: &[u8], i: usize, exact: bool) -> Option<usize> {
         let rest_ok = j == t.len() && (1..=2).contains(&given.len());
         return rest_ok.then_some(j - i);
     }
-    let given_ok = |c: &[u8]| !one_of(STOP, c);
+    let given_ok = |c: &[u8]| !STOP_SET.has(c);
     match given {
         [] => None,
         [a, ..] if !given_ok(a) => None,
         [_] => Some(sur_len + 3),
-        [_, b, ..] if given_ok(b) && one_of(GIVEN_CHARS, b) => Some(sur_len + 6),
+        [_, b, ..] if given_ok(b) && GIVEN_SET.has(b) => Some(sur_len + 6),
         [_, b] if given_ok(b) => Some(sur_len + 6),
         _ => Some(sur_len + 3),
     }
@@ -428,6 +430,58 @@ const PLACE_SUFFIXES: &[&str] = &[
 ];
 /// The last characters of [`PLACE_SUFFIXES`] (a test keeps the two in step).
 const SUFFIX_ENDS: &str = "区州县道同省市旗盟镇乡村路街巷弄里苑园";
+static SUFFIX_END_SET: CjkSet = CjkSet::of(SUFFIX_ENDS);
+static SURNAME_SET: CjkSet = CjkSet::of(SURNAMES);
+static COMMON_SURNAME_SET: CjkSet = CjkSet::first(SURNAMES, COMMON_SURNAMES);
+static GIVEN_SET: CjkSet = CjkSet::of(GIVEN_CHARS);
+static STOP_SET: CjkSet = CjkSet::of(STOP);
+
+/// A set of CJK Unified Ideographs (U+4E00–U+9FFF) as a bitmap, built at compile time
+/// from a list of characters: one bit test instead of comparing with every character of
+/// the list (the surname list has over 400).
+struct CjkSet([u64; CjkSet::WORDS]);
+
+impl CjkSet {
+    const FIRST: u32 = 0x4E00;
+    const WORDS: usize = (0xA000 - 0x4E00) / 64;
+
+    const fn of(list: &str) -> CjkSet {
+        CjkSet::first(list, usize::MAX)
+    }
+
+    /// The set of the first `n` characters of a list.
+    const fn first(list: &str, n: usize) -> CjkSet {
+        let b = list.as_bytes();
+        let mut words = [0u64; CjkSet::WORDS];
+        let mut i = 0;
+        while i < b.len() && i / 3 < n {
+            assert!(i + 3 <= b.len(), "a list of 3-byte characters");
+            let cp = CjkSet::code_point(b[i], b[i + 1], b[i + 2]);
+            assert!(cp >= CjkSet::FIRST && cp < 0xA000, "a CJK unified ideograph");
+            let k = (cp - CjkSet::FIRST) as usize;
+            words[k / 64] |= 1 << (k % 64);
+            i += 3;
+        }
+        CjkSet(words)
+    }
+
+    const fn code_point(a: u8, b: u8, c: u8) -> u32 {
+        ((a as u32) & 0x0F) << 12 | ((b as u32) & 0x3F) << 6 | (c as u32) & 0x3F
+    }
+
+    /// Whether a 3-byte UTF-8 character is in the set.
+    fn has(&self, c: &[u8]) -> bool {
+        let [a, b, c] = c else {
+            return false;
+        };
+        let Some(k) = Self::code_point(*a, *b, *c).checked_sub(Self::FIRST) else {
+            return false;
+        };
+        let k = k as usize;
+        k < Self::WORDS * 64 && self.0[k / 64] >> (k % 64) & 1 == 1
+    }
+}
+
 const STREET_LEVEL: &[&str] = &[
     "街道", "镇", "乡", "村", "路", "街", "巷", "弄", "道", "胡同", "大道", "号",
 ];
@@ -466,7 +520,7 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
             }
             c += 3;
             // Most characters end no suffix: one lookup rules them out.
-            if !one_of(SUFFIX_ENDS, &t[c - 3..c]) {
+            if !SUFFIX_END_SET.has(&t[c - 3..c]) {
                 continue;
             }
             if let Some(s) = PLACE_SUFFIXES
@@ -701,6 +755,30 @@ mod tests {
         out.into_iter()
             .map(|h| (h.kind, text[h.start..h.end].to_string()))
             .collect()
+    }
+
+    #[test]
+    fn character_sets_hold_exactly_their_lists() {
+        let sets = [
+            (&SURNAME_SET, SURNAMES),
+            (&COMMON_SURNAME_SET, &SURNAMES[..COMMON_SURNAMES * 3]),
+            (&GIVEN_SET, GIVEN_CHARS),
+            (&STOP_SET, STOP),
+            (&SUFFIX_END_SET, SUFFIX_ENDS),
+        ];
+        // Every CJK character, and a few others, against a comparison with the list.
+        let others = ["a", "é", "一", "鿿", "㐀", "가", "😀"];
+        for (set, list) in sets {
+            let chars = (0x4E00..0xA000)
+                .filter_map(char::from_u32)
+                .map(String::from)
+                .chain(others.iter().map(|s| s.to_string()));
+            for c in chars {
+                let b = c.as_bytes();
+                let want = b.len() == 3 && one_of(list, b);
+                assert_eq!(set.has(b), want, "{c}");
+            }
+        }
     }
 
     #[test]
