@@ -1208,10 +1208,12 @@ fn csv_rows<R: Read>(
     delim: u8,
     ctx: &mut Ctx,
 ) -> Result<(), SourceError> {
+    // The CSV reader's own buffer as large as ours: reads then bypass ours (one copy).
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)
         .has_headers(true)
+        .buffer_capacity(r.capacity())
         .from_reader(r);
     let names: Vec<String> = rdr
         .byte_headers()
