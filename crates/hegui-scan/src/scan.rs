@@ -1203,42 +1203,76 @@ impl<T> Sampler<T> {
 }
 
 fn csv_rows<R: Read>(
-    r: BufReader<R>,
+    mut r: BufReader<R>,
     enc: Encoding,
     delim: u8,
     ctx: &mut Ctx,
 ) -> Result<(), SourceError> {
-    // The CSV reader's own buffer as large as ours: reads then bypass ours (one copy).
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .has_headers(true)
-        .buffer_capacity(r.capacity())
-        .from_reader(r);
-    let names: Vec<String> = rdr
+    let random = matches!(
+        ctx.opts.sample,
+        Sample::RandomRows { .. } | Sample::Percent { .. }
+    );
+    // Files without quotes (most exports) are split on delimiters and line ends directly;
+    // the first quote hands the rest to the CSV parser.
+    let sample = r.fill_buf().map_err(read_err)?;
+    if !random && memchr::memchr(b'"', sample).is_none() {
+        return csv_unquoted(r, enc, delim, ctx);
+    }
+    let mut rdr = csv_reader(r, delim, true);
+    let header = rdr
         .byte_headers()
         .map_err(|e| SourceError::Parse(format!("header: {e}")))?
+        .clone();
+    let mut columns = csv_columns(&header, enc, ctx);
+    csv_records(&mut rdr, (0, 0), &mut columns, enc, ctx)
+}
+
+/// A CSV parser over a buffered file; its buffer is as large as the file's, so reads
+/// bypass the file's buffer (one copy).
+fn csv_reader<R: Read>(r: BufReader<R>, delim: u8, headers: bool) -> csv::Reader<BufReader<R>> {
+    csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(headers)
+        .buffer_capacity(r.capacity())
+        .from_reader(r)
+}
+
+/// The field ids of a header's columns (empty names become `column N`).
+fn csv_columns(header: &csv::ByteRecord, enc: Encoding, ctx: &mut Ctx) -> Vec<u32> {
+    header
         .iter()
         .enumerate()
         .map(|(i, h)| {
             let h = if i == 0 { strip_bom(h) } else { h };
             let (s, _) = enc.decode(h);
             let s = s.trim();
-            if s.is_empty() {
+            let name = if s.is_empty() {
                 format!("column {}", i + 1)
             } else {
                 s.to_string()
-            }
+            };
+            ctx.field_id(&name)
         })
-        .collect();
-    let mut columns: Vec<u32> = names.iter().map(|n| ctx.field_id(n)).collect();
+        .collect()
+}
+
+/// The data records of a CSV parser, numbered on from `before` (data rows and lines
+/// already read).
+fn csv_records<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    (rows_before, lines_before): (u64, u64),
+    columns: &mut Vec<u32>,
+    enc: Encoding,
+    ctx: &mut Ctx,
+) -> Result<(), SourceError> {
     let random = matches!(
         ctx.opts.sample,
         Sample::RandomRows { .. } | Sample::Percent { .. }
     );
     let mut sampler: Sampler<(u64, csv::ByteRecord)> = Sampler::new(ctx.opts.sample);
     let mut rec = csv::ByteRecord::new();
-    let mut row = 0u64;
+    let mut row = rows_before;
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
@@ -1246,7 +1280,7 @@ fn csv_rows<R: Read>(
             Err(e) => {
                 let at = e
                     .position()
-                    .map(|p| format!(" (data row {}, line {})", row + 1, p.line()))
+                    .map(|p| format!(" (data row {}, line {})", row + 1, lines_before + p.line()))
                     .unwrap_or_default();
                 return Err(match e.kind() {
                     csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
@@ -1262,17 +1296,162 @@ fn csv_rows<R: Read>(
             if matches!(ctx.opts.sample, Sample::FirstRows(n) if row > n) {
                 break;
             }
-            csv_record(row, &rec, &mut columns, enc, ctx)?;
+            csv_record(row, &rec, columns, enc, ctx)?;
             continue;
         }
         if let Ok(Some((n, r))) = sampler.offer((row, rec.clone())) {
-            csv_record(n, &r, &mut columns, enc, ctx)?;
+            csv_record(n, &r, columns, enc, ctx)?;
         }
     }
     let mut rest = sampler.finish();
     rest.sort_by_key(|(n, _)| *n);
     for (n, r) in rest {
-        csv_record(n, &r, &mut columns, enc, ctx)?;
+        csv_record(n, &r, columns, enc, ctx)?;
+    }
+    Ok(())
+}
+
+/// CSV without quotes, straight from the read buffer: records end at `\n` (or `\r\n`),
+/// fields at the delimiter, blank lines are skipped: what the CSV parser does with such
+/// text. A buffer with a quote or a lone `\r` hands the rest of the file to the parser.
+fn csv_unquoted<R: Read>(
+    mut r: BufReader<R>,
+    enc: Encoding,
+    delim: u8,
+    ctx: &mut Ctx,
+) -> Result<(), SourceError> {
+    let mut columns: Option<Vec<u32>> = None;
+    let (mut row, mut line) = (0u64, 0u64);
+    let mut first_fill = true;
+    // A line begun in one fill of the buffer and finished in a later one.
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err(SourceError::Read(format!(
+                    "the file is truncated (data row {}, line {})",
+                    row + 1,
+                    line + 1
+                )))
+            }
+            Err(e) => return Err(read_err(e)),
+        };
+        let len = buf.len();
+        let at_end = len == 0;
+        // Finish the carried line (or carry on with it).
+        let mut from = 0;
+        if std::mem::take(&mut first_fill) && buf.starts_with(b"\xEF\xBB\xBF") {
+            // A BOM before anything else is not text (the parser drops it too).
+            from = 3;
+        }
+        if !carry.is_empty() && !at_end {
+            match memchr::memchr(b'\n', buf) {
+                Some(i) => {
+                    carry.extend_from_slice(&buf[..=i]);
+                    from = i + 1;
+                }
+                None => {
+                    carry.extend_from_slice(buf);
+                    r.consume(len);
+                    continue;
+                }
+            }
+        }
+        // Then the whole lines of this fill; the unfinished one is carried.
+        let end = memchr::memrchr(b'\n', &buf[from..]).map_or(from, |i| from + i + 1);
+        let lone_cr = |t: &[u8]| {
+            memchr::memchr_iter(b'\r', t).any(|i| t.get(i + 1).is_some_and(|&b| b != b'\n'))
+        };
+        let plain = |t: &[u8]| memchr::memchr(b'"', t).is_none() && !lone_cr(t);
+        if !plain(&carry) || !plain(&buf[from..end]) {
+            // Hand what is left (the carried line, this fill, the rest) to the parser.
+            let mut rest = std::mem::take(&mut carry);
+            rest.extend_from_slice(&buf[from..]);
+            r.consume(len);
+            let cap = r.capacity();
+            let src = BufReader::with_capacity(cap, std::io::Cursor::new(rest).chain(r));
+            let mut rdr = csv_reader(src, delim, columns.is_none());
+            let mut columns = match columns {
+                Some(c) => c,
+                None => {
+                    let header = rdr
+                        .byte_headers()
+                        .map_err(|e| SourceError::Parse(format!("header: {e}")))?
+                        .clone();
+                    csv_columns(&header, enc, ctx)
+                }
+            };
+            return csv_records(&mut rdr, (row, line), &mut columns, enc, ctx);
+        }
+        let carried = std::mem::take(&mut carry);
+        let mut lines_here: Vec<&[u8]> = Vec::new();
+        if !carried.is_empty() {
+            lines_here.push(&carried);
+        }
+        lines_here.extend(buf[from..end].split_inclusive(|&b| b == b'\n'));
+        for l in lines_here {
+            line += 1;
+            let l = l.strip_suffix(b"\n").unwrap_or(l);
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            if l.is_empty() {
+                continue;
+            }
+            let Some(cols) = columns.as_mut() else {
+                let header = csv::ByteRecord::from(l.split(|&b| b == delim).collect::<Vec<_>>());
+                columns = Some(csv_columns(&header, enc, ctx));
+                continue;
+            };
+            row += 1;
+            if matches!(ctx.opts.sample, Sample::FirstRows(n) if row > n) {
+                return Ok(());
+            }
+            csv_line(row, l, delim, cols, enc, ctx)?;
+        }
+        if at_end {
+            return Ok(());
+        }
+        carry.extend_from_slice(&buf[end..]);
+        r.consume(len);
+    }
+}
+
+/// One unquoted record.
+fn csv_line(
+    n: u64,
+    line: &[u8],
+    delim: u8,
+    columns: &mut Vec<u32>,
+    enc: Encoding,
+    ctx: &mut Ctx,
+) -> Result<(), SourceError> {
+    ctx.acc.records += 1;
+    let whole = match enc {
+        Encoding::Utf8 | Encoding::Utf8Bom => std::str::from_utf8(line).ok(),
+        Encoding::Gb18030 => None,
+    };
+    let mut start = 0;
+    let ends = memchr::memchr_iter(delim, line).chain(std::iter::once(line.len()));
+    for (i, end) in ends.enumerate() {
+        let cell = &line[start..end];
+        let range = start..end;
+        start = end + 1;
+        if cell.is_empty() {
+            continue;
+        }
+        // Rows longer than the header get numbered columns.
+        while columns.len() <= i {
+            let id = ctx.field_id(&format!("column {}", columns.len() + 1));
+            columns.push(id);
+        }
+        // A field of valid UTF-8 that starts and ends on character boundaries is valid.
+        if let Some(s) = whole.and_then(|w| w.get(range)) {
+            ctx.push(Some(n), None, columns[i], s)?;
+            continue;
+        }
+        let (s, bad) = enc.decode(cell);
+        ctx.acc.replaced += bad as u64;
+        ctx.push(Some(n), None, columns[i], &s)?;
     }
     Ok(())
 }
@@ -1607,6 +1786,83 @@ mod tests {
         fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
             self.0.push((f.source.to_string(), f.row.unwrap_or(0)));
             Ok(())
+        }
+    }
+
+    #[derive(Default)]
+    struct Cells(Vec<String>);
+
+    impl Output for Cells {
+        fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
+            let c = f.column.unwrap_or("");
+            let v = format!("{} {:?} {c} {}..{}", f.kind, f.row, f.start, f.end);
+            self.0.push(v);
+            Ok(())
+        }
+    }
+
+    /// Findings and the report of CSV bytes read by the unquoted fast path or the parser.
+    fn read_csv(bytes: &[u8], fast: bool, sample: Sample, cap: usize) -> (Vec<String>, String) {
+        let mut opts = ScanOptions::new(jiff::civil::date(2026, 11, 23));
+        opts.sample = sample;
+        opts.batch_bytes = 2048;
+        let mut totals = Totals::default();
+        let mut out = Cells::default();
+        let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut ctx = Ctx::new("t.csv".into(), &opts, &mut totals, &mut out, read);
+        let r = BufReader::with_capacity(cap, bytes);
+        let result = if fast {
+            csv_unquoted(r, Encoding::Utf8, b',', &mut ctx)
+        } else {
+            let mut rdr = csv_reader(r, b',', true);
+            let header = rdr.byte_headers().unwrap().clone();
+            let mut columns = csv_columns(&header, Encoding::Utf8, &mut ctx);
+            csv_records(&mut rdr, (0, 0), &mut columns, Encoding::Utf8, &mut ctx)
+        };
+        result.map_err(|e| e.to_string()).unwrap();
+        ctx.flush().unwrap();
+        let acc = std::mem::take(&mut ctx.acc);
+        let meta = SourceMeta {
+            source: "t.csv".into(),
+            format: "csv",
+            encoding: None,
+            compression: None,
+            sampled: false,
+            error: None,
+        };
+        let report = source_report(meta, &acc, opts.framework);
+        drop(ctx);
+        (out.0, serde_json::to_string(&report).unwrap())
+    }
+
+    #[test]
+    fn unquoted_csv_is_read_as_the_parser_reads_it() {
+        let body = "张伟,13812345678,北京市海淀区中山路156号12栋1单元2304室";
+        let mut cases: Vec<String> = vec![
+            format!("姓名,手机,地址\n{body}\n"),
+            format!("\u{feff}\n\n姓名,手机,地址,\n\n{body}\n\r\n{body},x,13912345678"),
+            format!("姓名,手机,地址\r\n{body}\r\n{body}\r\n"),
+            format!("姓名,手机,地址\n{body}\r{body}\n{body}\n"),
+            format!("姓名,手机,地址\n{body}\n\"{body}\",\"a\nb\"\n{body}\n"),
+            format!("姓名,,\n{body}\n,,\n{body},,,13612345678\n"),
+            "姓名\n".to_string(),
+            String::new(),
+        ];
+        let many = format!("姓名,手机,地址\n{}", format!("{body}\n").repeat(300));
+        cases.push(many.clone());
+        cases.push(format!(
+            "{many}\"quoted {body}\",1\n{}",
+            format!("{body}\n").repeat(50)
+        ));
+        for text in &cases {
+            // Buffers smaller than a line, about a line, and larger than the text.
+            for cap in [16, 60, 1 << 16] {
+                for sample in [Sample::Full, Sample::FirstRows(2)] {
+                    let fast = read_csv(text.as_bytes(), true, sample, cap);
+                    let parsed = read_csv(text.as_bytes(), false, sample, cap);
+                    assert_eq!(fast, parsed, "{text:?} cap {cap} {sample:?}");
+                }
+            }
         }
     }
 

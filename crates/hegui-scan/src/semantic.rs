@@ -457,7 +457,10 @@ impl CjkSet {
         while i < b.len() && i / 3 < n {
             assert!(i + 3 <= b.len(), "a list of 3-byte characters");
             let cp = CjkSet::code_point(b[i], b[i + 1], b[i + 2]);
-            assert!(cp >= CjkSet::FIRST && cp < 0xA000, "a CJK unified ideograph");
+            assert!(
+                cp >= CjkSet::FIRST && cp < 0xA000,
+                "a CJK unified ideograph"
+            );
             let k = (cp - CjkSet::FIRST) as usize;
             words[k / 64] |= 1 << (k % 64);
             i += 3;
