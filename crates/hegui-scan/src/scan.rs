@@ -1067,9 +1067,9 @@ impl TextLines {
             };
             let (block, rest) = text.split_at(cut);
             text = rest;
-            let utf8 = self.enc != Encoding::Gb18030 && memchr::memchr(b'\r', block).is_none();
-            match std::str::from_utf8(block) {
-                Ok(s) if utf8 => {
+            let plain = self.enc != Encoding::Gb18030 && memchr::memchr(b'\r', block).is_none();
+            match plain.then(|| crate::source::decode::utf8(block)).flatten() {
+                Some(s) => {
                     let n = memchr::memchr_iter(b'\n', block).count() as u32;
                     let empty = empty_lines(block);
                     ctx.acc.records += u64::from(n);
@@ -1427,7 +1427,7 @@ fn csv_line(
 ) -> Result<(), SourceError> {
     ctx.acc.records += 1;
     let whole = match enc {
-        Encoding::Utf8 | Encoding::Utf8Bom => std::str::from_utf8(line).ok(),
+        Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(line),
         Encoding::Gb18030 => None,
     };
     let mut start = 0;
@@ -1467,7 +1467,7 @@ fn csv_record(
     // UTF-8 is checked once per record: a field of valid UTF-8 that starts and ends on
     // character boundaries is valid by itself.
     let whole = match enc {
-        Encoding::Utf8 | Encoding::Utf8Bom => std::str::from_utf8(rec.as_slice()).ok(),
+        Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(rec.as_slice()),
         Encoding::Gb18030 => None,
     };
     for (i, cell) in rec.iter().enumerate() {

@@ -46,9 +46,9 @@ impl Encoding {
     /// silently: the caller counts replacements).
     pub fn decode<'a>(self, bytes: &'a [u8]) -> (Cow<'a, str>, bool) {
         match self {
-            Encoding::Utf8 | Encoding::Utf8Bom => match std::str::from_utf8(bytes) {
-                Ok(s) => (Cow::Borrowed(s), false),
-                Err(_) => (String::from_utf8_lossy(bytes), true),
+            Encoding::Utf8 | Encoding::Utf8Bom => match utf8(bytes) {
+                Some(s) => (Cow::Borrowed(s), false),
+                None => (String::from_utf8_lossy(bytes), true),
             },
             Encoding::Gb18030 => {
                 let (s, _, had_errors) = GB18030.decode(bytes);
@@ -56,6 +56,12 @@ impl Encoding {
             }
         }
     }
+}
+
+/// The bytes as UTF-8 text, if they are (checked with SIMD: several times faster than the
+/// standard check on Chinese text, which is on every scanner's path).
+pub fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
 }
 
 /// Strips a UTF-8 BOM from the first line.
@@ -84,6 +90,22 @@ mod tests {
         // A UTF-8 sample cut mid-character is still UTF-8.
         let s = "姓名".as_bytes();
         assert_eq!(Encoding::sniff(&s[..4]), Encoding::Utf8);
+    }
+
+    #[test]
+    fn utf8_agrees_with_the_standard_check() {
+        let cases: [&[u8]; 7] = [
+            "身份证号110101".as_bytes(),
+            b"plain",
+            b"",
+            b"\xe5\x8c",
+            b"\xff",
+            b"ok \xed\xa0\x80 surrogate",
+            &"长文本".repeat(100).into_bytes(),
+        ];
+        for c in cases {
+            assert_eq!(utf8(c), std::str::from_utf8(c).ok(), "{c:?}");
+        }
     }
 
     #[test]
