@@ -96,7 +96,7 @@ impl SourceAcc {
             } else {
                 // A value this column has seen is in the store-wide set already.
                 if k.distinct.insert(h.key) != Some(false) {
-                    totals.exact[ki].insert(h.key);
+                    totals.count(ki, h.key);
                 }
             }
             k.best = k.best.max(Some(h.likelihood));
@@ -116,6 +116,71 @@ pub(crate) struct Totals {
     pub(crate) exact: [Exact; Kind::COUNT],
     pub(crate) matches: [u64; Kind::COUNT],
     pub(crate) masked: [u64; Kind::COUNT],
+    /// When a counting thread owns `exact` (scans on more than one thread): keys waiting
+    /// to be sent to it, and where to send them.
+    pending: Vec<(u8, u64)>,
+    counter: Option<std::sync::mpsc::Sender<Vec<(u8, u64)>>>,
+}
+
+impl Totals {
+    /// Counts a key of kind `ki` in the store-wide set, or queues it for the counting thread.
+    fn count(&mut self, ki: usize, key: u64) {
+        if self.counter.is_some() {
+            self.pending.push((ki as u8, key));
+        } else {
+            self.exact[ki].insert(key);
+        }
+    }
+
+    /// Sends the queued keys to the counting thread.
+    pub(crate) fn send_keys(&mut self) {
+        if let Some(tx) = &self.counter {
+            if !self.pending.is_empty() {
+                // The thread outlives every sender: sending cannot fail.
+                let _ = tx.send(std::mem::take(&mut self.pending));
+            }
+        }
+    }
+
+    /// Runs `scan` with the store-wide sets owned by a thread of their own, which counts
+    /// the keys merges send it: the inserts (a cache miss each in large sets) leave the
+    /// reading thread. Only when the scan has more than one thread: a one-core scan stays
+    /// on one core.
+    pub(crate) fn with_counting_thread<T>(&mut self, scan: impl FnOnce(&mut Totals) -> T) -> T {
+        if rayon::current_num_threads() < 2 {
+            return scan(self);
+        }
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::channel::<Vec<(u8, u64)>>();
+            let mut exact = std::mem::take(&mut self.exact);
+            let counting = s.spawn(move || {
+                for keys in rx {
+                    for (ki, key) in keys {
+                        exact[ki as usize].insert(key);
+                    }
+                }
+                exact
+            });
+            self.counter = Some(tx);
+            // The sender is dropped however `scan` ends (even by a panic), which ends the
+            // thread: the scope's join cannot wait forever.
+            let guard = Disconnect(self);
+            let result = scan(guard.0);
+            guard.0.send_keys();
+            drop(guard);
+            self.exact = counting.join().expect("the counting thread does not panic");
+            result
+        })
+    }
+}
+
+/// Drops the counting thread's sender when dropped.
+struct Disconnect<'t>(&'t mut Totals);
+
+impl Drop for Disconnect<'_> {
+    fn drop(&mut self) {
+        self.0.counter = None;
+    }
 }
 
 /// The sensitivity of a kind's taxonomy item under a framework.
@@ -422,4 +487,42 @@ pub(crate) fn totals_report(
         complete,
     };
     (totals, estimate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
+    #[test]
+    fn the_counting_thread_counts_what_is_sent_and_ends_with_a_panic() {
+        let mut t = Totals::default();
+        let ki = Kind::CnMobile as usize;
+        two_threads(|| {
+            t.with_counting_thread(|t| {
+                assert!(t.counter.is_some(), "two threads: a counting thread");
+                for key in [5, 6, 5, 7] {
+                    t.count(ki, key);
+                }
+                t.send_keys();
+                t.count(ki, 8);
+            })
+        });
+        assert_eq!(t.exact[ki].len(), 4, "keys sent at the end are counted too");
+        assert!(t.counter.is_none());
+        // A panic while scanning ends the thread: this returns instead of hanging.
+        let r = two_threads(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                t.with_counting_thread(|_| panic!("a bug"))
+            }))
+        });
+        assert!(r.is_err());
+    }
 }

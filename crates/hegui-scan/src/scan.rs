@@ -166,29 +166,32 @@ pub fn scan(
     out: &mut dyn Output,
 ) -> Result<ScanReport, ScanError> {
     let mut totals = Totals::default();
-    let mut sources = Vec::new();
     let (urls, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = targets.iter().partition(|t| {
         t.to_str().and_then(Backend::of).is_some() && t.to_string_lossy().contains(':')
     });
     let files = discover(&paths.into_iter().cloned().collect::<Vec<_>>(), opts)?;
-    for f in &files {
-        if Format::of(f).0 == Format::Sqlite {
-            let url = format!("sqlite://{}", f.display());
-            sources.extend(scan_database(
-                &url,
-                &f.display().to_string(),
-                opts,
-                &mut totals,
-                out,
-            )?);
-        } else {
-            sources.push(scan_file(f, opts, &mut totals, out)?);
+    let sources = totals.with_counting_thread(|totals| {
+        let mut sources = Vec::new();
+        for f in &files {
+            if Format::of(f).0 == Format::Sqlite {
+                let url = format!("sqlite://{}", f.display());
+                sources.extend(scan_database(
+                    &url,
+                    &f.display().to_string(),
+                    opts,
+                    totals,
+                    out,
+                )?);
+            } else {
+                sources.push(scan_file(f, opts, totals, out)?);
+            }
         }
-    }
-    for u in urls {
-        let url = u.to_string_lossy();
-        sources.extend(scan_database(&url, &redact(&url), opts, &mut totals, out)?);
-    }
+        for u in &urls {
+            let url = u.to_string_lossy();
+            sources.extend(scan_database(&url, &redact(&url), opts, totals, out)?);
+        }
+        Ok::<_, ScanError>(sources)
+    })?;
     let complete = sources.iter().all(|s| !s.sampled);
     let (totals_r, estimate) = totals_report(&totals, opts.framework, complete);
     Ok(ScanReport {
@@ -685,6 +688,7 @@ impl<'a> Ctx<'a> {
                 self.emit(u.row, u.line, u.field, 0, batch.text(u), hs)?;
             }
         }
+        self.totals.send_keys();
         // Keep the buffers for the next batches.
         for mut b in pending {
             b.text.clear();
