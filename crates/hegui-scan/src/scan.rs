@@ -685,7 +685,10 @@ impl<'a> Ctx<'a> {
                     continue;
                 }
                 self.acc.cell(u.field as usize, hs, self.totals);
-                self.emit(u.row, u.line, u.field, 0, batch.text(u), hs)?;
+                // Most cells hold nothing: no findings to write.
+                if !hs.is_empty() {
+                    self.emit(u.row, u.line, u.field, 0, batch.text(u), hs)?;
+                }
             }
         }
         self.totals.send_keys();
