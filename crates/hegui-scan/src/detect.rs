@@ -482,7 +482,7 @@ fn runs_touching(m: u64, seeds: u64) -> u64 {
 }
 
 /// The bit masks of one 64-byte block (bit j for byte j).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 struct BlockMasks {
     /// Digits and `*`.
     runs: u64,
@@ -512,13 +512,7 @@ fn block_mask(block: &[u8; 64]) -> BlockMasks {
 /// [`block_mask`] one byte at a time (other architectures, and the reference in tests).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn block_mask_portable(block: &[u8; 64]) -> BlockMasks {
-    let mut m = BlockMasks {
-        runs: 0,
-        stars: 0,
-        dots: 0,
-        spaces_dashes: 0,
-        parens: 0,
-    };
+    let mut m = BlockMasks::default();
     for (j, &b) in block.iter().enumerate() {
         let bit = |on: bool| u64::from(on) << j;
         m.runs |= bit(b.is_ascii_digit() || b == b'*');
@@ -543,13 +537,7 @@ mod sse2 {
     #[inline]
     #[target_feature(enable = "sse2")]
     pub(super) fn block_mask(block: &[u8; 64]) -> BlockMasks {
-        let mut m = BlockMasks {
-            runs: 0,
-            stars: 0,
-            dots: 0,
-            spaces_dashes: 0,
-            parens: 0,
-        };
+        let mut m = BlockMasks::default();
         let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
         let bits = |v: __m128i, k: usize| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
         for (k, lane) in block.chunks_exact(16).enumerate() {
