@@ -1225,13 +1225,29 @@ fn csv_rows<R: Read>(
     if !random && memchr::memchr(b'"', sample).is_none() {
         return csv_unquoted(r, enc, delim, ctx);
     }
-    let mut rdr = csv_reader(r, delim, true);
-    let header = rdr
-        .byte_headers()
-        .map_err(|e| SourceError::Parse(format!("header: {e}")))?
-        .clone();
-    let mut columns = csv_columns(&header, enc, ctx);
-    csv_records(&mut rdr, (0, 0), &mut columns, enc, ctx)
+    csv_parsed(csv_reader(r, delim, true), None, (0, 0), enc, ctx)
+}
+
+/// Reads with the CSV parser: the header first when `columns` are not known yet, then
+/// the records, numbered on from `before` (data rows and lines already read).
+fn csv_parsed<R: Read>(
+    mut rdr: csv::Reader<R>,
+    columns: Option<Vec<u32>>,
+    before: (u64, u64),
+    enc: Encoding,
+    ctx: &mut Ctx,
+) -> Result<(), SourceError> {
+    let mut columns = match columns {
+        Some(c) => c,
+        None => {
+            let header = rdr
+                .byte_headers()
+                .map_err(|e| SourceError::Parse(format!("header: {e}")))?
+                .clone();
+            csv_columns(&header, enc, ctx)
+        }
+    };
+    csv_records(&mut rdr, before, &mut columns, enc, ctx)
 }
 
 /// A CSV parser over a buffered file; its buffer is as large as the file's, so reads
@@ -1264,8 +1280,7 @@ fn csv_columns(header: &csv::ByteRecord, enc: Encoding, ctx: &mut Ctx) -> Vec<u3
         .collect()
 }
 
-/// The data records of a CSV parser, numbered on from `before` (data rows and lines
-/// already read).
+/// The data records of a CSV parser, numbered on from `before`.
 fn csv_records<R: Read>(
     rdr: &mut csv::Reader<R>,
     (rows_before, lines_before): (u64, u64),
@@ -1378,18 +1393,8 @@ fn csv_unquoted<R: Read>(
             r.consume(len);
             let cap = r.capacity();
             let src = BufReader::with_capacity(cap, std::io::Cursor::new(rest).chain(r));
-            let mut rdr = csv_reader(src, delim, columns.is_none());
-            let mut columns = match columns {
-                Some(c) => c,
-                None => {
-                    let header = rdr
-                        .byte_headers()
-                        .map_err(|e| SourceError::Parse(format!("header: {e}")))?
-                        .clone();
-                    csv_columns(&header, enc, ctx)
-                }
-            };
-            return csv_records(&mut rdr, (row, line), &mut columns, enc, ctx);
+            let rdr = csv_reader(src, delim, columns.is_none());
+            return csv_parsed(rdr, columns, (row, line), enc, ctx);
         }
         let carried = std::mem::take(&mut carry);
         let mut lines_here: Vec<&[u8]> = Vec::new();
@@ -1821,10 +1826,8 @@ mod tests {
         let result = if fast {
             csv_unquoted(r, Encoding::Utf8, b',', &mut ctx)
         } else {
-            let mut rdr = csv_reader(r, b',', true);
-            let header = rdr.byte_headers().unwrap().clone();
-            let mut columns = csv_columns(&header, Encoding::Utf8, &mut ctx);
-            csv_records(&mut rdr, (0, 0), &mut columns, Encoding::Utf8, &mut ctx)
+            let rdr = csv_reader(r, b',', true);
+            csv_parsed(rdr, None, (0, 0), Encoding::Utf8, &mut ctx)
         };
         result.map_err(|e| e.to_string()).unwrap();
         ctx.flush().unwrap();
