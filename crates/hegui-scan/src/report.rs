@@ -77,15 +77,15 @@ impl SourceAcc {
         }
     }
 
-    /// Records one scanned cell (or line) of field `id` with the hits reported for it.
-    /// Counts `n` cells (lines) of field `id` in which nothing was found.
-    pub(crate) fn empty_cells(&mut self, id: usize, n: u32) {
-        self.fields[id].1.cells += u64::from(n);
+    /// Counts `n` scanned cells (or lines) of field `id`, with hits or without.
+    pub(crate) fn cells(&mut self, id: usize, n: u64) {
+        self.fields[id].1.cells += n;
     }
 
-    pub(crate) fn cell(&mut self, id: usize, hits: &[Hit], totals: &mut Totals) {
+    /// Records the hits reported for one cell (or line) of field `id`, which is counted
+    /// by [`SourceAcc::cells`].
+    pub(crate) fn hits(&mut self, id: usize, hits: &[Hit], totals: &mut Totals) {
         let f = &mut self.fields[id].1;
-        f.cells += 1;
         let mut seen = 0u32;
         for h in hits {
             let ki = h.kind as usize;

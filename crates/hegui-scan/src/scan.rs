@@ -446,9 +446,17 @@ struct Ctx<'a> {
 /// serial number.
 type Cue = (Vec<crate::kind::Kind>, bool);
 
-/// Batches and, per batch, all hits and where each unit's hits end (or why detection
-/// failed).
-type Detected = (Vec<Batch>, Result<Vec<(Vec<Hit>, Vec<usize>)>, String>);
+/// Batches and what was detected in each (or why detection failed).
+type Detected = (Vec<Batch>, Result<Vec<Detection>, String>);
+
+/// What a worker found in one batch: the hits (offsets within their unit), the units that
+/// have hits with where their hits end, and the cells (lines) scanned per field. The
+/// merge only visits units with hits: counting cells per field is the workers' job.
+struct Detection {
+    hits: Vec<Hit>,
+    with_hits: Vec<(u32, usize)>,
+    cells: Vec<u64>,
+}
 
 /// The scan settings detection needs, copied so a set of batches can be detected on the
 /// pool without borrowing from the reader.
@@ -641,7 +649,6 @@ impl<'a> Ctx<'a> {
         let bytes = text.as_bytes();
         let mut line = u.line.unwrap_or(1);
         let mut line_start = 0;
-        let mut with_hits = 0;
         let mut i = 0;
         while i < hs.len() {
             // Move to the line holding the next hit.
@@ -654,13 +661,10 @@ impl<'a> Ctx<'a> {
             let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
             let n = hs[i..].iter().take_while(|h| h.start < line_end).count();
             let on_line = &hs[i..i + n];
-            self.acc.cell(u.field as usize, on_line, self.totals);
-            with_hits += 1;
+            self.acc.hits(u.field as usize, on_line, self.totals);
             self.emit(None, Some(line), u.field, line_start, text, on_line)?;
             i += n;
         }
-        self.acc
-            .empty_cells(u.field as usize, u.block_cells.saturating_sub(with_hits));
         Ok(())
     }
 
@@ -675,20 +679,24 @@ impl<'a> Ctx<'a> {
                 return Err(ScanError::Detector(e));
             }
         };
-        for (batch, (hits, ends)) in pending.iter().zip(results) {
+        for (batch, d) in pending.iter().zip(results) {
+            for (field, &n) in d.cells.iter().enumerate() {
+                if n > 0 {
+                    self.acc.cells(field, n);
+                }
+            }
+            // Most cells hold nothing: only those with hits are visited.
             let mut from = 0;
-            for (u, &to) in batch.units.iter().zip(&ends) {
-                let hs = &hits[from..to];
+            for &(unit, to) in &d.with_hits {
+                let u = &batch.units[unit as usize];
+                let hs = &d.hits[from..to];
                 from = to;
                 if u.block_cells > 0 {
                     self.merge_block(batch.text(u), u, hs)?;
                     continue;
                 }
-                self.acc.cell(u.field as usize, hs, self.totals);
-                // Most cells hold nothing: no findings to write.
-                if !hs.is_empty() {
-                    self.emit(u.row, u.line, u.field, 0, batch.text(u), hs)?;
-                }
+                self.acc.hits(u.field as usize, hs, self.totals);
+                self.emit(u.row, u.line, u.field, 0, batch.text(u), hs)?;
             }
         }
         self.totals.send_keys();
@@ -738,10 +746,9 @@ fn wait(rx: &std::sync::mpsc::Receiver<Detected>) -> Detected {
     }
 }
 
-/// Detects in one batch: all hits in one vector, and where each unit's hits end. The units
-/// are detected together (each is a line of the batch's text), with offsets made relative
-/// to each unit.
-fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> (Vec<Hit>, Vec<usize>) {
+/// Detects in one batch. The units are detected together (each is a line of the batch's
+/// text), with offsets made relative to each unit.
+fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> Detection {
     // One set of options per field, built once per batch.
     let options: Vec<Options> = cues
         .iter()
@@ -774,17 +781,33 @@ fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> (Vec<Hit>, Vec<
         &mut hits,
     );
     hits.retain(|h| h.masked || h.likelihood >= opts.min_likelihood);
-    let mut ends = Vec::with_capacity(batch.units.len());
-    let mut i = 0;
+    let mut cells = vec![0u64; cues.len()];
     for u in &batch.units {
+        // A block counts its lines that are not empty; a line or cell counts once.
+        cells[u.field as usize] += u64::from(u.block_cells.max(1));
+    }
+    let mut with_hits = Vec::new();
+    let mut i = 0;
+    let mut unit = 0;
+    while i < hits.len() {
+        // Hits are in text order, and so are the units: find the unit of the next hit.
+        while batch.units[unit].end <= hits[i].start {
+            unit += 1;
+        }
+        let u = &batch.units[unit];
         while i < hits.len() && hits[i].start < u.end {
             hits[i].start -= u.start;
             hits[i].end -= u.start;
             i += 1;
         }
-        ends.push(i);
+        with_hits.push((unit as u32, i));
+        unit += 1;
     }
-    (hits, ends)
+    Detection {
+        hits,
+        with_hits,
+        cells,
+    }
 }
 
 fn scan_file(
@@ -1396,29 +1419,19 @@ fn csv_unquoted<R: Read>(
             let rdr = csv_reader(src, delim, columns.is_none());
             return csv_parsed(rdr, columns, (row, line), enc, ctx);
         }
+        let mut state = UnquotedLines {
+            columns: &mut columns,
+            row: &mut row,
+            line: &mut line,
+            delim,
+            enc,
+        };
         let carried = std::mem::take(&mut carry);
-        let mut lines_here: Vec<&[u8]> = Vec::new();
-        if !carried.is_empty() {
-            lines_here.push(&carried);
+        if !carried.is_empty() && state.lines(&carried, ctx)? == Flow::Stop {
+            return Ok(());
         }
-        lines_here.extend(buf[from..end].split_inclusive(|&b| b == b'\n'));
-        for l in lines_here {
-            line += 1;
-            let l = l.strip_suffix(b"\n").unwrap_or(l);
-            let l = l.strip_suffix(b"\r").unwrap_or(l);
-            if l.is_empty() {
-                continue;
-            }
-            let Some(cols) = columns.as_mut() else {
-                let header = csv::ByteRecord::from(l.split(|&b| b == delim).collect::<Vec<_>>());
-                columns = Some(csv_columns(&header, enc, ctx));
-                continue;
-            };
-            row += 1;
-            if matches!(ctx.opts.sample, Sample::FirstRows(n) if row > n) {
-                return Ok(());
-            }
-            csv_line(row, l, delim, cols, enc, ctx)?;
+        if state.lines(&buf[from..end], ctx)? == Flow::Stop {
+            return Ok(());
         }
         if at_end {
             return Ok(());
@@ -1428,20 +1441,78 @@ fn csv_unquoted<R: Read>(
     }
 }
 
-/// One unquoted record.
+/// Whether reading goes on after some lines (it stops after the first rows asked for).
+#[derive(PartialEq, Eq)]
+enum Flow {
+    Go,
+    Stop,
+}
+
+/// The reading state of [`csv_unquoted`]: the header's columns once read, the last data
+/// row and line numbers.
+struct UnquotedLines<'s> {
+    columns: &'s mut Option<Vec<u32>>,
+    row: &'s mut u64,
+    line: &'s mut u64,
+    delim: u8,
+    enc: Encoding,
+}
+
+impl UnquotedLines<'_> {
+    /// Reads whole lines (each ending in `\n`, the last one perhaps not). Lines are found
+    /// with memchr, and UTF-8 is checked once for all of them: a line of valid UTF-8 text
+    /// cut at line breaks is valid by itself.
+    fn lines(&mut self, text: &[u8], ctx: &mut Ctx) -> Result<Flow, SourceError> {
+        let valid = match self.enc {
+            Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(text),
+            Encoding::Gb18030 => None,
+        };
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', text).map(|i| i + 1);
+        let last = (!text.is_empty() && text.last() != Some(&b'\n')).then_some(text.len());
+        for end in ends.chain(last) {
+            let (s, e) = (start, end);
+            start = end;
+            *self.line += 1;
+            let mut l = &text[s..e];
+            l = l.strip_suffix(b"\n").unwrap_or(l);
+            l = l.strip_suffix(b"\r").unwrap_or(l);
+            if l.is_empty() {
+                continue;
+            }
+            let Some(cols) = self.columns.as_mut() else {
+                let cells = l.split(|&b| b == self.delim).collect::<Vec<_>>();
+                *self.columns = Some(csv_columns(&csv::ByteRecord::from(cells), self.enc, ctx));
+                continue;
+            };
+            *self.row += 1;
+            if matches!(ctx.opts.sample, Sample::FirstRows(n) if *self.row > n) {
+                return Ok(Flow::Stop);
+            }
+            let whole = match valid {
+                Some(v) => v.get(s..s + l.len()),
+                None => match self.enc {
+                    Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(l),
+                    Encoding::Gb18030 => None,
+                },
+            };
+            csv_line(*self.row, l, whole, self.delim, cols, self.enc, ctx)?;
+        }
+        Ok(Flow::Go)
+    }
+}
+
+/// One unquoted record (`whole`: the record as text, when it is valid UTF-8).
 fn csv_line(
     n: u64,
     line: &[u8],
+    whole: Option<&str>,
     delim: u8,
     columns: &mut Vec<u32>,
     enc: Encoding,
     ctx: &mut Ctx,
 ) -> Result<(), SourceError> {
     ctx.acc.records += 1;
-    let whole = match enc {
-        Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(line),
-        Encoding::Gb18030 => None,
-    };
     let mut start = 0;
     let ends = memchr::memchr_iter(delim, line).chain(std::iter::once(line.len()));
     for (i, end) in ends.enumerate() {
