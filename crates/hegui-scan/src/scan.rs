@@ -519,14 +519,51 @@ impl<'a> Ctx<'a> {
         self.push_unit(row, line, field, text, 0)
     }
 
-    fn push_unit(
+    /// Queues the non-empty cells of one record of valid UTF-8 text cut at an ASCII
+    /// delimiter, laid out as [`Ctx::push`] lays out each cell: one call per record, not
+    /// per cell. Cells past the header get numbered columns.
+    fn push_record(
         &mut self,
-        row: Option<u64>,
-        line: Option<u64>,
-        field: u32,
-        text: &str,
-        block_cells: u32,
+        row: u64,
+        record: &str,
+        delim: u8,
+        columns: &mut Vec<u32>,
     ) -> Result<(), ScanError> {
+        debug_assert!(
+            delim.is_ascii(),
+            "cells of a text are cut on character boundaries"
+        );
+        self.room();
+        let mut start = 0;
+        let ends = memchr::memchr_iter(delim, record.as_bytes()).chain(Some(record.len()));
+        for (i, end) in ends.enumerate() {
+            let cell = &record[start..end];
+            start = end + 1;
+            if cell.is_empty() {
+                continue;
+            }
+            while columns.len() <= i {
+                let id = self.field_id(&format!("column {}", columns.len() + 1));
+                columns.push(id);
+            }
+            let b = &mut self.batch;
+            let at = b.text.len();
+            b.text.push_str(cell);
+            b.units.push(Unit {
+                row: Some(row),
+                line: None,
+                field: columns[i],
+                start: at,
+                end: b.text.len(),
+                block_cells: 0,
+            });
+            b.text.push('\n');
+        }
+        self.full()
+    }
+
+    /// Makes room for a batch, from the recycled buffers when there are any.
+    fn room(&mut self) {
         if self.batch.text.capacity() == 0 {
             // A whole batch's room at once, from the recycled buffers when there are any:
             // growing each batch from empty and freeing it fragments the heap, and the
@@ -536,6 +573,17 @@ impl<'a> Ctx<'a> {
                 units: Vec::with_capacity(self.opts.batch_bytes / 32),
             });
         }
+    }
+
+    fn push_unit(
+        &mut self,
+        row: Option<u64>,
+        line: Option<u64>,
+        field: u32,
+        text: &str,
+        block_cells: u32,
+    ) -> Result<(), ScanError> {
+        self.room();
         let b = &mut self.batch;
         let start = b.text.len();
         b.text.push_str(text);
@@ -549,6 +597,12 @@ impl<'a> Ctx<'a> {
         });
         // Units are detected together, one line each (see `detect_cells`).
         b.text.push('\n');
+        self.full()
+    }
+
+    /// Queues the batch when it is full, and starts detecting when enough are queued.
+    fn full(&mut self) -> Result<(), ScanError> {
+        let b = &self.batch;
         if b.text.len() + 16 * b.units.len() >= self.opts.batch_bytes {
             self.pending.push(std::mem::take(&mut self.batch));
             if self.pending.len() >= 2 * rayon::current_num_threads() {
@@ -1513,11 +1567,14 @@ fn csv_line(
     ctx: &mut Ctx,
 ) -> Result<(), SourceError> {
     ctx.acc.records += 1;
+    if let Some(record) = whole {
+        return Ok(ctx.push_record(n, record, delim, columns)?);
+    }
+    // Not UTF-8 (GBK, or bytes that are not text): each cell is decoded by itself.
     let mut start = 0;
     let ends = memchr::memchr_iter(delim, line).chain(std::iter::once(line.len()));
     for (i, end) in ends.enumerate() {
         let cell = &line[start..end];
-        let range = start..end;
         start = end + 1;
         if cell.is_empty() {
             continue;
@@ -1526,11 +1583,6 @@ fn csv_line(
         while columns.len() <= i {
             let id = ctx.field_id(&format!("column {}", columns.len() + 1));
             columns.push(id);
-        }
-        // A field of valid UTF-8 that starts and ends on character boundaries is valid.
-        if let Some(s) = whole.and_then(|w| w.get(range)) {
-            ctx.push(Some(n), None, columns[i], s)?;
-            continue;
         }
         let (s, bad) = enc.decode(cell);
         ctx.acc.replaced += bad as u64;
