@@ -267,6 +267,13 @@ impl Hits {
 /// and [`WINDOW_AFTER`] after, never across a line break (text is scanned in multi-line
 /// chunks, and a keyword on another line says nothing about this value).
 pub fn window(text: &[u8], start: usize, end: usize) -> (usize, usize) {
+    // A value that fills its line (a whole cell: most hits in columns) has no context;
+    // two byte tests say so without a search.
+    let at_line_start = start == 0 || text[start - 1] == b'\n';
+    let at_line_end = end == text.len() || text[end] == b'\n';
+    if at_line_start && at_line_end {
+        return (start, end);
+    }
     let lo = start.saturating_sub(WINDOW_BEFORE);
     let lo = memchr::memrchr(b'\n', &text[lo..start])
         .map(|p| lo + p + 1)

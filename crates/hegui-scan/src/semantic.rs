@@ -489,6 +489,38 @@ const STREET_LEVEL: &[&str] = &[
     "街道", "镇", "乡", "村", "路", "街", "巷", "弄", "道", "胡同", "大道", "号",
 ];
 
+/// A place suffix, and whether it names a street-level place.
+struct Suffix {
+    text: &'static str,
+    street: bool,
+}
+
+/// The place suffixes that end with a character, in [`PLACE_SUFFIXES`]' order: an address
+/// component is matched against the few that can end it, not the whole list.
+fn ending_with(ch: &[u8]) -> &'static [Suffix] {
+    static BY_END: OnceLock<Vec<([u8; 3], Vec<Suffix>)>> = OnceLock::new();
+    let by_end = BY_END.get_or_init(|| {
+        let mut by_end: Vec<([u8; 3], Vec<Suffix>)> = Vec::new();
+        for &text in PLACE_SUFFIXES {
+            let b = text.as_bytes();
+            let end: [u8; 3] = b[b.len() - 3..].try_into().expect("3-byte characters");
+            let suffix = Suffix {
+                text,
+                street: STREET_LEVEL.contains(&text),
+            };
+            match by_end.iter_mut().find(|(e, _)| *e == end) {
+                Some((_, list)) => list.push(suffix),
+                None => by_end.push((end, vec![suffix])),
+            }
+        }
+        by_end
+    });
+    by_end
+        .iter()
+        .find(|(e, _)| e[..] == *ch)
+        .map_or(&[], |(_, list)| list)
+}
+
 /// The length of the address starting at `i`: a chain of components.
 fn address_at(t: &[u8], i: usize) -> Option<usize> {
     let mut j = i;
@@ -526,19 +558,20 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
             if !SUFFIX_END_SET.has(&t[c - 3..c]) {
                 continue;
             }
-            if let Some(s) = PLACE_SUFFIXES
-                .iter()
-                .find(|s| t[j..c].ends_with(s.as_bytes()))
-            {
+            // The first suffix of the list that the name ends with: only those ending in
+            // this character can, and a one-character one does.
+            let ends =
+                |s: &&Suffix, to: usize| s.text.len() == 3 || t[j..to].ends_with(s.text.as_bytes());
+            if let Some(s) = ending_with(&t[c - 3..c]).iter().find(|s| ends(s, c)) {
                 // A two-character suffix that continues (街 → 街道) takes one more character.
-                let longer = cjk(t, c).and_then(|_| {
-                    PLACE_SUFFIXES
+                let longer = cjk(t, c).and_then(|next| {
+                    ending_with(next)
                         .iter()
-                        .find(|l| l.len() == 6 && t[j..c + 3].ends_with(l.as_bytes()))
+                        .find(|l| l.text.len() == 6 && ends(l, c + 3))
                 });
                 end = Some(match longer {
-                    Some(l) => (c + 3, *l),
-                    None => (c, *s),
+                    Some(l) => (c + 3, l),
+                    None => (c, s),
                 });
                 break;
             }
@@ -547,7 +580,7 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
             Some((c, s)) => {
                 j = c;
                 parts += 1;
-                street |= STREET_LEVEL.contains(&s);
+                street |= s.street;
             }
             None => break,
         }
