@@ -1136,11 +1136,44 @@ const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂�
 
 /// Licence plates: a province abbreviation, a letter (no I/O), an optional `·` or `-`, then
 /// five characters (ordinary) or six (new-energy, with D/F first or last).
+/// The bytes of a block of 64 as eight words.
+fn words(block: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    block
+        .chunks_exact(8)
+        .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
+}
+
+const ONES: u64 = u64::MAX / 255;
+
+/// Whether a block of 64 bytes has a byte of 0x80 or more (a part of a non-ASCII character).
+fn any_high(block: &[u8]) -> bool {
+    words(block).fold(0, |a, w| a | w) & (ONES * 0x80) != 0
+}
+
+/// Whether a block of 64 bytes holds an ASCII capital letter: bytes between 0x40 and 0x5B
+/// tested eight at a time (the "has between" word trick; bytes of 0x80 or more never count).
+fn has_capital(block: &[u8]) -> bool {
+    let between = |x: u64| {
+        let low = x & (ONES * 127);
+        (ONES * (127 + 0x5B)).wrapping_sub(low) & !x & low.wrapping_add(ONES * (127 - 0x40))
+    };
+    words(block).fold(0, |a, w| a | between(w)) & (ONES * 0x80) != 0
+}
+
 fn plates(t: &[u8], out: &mut Vec<Hit>) {
     // Anchor on the cheap part: an ASCII capital right after a 3-byte character. Only then
     // is the character compared with the province list.
     let mut i = 3;
     while i + 1 < t.len() {
+        // A block of 64 candidate places is passed in a few word tests when it has no
+        // capital letter, or no character before one (ASCII log lines).
+        if i % 64 == 0
+            && t.len() - i > 64
+            && !(any_high(&t[i - 3..i + 61]) && has_capital(&t[i..i + 64]))
+        {
+            i += 64;
+            continue;
+        }
         let letter = t[i];
         if !letter.is_ascii_uppercase()
             || !(0xE4..=0xE9).contains(&t[i - 3])
@@ -1251,6 +1284,32 @@ mod tests {
                 assert_eq!(m.parens, at(b == b'('));
                 assert_eq!(block_mask_portable(&block), m);
             }
+        }
+    }
+
+    #[test]
+    fn block_tests_agree_with_the_byte_tests() {
+        let mut rng = crate::rng::Rng::new(31);
+        for _ in 0..20_000 {
+            let mut block = [0u8; 64];
+            // Sparse blocks, so that a lone capital or high byte is often the only one.
+            let n = rng.below(4) as usize;
+            for _ in 0..n {
+                block[rng.below(64) as usize] = rng.below(256) as u8;
+            }
+            for b in block.iter_mut().filter(|b| **b == 0) {
+                *b = b"abc019 ,.:-"[rng.below(11) as usize];
+            }
+            assert_eq!(
+                has_capital(&block),
+                block.iter().any(u8::is_ascii_uppercase),
+                "{block:?}"
+            );
+            assert_eq!(
+                any_high(&block),
+                block.iter().any(|&b| b >= 0x80),
+                "{block:?}"
+            );
         }
     }
 
