@@ -534,25 +534,15 @@ impl<'a> Ctx<'a> {
             "cells of a text are cut on character boundaries"
         );
         self.room();
-        let mut start = 0;
-        let ends = memchr::memchr_iter(delim, record.as_bytes()).chain(Some(record.len()));
-        for (i, end) in ends.enumerate() {
-            let cell = &record[start..end];
-            start = end + 1;
-            if cell.is_empty() {
-                continue;
-            }
-            while columns.len() <= i {
-                let id = self.field_id(&format!("column {}", columns.len() + 1));
-                columns.push(id);
-            }
+        for (i, cell) in cells(record.as_bytes(), delim) {
+            let field = self.column(columns, i);
             let b = &mut self.batch;
             let at = b.text.len();
-            b.text.push_str(cell);
+            b.text.push_str(&record[cell]);
             b.units.push(Unit {
                 row: Some(row),
                 line: None,
-                field: columns[i],
+                field,
                 start: at,
                 end: b.text.len(),
                 block_cells: 0,
@@ -560,6 +550,16 @@ impl<'a> Ctx<'a> {
             b.text.push('\n');
         }
         self.full()
+    }
+
+    /// The field of column `i` (0-based) of a record: rows longer than the header get
+    /// numbered columns.
+    fn column(&mut self, columns: &mut Vec<u32>, i: usize) -> u32 {
+        while columns.len() <= i {
+            let id = self.field_id(&format!("column {}", columns.len() + 1));
+            columns.push(id);
+        }
+        columns[i]
     }
 
     /// Makes room for a batch, from the recycled buffers when there are any.
@@ -1571,24 +1571,27 @@ fn csv_line(
         return Ok(ctx.push_record(n, record, delim, columns)?);
     }
     // Not UTF-8 (GBK, or bytes that are not text): each cell is decoded by itself.
-    let mut start = 0;
-    let ends = memchr::memchr_iter(delim, line).chain(std::iter::once(line.len()));
-    for (i, end) in ends.enumerate() {
-        let cell = &line[start..end];
-        start = end + 1;
-        if cell.is_empty() {
-            continue;
-        }
-        // Rows longer than the header get numbered columns.
-        while columns.len() <= i {
-            let id = ctx.field_id(&format!("column {}", columns.len() + 1));
-            columns.push(id);
-        }
-        let (s, bad) = enc.decode(cell);
+    for (i, cell) in cells(line, delim) {
+        let field = ctx.column(columns, i);
+        let (s, bad) = enc.decode(&line[cell]);
         ctx.acc.replaced += bad as u64;
-        ctx.push(Some(n), None, columns[i], &s)?;
+        ctx.push(Some(n), None, field, &s)?;
     }
     Ok(())
+}
+
+/// The non-empty cells of an unquoted record, with their column (0-based): byte ranges
+/// between delimiters.
+fn cells(line: &[u8], delim: u8) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(delim, line).chain(Some(line.len()));
+    ends.enumerate()
+        .map(move |(i, end)| {
+            let cell = start..end;
+            start = end + 1;
+            (i, cell)
+        })
+        .filter(|(_, cell)| !cell.is_empty())
 }
 
 fn csv_record(
@@ -1609,18 +1612,14 @@ fn csv_record(
         if cell.is_empty() {
             continue;
         }
-        // Rows longer than the header get numbered columns.
-        while columns.len() <= i {
-            let id = ctx.field_id(&format!("column {}", columns.len() + 1));
-            columns.push(id);
-        }
+        let field = ctx.column(columns, i);
         if let Some(s) = whole.and_then(|w| w.get(rec.range(i)?)) {
-            ctx.push(Some(n), None, columns[i], s)?;
+            ctx.push(Some(n), None, field, s)?;
             continue;
         }
         let (s, bad) = enc.decode(cell);
         ctx.acc.replaced += bad as u64;
-        ctx.push(Some(n), None, columns[i], &s)?;
+        ctx.push(Some(n), None, field, &s)?;
     }
     Ok(())
 }
