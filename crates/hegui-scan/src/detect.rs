@@ -1134,8 +1134,6 @@ fn is_mac(tok: &[u8]) -> bool {
 
 const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
 
-/// Licence plates: a province abbreviation, a letter (no I/O), an optional `·` or `-`, then
-/// five characters (ordinary) or six (new-energy, with D/F first or last).
 /// The bytes of a block of 64 as eight words.
 fn words(block: &[u8]) -> impl Iterator<Item = u64> + '_ {
     block
@@ -1160,6 +1158,8 @@ fn has_capital(block: &[u8]) -> bool {
     words(block).fold(0, |a, w| a | between(w)) & (ONES * 0x80) != 0
 }
 
+/// Licence plates: a province abbreviation, a letter (no I/O), an optional `·` or `-`, then
+/// five characters (ordinary) or six (new-energy, with D/F first or last).
 fn plates(t: &[u8], out: &mut Vec<Hit>) {
     // Anchor on the cheap part: an ASCII capital right after a 3-byte character. Only then
     // is the character compared with the province list.

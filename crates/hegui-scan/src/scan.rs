@@ -1419,8 +1419,13 @@ fn csv_unquoted<R: Read>(
     delim: u8,
     ctx: &mut Ctx,
 ) -> Result<(), SourceError> {
-    let mut columns: Option<Vec<u32>> = None;
-    let (mut row, mut line) = (0u64, 0u64);
+    let mut state = UnquotedLines {
+        columns: None,
+        row: 0,
+        line: 0,
+        delim,
+        enc,
+    };
     let mut first_fill = true;
     // A line begun in one fill of the buffer and finished in a later one.
     let mut carry: Vec<u8> = Vec::new();
@@ -1430,8 +1435,8 @@ fn csv_unquoted<R: Read>(
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                 return Err(SourceError::Read(format!(
                     "the file is truncated (data row {}, line {})",
-                    row + 1,
-                    line + 1
+                    state.row + 1,
+                    state.line + 1
                 )))
             }
             Err(e) => return Err(read_err(e)),
@@ -1470,16 +1475,9 @@ fn csv_unquoted<R: Read>(
             r.consume(len);
             let cap = r.capacity();
             let src = BufReader::with_capacity(cap, std::io::Cursor::new(rest).chain(r));
-            let rdr = csv_reader(src, delim, columns.is_none());
-            return csv_parsed(rdr, columns, (row, line), enc, ctx);
+            let rdr = csv_reader(src, delim, state.columns.is_none());
+            return csv_parsed(rdr, state.columns, (state.row, state.line), enc, ctx);
         }
-        let mut state = UnquotedLines {
-            columns: &mut columns,
-            row: &mut row,
-            line: &mut line,
-            delim,
-            enc,
-        };
         let carried = std::mem::take(&mut carry);
         if !carried.is_empty() && state.lines(&carried, ctx)? == Flow::Stop {
             return Ok(());
@@ -1504,30 +1502,27 @@ enum Flow {
 
 /// The reading state of [`csv_unquoted`]: the header's columns once read, the last data
 /// row and line numbers.
-struct UnquotedLines<'s> {
-    columns: &'s mut Option<Vec<u32>>,
-    row: &'s mut u64,
-    line: &'s mut u64,
+struct UnquotedLines {
+    columns: Option<Vec<u32>>,
+    row: u64,
+    line: u64,
     delim: u8,
     enc: Encoding,
 }
 
-impl UnquotedLines<'_> {
+impl UnquotedLines {
     /// Reads whole lines (each ending in `\n`, the last one perhaps not). Lines are found
     /// with memchr, and UTF-8 is checked once for all of them: a line of valid UTF-8 text
     /// cut at line breaks is valid by itself.
     fn lines(&mut self, text: &[u8], ctx: &mut Ctx) -> Result<Flow, SourceError> {
-        let valid = match self.enc {
-            Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(text),
-            Encoding::Gb18030 => None,
-        };
+        let valid = utf8_text(self.enc, text);
         let mut start = 0;
         let ends = memchr::memchr_iter(b'\n', text).map(|i| i + 1);
         let last = (!text.is_empty() && text.last() != Some(&b'\n')).then_some(text.len());
         for end in ends.chain(last) {
             let (s, e) = (start, end);
             start = end;
-            *self.line += 1;
+            self.line += 1;
             let mut l = &text[s..e];
             l = l.strip_suffix(b"\n").unwrap_or(l);
             l = l.strip_suffix(b"\r").unwrap_or(l);
@@ -1536,23 +1531,28 @@ impl UnquotedLines<'_> {
             }
             let Some(cols) = self.columns.as_mut() else {
                 let cells = l.split(|&b| b == self.delim).collect::<Vec<_>>();
-                *self.columns = Some(csv_columns(&csv::ByteRecord::from(cells), self.enc, ctx));
+                self.columns = Some(csv_columns(&csv::ByteRecord::from(cells), self.enc, ctx));
                 continue;
             };
-            *self.row += 1;
-            if matches!(ctx.opts.sample, Sample::FirstRows(n) if *self.row > n) {
+            self.row += 1;
+            if matches!(ctx.opts.sample, Sample::FirstRows(n) if self.row > n) {
                 return Ok(Flow::Stop);
             }
             let whole = match valid {
                 Some(v) => v.get(s..s + l.len()),
-                None => match self.enc {
-                    Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(l),
-                    Encoding::Gb18030 => None,
-                },
+                None => utf8_text(self.enc, l),
             };
-            csv_line(*self.row, l, whole, self.delim, cols, self.enc, ctx)?;
+            csv_line(self.row, l, whole, self.delim, cols, self.enc, ctx)?;
         }
         Ok(Flow::Go)
+    }
+}
+
+/// The bytes as text, when the source is UTF-8 and they are valid.
+fn utf8_text(enc: Encoding, bytes: &[u8]) -> Option<&str> {
+    match enc {
+        Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(bytes),
+        Encoding::Gb18030 => None,
     }
 }
 
@@ -1604,10 +1604,7 @@ fn csv_record(
     ctx.acc.records += 1;
     // UTF-8 is checked once per record: a field of valid UTF-8 that starts and ends on
     // character boundaries is valid by itself.
-    let whole = match enc {
-        Encoding::Utf8 | Encoding::Utf8Bom => crate::source::decode::utf8(rec.as_slice()),
-        Encoding::Gb18030 => None,
-    };
+    let whole = utf8_text(enc, rec.as_slice());
     for (i, cell) in rec.iter().enumerate() {
         if cell.is_empty() {
             continue;
