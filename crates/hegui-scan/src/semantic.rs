@@ -306,16 +306,61 @@ enum Anchor {
 struct Automaton {
     ac: AhoCorasick,
     anchors: Vec<Anchor>,
+    /// Characters that start an anchor, and those that follow the first: every anchor in
+    /// Chinese begins with two CJK characters, so a line without such a pair holds none.
+    first: CjkSet,
+    second: CjkSet,
+    /// The anchors in ASCII alone (as the main automaton spells them), searched over whole
+    /// blocks of lines at once (a few patterns: SIMD, far faster than line by line).
+    ascii: AhoCorasick,
+}
+
+/// How an ASCII anchor is matched: in small letters, capitals, or with a capital first
+/// letter (`hiv`, `HIV`, `Hiv`; `dob`, `DOB`, `Dob`) — the ways such words are written.
+fn ascii_spellings(w: &'static str) -> Vec<String> {
+    let lower = w.to_ascii_lowercase();
+    let mut capital = lower.clone();
+    capital[..1].make_ascii_uppercase();
+    let mut all = vec![lower, w.to_ascii_uppercase(), capital];
+    all.dedup();
+    all.sort();
+    all.dedup();
+    all
 }
 
 fn automaton() -> &'static Automaton {
     static A: OnceLock<Automaton> = OnceLock::new();
     A.get_or_init(|| {
-        let mut words: Vec<&str> = Vec::new();
+        let mut words: Vec<String> = Vec::new();
         let mut anchors = Vec::new();
+        let mut ascii_words = Vec::new();
+        let (mut first, mut second) = (CjkSet::EMPTY, CjkSet::EMPTY);
         let mut add = |ws: &[&'static str], a: Anchor| {
-            for w in ws {
-                words.push(w);
+            for &w in ws {
+                let b = w.as_bytes();
+                if b[0].is_ascii() {
+                    assert!(
+                        w.is_ascii(),
+                        "an anchor is all ASCII or starts in Chinese: {w}"
+                    );
+                    let key = |k: &u8| b.iter().any(|x| x.eq_ignore_ascii_case(k));
+                    assert!(
+                        ASCII_KEYS.iter().any(key),
+                        "an ASCII anchor holds a key: {w}"
+                    );
+                    for spelling in ascii_spellings(w) {
+                        words.push(spelling.clone());
+                        anchors.push(a);
+                        ascii_words.push(spelling);
+                    }
+                    continue;
+                }
+                let (Some(c1), Some(c2)) = (cjk(b, 0), cjk(b, 3)) else {
+                    panic!("an anchor in Chinese starts with two CJK characters: {w}");
+                };
+                first.insert(c1);
+                second.insert(c2);
+                words.push(w.to_string());
                 anchors.push(a);
             }
         };
@@ -327,12 +372,105 @@ fn automaton() -> &'static Automaton {
             add(ts, Anchor::Term(*k));
         }
         let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&words)
             .expect("semantic automaton builds");
-        Automaton { ac, anchors }
+        let ascii = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&ascii_words)
+            .expect("ASCII anchor automaton builds");
+        Automaton {
+            ac,
+            anchors,
+            first,
+            second,
+            ascii,
+        }
     })
+}
+
+/// Letters of which every ASCII anchor holds one (checked when the automaton is built): a
+/// cell with none of them, in either case, holds no ASCII anchor.
+const ASCII_KEYS: [u8; 3] = *b"bvn";
+
+/// Whether a text holds one of the [`ASCII_KEYS`] in either case, eight bytes at a time:
+/// setting bit 5 folds each capital onto its small letter (and no other byte onto one),
+/// and a word holds a byte `k` exactly when `w ^ k…k` has a zero byte.
+fn has_ascii_key(t: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let has = |w: u64| {
+        let w = w | ONES << 5;
+        ASCII_KEYS.iter().any(|&k| {
+            let x = w ^ (ONES * u64::from(k));
+            x.wrapping_sub(ONES) & !x & HIGH != 0
+        })
+    };
+    let mut words = t.chunks_exact(8);
+    if words.any(|w| has(u64::from_le_bytes(w.try_into().expect("8 bytes")))) {
+        return true;
+    }
+    // The last bytes, padded with zeros (which fold onto a space, not a key); a loop, as
+    // a copy of under eight bytes would be a call.
+    let tail = words
+        .remainder()
+        .iter()
+        .rev()
+        .fold(0u64, |w, &b| w << 8 | u64::from(b));
+    has(tail)
+}
+
+impl Automaton {
+    /// Whether a line may hold a Chinese anchor: two adjacent CJK characters that could
+    /// start one. Far faster than the automaton on a short line, so that it runs only on
+    /// lines that can match (most cells of business columns cannot).
+    fn cjk_pair_in(&self, t: &[u8]) -> bool {
+        let mut i = 0;
+        while i + 6 <= t.len() {
+            if t[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            match cjk(t, i) {
+                Some(c) if self.first.has(c) => {
+                    if cjk(t, i + 3).is_some_and(|d| self.second.has(d)) {
+                        return true;
+                    }
+                    i += 3;
+                }
+                Some(_) => i += 3,
+                None => i += 1,
+            }
+        }
+        false
+    }
+
+    /// Where ASCII anchors start in a text (a cell, or a block of lines), in order.
+    fn ascii_starts<'a>(&'a self, t: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+        // A cell without a key letter is done in a few word tests.
+        let found = has_ascii_key(t).then(|| self.ascii.find_iter(t));
+        found.into_iter().flatten().map(|m| m.start())
+    }
+
+    /// Whether a line may hold an anchor (the test [`detect`] makes line by line).
+    #[cfg(test)]
+    fn may_match(&self, line: &[u8]) -> bool {
+        self.ascii_starts(line).next().is_some() || (!line.is_ascii() && self.cjk_pair_in(line))
+    }
+}
+
+/// Whether an ASCII anchor at `start..end` is a word of its own, not part of one
+/// ("archive" holds no "HIV", "adobe" no "dob"): no letter or digit right before it (a
+/// capital after a small letter starts a word: `userBirthday`), and none right after it
+/// unless it is a prefix cue (`birthdate`, `dob_date`).
+fn ascii_word(t: &[u8], start: usize, end: usize, prefix_cue: bool) -> bool {
+    let before_ok = match start.checked_sub(1).map(|p| t[p]) {
+        None => true,
+        Some(b) if !b.is_ascii_alphanumeric() => true,
+        Some(b) => b.is_ascii_lowercase() && t[start].is_ascii_uppercase(),
+    };
+    let after_ok = prefix_cue || !t.get(end).is_some_and(u8::is_ascii_alphanumeric);
+    before_ok && after_ok
 }
 
 /// The CJK character starting at `i` (3 bytes, U+4E00–U+9FFF), if any, as its bytes.
@@ -431,6 +569,7 @@ const PLACE_SUFFIXES: &[&str] = &[
 /// The last characters of [`PLACE_SUFFIXES`] (a test keeps the two in step).
 const SUFFIX_ENDS: &str = "区州县道同省市旗盟镇乡村路街巷弄里苑园";
 static SUFFIX_END_SET: CjkSet = CjkSet::of(SUFFIX_ENDS);
+static SUFFIX_END_SLOTS: CjkSlots = CjkSlots::of(SUFFIX_ENDS);
 static SURNAME_SET: CjkSet = CjkSet::of(SURNAMES);
 static COMMON_SURNAME_SET: CjkSet = CjkSet::first(SURNAMES, COMMON_SURNAMES);
 static GIVEN_SET: CjkSet = CjkSet::of(GIVEN_CHARS);
@@ -444,6 +583,15 @@ struct CjkSet([u64; CjkSet::WORDS]);
 impl CjkSet {
     const FIRST: u32 = 0x4E00;
     const WORDS: usize = (0xA000 - 0x4E00) / 64;
+    const EMPTY: CjkSet = CjkSet([0; CjkSet::WORDS]);
+
+    /// Adds a 3-byte character (one of the block: see [`cjk`]).
+    fn insert(&mut self, c: &[u8]) {
+        let k = CjkSet::code_point(c[0], c[1], c[2])
+            .checked_sub(CjkSet::FIRST)
+            .expect("a CJK unified ideograph") as usize;
+        self.0[k / 64] |= 1 << (k % 64);
+    }
 
     const fn of(list: &str) -> CjkSet {
         CjkSet::first(list, usize::MAX)
@@ -485,6 +633,41 @@ impl CjkSet {
     }
 }
 
+/// The position of each character of a short list (under 255) of CJK Unified Ideographs,
+/// as a table indexed by code point, built at compile time: the slot of a character in
+/// one load.
+struct CjkSlots([u8; CjkSet::WORDS * 64]);
+
+impl CjkSlots {
+    const fn of(list: &str) -> CjkSlots {
+        let b = list.as_bytes();
+        assert!(b.len() / 3 < 255, "a short list");
+        let mut slots = [0u8; CjkSet::WORDS * 64];
+        let mut i = 0;
+        while i + 3 <= b.len() {
+            let cp = CjkSet::code_point(b[i], b[i + 1], b[i + 2]);
+            assert!(
+                cp >= CjkSet::FIRST && cp < 0xA000,
+                "a CJK unified ideograph"
+            );
+            // 0 is "not in the list"; slots are stored one up.
+            slots[(cp - CjkSet::FIRST) as usize] = (i / 3 + 1) as u8;
+            i += 3;
+        }
+        CjkSlots(slots)
+    }
+
+    /// The position in the list of a 3-byte UTF-8 character, if it is there.
+    fn get(&self, c: &[u8]) -> Option<usize> {
+        let [a, b, c] = c else {
+            return None;
+        };
+        let k = CjkSet::code_point(*a, *b, *c).checked_sub(CjkSet::FIRST)? as usize;
+        let slot = *self.0.get(k)?;
+        (slot > 0).then(|| usize::from(slot) - 1)
+    }
+}
+
 const STREET_LEVEL: &[&str] = &[
     "街道", "镇", "乡", "村", "路", "街", "巷", "弄", "道", "胡同", "大道", "号",
 ];
@@ -496,29 +679,29 @@ struct Suffix {
 }
 
 /// The place suffixes that end with a character, in [`PLACE_SUFFIXES`]' order: an address
-/// component is matched against the few that can end it, not the whole list.
+/// component is matched against the few that can end it, not the whole list. Empty for a
+/// character that ends no suffix. The character's slot comes from one table load (a scan of
+/// the list of ends cost more than the rest of the address grammar).
 fn ending_with(ch: &[u8]) -> &'static [Suffix] {
-    static BY_END: OnceLock<Vec<([u8; 3], Vec<Suffix>)>> = OnceLock::new();
+    static BY_END: OnceLock<Vec<Vec<Suffix>>> = OnceLock::new();
+    let Some(slot) = SUFFIX_END_SLOTS.get(ch) else {
+        return &[];
+    };
     let by_end = BY_END.get_or_init(|| {
-        let mut by_end: Vec<([u8; 3], Vec<Suffix>)> = Vec::new();
+        let mut by_end: Vec<Vec<Suffix>> = SUFFIX_ENDS.chars().map(|_| Vec::new()).collect();
         for &text in PLACE_SUFFIXES {
             let b = text.as_bytes();
-            let end: [u8; 3] = b[b.len() - 3..].try_into().expect("3-byte characters");
-            let suffix = Suffix {
+            let end = SUFFIX_END_SLOTS
+                .get(&b[b.len() - 3..])
+                .expect("every suffix ends with one of SUFFIX_ENDS");
+            by_end[end].push(Suffix {
                 text,
                 street: STREET_LEVEL.contains(&text),
-            };
-            match by_end.iter_mut().find(|(e, _)| *e == end) {
-                Some((_, list)) => list.push(suffix),
-                None => by_end.push((end, vec![suffix])),
-            }
+            });
         }
         by_end
     });
-    by_end
-        .iter()
-        .find(|(e, _)| e[..] == *ch)
-        .map_or(&[], |(_, list)| list)
+    &by_end[slot]
 }
 
 /// The length of the address starting at `i`: a chain of components.
@@ -652,17 +835,6 @@ fn hit(out: &mut Vec<Hit>, kind: Kind, t: &[u8], start: usize, end: usize, lk: L
     });
 }
 
-fn has_ascii_birth_cue(t: &[u8]) -> bool {
-    // A birth date needs digits: most cells without any are done here.
-    if t.len() < 8 || !t.iter().any(u8::is_ascii_digit) {
-        return false;
-    }
-    // One pass per pair of first bytes instead of four searches.
-    let at = |p: usize, w: &[u8]| t[p..].starts_with(w);
-    memchr::memchr2_iter(b'i', b'I', t).any(|p| at(p, b"irth") || at(p, b"IRTH"))
-        || memchr::memchr2_iter(b'd', b'D', t).any(|p| at(p, b"dob") || at(p, b"DOB"))
-}
-
 /// Detects names, addresses, birth dates and sensitive terms in one line or cell.
 pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
     let field = |k: Kind| opts.field_kinds.contains(&k);
@@ -697,11 +869,17 @@ pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
             return;
         }
     }
-    // Text comes in blocks of lines: each line is searched by itself, and most log lines
-    // are ASCII, which can only hold a birth-date cue ("birth", "Birth", "BIRTH", "dob").
+    // Text comes in blocks of lines: each line is searched by itself, and only when it
+    // may hold an anchor (most cells and log lines cannot): an ASCII one found in the
+    // whole text at once, or a pair of characters that could start a Chinese one.
+    let a = automaton();
+    let mut ascii = a.ascii_starts(t).peekable();
     let mut lo = 0;
     for line in t.split(|&b| b == b'\n') {
-        if !line.is_ascii() || has_ascii_birth_cue(line) {
+        let hi = lo + line.len();
+        while ascii.next_if(|&p| p < lo).is_some() {}
+        let ascii_here = ascii.peek().is_some_and(|&p| p < hi);
+        if ascii_here || (!line.is_ascii() && a.cjk_pair_in(line)) {
             let from = out.len();
             anchored(line, out);
             for h in &mut out[from..] {
@@ -722,7 +900,12 @@ fn anchored(t: &[u8], out: &mut Vec<Hit>) {
         if m.start() < skip_to {
             continue;
         }
-        match a.anchors[m.pattern().as_usize()] {
+        let anchor = a.anchors[m.pattern().as_usize()];
+        let prefix_cue = matches!(anchor, Anchor::BirthCue);
+        if t[m.start()].is_ascii() && !ascii_word(t, m.start(), m.end(), prefix_cue) {
+            continue;
+        }
+        match anchor {
             Anchor::NameCue => {
                 let mut i = m.end();
                 for sep in ["：", ":", " ", "为", "是"] {
@@ -814,6 +997,31 @@ mod tests {
                 let want = b.len() == 3 && one_of(list, b);
                 assert_eq!(set.has(b), want, "{c}");
             }
+        }
+    }
+
+    #[test]
+    fn suffix_slots_are_positions_in_the_list_of_ends() {
+        let listed: Vec<String> = SUFFIX_ENDS.chars().map(String::from).collect();
+        for c in (0x4E00..0xA000)
+            .filter_map(char::from_u32)
+            .map(String::from)
+        {
+            let want = listed.iter().position(|l| *l == c);
+            assert_eq!(SUFFIX_END_SLOTS.get(c.as_bytes()), want, "{c}");
+        }
+        for other in ["a", "é", "㐀", "가", "😀", ""] {
+            assert_eq!(SUFFIX_END_SLOTS.get(other.as_bytes()), None, "{other}");
+        }
+        // Each end's list holds exactly the suffixes ending with it, in the list's order.
+        for end in &listed {
+            let want: Vec<&str> = PLACE_SUFFIXES
+                .iter()
+                .copied()
+                .filter(|s| s.ends_with(end.as_str()))
+                .collect();
+            let got: Vec<&str> = ending_with(end.as_bytes()).iter().map(|s| s.text).collect();
+            assert_eq!(got, want, "{end}");
         }
     }
 
@@ -918,6 +1126,100 @@ mod tests {
             found("1990/3/7", Some(Kind::BirthDate)),
             vec![(Kind::BirthDate, "1990/3/7".into())]
         );
+    }
+
+    #[test]
+    fn ascii_anchors_are_whole_words_in_any_line() {
+        let kinds = |t: &str| found(t, None).into_iter().map(|x| x.0).collect::<Vec<_>>();
+        // In an all-ASCII line as in a Chinese one.
+        assert_eq!(kinds("patient HIV positive"), vec![Kind::SensitiveHealth]);
+        assert_eq!(kinds("检测结果：hiv阳性"), vec![Kind::SensitiveHealth]);
+        assert_eq!(
+            kinds("DNA sample; LGBT group"),
+            vec![Kind::SensitiveBiometric, Kind::SensitiveSexualOrientation]
+        );
+        // In the third line of a block of lines; in the three usual spellings only.
+        assert_eq!(
+            found("GET /a 200\nuser=1\nnote: Hiv test\n检测", None),
+            vec![(Kind::SensitiveHealth, "Hiv".into())]
+        );
+        assert!(kinds("note: hIV test").is_empty());
+        // Inside another word they are not anchors.
+        assert!(kinds("GET /archive/hive/dnaase 上传").is_empty());
+        assert!(kinds("adobe 1990-03-07 安装").is_empty());
+        // Birth cues are prefixes: birthdate, birth_date, camelCase userBirthday.
+        for t in [
+            "birthdate: 1990-03-07",
+            "user_birth_date=1990-03-07",
+            "userBirthday 1990-03-07",
+            "DOB 1990-03-07",
+        ] {
+            assert_eq!(
+                found(t, None),
+                vec![(Kind::BirthDate, "1990-03-07".into())],
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_word_test_for_key_letters_agrees_with_the_byte_test() {
+        let by_bytes = |t: &[u8]| {
+            t.iter()
+                .any(|b| ASCII_KEYS.contains(&b.to_ascii_lowercase()))
+        };
+        for len in 0..20 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut t = vec![b'x'; len];
+                    t[at] = b;
+                    assert_eq!(has_ascii_key(&t), by_bytes(&t), "{b:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lines_the_prefilter_rules_out_have_no_anchor() {
+        // Every anchor passes the prefilter, alone and inside text.
+        let a = automaton();
+        let mut words: Vec<&str> = [NAME_CUES, HONORIFICS, PLACES, BIRTH_CUES].concat();
+        for (_, ts) in TERMS {
+            words.extend_from_slice(ts);
+        }
+        for w in &words {
+            assert!(a.may_match(w.as_bytes()), "{w}");
+            assert!(a.may_match(format!("订单A{w}，x").as_bytes()), "{w}");
+            assert!(a.may_match(w.to_uppercase().as_bytes()), "{w}");
+        }
+        // Random lines from the anchors' characters, their first two characters and bytes
+        // around them: whenever the automaton finds anything, the prefilter let it through.
+        let alphabet: Vec<String> = words
+            .iter()
+            .flat_map(|w| w.chars())
+            .chain("，: 1aZ".chars())
+            .map(String::from)
+            .chain(words.iter().map(|w| w.chars().take(2).collect()))
+            .collect();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut matched = 0;
+        for _ in 0..20_000 {
+            let n = (next() % 6) as usize;
+            let line: String = (0..n)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize].as_str())
+                .collect();
+            if a.ac.find(&line).is_some() {
+                matched += 1;
+                assert!(a.may_match(line.as_bytes()), "{line}");
+            }
+        }
+        assert!(matched > 1000, "the random lines hold anchors: {matched}");
     }
 
     #[test]
