@@ -497,7 +497,10 @@ fn name_at(t: &[u8], i: usize, exact: bool) -> Option<usize> {
     } else {
         &COMMON_SURNAME_SET
     };
-    let sur_len = if two.is_some_and(|s| COMPOUND.iter().any(|c| c.as_bytes() == s)) {
+    // Most names start with no compound surname's first character: one bit test.
+    let compound =
+        |s: &[u8]| COMPOUND_FIRST_SET.has(first) && COMPOUND.iter().any(|c| c.as_bytes() == s);
+    let sur_len = if two.is_some_and(compound) {
         6
     } else if surnames.has(first) {
         3
@@ -571,6 +574,9 @@ const SUFFIX_ENDS: &str = "区州县道同省市旗盟镇乡村路街巷弄里�
 static SUFFIX_END_SET: CjkSet = CjkSet::of(SUFFIX_ENDS);
 static SUFFIX_END_SLOTS: CjkSlots = CjkSlots::of(SUFFIX_ENDS);
 static SURNAME_SET: CjkSet = CjkSet::of(SURNAMES);
+/// The first characters of [`COMPOUND`] (a test keeps the two in step).
+const COMPOUND_FIRSTS: &str = "欧司上诸东皇尉公慕长宇夏轩令钟闻澹宗濮太端赫申万独南西百";
+static COMPOUND_FIRST_SET: CjkSet = CjkSet::of(COMPOUND_FIRSTS);
 static COMMON_SURNAME_SET: CjkSet = CjkSet::first(SURNAMES, COMMON_SURNAMES);
 static GIVEN_SET: CjkSet = CjkSet::of(GIVEN_CHARS);
 static STOP_SET: CjkSet = CjkSet::of(STOP);
@@ -716,9 +722,12 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
             k += 1;
         }
         if k > j {
-            let unit = UNIT_SUFFIXES
-                .iter()
-                .find(|u| t[k..].starts_with(u.as_bytes()));
+            // The first character compared as three bytes in place (no call per unit).
+            let unit = cjk(t, k).and_then(|c| {
+                UNIT_SUFFIXES
+                    .iter()
+                    .find(|u| u.as_bytes()[..3] == *c && t[k..].starts_with(u.as_bytes()))
+            });
             match unit {
                 Some(u) => {
                     j = k + u.len();
@@ -1023,6 +1032,16 @@ mod tests {
             let got: Vec<&str> = ending_with(end.as_bytes()).iter().map(|s| s.text).collect();
             assert_eq!(got, want, "{end}");
         }
+    }
+
+    #[test]
+    fn compound_firsts_are_the_first_characters_of_the_compound_surnames() {
+        let mut firsts: Vec<char> = COMPOUND.iter().filter_map(|s| s.chars().next()).collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        let mut listed: Vec<char> = COMPOUND_FIRSTS.chars().collect();
+        listed.sort_unstable();
+        assert_eq!(listed, firsts);
     }
 
     #[test]
