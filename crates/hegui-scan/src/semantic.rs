@@ -844,39 +844,90 @@ fn hit(out: &mut Vec<Hit>, kind: Kind, t: &[u8], start: usize, end: usize, lk: L
     });
 }
 
-/// Detects names, addresses, birth dates and sensitive terms in one line or cell.
-pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
+/// A whole cell of a name, address or birth-date column, if it is one: pushed, and true.
+fn whole_cell(t: &[u8], opts: &Options, out: &mut Vec<Hit>) -> bool {
     let field = |k: Kind| opts.field_kinds.contains(&k);
-    // Whole cells of name, address and birth-date columns.
     let trimmed = t.trim_ascii();
     let off = trimmed.as_ptr() as usize - t.as_ptr() as usize;
-    if field(Kind::PersonName) && name_at(trimmed, 0, true).is_some() {
-        hit(
-            out,
-            Kind::PersonName,
-            t,
-            off,
-            off + trimmed.len(),
-            Likelihood::Possible,
-        );
-        return;
-    }
-    if field(Kind::BirthDate) && date_at(trimmed, 0) == Some(trimmed.len()) {
-        hit(
-            out,
-            Kind::BirthDate,
-            t,
-            off,
-            off + trimmed.len(),
-            Likelihood::Possible,
-        );
-        return;
-    }
-    if field(Kind::Address) {
-        if let Some(n) = address_at(trimmed, 0) {
-            hit(out, Kind::Address, t, off, off + n, Likelihood::Possible);
-            return;
+    let whole = off..off + trimmed.len();
+    let (kind, end) = if field(Kind::PersonName) && name_at(trimmed, 0, true).is_some() {
+        (Kind::PersonName, whole.end)
+    } else if field(Kind::BirthDate) && date_at(trimmed, 0) == Some(trimmed.len()) {
+        (Kind::BirthDate, whole.end)
+    } else if let Some(n) = field(Kind::Address)
+        .then(|| address_at(trimmed, 0))
+        .flatten()
+    {
+        (Kind::Address, off + n)
+    } else {
+        return false;
+    };
+    hit(out, kind, t, off, end, Likelihood::Possible);
+    true
+}
+
+/// What a few word tests tell of a text: whether it holds a line break, a byte of a
+/// non-ASCII character, and one of the [`ASCII_KEYS`] (in either case). Stops at the first
+/// line break (the other two are then not needed).
+struct Facts {
+    newline: bool,
+    high: bool,
+    key: bool,
+}
+
+impl Facts {
+    fn of(t: &[u8]) -> Facts {
+        const ONES: u64 = u64::from_le_bytes([1; 8]);
+        const HIGH: u64 = ONES << 7;
+        let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+        let (mut high, mut key) = (0u64, false);
+        let mut words = t.chunks_exact(8);
+        let tail = words
+            .remainder()
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| w << 8 | u64::from(b));
+        let all = (&mut words)
+            .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
+            .chain(std::iter::once(tail));
+        for w in all {
+            if zero_byte(w ^ (ONES * u64::from(b'\n'))) {
+                return Facts {
+                    newline: true,
+                    high: true,
+                    key: true,
+                };
+            }
+            high |= w;
+            // Zero padding folds onto a space: no key.
+            let folded = w | ONES << 5;
+            key = key
+                || ASCII_KEYS
+                    .iter()
+                    .any(|&k| zero_byte(folded ^ (ONES * u64::from(k))));
         }
+        Facts {
+            newline: false,
+            high: high & HIGH != 0,
+            key,
+        }
+    }
+}
+
+/// Detects names, addresses, birth dates and sensitive terms in one line or cell.
+pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
+    // Whole cells of name, address and birth-date columns (most columns are none).
+    if !opts.field_kinds.is_empty() && whole_cell(t, opts, out) {
+        return;
+    }
+    let a = automaton();
+    let facts = Facts::of(t);
+    if !facts.newline {
+        // One line (a cell, the common case): searched only when it may hold an anchor.
+        if (facts.key && a.ascii.is_match(t)) || (facts.high && a.cjk_pair_in(t)) {
+            anchored(t, out);
+        }
+        return;
     }
     // Text comes in blocks of lines: each line is searched by itself, and only when it
     // may hold an anchor (most cells and log lines cannot): an ASCII one found in the
@@ -1194,6 +1245,31 @@ mod tests {
                     t[at] = b;
                     assert_eq!(has_ascii_key(&t), by_bytes(&t), "{b:#x} at {at} of {len}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn facts_of_a_text_agree_with_byte_tests() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let bytes = b"aBvNx1 ,\n\xe4\x80\x7f\x00";
+        for _ in 0..50_000 {
+            let len = (next() % 30) as usize;
+            let t: Vec<u8> = (0..len).map(|_| bytes[(next() % 13) as usize]).collect();
+            let f = Facts::of(&t);
+            assert_eq!(f.newline, t.contains(&b'\n'), "{t:?}");
+            if !f.newline {
+                assert_eq!(f.high, !t.is_ascii(), "{t:?}");
+                let key = t
+                    .iter()
+                    .any(|b| ASCII_KEYS.contains(&b.to_ascii_lowercase()));
+                assert_eq!(f.key, key, "{t:?}");
             }
         }
     }
