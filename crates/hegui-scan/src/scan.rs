@@ -554,7 +554,17 @@ impl<'a> Ctx<'a> {
 
     /// The field of column `i` (0-based) of a record: rows longer than the header get
     /// numbered columns.
+    #[inline]
     fn column(&mut self, columns: &mut Vec<u32>, i: usize) -> u32 {
+        match columns.get(i) {
+            Some(&id) => id,
+            None => self.numbered_column(columns, i),
+        }
+    }
+
+    /// Numbers the columns up to `i` of a row longer than the header (rare).
+    #[cold]
+    fn numbered_column(&mut self, columns: &mut Vec<u32>, i: usize) -> u32 {
         while columns.len() <= i {
             let id = self.field_id(&format!("column {}", columns.len() + 1));
             columns.push(id);
