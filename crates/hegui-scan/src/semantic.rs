@@ -867,8 +867,7 @@ fn whole_cell(t: &[u8], opts: &Options, out: &mut Vec<Hit>) -> bool {
 }
 
 /// What a few word tests tell of a text: whether it holds a line break, a byte of a
-/// non-ASCII character, and one of the [`ASCII_KEYS`] (in either case). Stops at the first
-/// line break (the other two are then not needed).
+/// non-ASCII character, and one of the [`ASCII_KEYS`] (in either case).
 struct Facts {
     newline: bool,
     high: bool,
@@ -879,37 +878,35 @@ impl Facts {
     fn of(t: &[u8]) -> Facts {
         const ONES: u64 = u64::from_le_bytes([1; 8]);
         const HIGH: u64 = ONES << 7;
-        let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-        let (mut high, mut key) = (0u64, false);
-        let mut words = t.chunks_exact(8);
-        let tail = words
-            .remainder()
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| w << 8 | u64::from(b));
-        let all = (&mut words)
-            .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
-            .chain(std::iter::once(tail));
-        for w in all {
-            if zero_byte(w ^ (ONES * u64::from(b'\n'))) {
-                return Facts {
-                    newline: true,
-                    high: true,
-                    key: true,
-                };
-            }
+        let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        let (mut high, mut key, mut newline) = (0u64, 0u64, 0u64);
+        let mut test = |w: u64| {
+            newline |= zeros(w ^ (ONES * u64::from(b'\n')));
             high |= w;
             // Zero padding folds onto a space: no key.
             let folded = w | ONES << 5;
-            key = key
-                || ASCII_KEYS
-                    .iter()
-                    .any(|&k| zero_byte(folded ^ (ONES * u64::from(k))));
+            for k in ASCII_KEYS {
+                key |= zeros(folded ^ (ONES * u64::from(k)));
+            }
+        };
+        let words = t.chunks_exact(8);
+        let rest = words.remainder();
+        for w in words {
+            test(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        }
+        if !rest.is_empty() {
+            // The last eight bytes (tested again where they overlap: the tests only ask
+            // whether a byte is there), or the whole text padded with zeros.
+            let last = match t.last_chunk::<8>() {
+                Some(w) => u64::from_le_bytes(*w),
+                None => rest.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b)),
+            };
+            test(last);
         }
         Facts {
-            newline: false,
+            newline: newline != 0,
             high: high & HIGH != 0,
-            key,
+            key: key != 0,
         }
     }
 }
@@ -921,13 +918,16 @@ pub(crate) fn detect(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
         return;
     }
     let a = automaton();
-    let facts = Facts::of(t);
-    if !facts.newline {
-        // One line (a cell, the common case): searched only when it may hold an anchor.
-        if (facts.key && a.ascii.is_match(t)) || (facts.high && a.cjk_pair_in(t)) {
-            anchored(t, out);
+    // A long text is mostly a block of lines: one search tells, before the word tests.
+    if t.len() <= 256 || memchr::memchr(b'\n', t).is_none() {
+        let facts = Facts::of(t);
+        if !facts.newline {
+            // One line (a cell, the common case): searched only when it may hold an anchor.
+            if (facts.key && a.ascii.is_match(t)) || (facts.high && a.cjk_pair_in(t)) {
+                anchored(t, out);
+            }
+            return;
         }
-        return;
     }
     // Text comes in blocks of lines: each line is searched by itself, and only when it
     // may hold an anchor (most cells and log lines cannot): an ASCII one found in the
