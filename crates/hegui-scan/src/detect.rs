@@ -1111,9 +1111,11 @@ fn colon_tokens(t: &[u8], out: &mut Vec<Hit>) {
         }
         // Require hex letters or a `::` before parsing, so clock times and ratios cost nothing.
         let colons = tok.iter().filter(|&&b| b == b':').count();
-        let plausible =
-            tok.windows(2).any(|w| w == b"::") || tok.iter().any(u8::is_ascii_alphabetic);
-        if colons >= 2 && plausible && !tok.contains(&b'-') {
+        let plausible = || {
+            tok.windows(2).any(|w| w[0] == b':' && w[1] == b':')
+                || tok.iter().any(u8::is_ascii_alphabetic)
+        };
+        if colons >= 2 && !tok.contains(&b'-') && plausible() {
             if let Some(addr) = std::str::from_utf8(tok)
                 .ok()
                 .and_then(|x| x.parse::<std::net::Ipv6Addr>().ok())
