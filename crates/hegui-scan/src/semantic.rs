@@ -322,7 +322,6 @@ fn ascii_spellings(w: &'static str) -> Vec<String> {
     let mut capital = lower.clone();
     capital[..1].make_ascii_uppercase();
     let mut all = vec![lower, w.to_ascii_uppercase(), capital];
-    all.dedup();
     all.sort();
     all.dedup();
     all
@@ -393,31 +392,42 @@ fn automaton() -> &'static Automaton {
 /// cell with none of them, in either case, holds no ASCII anchor.
 const ASCII_KEYS: [u8; 3] = *b"bvn";
 
-/// Whether a text holds one of the [`ASCII_KEYS`] in either case, eight bytes at a time:
-/// setting bit 5 folds each capital onto its small letter (and no other byte onto one),
-/// and a word holds a byte `k` exactly when `w ^ k…k` has a zero byte.
-fn has_ascii_key(t: &[u8]) -> bool {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    let has = |w: u64| {
-        let w = w | ONES << 5;
-        ASCII_KEYS.iter().any(|&k| {
-            let x = w ^ (ONES * u64::from(k));
-            x.wrapping_sub(ONES) & !x & HIGH != 0
-        })
-    };
-    let mut words = t.chunks_exact(8);
-    if words.any(|w| has(u64::from_le_bytes(w.try_into().expect("8 bytes")))) {
-        return true;
-    }
-    // The last bytes, padded with zeros (which fold onto a space, not a key); a loop, as
-    // a copy of under eight bytes would be a call.
-    let tail = words
-        .remainder()
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+const HIGH: u64 = ONES << 7;
+
+/// The high bit of each zero byte of a word, and of no other (no borrow between bytes).
+fn zero_bytes(x: u64) -> u64 {
+    !(((x & !HIGH) + !HIGH) | x | !HIGH)
+}
+
+/// The bytes of a word that are one of the [`ASCII_KEYS`] in either case (their high bits):
+/// setting bit 5 folds each capital onto its small letter (and no other byte onto one), and
+/// `w ^ k…k` has a zero byte exactly where `w` holds `k`.
+fn key_bytes(w: u64) -> u64 {
+    let folded = w | ONES << 5;
+    ASCII_KEYS
         .iter()
-        .rev()
-        .fold(0u64, |w, &b| w << 8 | u64::from(b));
-    has(tail)
+        .fold(0, |m, &k| m | zero_bytes(folded ^ (ONES * u64::from(k))))
+}
+
+/// A text as eight-byte words: the whole words, then (when the length is not a multiple of
+/// eight) its last eight bytes, which overlap the words before — harmless to tests that
+/// only ask whether a byte is there — or, for a text under eight bytes, the text padded
+/// with zeros (which are no key, no line break and no high byte).
+fn words(t: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let whole = t.chunks_exact(8);
+    let last = (!whole.remainder().is_empty()).then(|| match t.last_chunk::<8>() {
+        Some(w) => u64::from_le_bytes(*w),
+        None => t.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b)),
+    });
+    whole
+        .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
+        .chain(last)
+}
+
+/// Whether a text holds one of the [`ASCII_KEYS`] in either case (stops at the first).
+fn has_ascii_key(t: &[u8]) -> bool {
+    words(t).any(|w| key_bytes(w) != 0)
 }
 
 impl Automaton {
@@ -571,7 +581,6 @@ const PLACE_SUFFIXES: &[&str] = &[
 ];
 /// The last characters of [`PLACE_SUFFIXES`] (a test keeps the two in step).
 const SUFFIX_ENDS: &str = "区州县道同省市旗盟镇乡村路街巷弄里苑园";
-static SUFFIX_END_SET: CjkSet = CjkSet::of(SUFFIX_ENDS);
 static SUFFIX_END_SLOTS: CjkSlots = CjkSlots::of(SUFFIX_ENDS);
 static SURNAME_SET: CjkSet = CjkSet::of(SURNAMES);
 /// The first characters of [`COMPOUND`] (a test keeps the two in step).
@@ -746,12 +755,8 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
                 break;
             }
             c += 3;
-            // Most characters end no suffix: one lookup rules them out.
-            if !SUFFIX_END_SET.has(&t[c - 3..c]) {
-                continue;
-            }
             // The first suffix of the list that the name ends with: only those ending in
-            // this character can, and a one-character one does.
+            // this character can (most characters end none), and a one-character one does.
             let ends =
                 |s: &&Suffix, to: usize| s.text.len() == 3 || t[j..to].ends_with(s.text.as_bytes());
             if let Some(s) = ending_with(&t[c - 3..c]).iter().find(|s| ends(s, c)) {
@@ -876,32 +881,11 @@ struct Facts {
 
 impl Facts {
     fn of(t: &[u8]) -> Facts {
-        const ONES: u64 = u64::from_le_bytes([1; 8]);
-        const HIGH: u64 = ONES << 7;
-        let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
         let (mut high, mut key, mut newline) = (0u64, 0u64, 0u64);
-        let mut test = |w: u64| {
-            newline |= zeros(w ^ (ONES * u64::from(b'\n')));
+        for w in words(t) {
+            newline |= zero_bytes(w ^ (ONES * u64::from(b'\n')));
             high |= w;
-            // Zero padding folds onto a space: no key.
-            let folded = w | ONES << 5;
-            for k in ASCII_KEYS {
-                key |= zeros(folded ^ (ONES * u64::from(k)));
-            }
-        };
-        let words = t.chunks_exact(8);
-        let rest = words.remainder();
-        for w in words {
-            test(u64::from_le_bytes(w.try_into().expect("8 bytes")));
-        }
-        if !rest.is_empty() {
-            // The last eight bytes (tested again where they overlap: the tests only ask
-            // whether a byte is there), or the whole text padded with zeros.
-            let last = match t.last_chunk::<8>() {
-                Some(w) => u64::from_le_bytes(*w),
-                None => rest.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b)),
-            };
-            test(last);
+            key |= key_bytes(w);
         }
         Facts {
             newline: newline != 0,
@@ -1043,7 +1027,6 @@ mod tests {
             (&COMMON_SURNAME_SET, &SURNAMES[..COMMON_SURNAMES * 3]),
             (&GIVEN_SET, GIVEN_CHARS),
             (&STOP_SET, STOP),
-            (&SUFFIX_END_SET, SUFFIX_ENDS),
         ];
         // Every CJK character, and a few others, against a comparison with the list.
         let others = ["a", "é", "一", "鿿", "㐀", "가", "😀"];
