@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Keys are SipHash outputs already: hashing them again would only cost time.
+/// Keys are uniform hashes already ([`crate::key`]): hashing them again would only cost time.
 #[derive(Default, Clone, Copy)]
 pub struct KeyHasher(u64);
 

@@ -138,6 +138,12 @@ impl Output for Count {
         self.0 += 1;
         Ok(())
     }
+    fn counts_only(&self) -> bool {
+        true
+    }
+    fn counted(&mut self, n: u64) {
+        self.0 += n;
+    }
 }
 
 /// Scans one file with `threads` workers and times it (best of `runs`).

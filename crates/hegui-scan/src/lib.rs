@@ -5,13 +5,14 @@
 //! - [`kind`]: the kinds found, their stable ids and the taxonomy items they map to.
 //! - [`scan`]: walking paths, reading text, CSV/TSV, JSON and JSON Lines (optionally
 //!   gzipped, UTF-8 or GBK) as records, detecting in parallel batches, streaming findings.
-//! - [`count`]: exact and HyperLogLog distinct counting.
+//! - [`count`]: exact and HyperLogLog distinct counting, of value keys ([`key`]).
 //! - [`report`]: findings and the [`report::ScanReport`], with the head-count estimate the
 //!   obligations engine reads.
 pub mod context;
 pub mod count;
 pub mod detect;
 pub mod eval;
+pub mod key;
 pub mod kind;
 pub mod report;
 pub use hegui_core::rng;

@@ -297,7 +297,8 @@ pub struct ScanReport {
     pub sources: Vec<SourceReport>,
     pub totals: Vec<TotalReport>,
     pub estimate: PeopleEstimate,
-    /// HyperLogLog sketches per kind (hex), with `--sketches`: reports of partitions of one
+    /// HyperLogLog sketches per kind (`k2:` and hex: the key version, then the registers),
+    /// with `--sketches`: reports of partitions of one
     /// store merge into distinct counts with `hegui scan-merge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sketches: Option<std::collections::BTreeMap<String, String>>,
@@ -311,9 +312,36 @@ pub(crate) fn sketches(t: &Totals) -> std::collections::BTreeMap<String, String>
         .map(|k| {
             let mut h = crate::count::Hll::default();
             t.exact[*k as usize].keys().for_each(|x| h.insert(x));
-            (k.id().to_string(), h.to_hex())
+            (k.id().to_string(), format!("{SKETCH_PREFIX}{}", h.to_hex()))
         })
         .collect()
+}
+
+/// What starts every sketch in a report: the version of the keys it counts. Sketches of
+/// keys made by another version cannot be merged (one value would count twice).
+const SKETCH_PREFIX: &str = "k2:";
+const _: () = assert!(
+    crate::key::KEY_VERSION == 2,
+    "SKETCH_PREFIX names KEY_VERSION"
+);
+
+/// A report's sketch, or why it cannot be merged.
+fn read_sketch(report: usize, kind: &str, s: &str) -> Result<crate::count::Hll, String> {
+    let Some(hex) = s.strip_prefix(SKETCH_PREFIX) else {
+        // Sketches before version 2 were bare hex; a version after this one has another
+        // prefix.
+        let made_by = match s.split_once(':') {
+            Some((v, _)) => format!("key version {}", v.trim_start_matches('k')),
+            None => "key version 1 (an earlier hegui)".to_string(),
+        };
+        return Err(format!(
+            "report {report}: the {kind} sketch was made with {made_by}; this hegui makes \
+             key version {}: scan that partition again with this hegui",
+            crate::key::KEY_VERSION
+        ));
+    };
+    crate::count::Hll::from_hex(hex)
+        .ok_or_else(|| format!("report {report}: the {kind} sketch is damaged"))
 }
 
 /// The union of several reports' sketches: per-kind distinct estimates and the people
@@ -326,8 +354,7 @@ pub fn merge_sketches(
         std::collections::BTreeMap::new();
     for (i, r) in reports.iter().enumerate() {
         for (kind, hex) in r {
-            let h = crate::count::Hll::from_hex(hex)
-                .ok_or_else(|| format!("report {}: the {kind} sketch is damaged", i + 1))?;
+            let h = read_sketch(i + 1, kind, hex)?;
             merged.entry(kind.clone()).or_default().merge(&h);
         }
     }

@@ -88,6 +88,13 @@ impl ScanOptions {
 /// Where findings and progress go.
 pub trait Output {
     fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()>;
+    /// An output that only counts findings (a summary) says so: it is then told how many
+    /// each cell or line had ([`Output::counted`]) instead of being given each one.
+    fn counts_only(&self) -> bool {
+        false
+    }
+    /// `n` more findings, for an output that [counts only](Output::counts_only).
+    fn counted(&mut self, _n: u64) {}
     /// Called after each batch: the source and the bytes of it read so far.
     fn progress(&mut self, _source: &str, _bytes: u64) {}
 }
@@ -440,6 +447,8 @@ struct Ctx<'a> {
     field_ids: std::collections::HashMap<Arc<str>, u32>,
     /// A detector failed: nothing more of this source is detected or reported.
     failed: bool,
+    /// The output only counts findings: none is built.
+    counts_only: bool,
 }
 
 /// What a field's name says: the kinds it supports, and whether it names an order or
@@ -476,6 +485,7 @@ impl<'a> Ctx<'a> {
         out: &'a mut dyn Output,
         read: Arc<std::sync::atomic::AtomicU64>,
     ) -> Self {
+        let counts_only = out.counts_only();
         Ctx {
             source,
             opts,
@@ -491,6 +501,7 @@ impl<'a> Ctx<'a> {
             cues: Arc::new(Vec::new()),
             field_ids: std::collections::HashMap::new(),
             failed: false,
+            counts_only,
         }
     }
 
@@ -534,20 +545,31 @@ impl<'a> Ctx<'a> {
             "cells of a text are cut on character boundaries"
         );
         self.room();
-        for (i, cell) in cells(record.as_bytes(), delim) {
-            let field = self.column(columns, i);
-            let b = &mut self.batch;
-            let at = b.text.len();
-            b.text.push_str(&record[cell]);
-            b.units.push(Unit {
-                row: Some(row),
-                line: None,
-                field,
-                start: at,
-                end: b.text.len(),
-                block_cells: 0,
-            });
-            b.text.push('\n');
+        // The record is copied whole and its delimiters become line breaks: each cell is
+        // then followed by a line break, as `push` lays cells out, in one copy instead of
+        // one per cell. An empty cell leaves an empty line, which holds nothing to detect
+        // and is no unit.
+        let base = self.batch.text.len();
+        self.batch.text.push_str(record);
+        self.batch.text.push('\n');
+        let mut start = 0;
+        for (i, end) in delimiters(record.as_bytes(), delim).enumerate() {
+            if end < record.len() {
+                // SAFETY: an ASCII byte becomes another ASCII byte: the text stays UTF-8.
+                unsafe { self.batch.text.as_mut_vec()[base + end] = b'\n' };
+            }
+            if end > start {
+                let field = self.column(columns, i);
+                self.batch.units.push(Unit {
+                    row: Some(row),
+                    line: None,
+                    field,
+                    start: base + start,
+                    end: base + end,
+                    block_cells: 0,
+                });
+            }
+            start = end + 1;
         }
         self.full()
     }
@@ -689,6 +711,10 @@ impl<'a> Ctx<'a> {
         text: &str,
         hs: &[Hit],
     ) -> Result<(), ScanError> {
+        if self.counts_only {
+            self.out.counted(hs.len() as u64);
+            return Ok(());
+        }
         for h in hs {
             let f = Finding {
                 source: &self.source,
@@ -1594,15 +1620,8 @@ fn csv_line(
 /// between delimiters. Delimiters are found 64 bytes at a time as a bit mask (a call per
 /// cell to find the next one cost more than the cell's own work).
 fn cells(line: &[u8], delim: u8) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
-    let mut d = Delimiters {
-        line,
-        delim,
-        base: 0,
-        mask: delimiter_mask(line, delim),
-        done: false,
-    };
     let mut start = 0;
-    std::iter::from_fn(move || d.next())
+    delimiters(line, delim)
         .enumerate()
         .map(move |(i, end)| {
             let cell = start..end;
@@ -1610,6 +1629,17 @@ fn cells(line: &[u8], delim: u8) -> impl Iterator<Item = (usize, std::ops::Range
             (i, cell)
         })
         .filter(|(_, cell)| !cell.is_empty())
+}
+
+/// The places of the delimiters in a line, then the line's end.
+fn delimiters(line: &[u8], delim: u8) -> Delimiters<'_> {
+    Delimiters {
+        line,
+        delim,
+        base: 0,
+        mask: delimiter_mask(line, delim),
+        done: false,
+    }
 }
 
 /// The places of a delimiter in a line, then the line's end.

@@ -427,4 +427,17 @@ fn partition_reports_merge_through_sketches() {
     let o = hegui(&["scan-merge", plain.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("scan with --sketches"));
+    // A partition scanned by an earlier hegui (bare hex sketches of version-1 keys) is
+    // refused, not merged into a count that would hold its people twice.
+    let old = dir.join("old.json");
+    let text = std::fs::read_to_string(&r1).unwrap();
+    assert!(text.contains("\"k2:"), "sketches name their key version");
+    std::fs::write(&old, text.replace("\"k2:", "\"")).unwrap();
+    let o = hegui(&["scan-merge", old.to_str().unwrap(), r2.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("key version 1") && err.contains("scan that partition again"),
+        "{err}"
+    );
 }

@@ -132,6 +132,14 @@ impl Output for Writer {
         Ok(())
     }
 
+    fn counts_only(&self) -> bool {
+        self.format == ScanFormat::Summary
+    }
+
+    fn counted(&mut self, n: u64) {
+        self.count += n;
+    }
+
     fn progress(&mut self, source: &str, bytes: u64) {
         if self.progress && self.last.elapsed() > Duration::from_millis(200) {
             self.last = Instant::now();
