@@ -9,10 +9,11 @@
 //!
 //! Version 2 is a folded 64×64→128-bit multiply over 16-byte blocks (the construction of
 //! wyhash and rapidhash, written out here so that no dependency update can change it):
-//! about 20 instructions for an 18-digit identifier, where version 1 (SipHash-2-4) took
-//! about 180. It is not keyed against an adversary, and need not be: keys are never
-//! used where an attacker chooses values to collide (a collision could only merge two
-//! people in a count, and at 10,000,000 values the chance of any is under 10⁻⁵).
+//! about 70 instructions a value on average (names, phones, addresses), where version 1
+//! (SipHash-2-4) took about 330. It is not keyed against an adversary, and need not be:
+//! keys are never used where an attacker chooses values to collide (a collision could
+//! only merge two people in a count, and at 10,000,000 values the chance of any is under
+//! 10⁻⁵).
 
 use crate::kind::Kind;
 
