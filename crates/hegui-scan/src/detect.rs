@@ -959,9 +959,12 @@ fn dotted(t: &[u8], start: usize, out: &mut Vec<Hit>) -> bool {
         }
         return true;
     }
-    if parts.len() == 2 {
-        gps(t, s, e, out);
-        return true;
+    // A coordinate's first number has one to three digits and at least four decimals
+    // (what `gps` checks first): prices and amounts stop here.
+    if let [int, frac] = parts {
+        if (1..=3).contains(&int.len()) && frac.len() >= 4 {
+            gps(t, s, e, out);
+        }
     }
     true
 }
