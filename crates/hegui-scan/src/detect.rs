@@ -461,16 +461,16 @@ fn starts_of_ones(m: u64, len: usize) -> u64 {
 }
 
 /// The runs (maximal groups of adjacent set bits) of `m` that hold at least one bit of
-/// `seeds`: the seeds are spread up and down within their runs in six doubling steps.
+/// `seeds`. Upwards, one addition: adding a seed to its run carries through the run's bits
+/// above it, clearing them (and sets the zero bit above the run, outside `m`); downwards
+/// the seeds are spread within their runs in six doubling steps.
 fn runs_touching(m: u64, seeds: u64) -> u64 {
-    let (mut up, mut down) = (seeds & m, seeds & m);
-    // `g`/`h`: positions from which `s` further bits up/down are all in `m`.
-    let (mut g, mut h) = (m, m);
-    for s in [1, 2, 4, 8, 16, 32] {
-        up |= (up << s) & g;
-        down |= (down >> s) & h;
-        g &= g << s;
-        h &= h >> s;
+    let s = seeds & m;
+    let up = (m & !m.wrapping_add(s)) | s;
+    let (mut down, mut h) = (s, m);
+    for k in [1, 2, 4, 8, 16, 32] {
+        down |= (down >> k) & h;
+        h &= h >> k;
     }
     up | down
 }
