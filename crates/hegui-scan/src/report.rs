@@ -325,8 +325,8 @@ const _: () = assert!(
     "SKETCH_PREFIX names KEY_VERSION"
 );
 
-/// A report's sketch, or why it cannot be merged.
-fn read_sketch(report: usize, kind: &str, s: &str) -> Result<crate::count::Hll, String> {
+/// A report's sketch, or why it cannot be merged (`report`: the report's name).
+fn read_sketch(report: &str, kind: &str, s: &str) -> Result<crate::count::Hll, String> {
     let Some(hex) = s.strip_prefix(SKETCH_PREFIX) else {
         // Sketches before version 2 were bare hex; a version after this one has another
         // prefix.
@@ -335,26 +335,27 @@ fn read_sketch(report: usize, kind: &str, s: &str) -> Result<crate::count::Hll, 
             None => "key version 1 (an earlier hegui)".to_string(),
         };
         return Err(format!(
-            "report {report}: the {kind} sketch was made with {made_by}; this hegui makes \
+            "{report}: the {kind} sketch was made with {made_by}; this hegui makes \
              key version {}: scan that partition again with this hegui",
             crate::key::KEY_VERSION
         ));
     };
     crate::count::Hll::from_hex(hex)
-        .ok_or_else(|| format!("report {report}: the {kind} sketch is damaged"))
+        .ok_or_else(|| format!("{report}: the {kind} sketch is damaged"))
 }
 
-/// The union of several reports' sketches: per-kind distinct estimates and the people
-/// estimate, as [`totals_report`] computes it for one scan.
+/// The union of several reports' sketches (each with the report's name, for errors):
+/// per-kind distinct estimates and the people estimate, as [`totals_report`] computes it
+/// for one scan.
 pub fn merge_sketches(
-    reports: &[std::collections::BTreeMap<String, String>],
+    reports: &[(String, std::collections::BTreeMap<String, String>)],
     framework: Framework,
 ) -> Result<(Vec<(String, u64)>, PeopleEstimate), String> {
     let mut merged: std::collections::BTreeMap<String, crate::count::Hll> =
         std::collections::BTreeMap::new();
-    for (i, r) in reports.iter().enumerate() {
+    for (name, r) in reports {
         for (kind, hex) in r {
-            let h = read_sketch(i + 1, kind, hex)?;
+            let h = read_sketch(name, kind, hex)?;
             merged.entry(kind.clone()).or_default().merge(&h);
         }
     }

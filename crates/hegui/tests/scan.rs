@@ -440,4 +440,8 @@ fn partition_reports_merge_through_sketches() {
         err.contains("key version 1") && err.contains("scan that partition again"),
         "{err}"
     );
+    assert!(
+        err.contains("old.json"),
+        "the refused report is named: {err}"
+    );
 }

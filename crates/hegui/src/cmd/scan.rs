@@ -464,7 +464,7 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode> {
             .pointer("/estimate/complete")
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false);
-        sketches.push(s);
+        sketches.push((p.display().to_string(), s));
     }
     let framework = match a.framework {
         FrameworkArg::Gb45574 => Framework::Gb45574,
