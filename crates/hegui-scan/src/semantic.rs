@@ -713,11 +713,18 @@ struct Suffix {
 /// component is matched against the few that can end it, not the whole list. Empty for a
 /// character that ends no suffix. The character's slot comes from one table load (a scan of
 /// the list of ends cost more than the rest of the address grammar).
+#[cfg(test)]
 fn ending_with(ch: &[u8]) -> &'static [Suffix] {
+    match SUFFIX_END_SLOTS.get(ch) {
+        Some(slot) => suffixes_ending(slot as u8 + 1),
+        None => &[],
+    }
+}
+
+/// The place suffixes ending with the character of a [`SUFFIX_END_SLOTS`] entry (the slot
+/// plus one; not 0), in [`PLACE_SUFFIXES`]' order.
+fn suffixes_ending(entry: u8) -> &'static [Suffix] {
     static BY_END: OnceLock<Vec<Vec<Suffix>>> = OnceLock::new();
-    let Some(slot) = SUFFIX_END_SLOTS.get(ch) else {
-        return &[];
-    };
     let by_end = BY_END.get_or_init(|| {
         let mut by_end: Vec<Vec<Suffix>> = SUFFIX_ENDS.chars().map(|_| Vec::new()).collect();
         for &text in PLACE_SUFFIXES {
@@ -732,7 +739,52 @@ fn ending_with(ch: &[u8]) -> &'static [Suffix] {
         }
         by_end
     });
-    &by_end[slot]
+    &by_end[usize::from(entry) - 1]
+}
+
+/// The CJK character at `i` (see [`cjk`]), as its [`SUFFIX_END_SLOTS`] entry: the slot
+/// plus one of the place suffixes that end with it, 0 for a character that ends none. The
+/// bytes are tested and the slot loaded in one step (the grammar's inner loop).
+#[inline]
+fn end_slot_at(t: &[u8], i: usize) -> Option<u8> {
+    let [a, b, c]: [u8; 3] = t.get(i..i + 3)?.try_into().ok()?;
+    if !((0xE4..=0xE9).contains(&a) && b & 0xC0 == 0x80 && c & 0xC0 == 0x80) {
+        return None;
+    }
+    let k = (CjkSet::code_point(a, b, c) as usize).wrapping_sub(CjkSet::FIRST as usize);
+    Some(SUFFIX_END_SLOTS.0.get(k).copied().unwrap_or(0))
+}
+
+/// Whether the name `t[j..to]`, whose last character ends suffix `s`, ends with all of
+/// it: the characters before the last compared in place (no call per suffix).
+#[inline]
+fn ends_with_suffix(t: &[u8], j: usize, to: usize, s: &Suffix) -> bool {
+    let n = s.text.len();
+    n == 3 || (to - j >= n && t[to - n..to - 3].iter().eq(&s.text.as_bytes()[..n - 3]))
+}
+
+/// The first characters of [`UNIT_SUFFIXES`] as code points, in the list's order.
+static UNIT_FIRSTS: [u32; UNIT_SUFFIXES.len()] = {
+    let mut firsts = [0u32; UNIT_SUFFIXES.len()];
+    let mut i = 0;
+    while i < UNIT_SUFFIXES.len() {
+        let b = UNIT_SUFFIXES[i].as_bytes();
+        firsts[i] = CjkSet::code_point(b[0], b[1], b[2]);
+        i += 1;
+    }
+    firsts
+};
+
+/// The unit suffix at `k` (the first of [`UNIT_SUFFIXES`] that the text continues with).
+#[inline]
+fn unit_at(t: &[u8], k: usize) -> Option<&'static str> {
+    let c = cjk(t, k)?;
+    let cp = CjkSet::code_point(c[0], c[1], c[2]);
+    UNIT_SUFFIXES
+        .iter()
+        .zip(UNIT_FIRSTS)
+        .find(|(u, first)| *first == cp && (u.len() == 3 || t[k..].starts_with(u.as_bytes())))
+        .map(|(u, _)| *u)
 }
 
 /// The length of the address starting at `i`: a chain of components.
@@ -747,17 +799,11 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
             k += 1;
         }
         if k > j {
-            // The first character compared as three bytes in place (no call per unit).
-            let unit = cjk(t, k).and_then(|c| {
-                UNIT_SUFFIXES
-                    .iter()
-                    .find(|u| u.as_bytes()[..3] == *c && t[k..].starts_with(u.as_bytes()))
-            });
-            match unit {
+            match unit_at(t, k) {
                 Some(u) => {
                     j = k + u.len();
                     parts += 1;
-                    street |= *u == "号";
+                    street |= u == "号";
                     continue;
                 }
                 None => break,
@@ -767,25 +813,25 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
         let mut end = None;
         let mut c = j;
         for _ in 0..10 {
-            let Some(ch) = cjk(t, c) else {
+            let Some(slot) = end_slot_at(t, c) else {
                 break;
             };
             c += 3;
-            // The first suffix of the list that the name ends with: only those ending in
-            // this character can (most characters end none), and a one-character one does.
-            let here = ending_with(ch);
-            if here.is_empty() {
+            // Most characters end no suffix.
+            if slot == 0 {
                 continue;
             }
-            let ends =
-                |s: &&Suffix, to: usize| s.text.len() == 3 || t[j..to].ends_with(s.text.as_bytes());
-            if let Some(s) = here.iter().find(|s| ends(s, c)) {
+            // The first suffix of the list that the name ends with: only those ending in
+            // this character can, and a one-character one does.
+            let here = suffixes_ending(slot);
+            if let Some(s) = here.iter().find(|s| ends_with_suffix(t, j, c, s)) {
                 // A two-character suffix that continues (街 → 街道) takes one more character.
-                let longer = cjk(t, c).and_then(|next| {
-                    ending_with(next)
+                let longer = match end_slot_at(t, c) {
+                    Some(next) if next > 0 => suffixes_ending(next)
                         .iter()
-                        .find(|l| l.text.len() == 6 && ends(l, c + 3))
-                });
+                        .find(|l| l.text.len() == 6 && ends_with_suffix(t, j, c + 3, l)),
+                    _ => None,
+                };
                 end = Some(match longer {
                     Some(l) => (c + 3, l),
                     None => (c, s),
@@ -1290,6 +1336,78 @@ mod tests {
         );
         assert!(found("用户已登录", None).is_empty());
         assert!(found("今天天气不错", None).is_empty());
+    }
+
+    /// The address grammar read straight off the lists (the reference for `address_at`).
+    fn address_by_lists(t: &[u8], i: usize) -> Option<usize> {
+        let (mut j, mut parts, mut street) = (i, 0, false);
+        loop {
+            let k = j + t[j..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if k > j {
+                let Some(u) = UNIT_SUFFIXES
+                    .iter()
+                    .find(|u| t[k..].starts_with(u.as_bytes()))
+                else {
+                    break;
+                };
+                j = k + u.len();
+                parts += 1;
+                street |= *u == "号";
+                continue;
+            }
+            let mut end = None;
+            let mut c = j;
+            for _ in 0..10 {
+                if cjk(t, c).is_none() {
+                    break;
+                }
+                c += 3;
+                let ends = |s: &&Suffix, to: usize| t[j..to].ends_with(s.text.as_bytes());
+                if let Some(s) = ending_with(&t[c - 3..c]).iter().find(|s| ends(s, c)) {
+                    let longer = cjk(t, c).and_then(|next| {
+                        ending_with(next)
+                            .iter()
+                            .find(|l| l.text.len() == 6 && ends(l, c + 3))
+                    });
+                    end = Some(longer.map_or((c, s), |l| (c + 3, l)));
+                    break;
+                }
+            }
+            let Some((c, s)) = end else { break };
+            j = c;
+            parts += 1;
+            street |= s.street;
+        }
+        (parts >= 3 || (parts >= 2 && street)).then_some(j - i)
+    }
+
+    #[test]
+    fn the_address_grammar_reads_as_its_lists_say() {
+        // Random chains of place names, suffixes, numbers, units and other characters.
+        let pieces: Vec<String> = PLACE_SUFFIXES
+            .iter()
+            .chain(UNIT_SUFFIXES)
+            .map(|s| s.to_string())
+            .chain(
+                "北京朝阳建国东城道街号楼单元一㐀a1，"
+                    .chars()
+                    .map(String::from),
+            )
+            .chain(["12", "3", "1203", "街道", "花园"].map(String::from))
+            .collect();
+        let mut rng = crate::rng::Rng::new(31);
+        let mut found = 0;
+        for _ in 0..50_000 {
+            let n = rng.below(12) as usize;
+            let text: String = (0..n)
+                .map(|_| pieces[rng.below(pieces.len() as u64) as usize].as_str())
+                .collect();
+            let t = text.as_bytes();
+            let want = address_by_lists(t, 0);
+            found += usize::from(want.is_some());
+            assert_eq!(address_at(t, 0), want, "{text}");
+        }
+        assert!(found > 1_000, "the random texts hold addresses: {found}");
     }
 
     #[test]
