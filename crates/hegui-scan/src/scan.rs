@@ -862,14 +862,14 @@ fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> Detection {
     if batch.text.contains(tests::PANIC_CELL) {
         panic!("injected for a test");
     }
+    // Each worker keeps its buffers from batch to batch: grown once, not per batch.
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<crate::detect::Scratch> = Default::default();
+    }
     let mut hits = Vec::new();
-    detect_cells(
-        batch.text.as_bytes(),
-        &cells,
-        &options,
-        &mut crate::detect::Scratch::default(),
-        &mut hits,
-    );
+    SCRATCH.with_borrow_mut(|scratch| {
+        detect_cells(batch.text.as_bytes(), &cells, &options, scratch, &mut hits)
+    });
     hits.retain(|h| h.masked || h.likelihood >= opts.min_likelihood);
     let mut cells = vec![0u64; cues.len()];
     for u in &batch.units {
