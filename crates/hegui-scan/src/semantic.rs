@@ -1338,6 +1338,14 @@ mod tests {
         assert!(found("今天天气不错", None).is_empty());
     }
 
+    /// Fewer than `max` pieces, drawn at random, joined.
+    fn random_text(rng: &mut crate::rng::Rng, pieces: &[String], max: u64) -> String {
+        let n = rng.below(max) as usize;
+        (0..n)
+            .map(|_| pieces[rng.below(pieces.len() as u64) as usize].as_str())
+            .collect()
+    }
+
     /// The address grammar read straight off the lists (the reference for `address_at`).
     fn address_by_lists(t: &[u8], i: usize) -> Option<usize> {
         let (mut j, mut parts, mut street) = (i, 0, false);
@@ -1398,10 +1406,7 @@ mod tests {
         let mut rng = crate::rng::Rng::new(31);
         let mut found = 0;
         for _ in 0..50_000 {
-            let n = rng.below(12) as usize;
-            let text: String = (0..n)
-                .map(|_| pieces[rng.below(pieces.len() as u64) as usize].as_str())
-                .collect();
+            let text = random_text(&mut rng, &pieces, 12);
             let t = text.as_bytes();
             let want = address_by_lists(t, 0);
             found += usize::from(want.is_some());
@@ -1579,10 +1584,7 @@ mod tests {
         let mut rng = crate::rng::Rng::new(23);
         let mut matched = 0;
         for _ in 0..20_000 {
-            let n = rng.below(6) as usize;
-            let line: String = (0..n)
-                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize].as_str())
-                .collect();
+            let line = random_text(&mut rng, &alphabet, 6);
             if a.ac.find(&line).is_some() {
                 matched += 1;
                 assert!(a.may_match(line.as_bytes()), "{line}");
