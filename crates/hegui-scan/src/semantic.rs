@@ -1096,12 +1096,9 @@ pub(crate) fn detect(t: &[u8], facts: Option<Facts>, opts: &Options, out: &mut V
         return;
     }
     let a = automaton();
-    let facts = match facts {
-        Some(f) => Some(f),
-        // A long text is mostly a block of lines: one search tells, before the word tests.
-        None if t.len() <= 256 || memchr::memchr(b'\n', t).is_none() => Some(Facts::of(t)),
-        None => None,
-    };
+    // A long text is mostly a block of lines: one search tells, before the word tests.
+    let facts = facts
+        .or_else(|| (t.len() <= 256 || memchr::memchr(b'\n', t).is_none()).then(|| Facts::of(t)));
     if let Some(facts) = facts.filter(|f| !f.newline) {
         // One line (a cell, the common case): searched only when it may hold an anchor.
         if (facts.key && a.ascii.is_match(t)) || (facts.high && a.cjk_pair_in(t)) {
