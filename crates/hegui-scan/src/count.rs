@@ -51,9 +51,7 @@ pub struct Exact {
 
 impl Exact {
     pub fn insert(&mut self, key: u64) {
-        if self.pending.capacity() == 0 {
-            self.pending.reserve_exact(PENDING);
-        }
+        // The buffer grows as keys come (most columns have few): it is never over PENDING.
         self.pending.push(key);
         if self.pending.len() == PENDING {
             self.table.insert_all(&self.pending);
@@ -285,54 +283,52 @@ impl Hll {
     }
 }
 
-const SMALL: usize = 1 << 16;
+const SMALL: u64 = 1 << 16;
 
 /// Exact while small, a sketch when large.
+///
+/// Keys reach the exact set in batches, as in [`Exact`]; the switch to a sketch is made at a
+/// batch, and a set past [`SMALL`] counts as a sketch however its last keys wait: the
+/// count is the same whenever the switch is made (a sketch of a set of keys does not depend
+/// on their order).
 #[derive(Debug, Clone)]
 pub enum Distinct {
-    Small(KeySet),
+    Small(Exact),
     Large(Hll),
 }
 
 impl Default for Distinct {
     fn default() -> Self {
-        Distinct::Small(KeySet::default())
+        Distinct::Small(Exact::default())
     }
 }
 
 impl Distinct {
-    /// Counts a key; says whether it is new when that is known (`None` once the count is
-    /// a sketch).
-    pub fn insert(&mut self, key: u64) -> Option<bool> {
+    pub fn insert(&mut self, key: u64) {
         match self {
             Distinct::Small(s) => {
-                let new = s.insert(key);
-                if s.len() > SMALL {
-                    let mut h = Hll::default();
-                    s.iter().for_each(|&k| h.insert(k));
-                    *self = Distinct::Large(h);
+                s.insert(key);
+                // Only a batch just inserted can take the set past the limit.
+                if s.pending.is_empty() && s.table.len() as u64 > SMALL {
+                    *self = Distinct::Large(Self::sketch(s));
                 }
-                Some(new)
             }
-            Distinct::Large(h) => {
-                h.insert(key);
-                None
-            }
+            Distinct::Large(h) => h.insert(key),
         }
+    }
+
+    fn sketch(s: &Exact) -> Hll {
+        let mut h = Hll::default();
+        s.keys().for_each(|k| h.insert(k));
+        h
     }
 
     pub fn merge(&mut self, other: &Distinct) {
         match other {
-            Distinct::Small(s) => s.iter().for_each(|&k| {
-                self.insert(k);
-            }),
+            Distinct::Small(s) => s.keys().for_each(|k| self.insert(k)),
             Distinct::Large(o) => {
                 let mut h = match std::mem::take(self) {
-                    Distinct::Small(s) => {
-                        let mut h = Hll::default();
-                        s.iter().for_each(|&k| h.insert(k));
-                        h
-                    }
+                    Distinct::Small(s) => Self::sketch(&s),
                     Distinct::Large(h) => h,
                 };
                 h.merge(o);
@@ -343,13 +339,16 @@ impl Distinct {
 
     pub fn count(&self) -> u64 {
         match self {
-            Distinct::Small(s) => s.len() as u64,
+            Distinct::Small(s) => match s.len() {
+                n if n > SMALL => Self::sketch(s).estimate(),
+                n => n,
+            },
             Distinct::Large(h) => h.estimate(),
         }
     }
 
     pub fn is_exact(&self) -> bool {
-        matches!(self, Distinct::Small(_))
+        matches!(self, Distinct::Small(s) if s.len() <= SMALL)
     }
 }
 
@@ -462,16 +461,26 @@ mod tests {
     #[test]
     fn distinct_switches_to_a_sketch() {
         let mut d = Distinct::default();
-        let new: Vec<Option<bool>> = keys(10).chain(keys(10)).map(|k| d.insert(k)).collect();
-        assert_eq!(new[..10], [Some(true); 10], "new while exact");
-        assert_eq!(new[10..], [Some(false); 10], "seen while exact");
+        keys(10).chain(keys(10)).for_each(|k| d.insert(k));
         assert_eq!(d.count(), 10);
         assert!(d.is_exact());
-        keys(100_000).for_each(|k| {
-            d.insert(k);
-        });
+        // Exactly at the limit: still exact, however the keys wait.
+        let mut d = Distinct::default();
+        keys(SMALL).for_each(|k| d.insert(k));
+        assert!(d.is_exact());
+        assert_eq!(d.count(), SMALL);
+        // One past it: a sketch, whether or not its batch was inserted yet.
+        d.insert(key_of(Kind::CnMobile, b"one more"));
         assert!(!d.is_exact());
-        assert_eq!(d.insert(1), None, "a sketch cannot tell");
-        assert!((d.count() as f64 - 100_000.0).abs() < 2_000.0);
+        let waiting = d.count();
+        keys(100_000).for_each(|k| d.insert(k));
+        assert!(!d.is_exact());
+        assert!(matches!(d, Distinct::Large(_)));
+        assert!((d.count() as f64 - 100_001.0).abs() < 2_000.0);
+        // The count does not depend on when the switch was made.
+        let mut sketch = Hll::default();
+        keys(SMALL).for_each(|k| sketch.insert(k));
+        sketch.insert(key_of(Kind::CnMobile, b"one more"));
+        assert_eq!(waiting, sketch.estimate());
     }
 }

@@ -94,10 +94,9 @@ impl SourceAcc {
             if h.masked {
                 k.masked += 1;
             } else {
-                // A value this column has seen is in the store-wide set already.
-                if k.distinct.insert(h.key) != Some(false) {
-                    totals.count(ki, h.key);
-                }
+                // Both sets take keys in batches and drop repeats then.
+                k.distinct.insert(h.key);
+                totals.count(ki, h.key);
             }
             k.best = k.best.max(Some(h.likelihood));
             if seen & (1 << ki) == 0 {
