@@ -97,22 +97,30 @@ pub struct Scratch {
     facts: crate::semantic::TextFacts,
 }
 
-/// Detects every kind in one line or cell (or a block of lines).
+/// Detects every kind in one line or cell (or a block of lines) of at most 4 GiB.
 pub fn detect_into(text: &[u8], opts: &Options, scratch: &mut Scratch, out: &mut Vec<Hit>) {
     let cell = Cell {
         start: 0,
-        end: text.len(),
+        end: u32::try_from(text.len()).expect("a text of at most 4 GiB"),
         options: 0,
     };
     detect_cells(text, &[cell], std::slice::from_ref(opts), scratch, out);
 }
 
 /// One cell of [`detect_cells`]' text: its range, and the index of its column's options.
+/// Offsets are 32-bit (a text of cells is at most 4 GiB): a scan holds tens of thousands
+/// of cells per batch, and reads them at every step.
 #[derive(Debug, Clone, Copy)]
 pub struct Cell {
-    pub start: usize,
-    pub end: usize,
+    pub start: u32,
+    pub end: u32,
     pub options: u32,
+}
+
+impl Cell {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// Detects every kind in many cells at once. The byte scanners (digit runs, `@`, `:`,
@@ -161,15 +169,15 @@ pub fn detect_cells(
         for c in cells {
             let from = raw.len();
             let opts = &options[c.options as usize];
-            let facts = masks.then(|| scratch.facts.of(c.start, c.end));
+            let facts = masks.then(|| scratch.facts.of(c.start as usize, c.end as usize));
             if opts.field_kinds.is_empty() && facts.is_some_and(|f| f.nothing_to_anchor()) {
                 // Most cells of business columns: no call at all.
                 continue;
             }
-            crate::semantic::detect(&text[c.start..c.end], facts, opts, raw);
+            crate::semantic::detect(&text[c.range()], facts, opts, raw);
             for h in &mut raw[from..] {
-                h.start += c.start;
-                h.end += c.start;
+                h.start += c.start as usize;
+                h.end += c.start as usize;
             }
         }
     }
@@ -209,7 +217,7 @@ pub fn detect_cells(
     let mut cell = 0;
     scored.extend(raw.drain(..).zip(windows.iter()).map(|(mut h, &w)| {
         // Hits are in text order: the cursor only moves forward.
-        while cell + 1 < cells.len() && cells[cell].end <= h.start {
+        while cell + 1 < cells.len() && cells[cell].end as usize <= h.start {
             cell += 1;
         }
         let opts = &options[cells[cell].options as usize];
@@ -1568,8 +1576,8 @@ mod tests {
                 let start = text.len();
                 text.extend_from_slice(cell.as_bytes());
                 cells.push(Cell {
-                    start,
-                    end: text.len(),
+                    start: start as u32,
+                    end: text.len() as u32,
                     options,
                 });
                 text.push(b'\n');

@@ -110,6 +110,9 @@ pub enum ScanError {
     Output(#[from] std::io::Error),
     #[error("{0}: {1}")]
     File(String, std::io::Error),
+    /// A single line or cell longer than a batch can hold.
+    #[error("a line or cell of {0} bytes: longer than hegui scans (4 GiB)")]
+    TooLong(usize),
     /// A detector failed on some input: a bug in hegui. The source it was reading is
     /// reported with this error (and what was found before it); the scan goes on.
     #[error("a detector failed on this input (a bug in hegui; please report it): {0}")]
@@ -297,7 +300,7 @@ fn scan_table(
             for (i, id) in ids.iter().enumerate() {
                 if let Ok(Some(v)) = row.try_get::<Option<String>, _>(i) {
                     if !v.is_empty() {
-                        ctx.push(Some(n), None, *id, &v)?;
+                        ctx.push(n, *id, &v)?;
                     }
                 }
             }
@@ -383,33 +386,63 @@ impl Format {
     }
 }
 
-/// One unit of text to scan: a line, or a cell with its column or field path. Its text is
-/// `start..end` of the batch's buffer.
-struct Unit {
-    row: Option<u64>,
-    /// The line; for a block of lines, its first line.
-    line: Option<u64>,
-    /// Index into the source's fields.
-    field: u32,
-    start: usize,
-    end: usize,
-    /// For a block of text lines (each ending in '\n'): how many are not empty. Zero for a
-    /// single line or cell.
-    block_cells: u32,
+/// Where units of a batch come from, in unit order: the cells of one record share one
+/// origin; a block of text lines has its own. Only the merge reads origins, and only for
+/// units with hits.
+#[derive(Debug, Clone, Copy)]
+enum Origin {
+    /// The cells of data row `row` (1-based), from unit `first` on.
+    Record { first: u32, row: u64 },
+    /// Unit `unit`: a block of whole text lines from line `line`, `cells` of them not
+    /// empty. A block whose lines are all empty counts as one line, read as a line.
+    Lines { unit: u32, line: u64, cells: u32 },
 }
 
-/// Units and their text in one buffer: a batch costs two allocations, not one per line.
+impl Origin {
+    /// The first unit it covers.
+    fn first(&self) -> u32 {
+        match *self {
+            Origin::Record { first, .. } => first,
+            Origin::Lines { unit, .. } => unit,
+        }
+    }
+}
+
+/// Units to detect together and what was found in them. A unit (a cell, or a block of
+/// lines) is a [`Cell`] of `text`: its range and its field, 12 bytes, which detection reads
+/// as it is (a batch of short CSV cells holds some 60,000). Every buffer is kept when the
+/// batch is recycled, so a scan does not allocate per batch.
 #[derive(Default)]
 struct Batch {
     text: String,
-    units: Vec<Unit>,
+    cells: Vec<Cell>,
+    origins: Vec<Origin>,
+    /// What detection found: the hits (offsets within their unit) in unit order, the units
+    /// with hits with where their hits end, and the units (lines) scanned per field. The
+    /// merge only visits units with hits: counting cells per field is the workers' job.
+    hits: Vec<Hit>,
+    with_hits: Vec<(u32, usize)>,
+    counts: Vec<u64>,
 }
 
 impl Batch {
-    fn text(&self, u: &Unit) -> &str {
-        &self.text[u.start..u.end]
+    fn text(&self, c: &Cell) -> &str {
+        &self.text[c.start as usize..c.end as usize]
+    }
+
+    /// Empties it for reuse, keeping its buffers.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.cells.clear();
+        self.origins.clear();
+        self.hits.clear();
+        self.with_hits.clear();
+        self.counts.clear();
     }
 }
+
+/// The longest text a batch holds: units are `u32` offsets into it.
+const BATCH_TEXT_MAX: usize = u32::MAX as usize;
 
 /// Counts bytes read from the underlying file (for progress and the report).
 struct Counting<R> {
@@ -441,9 +474,10 @@ struct Ctx<'a> {
     in_flight: Option<std::sync::mpsc::Receiver<Detected>>,
     /// Field names by id, and the ids of JSON paths seen so far.
     fields: Vec<Arc<str>>,
-    /// What each field's name says (kinds it supports, order/serial number), by id. Shared
-    /// with the detecting workers; replaced (not mutated) when a field is added.
-    cues: Arc<Vec<Cue>>,
+    /// The detection options of each field, by id: what its name says (kinds it supports,
+    /// order/serial number) and the scan's settings. Shared with the detecting workers;
+    /// replaced (not mutated) when a field is added.
+    options: Arc<Vec<Options>>,
     field_ids: std::collections::HashMap<Arc<str>, u32>,
     /// A detector failed: nothing more of this source is detected or reported.
     failed: bool,
@@ -451,30 +485,8 @@ struct Ctx<'a> {
     counts_only: bool,
 }
 
-/// What a field's name says: the kinds it supports, and whether it names an order or
-/// serial number.
-type Cue = (Vec<crate::kind::Kind>, bool);
-
-/// Batches and what was detected in each (or why detection failed).
-type Detected = (Vec<Batch>, Result<Vec<Detection>, String>);
-
-/// What a worker found in one batch: the hits (offsets within their unit), the units that
-/// have hits with where their hits end, and the cells (lines) scanned per field. The
-/// merge only visits units with hits: counting cells per field is the workers' job.
-struct Detection {
-    hits: Vec<Hit>,
-    with_hits: Vec<(u32, usize)>,
-    cells: Vec<u64>,
-}
-
-/// The scan settings detection needs, copied so a set of batches can be detected on the
-/// pool without borrowing from the reader.
-#[derive(Clone, Copy)]
-struct DetectCfg {
-    today: Date,
-    kinds: crate::kind::KindSet,
-    min_likelihood: Likelihood,
-}
+/// Batches with what was detected in them (or why detection failed).
+type Detected = (Vec<Batch>, Result<(), String>);
 
 impl<'a> Ctx<'a> {
     /// A source's reading state, before anything is read.
@@ -498,7 +510,7 @@ impl<'a> Ctx<'a> {
             spare: Vec::new(),
             in_flight: None,
             fields: Vec::new(),
-            cues: Arc::new(Vec::new()),
+            options: Arc::new(Vec::new()),
             field_ids: std::collections::HashMap::new(),
             failed: false,
             counts_only,
@@ -513,21 +525,22 @@ impl<'a> Ctx<'a> {
         let id = self.fields.len() as u32;
         let name: Arc<str> = Arc::from(name);
         // Copied only while a set in flight still shares the old list.
-        Arc::make_mut(&mut self.cues).push(field_cues(&name));
+        let (field_kinds, field_negative) = field_cues(&name);
+        Arc::make_mut(&mut self.options).push(Options {
+            today: self.opts.today,
+            field_kinds,
+            field_negative,
+            kinds: self.opts.kinds,
+        });
         self.fields.push(name.clone());
         self.field_ids.insert(name.clone(), id);
         self.acc.declare(id as usize, &name);
         id
     }
 
-    fn push(
-        &mut self,
-        row: Option<u64>,
-        line: Option<u64>,
-        field: u32,
-        text: &str,
-    ) -> Result<(), ScanError> {
-        self.push_unit(row, line, field, text, 0)
+    /// Queues one cell of data row `row` (1-based).
+    fn push(&mut self, row: u64, field: u32, text: &str) -> Result<(), ScanError> {
+        self.push_unit(Origin::Record { first: 0, row }, field, text)
     }
 
     /// Queues the non-empty cells of one record of valid UTF-8 text cut at an ASCII
@@ -544,7 +557,11 @@ impl<'a> Ctx<'a> {
             delim.is_ascii(),
             "cells of a text are cut on character boundaries"
         );
-        self.room();
+        self.room(record.len())?;
+        self.origin(Origin::Record {
+            first: self.batch.cells.len() as u32,
+            row,
+        });
         // The record is copied whole and its delimiters become line breaks: each cell is
         // then followed by a line break, as `push` lays cells out, in one copy instead of
         // one per cell. An empty cell leaves an empty line, which holds nothing to detect
@@ -559,14 +576,12 @@ impl<'a> Ctx<'a> {
                 unsafe { self.batch.text.as_mut_vec()[base + end] = b'\n' };
             }
             if end > start {
-                let field = self.column(columns, i);
-                self.batch.units.push(Unit {
-                    row: Some(row),
-                    line: None,
-                    field,
-                    start: base + start,
-                    end: base + end,
-                    block_cells: 0,
+                let options = self.column(columns, i);
+                // In range: `room` keeps the batch's text within `BATCH_TEXT_MAX`.
+                self.batch.cells.push(Cell {
+                    start: (base + start) as u32,
+                    end: (base + end) as u32,
+                    options,
                 });
             }
             start = end + 1;
@@ -594,38 +609,62 @@ impl<'a> Ctx<'a> {
         columns[i]
     }
 
-    /// Makes room for a batch, from the recycled buffers when there are any.
-    fn room(&mut self) {
+    /// Makes room in the batch for `len` more bytes of text (and a line break), from the
+    /// recycled buffers when there are any. A batch's text stays within
+    /// `BATCH_TEXT_MAX`: a batch that cannot take the text is queued first, and a text
+    /// that no batch can hold is an error.
+    fn room(&mut self, len: usize) -> Result<(), ScanError> {
+        if len >= BATCH_TEXT_MAX {
+            return Err(ScanError::TooLong(len));
+        }
+        if self.batch.text.len() + len >= BATCH_TEXT_MAX {
+            self.queue()?;
+        }
         if self.batch.text.capacity() == 0 {
             // A whole batch's room at once, from the recycled buffers when there are any:
             // growing each batch from empty and freeing it fragments the heap, and the
             // process would grow with the input.
             self.batch = self.spare.pop().unwrap_or_else(|| Batch {
                 text: String::with_capacity(self.opts.batch_bytes + (64 << 10)),
-                units: Vec::with_capacity(self.opts.batch_bytes / 32),
+                cells: Vec::with_capacity(self.opts.batch_bytes / 32),
+                ..Batch::default()
             });
+        }
+        Ok(())
+    }
+
+    /// Records where the next units come from (a record's cells share one origin).
+    fn origin(&mut self, o: Origin) {
+        let origins = &mut self.batch.origins;
+        match (origins.last(), o) {
+            (Some(Origin::Record { row: last, .. }), Origin::Record { row, .. })
+                if *last == row => {}
+            _ => origins.push(o),
         }
     }
 
-    fn push_unit(
-        &mut self,
-        row: Option<u64>,
-        line: Option<u64>,
-        field: u32,
-        text: &str,
-        block_cells: u32,
-    ) -> Result<(), ScanError> {
-        self.room();
+    fn push_unit(&mut self, origin: Origin, field: u32, text: &str) -> Result<(), ScanError> {
+        self.room(text.len())?;
+        // The origin names the unit about to be pushed (the batch may be a new one).
+        self.origin(match origin {
+            Origin::Record { row, .. } => Origin::Record {
+                first: self.batch.cells.len() as u32,
+                row,
+            },
+            Origin::Lines { line, cells, .. } => Origin::Lines {
+                unit: self.batch.cells.len() as u32,
+                line,
+                cells,
+            },
+        });
         let b = &mut self.batch;
         let start = b.text.len();
         b.text.push_str(text);
-        b.units.push(Unit {
-            row,
-            line,
-            field,
-            start,
-            end: b.text.len(),
-            block_cells,
+        // In range: `room` keeps the batch's text within `BATCH_TEXT_MAX`.
+        b.cells.push(Cell {
+            start: start as u32,
+            end: b.text.len() as u32,
+            options: field,
         });
         // Units are detected together, one line each (see `detect_cells`).
         b.text.push('\n');
@@ -635,11 +674,20 @@ impl<'a> Ctx<'a> {
     /// Queues the batch when it is full, and starts detecting when enough are queued.
     fn full(&mut self) -> Result<(), ScanError> {
         let b = &self.batch;
-        if b.text.len() + 16 * b.units.len() >= self.opts.batch_bytes {
-            self.pending.push(std::mem::take(&mut self.batch));
-            if self.pending.len() >= 2 * rayon::current_num_threads() {
-                self.dispatch()?;
-            }
+        if b.text.len() + 16 * b.cells.len() >= self.opts.batch_bytes {
+            self.queue()?;
+        }
+        Ok(())
+    }
+
+    /// Queues the batch, and starts detecting when enough are queued.
+    fn queue(&mut self) -> Result<(), ScanError> {
+        if self.batch.cells.is_empty() {
+            return Ok(());
+        }
+        self.pending.push(std::mem::take(&mut self.batch));
+        if self.pending.len() >= 2 * rayon::current_num_threads() {
+            self.dispatch()?;
         }
         Ok(())
     }
@@ -649,7 +697,12 @@ impl<'a> Ctx<'a> {
     /// Findings are mapped back to their lines when merged.
     fn push_block(&mut self, first_line: u64, cells: u32, text: &str) -> Result<(), ScanError> {
         let field = self.field_id("");
-        self.push_unit(None, Some(first_line), field, text, cells)
+        let origin = Origin::Lines {
+            unit: 0,
+            line: first_line,
+            cells,
+        };
+        self.push_unit(origin, field, text)
     }
 
     /// Starts detecting the pending batches on the pool and, while that runs, merges the
@@ -663,19 +716,15 @@ impl<'a> Ctx<'a> {
         let previous = self.in_flight.take();
         if !pending.is_empty() {
             let (tx, rx) = std::sync::mpsc::channel();
-            let cues = Arc::clone(&self.cues);
-            let cfg = DetectCfg {
-                today: self.opts.today,
-                kinds: self.opts.kinds,
-                min_likelihood: self.opts.min_likelihood,
-            };
+            let options = Arc::clone(&self.options);
+            let min_likelihood = self.opts.min_likelihood;
+            let mut pending = pending;
             rayon::spawn(move || {
                 // A panic in a detector fails this source, not the whole scan.
                 let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     pending
-                        .par_iter()
-                        .map(|b| detect_batch(b, &cues, cfg))
-                        .collect()
+                        .par_iter_mut()
+                        .for_each(|b| detect_batch(b, &options, min_likelihood))
                 }))
                 .map_err(|p| panic_message(&*p));
                 // The receiver is gone only when the scan stopped early; nothing to do.
@@ -691,7 +740,7 @@ impl<'a> Ctx<'a> {
 
     /// Detects whatever is still pending and merges everything in flight.
     fn flush(&mut self) -> Result<(), ScanError> {
-        if !self.batch.units.is_empty() {
+        if !self.batch.cells.is_empty() {
             self.pending.push(std::mem::take(&mut self.batch));
         }
         self.dispatch()?;
@@ -735,9 +784,15 @@ impl<'a> Ctx<'a> {
 
     /// Merges a block of lines: its hits (in text order) are grouped by the line they are
     /// on, each line counts as one cell, and offsets become offsets within the line.
-    fn merge_block(&mut self, text: &str, u: &Unit, hs: &[Hit]) -> Result<(), ScanError> {
+    fn merge_block(
+        &mut self,
+        text: &str,
+        field: u32,
+        first: u64,
+        hs: &[Hit],
+    ) -> Result<(), ScanError> {
         let bytes = text.as_bytes();
-        let mut line = u.line.unwrap_or(1);
+        let mut line = first;
         let mut line_start = 0;
         let mut i = 0;
         while i < hs.len() {
@@ -751,49 +806,63 @@ impl<'a> Ctx<'a> {
             let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
             let n = hs[i..].iter().take_while(|h| h.start < line_end).count();
             let on_line = &hs[i..i + n];
-            self.acc.hits(u.field as usize, on_line, self.totals);
-            self.emit(None, Some(line), u.field, line_start, text, on_line)?;
+            self.acc.hits(field as usize, on_line, self.totals);
+            self.emit(None, Some(line), field, line_start, text, on_line)?;
             i += n;
+        }
+        Ok(())
+    }
+
+    /// Folds one detected batch into the source's statistics and writes its findings.
+    fn merge_batch(&mut self, batch: &Batch) -> Result<(), ScanError> {
+        for (field, &n) in batch.counts.iter().enumerate() {
+            if n > 0 {
+                self.acc.cells(field, n);
+            }
+        }
+        // Most cells hold nothing: only those with hits are visited, and their origins
+        // (both in unit order) found by a cursor.
+        let mut from = 0;
+        let mut o = 0;
+        for &(unit, to) in &batch.with_hits {
+            let c = &batch.cells[unit as usize];
+            let hs = &batch.hits[from..to];
+            from = to;
+            while batch.origins.get(o + 1).is_some_and(|n| n.first() <= unit) {
+                o += 1;
+            }
+            match batch.origins[o] {
+                Origin::Lines { line, cells, .. } if cells > 0 => {
+                    self.merge_block(batch.text(c), c.options, line, hs)?
+                }
+                Origin::Lines { line, .. } => {
+                    self.acc.hits(c.options as usize, hs, self.totals);
+                    self.emit(None, Some(line), c.options, 0, batch.text(c), hs)?;
+                }
+                Origin::Record { row, .. } => {
+                    self.acc.hits(c.options as usize, hs, self.totals);
+                    self.emit(Some(row), None, c.options, 0, batch.text(c), hs)?;
+                }
+            }
         }
         Ok(())
     }
 
     /// Folds detected batches into the source's statistics and writes their findings.
     fn merge(&mut self, (pending, results): Detected) -> Result<(), ScanError> {
-        let results = match results {
-            Ok(r) => r,
-            Err(e) => {
-                // Findings after the failure are dropped too, so none are out of order.
-                self.failed = true;
-                self.in_flight = None;
-                return Err(ScanError::Detector(e));
-            }
-        };
-        for (batch, d) in pending.iter().zip(results) {
-            for (field, &n) in d.cells.iter().enumerate() {
-                if n > 0 {
-                    self.acc.cells(field, n);
-                }
-            }
-            // Most cells hold nothing: only those with hits are visited.
-            let mut from = 0;
-            for &(unit, to) in &d.with_hits {
-                let u = &batch.units[unit as usize];
-                let hs = &d.hits[from..to];
-                from = to;
-                if u.block_cells > 0 {
-                    self.merge_block(batch.text(u), u, hs)?;
-                    continue;
-                }
-                self.acc.hits(u.field as usize, hs, self.totals);
-                self.emit(u.row, u.line, u.field, 0, batch.text(u), hs)?;
-            }
+        if let Err(e) = results {
+            // Findings after the failure are dropped too, so none are out of order.
+            self.failed = true;
+            self.in_flight = None;
+            return Err(ScanError::Detector(e));
+        }
+        for batch in &pending {
+            self.merge_batch(batch)?;
         }
         self.totals.send_keys();
         // Keep the buffers for the next batches.
         for mut b in pending {
-            b.text.clear();
-            b.units.clear();
+            b.clear();
             self.spare.push(b);
         }
         let read = self.read.load(std::sync::atomic::Ordering::Relaxed);
@@ -836,28 +905,9 @@ fn wait(rx: &std::sync::mpsc::Receiver<Detected>) -> Detected {
     }
 }
 
-/// Detects in one batch. The units are detected together (each is a line of the batch's
-/// text), with offsets made relative to each unit.
-fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> Detection {
-    // One set of options per field, built once per batch.
-    let options: Vec<Options> = cues
-        .iter()
-        .map(|(kinds, neg)| Options {
-            today: opts.today,
-            field_kinds: kinds.clone(),
-            field_negative: *neg,
-            kinds: opts.kinds,
-        })
-        .collect();
-    let cells: Vec<Cell> = batch
-        .units
-        .iter()
-        .map(|u| Cell {
-            start: u.start,
-            end: u.end,
-            options: u.field,
-        })
-        .collect();
+/// Detects in one batch, writing what it finds into the batch. The units are detected
+/// together (each is a line of the batch's text), with offsets made relative to each unit.
+fn detect_batch(batch: &mut Batch, options: &[Options], min_likelihood: Likelihood) {
     #[cfg(test)]
     if batch.text.contains(tests::PANIC_CELL) {
         panic!("injected for a test");
@@ -866,37 +916,42 @@ fn detect_batch(batch: &Batch, cues: &[Cue], opts: DetectCfg) -> Detection {
     thread_local! {
         static SCRATCH: std::cell::RefCell<crate::detect::Scratch> = Default::default();
     }
-    let mut hits = Vec::new();
-    SCRATCH.with_borrow_mut(|scratch| {
-        detect_cells(batch.text.as_bytes(), &cells, &options, scratch, &mut hits)
-    });
-    hits.retain(|h| h.masked || h.likelihood >= opts.min_likelihood);
-    let mut cells = vec![0u64; cues.len()];
-    for u in &batch.units {
-        // A block counts its lines that are not empty; a line or cell counts once.
-        cells[u.field as usize] += u64::from(u.block_cells.max(1));
+    let Batch {
+        text,
+        cells,
+        origins,
+        hits,
+        with_hits,
+        counts,
+    } = batch;
+    SCRATCH.with_borrow_mut(|scratch| detect_cells(text.as_bytes(), cells, options, scratch, hits));
+    hits.retain(|h| h.masked || h.likelihood >= min_likelihood);
+    // A block counts its lines that are not empty; a line or cell counts once.
+    counts.resize(options.len(), 0);
+    for c in cells.iter() {
+        counts[c.options as usize] += 1;
     }
-    let mut with_hits = Vec::new();
+    for o in origins.iter() {
+        if let Origin::Lines { unit, cells: n, .. } = *o {
+            counts[cells[unit as usize].options as usize] += u64::from(n.saturating_sub(1));
+        }
+    }
     let mut i = 0;
     let mut unit = 0;
     while i < hits.len() {
         // Hits are in text order, and so are the units: find the unit of the next hit.
-        while batch.units[unit].end <= hits[i].start {
+        while cells[unit].end as usize <= hits[i].start {
             unit += 1;
         }
-        let u = &batch.units[unit];
-        while i < hits.len() && hits[i].start < u.end {
-            hits[i].start -= u.start;
-            hits[i].end -= u.start;
+        let c = &cells[unit];
+        let (start, end) = (c.start as usize, c.end as usize);
+        while i < hits.len() && hits[i].start < end {
+            hits[i].start -= start;
+            hits[i].end -= start;
             i += 1;
         }
         with_hits.push((unit as u32, i));
         unit += 1;
-    }
-    Detection {
-        hits,
-        with_hits,
-        cells,
     }
 }
 
@@ -1611,7 +1666,7 @@ fn csv_line(
         let field = ctx.column(columns, i);
         let (s, bad) = enc.decode(&line[cell]);
         ctx.acc.replaced += bad as u64;
-        ctx.push(Some(n), None, field, &s)?;
+        ctx.push(n, field, &s)?;
     }
     Ok(())
 }
@@ -1733,12 +1788,12 @@ fn csv_record(
         }
         let field = ctx.column(columns, i);
         if let Some(s) = whole.and_then(|w| w.get(rec.range(i)?)) {
-            ctx.push(Some(n), None, field, s)?;
+            ctx.push(n, field, s)?;
             continue;
         }
         let (s, bad) = enc.decode(cell);
         ctx.acc.replaced += bad as u64;
-        ctx.push(Some(n), None, field, &s)?;
+        ctx.push(n, field, &s)?;
     }
     Ok(())
 }
@@ -1788,7 +1843,7 @@ fn json_record(n: u64, v: &serde_json::Value, ctx: &mut Ctx) -> Result<(), Sourc
     });
     for (p, s) in units {
         let field = ctx.field_id(&p);
-        ctx.push(Some(n), None, field, &s)?;
+        ctx.push(n, field, &s)?;
     }
     Ok(())
 }
@@ -1939,7 +1994,7 @@ fn sheet_row(
             let id = ctx.field_id(&format!("{sheet}!column {}", columns.len() + 1));
             columns.push(id);
         }
-        ctx.push(Some(n), None, columns[i], &text)?;
+        ctx.push(n, columns[i], &text)?;
     }
     Ok(())
 }
@@ -1975,7 +2030,7 @@ fn parquet_record(n: u64, row: &parquet::record::Row, ctx: &mut Ctx) -> Result<(
     parquet_leaves(row, "", &mut leaves);
     for (p, text) in leaves {
         let field = ctx.field_id(&p);
-        ctx.push(Some(n), None, field, &text)?;
+        ctx.push(n, field, &text)?;
     }
     Ok(())
 }
@@ -2178,6 +2233,21 @@ mod tests {
         assert!(rows.last().is_some_and(|&r| r < 4001), "{:?}", rows.last());
         assert!(out.0.iter().any(|(s, _)| s.ends_with("b.csv")));
         let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_text_longer_than_a_batch_can_hold_is_refused_not_cut() {
+        let opts = ScanOptions::new(jiff::civil::date(2026, 11, 23));
+        let mut totals = Totals::default();
+        let mut out = Rows::default();
+        let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut ctx = Ctx::new("t".into(), &opts, &mut totals, &mut out, read);
+        // Units are 32-bit offsets: a text of 4 GiB would wrap them. Refused before any
+        // byte is copied (so the test needs no such text).
+        let err = ctx.room(BATCH_TEXT_MAX).unwrap_err();
+        assert!(err.to_string().contains("longer than hegui scans"), "{err}");
+        assert!(ctx.room(BATCH_TEXT_MAX - 1).is_ok());
+        assert!(ctx.batch.text.is_empty());
     }
 
     /// Every line, as `lines` hands them over through a reader buffer of `cap` bytes.
