@@ -95,6 +95,8 @@ pub struct Scratch {
     sorted: Vec<(usize, usize)>,
     keywords: Hits,
     facts: crate::semantic::TextFacts,
+    /// Per options: whether its cells may be read whole (a name, address or date column).
+    whole: Vec<bool>,
 }
 
 /// Detects every kind in one line or cell (or a block of lines) of at most 4 GiB.
@@ -166,14 +168,25 @@ pub fn detect_cells(
         if masks {
             scratch.facts.load(text);
         }
+        let whole = &mut scratch.whole;
+        whole.clear();
+        whole.extend(options.iter().map(crate::semantic::reads_whole_cells));
+        // The first byte at or after the cells passed over that may anchor something.
+        let mut anchorable = 0;
         for c in cells {
             let from = raw.len();
             let opts = &options[c.options as usize];
-            let facts = masks.then(|| scratch.facts.of(c.start as usize, c.end as usize));
-            if opts.field_kinds.is_empty() && facts.is_some_and(|f| f.nothing_to_anchor()) {
-                // Most cells of business columns: no call at all.
-                continue;
+            if masks && !whole[c.options as usize] {
+                // Outside name, address and date columns, most cells have no byte that can
+                // anchor anything: passed over with one comparison.
+                if anchorable < c.start as usize {
+                    anchorable = scratch.facts.next_anchorable(c.start as usize);
+                }
+                if anchorable >= c.end as usize {
+                    continue;
+                }
             }
+            let facts = masks.then(|| scratch.facts.of(c.start as usize, c.end as usize));
             crate::semantic::detect(&text[c.range()], facts, opts, raw);
             for h in &mut raw[from..] {
                 h.start += c.start as usize;

@@ -14,7 +14,6 @@ use flate2::read::MultiGzDecoder;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use hegui_core::law::Framework;
 use jiff::civil::Date;
-use rayon::prelude::*;
 
 use crate::context::field_cues;
 use crate::detect::{detect_cells, Cell, Hit, Options};
@@ -467,11 +466,13 @@ struct Ctx<'a> {
     out: &'a mut dyn Output,
     read: Arc<std::sync::atomic::AtomicU64>,
     batch: Batch,
-    pending: Vec<Batch>,
     /// Emptied batches, reused.
     spare: Vec<Batch>,
-    /// The batches being detected on the pool while the reader fills the next ones.
-    in_flight: Option<std::sync::mpsc::Receiver<Detected>>,
+    /// The batches being detected on the pool while the reader fills the next ones, oldest
+    /// first: they are merged in this order.
+    in_flight: std::collections::VecDeque<std::sync::mpsc::Receiver<Detected>>,
+    /// How many batches may be in flight before the reader waits for the oldest.
+    ahead: usize,
     /// Field names by id, and the ids of JSON paths seen so far.
     fields: Vec<Arc<str>>,
     /// The detection options of each field, by id: what its name says (kinds it supports,
@@ -485,8 +486,20 @@ struct Ctx<'a> {
     counts_only: bool,
 }
 
-/// Batches with what was detected in them (or why detection failed).
-type Detected = (Vec<Batch>, Result<(), String>);
+/// A batch with what was detected in it (or why detection failed).
+type Detected = (Batch, Result<(), String>);
+
+/// How many batches the reader may have in flight before it waits for the oldest: enough
+/// to keep every worker busy while it reads. A reader that is the pool's only thread (a
+/// one-core scan) detects each batch as soon as it is full, while its text is in cache.
+fn batches_ahead() -> usize {
+    let threads = rayon::current_num_threads();
+    if threads == 1 && rayon::current_thread_index().is_some() {
+        0
+    } else {
+        2 * threads
+    }
+}
 
 impl<'a> Ctx<'a> {
     /// A source's reading state, before anything is read.
@@ -506,9 +519,9 @@ impl<'a> Ctx<'a> {
             out,
             read,
             batch: Batch::default(),
-            pending: Vec::new(),
             spare: Vec::new(),
-            in_flight: None,
+            in_flight: std::collections::VecDeque::new(),
+            ahead: batches_ahead(),
             fields: Vec::new(),
             options: Arc::new(Vec::new()),
             field_ids: std::collections::HashMap::new(),
@@ -680,14 +693,38 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    /// Queues the batch, and starts detecting when enough are queued.
+    /// Starts detecting the batch on the pool, merges the batches before it that are done
+    /// (in order), and waits for the oldest when too many are in flight: reading,
+    /// detecting and merging overlap, and the workers are never without a batch while the
+    /// reader is ahead.
     fn queue(&mut self) -> Result<(), ScanError> {
         if self.batch.cells.is_empty() {
             return Ok(());
         }
-        self.pending.push(std::mem::take(&mut self.batch));
-        if self.pending.len() >= 2 * rayon::current_num_threads() {
-            self.dispatch()?;
+        let mut batch = std::mem::take(&mut self.batch);
+        if self.failed {
+            return Ok(());
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let options = Arc::clone(&self.options);
+        let min_likelihood = self.opts.min_likelihood;
+        rayon::spawn(move || {
+            // A panic in a detector fails this source, not the whole scan.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                detect_batch(&mut batch, &options, min_likelihood)
+            }))
+            .map_err(|p| panic_message(&*p));
+            // The receiver is gone only when the scan stopped early; nothing to do.
+            let _ = tx.send((batch, result));
+        });
+        self.in_flight.push_back(rx);
+        while let Some(done) = self.in_flight.front().and_then(|rx| rx.try_recv().ok()) {
+            self.in_flight.pop_front();
+            self.merge(done)?;
+        }
+        while self.in_flight.len() > self.ahead {
+            let rx = self.in_flight.pop_front().expect("batches in flight");
+            self.merge(wait(&rx))?;
         }
         Ok(())
     }
@@ -705,49 +742,13 @@ impl<'a> Ctx<'a> {
         self.push_unit(origin, field, text)
     }
 
-    /// Starts detecting the pending batches on the pool and, while that runs, merges the
-    /// set started before (so reading, detecting and merging overlap). Sets are merged in
-    /// the order they were read.
-    fn dispatch(&mut self) -> Result<(), ScanError> {
-        let pending = std::mem::take(&mut self.pending);
-        if self.failed {
-            return Ok(());
-        }
-        let previous = self.in_flight.take();
-        if !pending.is_empty() {
-            let (tx, rx) = std::sync::mpsc::channel();
-            let options = Arc::clone(&self.options);
-            let min_likelihood = self.opts.min_likelihood;
-            let mut pending = pending;
-            rayon::spawn(move || {
-                // A panic in a detector fails this source, not the whole scan.
-                let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    pending
-                        .par_iter_mut()
-                        .for_each(|b| detect_batch(b, &options, min_likelihood))
-                }))
-                .map_err(|p| panic_message(&*p));
-                // The receiver is gone only when the scan stopped early; nothing to do.
-                let _ = tx.send((pending, results));
-            });
-            self.in_flight = Some(rx);
-        }
-        match previous {
-            Some(rx) => self.merge(wait(&rx)),
-            None => Ok(()),
-        }
-    }
-
-    /// Detects whatever is still pending and merges everything in flight.
+    /// Detects what is still queued and merges everything in flight.
     fn flush(&mut self) -> Result<(), ScanError> {
-        if !self.batch.cells.is_empty() {
-            self.pending.push(std::mem::take(&mut self.batch));
+        self.queue()?;
+        while let Some(rx) = self.in_flight.pop_front() {
+            self.merge(wait(&rx))?;
         }
-        self.dispatch()?;
-        match self.in_flight.take() {
-            Some(rx) => self.merge(wait(&rx)),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// Writes the findings of one line or cell (`base`: where it starts in `text`).
@@ -848,23 +849,19 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    /// Folds detected batches into the source's statistics and writes their findings.
-    fn merge(&mut self, (pending, results): Detected) -> Result<(), ScanError> {
-        if let Err(e) = results {
+    /// Folds a detected batch into the source's statistics and writes its findings.
+    fn merge(&mut self, (mut batch, result): Detected) -> Result<(), ScanError> {
+        if let Err(e) = result {
             // Findings after the failure are dropped too, so none are out of order.
             self.failed = true;
-            self.in_flight = None;
+            self.in_flight.clear();
             return Err(ScanError::Detector(e));
         }
-        for batch in &pending {
-            self.merge_batch(batch)?;
-        }
+        self.merge_batch(&batch)?;
         self.totals.send_keys();
         // Keep the buffers for the next batches.
-        for mut b in pending {
-            b.clear();
-            self.spare.push(b);
-        }
+        batch.clear();
+        self.spare.push(batch);
         let read = self.read.load(std::sync::atomic::Ordering::Relaxed);
         self.out.progress(&self.source, read);
         Ok(())

@@ -915,6 +915,17 @@ fn hit(out: &mut Vec<Hit>, kind: Kind, t: &[u8], start: usize, end: usize, lk: L
     });
 }
 
+/// The kinds a whole cell is read as when its column supports them ([`whole_cell`]).
+const WHOLE_CELL_KINDS: [Kind; 3] = [Kind::PersonName, Kind::BirthDate, Kind::Address];
+
+/// Whether cells of a column with these options may be read whole: otherwise [`detect`]
+/// finds only what an anchor starts, and a cell with nothing to anchor holds nothing.
+pub(crate) fn reads_whole_cells(opts: &Options) -> bool {
+    WHOLE_CELL_KINDS
+        .iter()
+        .any(|k| opts.field_kinds.contains(k))
+}
+
 /// A whole cell of a name, address or birth-date column, if it is one: pushed, and true.
 fn whole_cell(t: &[u8], opts: &Options, out: &mut Vec<Hit>) -> bool {
     let field = |k: Kind| opts.field_kinds.contains(&k);
@@ -956,7 +967,8 @@ impl Facts {
 
     /// Whether a text with these facts can hold no anchor: one line, all ASCII, without a
     /// key letter ([`detect`] finds nothing in it outside name, address and date columns).
-    pub(crate) fn nothing_to_anchor(self) -> bool {
+    #[cfg(test)]
+    fn nothing_to_anchor(self) -> bool {
         !(self.newline || self.high || self.key)
     }
 
@@ -999,6 +1011,25 @@ impl TextFacts {
             padded[..rest.len()].copy_from_slice(rest);
             self.blocks.push(fact_masks(&padded));
         }
+    }
+
+    /// The first byte at or after `from` that is a line break, a byte of a non-ASCII
+    /// character or a key letter (`usize::MAX` when none is): a cell ending at or before it
+    /// can hold no anchor ([`Facts::nothing_to_anchor`]). Cells are passed over a block
+    /// of 64 bytes at a time instead of one test each.
+    #[inline]
+    pub(crate) fn next_anchorable(&self, from: usize) -> usize {
+        let mut b = from / 64;
+        let mut keep = u64::MAX << (from % 64);
+        while let Some(&[n, h, k]) = self.blocks.get(b) {
+            let m = (n | h | k) & keep;
+            if m != 0 {
+                return b * 64 + m.trailing_zeros() as usize;
+            }
+            b += 1;
+            keep = u64::MAX;
+        }
+        usize::MAX
     }
 
     /// The facts of bytes `start..end` of the text loaded.
@@ -1537,6 +1568,31 @@ mod tests {
                 let a = rng.below(len as u64 + 1) as usize;
                 let b = a + rng.below((len - a) as u64 + 1) as usize;
                 assert_eq!(facts.of(a, b), Facts::of(&t[a..b]), "{:?}", &t[a..b]);
+            }
+        }
+    }
+
+    #[test]
+    fn the_next_anchorable_byte_is_the_first_that_a_cell_test_would_see() {
+        let mut rng = crate::rng::Rng::new(29);
+        let rare = b"vN\n\xe4\x80";
+        let mut facts = TextFacts::default();
+        for _ in 0..3_000 {
+            // Mostly plain bytes, so that whole blocks hold nothing to anchor.
+            let len = rng.below(400) as usize;
+            let odds = 1 + rng.below(200);
+            let t: Vec<u8> = (0..len)
+                .map(|_| match rng.below(odds) {
+                    0 => rare[rng.below(rare.len() as u64) as usize],
+                    _ => b"x1 ,A"[rng.below(5) as usize],
+                })
+                .collect();
+            facts.load(&t);
+            for from in 0..=len + 70 {
+                let want = (from..len)
+                    .find(|&i| !Facts::of(&t[i..i + 1]).nothing_to_anchor())
+                    .unwrap_or(usize::MAX);
+                assert_eq!(facts.next_anchorable(from), want, "{t:?} from {from}");
             }
         }
     }
