@@ -273,36 +273,59 @@ fn scan_table(
     let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut ctx = Ctx::new(meta.source.clone(), opts, totals, out, read);
     let ids: Vec<u32> = t.columns.iter().map(|c| ctx.field_id(c)).collect();
-    let (limit, random) = match opts.sample {
-        Sample::Full => (None, false),
-        Sample::FirstRows(n) => (Some(n), false),
-        Sample::RandomRows { rows, .. } => (Some(rows), true),
-        Sample::Percent { percent, .. } => {
-            let count = db.count(t).unwrap_or(0);
-            (Some(((count as f64) * percent / 100.0).ceil() as u64), true)
-        }
+    // A random sample is drawn by the server in a seeded order (`Db::select`), or, where
+    // SQL has no hash (SQLite files, local), from the rows as they are read, as a file's.
+    let seeded = |seed| (db.backend != Backend::Sqlite).then_some(seed);
+    let (limit, seed, plan) = match opts.sample {
+        Sample::Full => (None, None, Sample::Full),
+        Sample::FirstRows(n) => (Some(n), None, Sample::Full),
+        Sample::RandomRows { rows, seed } => match seeded(seed) {
+            Some(seed) => (Some(rows), Some(seed), Sample::Full),
+            None => (None, None, opts.sample),
+        },
+        Sample::Percent { percent, seed } => match seeded(seed) {
+            Some(seed) => {
+                let count = db.count(t).unwrap_or(0);
+                let rows = ((count as f64) * percent / 100.0).ceil() as u64;
+                (Some(rows), Some(seed), Sample::Full)
+            }
+            None => (None, None, opts.sample),
+        },
     };
-    let sql = db.select(t, limit, random);
+    let sql = db.select(t, limit, seed);
     let result: Result<(), SourceError> = db.rt.block_on(async {
         use futures_util::TryStreamExt;
         use sqlx::Row;
         let q = sqlx::query(sqlx::AssertSqlSafe(sql));
         let mut rows = q.fetch(&db.pool);
+        let mut sampler = Sampler::new(plan);
         let mut n = 0u64;
+        let mut scan_row = |n: u64, values: Vec<Option<String>>| {
+            ctx.acc.records += 1;
+            for (v, id) in values.iter().zip(&ids) {
+                if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                    ctx.push(n, *id, v)?;
+                }
+            }
+            Ok::<(), SourceError>(())
+        };
         while let Some(row) = rows
             .try_next()
             .await
             .map_err(|e| SourceError::Read(format!("reading {}: {e}", t.qualified())))?
         {
             n += 1;
-            ctx.acc.records += 1;
-            for (i, id) in ids.iter().enumerate() {
-                if let Ok(Some(v)) = row.try_get::<Option<String>, _>(i) {
-                    if !v.is_empty() {
-                        ctx.push(n, *id, &v)?;
-                    }
-                }
+            let values = (0..ids.len())
+                .map(|i| row.try_get::<Option<String>, _>(i).ok().flatten())
+                .collect();
+            if let Some((n, values)) = sampler.offer((n, values)).unwrap_or(None) {
+                scan_row(n, values)?;
             }
+        }
+        let mut rest = sampler.finish();
+        rest.sort_by_key(|(n, _)| *n);
+        for (n, values) in rest {
+            scan_row(n, values)?;
         }
         Ok(())
     });

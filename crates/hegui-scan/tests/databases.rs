@@ -190,3 +190,76 @@ fn unreachable_server_is_a_source_error() {
         "{e}"
     );
 }
+
+/// The mobiles a random sample of a table finds (values shown), in order.
+fn sampled_mobiles(target: &str, table: &str, sample: Sample) -> Vec<String> {
+    #[derive(Default)]
+    struct Values(Vec<String>);
+    impl Output for Values {
+        fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
+            if f.kind == "cn_mobile" {
+                self.0
+                    .push(format!("{}:{}", f.row.unwrap_or(0), f.value.unwrap_or("")));
+            }
+            Ok(())
+        }
+    }
+    let mut o = opts(table);
+    o.sample = sample;
+    o.show_values = true;
+    let mut v = Values::default();
+    scan(&[PathBuf::from(target)], &o, &mut v).unwrap();
+    v.0
+}
+
+fn many_rows_sql(table: &str) -> Vec<String> {
+    let values: Vec<String> = (0..60).map(|i| format!("({i}, '1381234{i:04}')")).collect();
+    vec![
+        format!("DROP TABLE IF EXISTS {table}"),
+        format!("CREATE TABLE {table} (n INTEGER, mobile VARCHAR(20))"),
+        format!("INSERT INTO {table} VALUES {}", values.join(", ")),
+    ]
+}
+
+/// A random sample is the same for the same seed (an auditor's sample can be drawn
+/// again), differs for another seed, and has the size asked for.
+fn random_samples_repeat_with_their_seed(target: &str, table: &str) {
+    let rows = |seed| Sample::RandomRows { rows: 10, seed };
+    let first = sampled_mobiles(target, table, rows(1));
+    assert_eq!(first.len(), 10, "{first:?}");
+    assert_eq!(sampled_mobiles(target, table, rows(1)), first);
+    assert_ne!(sampled_mobiles(target, table, rows(2)), first);
+    let percent = |seed| Sample::Percent {
+        percent: 25.0,
+        seed,
+    };
+    let p = sampled_mobiles(target, table, percent(5));
+    assert!(!p.is_empty() && p.len() < 60, "{p:?}");
+    assert_eq!(sampled_mobiles(target, table, percent(5)), p);
+}
+
+#[test]
+fn random_samples_of_tables_repeat_with_their_seed() {
+    // SQLite (always there): sampled as it is read, as files are.
+    let dir = std::env::temp_dir().join(format!("hegui-db-sample-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("many.sqlite");
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    setup(&url, &many_rows_sql("many")).expect("SQLite is always available");
+    random_samples_repeat_with_their_seed(&path.display().to_string(), "many");
+    // Servers: drawn by the server in an order fixed by the seed and each row.
+    let table = "hegui_scan_test_sample";
+    let pg = std::env::var("HEGUI_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    if setup(&pg, &many_rows_sql(table)).is_some() {
+        random_samples_repeat_with_their_seed(&pg, table);
+        setup(&pg, &[format!("DROP TABLE {table}")]);
+    }
+    let my = std::env::var("HEGUI_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into());
+    if setup(&my, &many_rows_sql(table)).is_some() {
+        random_samples_repeat_with_their_seed(&my, table);
+        setup(&my, &[format!("DROP TABLE {table}")]);
+    }
+}

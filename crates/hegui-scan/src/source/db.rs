@@ -1,7 +1,9 @@
 //! Databases: SQLite files (opened read-only), PostgreSQL and MySQL/MariaDB by URL. Each
 //! table is a source; every column is read as text (`CAST … AS TEXT` in SQL), binary
-//! columns are skipped. Sampling becomes `LIMIT n` (first rows) or a random order; a full
-//! scan streams the table.
+//! columns are skipped. Sampling becomes `LIMIT n` (first rows) or, for a random sample
+//! on a server, an order by a hash of each row's content and the seed (`LIMIT n` of a
+//! seeded shuffle: the same seed draws the same rows however the server stores them); a
+//! full scan streams the table.
 //!
 //! Nothing is written to a scanned database. Passwords never appear in source names.
 
@@ -54,10 +56,25 @@ impl Backend {
         }
     }
 
-    fn random(self) -> &'static str {
+    /// An order of the rows of `from` (aliased `ROW_ALIAS`) that looks random but is fixed
+    /// by the seed and each row's content: MD5 of the row as text and the seed. Rows with
+    /// equal text tie, and are alike to the scan. `None` where SQL has no hash (SQLite,
+    /// which is sampled as it is read instead).
+    fn seeded_order(self, columns: &[String], seed: u64) -> Option<String> {
+        let salt = literal(&format!("hegui-sample:{seed}"));
         match self {
-            Backend::Mysql => "RAND()",
-            _ => "RANDOM()",
+            Backend::Postgres => Some(format!("md5(ROW({ROW_ALIAS}.*)::text || {salt})")),
+            Backend::Mysql => {
+                // NULL and '' differ (CONCAT_WS would skip a NULL); a unit separator
+                // keeps ('a', 'b') and ('ab', '') apart.
+                let parts: Vec<String> = columns
+                    .iter()
+                    .map(|c| format!("IFNULL({}, CHAR(30))", self.as_text(c)))
+                    .chain([salt])
+                    .collect();
+                Some(format!("MD5(CONCAT_WS(CHAR(31), {}))", parts.join(", ")))
+            }
+            Backend::Sqlite => None,
         }
     }
 
@@ -67,6 +84,9 @@ impl Backend {
         t.contains("blob") || t.contains("bytea") || t.contains("binary")
     }
 }
+
+/// The alias of the table in a sampling SELECT (its rows are hashed by it).
+const ROW_ALIAS: &str = "hegui_row";
 
 fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -264,8 +284,9 @@ impl Db {
             .unwrap_or(0))
     }
 
-    /// The SELECT that reads a table, sampled as asked.
-    pub fn select(&self, t: &Table, limit: Option<u64>, random: bool) -> String {
+    /// The SELECT that reads a table: its first `limit` rows, or with `seed`, `limit`
+    /// rows in the seeded order of [`Backend::seeded_order`] (servers only).
+    pub fn select(&self, t: &Table, limit: Option<u64>, seed: Option<u64>) -> String {
         let cols: Vec<String> = t.columns.iter().map(|c| self.backend.as_text(c)).collect();
         let from = match &t.schema {
             Some(s) if self.backend != Backend::Sqlite => {
@@ -274,15 +295,15 @@ impl Db {
             _ => self.backend.quote(&t.name),
         };
         let mut sql = format!(
-            "SELECT {} FROM {from}",
+            "SELECT {} FROM {from} AS {ROW_ALIAS}",
             if cols.is_empty() {
                 "NULL".into()
             } else {
                 cols.join(", ")
             }
         );
-        if random {
-            sql.push_str(&format!(" ORDER BY {}", self.backend.random()));
+        if let Some(order) = seed.and_then(|s| self.backend.seeded_order(&t.columns, s)) {
+            sql.push_str(&format!(" ORDER BY {order}"));
         }
         if let Some(n) = limit {
             sql.push_str(&format!(" LIMIT {n}"));
@@ -312,6 +333,27 @@ mod tests {
             redact("mysql://root@127.0.0.1:3306/test"),
             "mysql://root@127.0.0.1:3306/test"
         );
+    }
+
+    #[test]
+    fn a_server_sample_is_ordered_by_a_hash_of_each_row_and_the_seed() {
+        let t = Table {
+            schema: Some("crm".into()),
+            name: "people".into(),
+            columns: vec!["name".into(), "mobile".into()],
+            skipped: vec![],
+        };
+        assert_eq!(
+            Backend::Postgres.seeded_order(&t.columns, 7).unwrap(),
+            "md5(ROW(hegui_row.*)::text || 'hegui-sample:7')"
+        );
+        assert_eq!(
+            Backend::Mysql.seeded_order(&t.columns, 7).unwrap(),
+            "MD5(CONCAT_WS(CHAR(31), IFNULL(CAST(`name` AS CHAR), CHAR(30)), \
+             IFNULL(CAST(`mobile` AS CHAR), CHAR(30)), 'hegui-sample:7'))"
+        );
+        // SQLite has no hash in SQL: its rows are sampled as they are read.
+        assert_eq!(Backend::Sqlite.seeded_order(&t.columns, 7), None);
     }
 
     #[test]
