@@ -742,6 +742,43 @@ fn suffixes_ending(entry: u8) -> &'static [Suffix] {
     &by_end[usize::from(entry) - 1]
 }
 
+/// What a character that ends place suffixes says of a name ending with it, when that
+/// does not depend on the name (most such characters: 市 ends only 市; 区 ends 自治区,
+/// 社区, 小区 … and 区, none of them street-level).
+#[derive(Debug, Clone, Copy)]
+struct EndInfo {
+    /// The character is a suffix by itself, and every longer suffix ending with it has
+    /// its street level: a name ending with it ends a component, of this level.
+    alone: Option<bool>,
+    /// A two-character suffix starts with the character (街 → 街道): the component may
+    /// take one more character.
+    continues: bool,
+}
+
+/// [`EndInfo`] by [`SUFFIX_END_SLOTS`] entry (the slot plus one; entry 0 is unused).
+fn end_info() -> &'static [EndInfo] {
+    static INFO: OnceLock<Vec<EndInfo>> = OnceLock::new();
+    INFO.get_or_init(|| {
+        let mut info = vec![EndInfo {
+            alone: None,
+            continues: false,
+        }];
+        for slot in 0..SUFFIX_ENDS.chars().count() {
+            let here = suffixes_ending(slot as u8 + 1);
+            let one = here.iter().find(|s| s.text.len() == 3);
+            let alone = one
+                .filter(|one| here.iter().all(|s| s.street == one.street))
+                .map(|one| one.street);
+            let ch = &SUFFIX_ENDS.as_bytes()[slot * 3..slot * 3 + 3];
+            let continues = PLACE_SUFFIXES
+                .iter()
+                .any(|s| s.len() == 6 && s.as_bytes().starts_with(ch));
+            info.push(EndInfo { alone, continues });
+        }
+        info
+    })
+}
+
 /// The CJK character at `i` (see [`cjk`]), as its [`SUFFIX_END_SLOTS`] entry: the slot
 /// plus one of the place suffixes that end with it, 0 for a character that ends none. The
 /// bytes are tested and the slot loaded in one step (the grammar's inner loop).
@@ -789,6 +826,7 @@ fn unit_at(t: &[u8], k: usize) -> Option<&'static str> {
 
 /// The length of the address starting at `i`: a chain of components.
 fn address_at(t: &[u8], i: usize) -> Option<usize> {
+    let info = end_info();
     let mut j = i;
     let mut parts = 0;
     let mut street = false;
@@ -822,28 +860,36 @@ fn address_at(t: &[u8], i: usize) -> Option<usize> {
                 continue;
             }
             // The first suffix of the list that the name ends with: only those ending in
-            // this character can, and a one-character one does.
-            let here = suffixes_ending(slot);
-            if let Some(s) = here.iter().find(|s| ends_with_suffix(t, j, c, s)) {
+            // this character can, and a one-character one does. Most characters say at
+            // once what it is (`EndInfo`).
+            let e = info[usize::from(slot)];
+            let level = match e.alone {
+                Some(level) => Some(level),
+                None => suffixes_ending(slot)
+                    .iter()
+                    .find(|s| ends_with_suffix(t, j, c, s))
+                    .map(|s| s.street),
+            };
+            if let Some(level) = level {
                 // A two-character suffix that continues (街 → 街道) takes one more character.
-                let longer = match end_slot_at(t, c) {
+                let longer = match e.continues.then(|| end_slot_at(t, c)).flatten() {
                     Some(next) if next > 0 => suffixes_ending(next)
                         .iter()
                         .find(|l| l.text.len() == 6 && ends_with_suffix(t, j, c + 3, l)),
                     _ => None,
                 };
                 end = Some(match longer {
-                    Some(l) => (c + 3, l),
-                    None => (c, s),
+                    Some(l) => (c + 3, l.street),
+                    None => (c, level),
                 });
                 break;
             }
         }
         match end {
-            Some((c, s)) => {
+            Some((c, level)) => {
                 j = c;
                 parts += 1;
-                street |= s.street;
+                street |= level;
             }
             None => break,
         }
@@ -1425,7 +1471,7 @@ mod tests {
             .chain(UNIT_SUFFIXES)
             .map(|s| s.to_string())
             .chain(
-                "北京朝阳建国东城道街号楼单元一㐀a1，"
+                "北京朝阳建国东城道街号楼单元一㐀a1，同社胡自治"
                     .chars()
                     .map(String::from),
             )
