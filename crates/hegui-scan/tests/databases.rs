@@ -112,14 +112,20 @@ fn rows_sql(table: &str, q: char) -> Vec<String> {
     ]
 }
 
-#[test]
-fn sqlite_file_read_only() {
-    let dir = std::env::temp_dir().join(format!("hegui-db-{}", std::process::id()));
+/// A new SQLite file `name` in a directory of its own (returned too), made by `statements`.
+fn sqlite_file(name: &str, statements: &[String]) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("hegui-db-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("crm.sqlite");
+    let path = dir.join(format!("{name}.sqlite"));
     let _ = std::fs::remove_file(&path);
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    setup(&url, &rows_sql("people", '"')).expect("SQLite is always available");
+    setup(&url, statements).expect("SQLite is always available");
+    (dir, path)
+}
+
+#[test]
+fn sqlite_file_read_only() {
+    let (dir, path) = sqlite_file("crm", &rows_sql("people", '"'));
     let before = std::fs::read(&path).unwrap();
     let mut c = Collect::default();
     let report = scan(&[PathBuf::from(&path)], &opts("people"), &mut c).unwrap();
@@ -241,12 +247,7 @@ fn random_samples_repeat_with_their_seed(target: &str, table: &str) {
 #[test]
 fn random_samples_of_tables_repeat_with_their_seed() {
     // SQLite (always there): sampled as it is read, as files are.
-    let dir = std::env::temp_dir().join(format!("hegui-db-sample-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("many.sqlite");
-    let _ = std::fs::remove_file(&path);
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    setup(&url, &many_rows_sql("many")).expect("SQLite is always available");
+    let (_, path) = sqlite_file("many", &many_rows_sql("many"));
     random_samples_repeat_with_their_seed(&path.display().to_string(), "many");
     // Servers: drawn by the server in an order fixed by the seed and each row.
     let table = "hegui_scan_test_sample";
