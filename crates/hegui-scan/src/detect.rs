@@ -7,7 +7,6 @@
 
 use jiff::civil::Date;
 
-use crate::classes::{Classes, Masks};
 use crate::context::Hits;
 use crate::kind::{Kind, KindSet, Likelihood};
 use crate::validate::{card, id_card, luhn, phone};
@@ -95,7 +94,7 @@ pub struct Scratch {
     spans: Vec<(usize, usize)>,
     sorted: Vec<(usize, usize)>,
     keywords: Hits,
-    classes: Classes,
+    facts: crate::semantic::TextFacts,
     /// Per options: whether its cells may be read whole (a name, address or date column).
     whole: Vec<bool>,
 }
@@ -151,13 +150,8 @@ pub fn detect_cells(
     let raw = &mut scratch.raw;
     raw.clear();
     let on = global.kinds;
-    // Many short cells (CSV): their facts come from the masks of the whole text.
-    let masks = on.any(SEMANTIC_KINDS) && cells.len() * 128 >= text.len();
-    if masks || on.any(DIGIT_KINDS) {
-        scratch.classes.load(text);
-    }
     if on.any(DIGIT_KINDS) {
-        digit_runs(text, global, &scratch.classes, raw);
+        digit_runs(text, global, raw);
     }
     if on.contains(Kind::Email) {
         emails(text, raw);
@@ -169,6 +163,11 @@ pub fn detect_cells(
         plates(text, raw);
     }
     if on.any(SEMANTIC_KINDS) {
+        // Many short cells (CSV): their facts from the masks of the whole text, in one pass.
+        let masks = cells.len() * 128 >= text.len();
+        if masks {
+            scratch.facts.load(text);
+        }
         let whole = &mut scratch.whole;
         whole.clear();
         whole.extend(options.iter().map(crate::semantic::reads_whole_cells));
@@ -181,13 +180,13 @@ pub fn detect_cells(
                 // Outside name, address and date columns, most cells have no byte that can
                 // anchor anything: passed over with one comparison.
                 if anchorable < c.start as usize {
-                    anchorable = scratch.classes.next_anchorable(c.start as usize);
+                    anchorable = scratch.facts.next_anchorable(c.start as usize);
                 }
                 if anchorable >= c.end as usize {
                     continue;
                 }
             }
-            let facts = masks.then(|| scratch.classes.facts(c.start as usize, c.end as usize));
+            let facts = masks.then(|| scratch.facts.of(c.start as usize, c.end as usize));
             crate::semantic::detect(&text[c.range()], facts, opts, raw);
             for h in &mut raw[from..] {
                 h.start += c.start as usize;
@@ -307,9 +306,9 @@ fn is_run_byte(b: u8) -> bool {
     b.is_ascii_digit() || b == b'*'
 }
 
-fn digit_runs(t: &[u8], opts: &Options, classes: &Classes, out: &mut Vec<Hit>) {
+fn digit_runs(t: &[u8], opts: &Options, out: &mut Vec<Hit>) {
     let rule = RunRule::for_kinds(opts.kinds);
-    let mut runs = Runs::new(t, classes, rule);
+    let mut runs = Runs::new(t, rule);
     while let Some((start, digits_end)) = runs.next() {
         // A trailing X/x belongs to an 18-character identity number.
         let mut end = digits_end;
@@ -353,13 +352,12 @@ fn digit_runs(t: &[u8], opts: &Options, classes: &Classes, out: &mut Vec<Hit>) {
     }
 }
 
-/// Runs of digits and `*` in a text, found 64 bytes at a time from the text's byte classes
-/// ([`Classes`]): short runs that nothing can join (see [`RunRule`]) are cleared from the
-/// masks with bit arithmetic, and the rest are read off with bit counts instead of a
-/// branch per byte.
+/// Runs of digits and `*` in a text, found 64 bytes at a time: each block becomes bit masks
+/// (one compare per byte, which the compiler turns into vector instructions), short runs
+/// that nothing can join (see [`RunRule`]) are cleared from the masks with bit arithmetic,
+/// and the rest are read off with bit counts instead of a branch per byte.
 struct Runs<'a> {
     t: &'a [u8],
-    classes: &'a Classes,
     rule: RunRule,
     /// Where the current block starts, and the bytes of its runs worth returning (long,
     /// masked, next to a joining byte, or at a block edge, whose neighbours are in another
@@ -371,10 +369,9 @@ struct Runs<'a> {
 }
 
 impl<'a> Runs<'a> {
-    fn new(t: &'a [u8], classes: &'a Classes, rule: RunRule) -> Self {
+    fn new(t: &'a [u8], rule: RunRule) -> Self {
         let mut r = Runs {
             t,
-            classes,
             rule,
             base: 0,
             mask: 0,
@@ -387,9 +384,16 @@ impl<'a> Runs<'a> {
     /// Makes the block starting at `base` current.
     fn load(&mut self, base: usize) {
         self.base = base;
-        let b = self.classes.at(base);
+        let rest = self.t.get(base..).unwrap_or_default();
+        let b = if rest.len() >= 64 {
+            block_mask(rest[..64].try_into().expect("64 bytes"))
+        } else {
+            let mut padded = [0u8; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            block_mask(&padded)
+        };
         // Bit 0 and bit 63 have neighbours in other blocks, when there are such blocks.
-        let edges = u64::from(base > 0) | u64::from(self.t.len() > base + 64) << 63;
+        let edges = u64::from(base > 0) | u64::from(rest.len() > 64) << 63;
         let seeds = self.rule.seeds(&b, edges);
         // Most blocks of real text have nothing worth visiting.
         self.mask = if seeds == 0 {
@@ -492,6 +496,82 @@ fn runs_touching(m: u64, seeds: u64) -> u64 {
     up | down
 }
 
+/// The bit masks of one 64-byte block (bit j for byte j).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct BlockMasks {
+    /// Digits and `*`.
+    runs: u64,
+    stars: u64,
+    /// `.`, which joins dotted quads and coordinates.
+    dots: u64,
+    /// Space and `-`, which join digit groups.
+    spaces_dashes: u64,
+    /// `(`, which opens an area code.
+    parens: u64,
+}
+
+#[inline]
+fn block_mask(block: &[u8; 64]) -> BlockMasks {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86-64 baseline; every x86-64 CPU has it. (AVX2,
+        // tried, was no faster: a function with it cannot be inlined here.)
+        unsafe { sse2::block_mask(block) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block_mask_portable(block)
+    }
+}
+
+/// [`block_mask`] one byte at a time (other architectures, and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_mask_portable(block: &[u8; 64]) -> BlockMasks {
+    let mut m = BlockMasks::default();
+    for (j, &b) in block.iter().enumerate() {
+        let bit = |on: bool| u64::from(on) << j;
+        m.runs |= bit(b.is_ascii_digit() || b == b'*');
+        m.stars |= bit(b == b'*');
+        m.dots |= bit(b == b'.');
+        m.spaces_dashes |= bit(b == b' ' || b == b'-');
+        m.parens |= bit(b == b'(');
+    }
+    m
+}
+
+/// SSE2 (every x86-64 CPU has it): 16 bytes per compare, one movemask per 16 bits.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_sub_epi8,
+    };
+
+    use super::BlockMasks;
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    pub(super) fn block_mask(block: &[u8; 64]) -> BlockMasks {
+        let mut m = BlockMasks::default();
+        let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+        let bits = |v: __m128i, k: usize| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
+        for (k, lane) in block.chunks_exact(16).enumerate() {
+            // SAFETY: `lane` is 16 readable bytes; the load is unaligned.
+            let v = unsafe { _mm_loadu_si128(lane.as_ptr().cast()) };
+            // b - '0' as unsigned is below 10 exactly for digits: min(x, 9) == x.
+            let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            let digit = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x);
+            let star = eq(v, b'*');
+            m.runs |= bits(_mm_or_si128(digit, star), k);
+            m.stars |= bits(star, k);
+            m.dots |= bits(eq(v, b'.'), k);
+            m.spaces_dashes |= bits(_mm_or_si128(eq(v, b' '), eq(v, b'-')), k);
+            m.parens |= bits(eq(v, b'('), k);
+        }
+        m
+    }
+}
+
 /// Which digit runs [`digit_runs`] must look at, from the kinds that are on. Every other
 /// run is skipped without changing what is found: it could only have produced hits of kinds
 /// that are off, or none at all.
@@ -562,7 +642,7 @@ impl RunRule {
     /// three run bytes follow it: the second group of every grouped shape has at least three
     /// digits (`+86 138 …`, `138 1234 5678`, `6222 0212 …`, `010-1234567`), so the dates
     /// and times of log lines (`2026-03-08 17:55`) are not visited.
-    fn seeds(self, b: &Masks, edges: u64) -> u64 {
+    fn seeds(self, b: &BlockMasks, edges: u64) -> u64 {
         let m = b.runs;
         // Run bytes `k` places after each bit (bytes in the next block count as such).
         let later = |k: u32| {
@@ -1253,6 +1333,24 @@ mod tests {
     }
 
     #[test]
+    fn block_mask_matches_the_byte_test_for_every_byte_in_every_lane() {
+        for b in 0..=255u8 {
+            for lane in [0, 15, 16, 31, 47, 63] {
+                let mut block = [b'a'; 64];
+                block[lane] = b;
+                let m = block_mask(&block);
+                let at = |on: bool| u64::from(on) << lane;
+                assert_eq!(m.runs, at(is_run_byte(b)), "byte {b:#x} lane {lane}");
+                assert_eq!(m.stars, at(b == b'*'));
+                assert_eq!(m.dots, at(b == b'.'));
+                assert_eq!(m.spaces_dashes, at(b" -".contains(&b)));
+                assert_eq!(m.parens, at(b == b'('));
+                assert_eq!(block_mask_portable(&block), m);
+            }
+        }
+    }
+
+    #[test]
     fn plate_places_of_a_block_agree_with_the_byte_test() {
         let mut rng = crate::rng::Rng::new(31);
         for _ in 0..20_000 {
@@ -1379,9 +1477,7 @@ mod tests {
                     };
                     stars > 0 || e - s >= rule.shortest || joined || rule.joinable(before, None)
                 };
-                let mut classes = Classes::default();
-                classes.load(&t);
-                let mut runs = Runs::new(&t, &classes, rule);
+                let mut runs = Runs::new(&t, rule);
                 let mut got = Vec::new();
                 while let Some((s, e)) = runs.next() {
                     got.push((s, e, runs.stars_in(s, e)));
@@ -1397,7 +1493,7 @@ mod tests {
                 }
                 // Skipping past a run's end resumes after it.
                 if got.len() >= 3 {
-                    let mut runs = Runs::new(&t, &classes, rule);
+                    let mut runs = Runs::new(&t, rule);
                     runs.next();
                     runs.skip_to(got[1].1);
                     let next = runs.next().expect("a run after the skip");
@@ -1416,11 +1512,9 @@ mod tests {
         // A user agent's version numbers, a date and a time are not visited by an
         // identifier pass.
         let t = b"Mozilla/5.0 (Windows NT 10.0) at 2026-03-08 17:55:46";
-        let mut classes = Classes::default();
-        classes.load(t);
-        let mut runs = Runs::new(t, &classes, ids);
+        let mut runs = Runs::new(t, ids);
         assert_eq!(runs.next(), None);
-        let mut all = Runs::new(t, &classes, RunRule::ALL);
+        let mut all = Runs::new(t, RunRule::ALL);
         assert_eq!(all.next(), Some((8, 9)), "5 in 5.0 may start a dotted quad");
     }
 

@@ -8,7 +8,6 @@
 //! - [`count`]: exact and HyperLogLog distinct counting, of value keys ([`key`]).
 //! - [`report`]: findings and the [`report::ScanReport`], with the head-count estimate the
 //!   obligations engine reads.
-mod classes;
 pub mod context;
 pub mod count;
 pub mod detect;

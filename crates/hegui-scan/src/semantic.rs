@@ -398,7 +398,7 @@ fn automaton() -> &'static Automaton {
 
 /// Letters of which every ASCII anchor holds one (checked when the automaton is built): a
 /// cell with none of them, in either case, holds no ASCII anchor.
-pub(crate) const ASCII_KEYS: [u8; 3] = *b"bvn";
+const ASCII_KEYS: [u8; 3] = *b"bvn";
 
 const ONES: u64 = u64::from_le_bytes([1; 8]);
 const HIGH: u64 = ONES << 7;
@@ -1004,23 +1004,21 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    /// The facts of a text from the masks of its line breaks, high bytes and key letters.
-    pub(crate) fn from_masks(newlines: u64, high: u64, keys: u64) -> Facts {
-        Facts {
-            newline: newlines != 0,
-            high: high != 0,
-            key: keys != 0,
-        }
-    }
+    /// The facts of an empty text.
+    const NONE: Facts = Facts {
+        newline: false,
+        high: false,
+        key: false,
+    };
 
     /// Whether a text with these facts can hold no anchor: one line, all ASCII, without a
     /// key letter ([`detect`] finds nothing in it outside name, address and date columns).
     #[cfg(test)]
-    pub(crate) fn nothing_to_anchor(self) -> bool {
+    fn nothing_to_anchor(self) -> bool {
         !(self.newline || self.high || self.key)
     }
 
-    pub(crate) fn of(t: &[u8]) -> Facts {
+    fn of(t: &[u8]) -> Facts {
         let (mut high, mut key, mut newline) = (0u64, 0u64, 0u64);
         for w in words(t) {
             newline |= zero_bytes(w ^ (ONES * u64::from(b'\n')));
@@ -1035,8 +1033,140 @@ impl Facts {
     }
 }
 
+/// [`Facts`] of many cells of one text at once: for each 64-byte block of the text, the
+/// bit masks of its line breaks, non-ASCII bytes and key letters, from SSE2 compares (16
+/// bytes each). A cell's facts are then a few mask tests over the blocks it spans, where
+/// the word tests cost a few operations per byte of every cell.
+#[derive(Debug, Default)]
+pub(crate) struct TextFacts {
+    /// Per block: line breaks, high bytes, key letters (bit j: byte j of the block).
+    blocks: Vec<[u64; 3]>,
+}
+
+impl TextFacts {
+    /// Reads a text's masks (replacing those of the text before).
+    pub(crate) fn load(&mut self, t: &[u8]) {
+        self.blocks.clear();
+        let whole = t.chunks_exact(64);
+        let rest = whole.remainder();
+        self.blocks
+            .extend(whole.map(|b| fact_masks(b.try_into().expect("64 bytes"))));
+        if !rest.is_empty() {
+            // Zeros are no line break, no high byte and no key.
+            let mut padded = [0u8; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            self.blocks.push(fact_masks(&padded));
+        }
+    }
+
+    /// The first byte at or after `from` that is a line break, a byte of a non-ASCII
+    /// character or a key letter (`usize::MAX` when none is): a cell ending at or before it
+    /// can hold no anchor ([`Facts::nothing_to_anchor`]). Cells are passed over a block
+    /// of 64 bytes at a time instead of one test each.
+    #[inline]
+    pub(crate) fn next_anchorable(&self, from: usize) -> usize {
+        let mut b = from / 64;
+        let mut keep = u64::MAX << (from % 64);
+        while let Some(&[n, h, k]) = self.blocks.get(b) {
+            let m = (n | h | k) & keep;
+            if m != 0 {
+                return b * 64 + m.trailing_zeros() as usize;
+            }
+            b += 1;
+            keep = u64::MAX;
+        }
+        usize::MAX
+    }
+
+    /// The facts of bytes `start..end` of the text loaded.
+    #[inline]
+    pub(crate) fn of(&self, start: usize, end: usize) -> Facts {
+        if start >= end {
+            return Facts::NONE;
+        }
+        let (first, last) = (start / 64, (end - 1) / 64);
+        let head = u64::MAX << (start % 64);
+        let tail = u64::MAX >> (63 - (end - 1) % 64);
+        let [n, h, k] = self.blocks[first];
+        let keep = if first == last { head & tail } else { head };
+        let mut any = [n & keep, h & keep, k & keep];
+        if first < last {
+            // A cell over more than one block (rare: most are short).
+            for masks in &self.blocks[first + 1..last] {
+                for (a, m) in any.iter_mut().zip(masks) {
+                    *a |= m;
+                }
+            }
+            for (a, m) in any.iter_mut().zip(&self.blocks[last]) {
+                *a |= m & tail;
+            }
+        }
+        Facts {
+            newline: any[0] != 0,
+            high: any[1] != 0,
+            key: any[2] != 0,
+        }
+    }
+}
+
+/// The line breaks, high bytes and key letters of a 64-byte block, as bit masks.
+fn fact_masks(block: &[u8; 64]) -> [u64; 3] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86-64 baseline; every x86-64 CPU has it.
+        unsafe { facts_sse2::masks(block) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        fact_masks_portable(block)
+    }
+}
+
+/// [`fact_masks`] one byte at a time (other architectures, and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn fact_masks_portable(block: &[u8; 64]) -> [u64; 3] {
+    let mut m = [0u64; 3];
+    for (j, &b) in block.iter().enumerate() {
+        m[0] |= u64::from(b == b'\n') << j;
+        m[1] |= u64::from(b >= 0x80) << j;
+        m[2] |= u64::from(ASCII_KEYS.contains(&(b | 0x20))) << j;
+    }
+    m
+}
+
+#[cfg(target_arch = "x86_64")]
+mod facts_sse2 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+
+    use super::ASCII_KEYS;
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    pub(super) fn masks(block: &[u8; 64]) -> [u64; 3] {
+        let mut m = [0u64; 3];
+        let bits = |v, k: usize| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
+        let [k0, k1, k2] = ASCII_KEYS.map(|k| _mm_set1_epi8(k as i8));
+        for (k, lane) in block.chunks_exact(16).enumerate() {
+            // SAFETY: `lane` is 16 readable bytes; the load is unaligned.
+            let v = unsafe { _mm_loadu_si128(lane.as_ptr().cast()) };
+            m[0] |= bits(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)), k);
+            m[1] |= bits(v, k);
+            // Setting bit 5 folds each capital onto its small letter, and no other byte.
+            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            let key = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(folded, k0), _mm_cmpeq_epi8(folded, k1)),
+                _mm_cmpeq_epi8(folded, k2),
+            );
+            m[2] |= bits(key, k);
+        }
+        m
+    }
+}
+
 /// Detects names, addresses, birth dates and sensitive terms in one line or cell. `facts`:
-/// the text's [`Facts`] when they are known already (from `Classes`).
+/// the text's [`Facts`] when they are known already (from [`TextFacts`]).
 pub(crate) fn detect(t: &[u8], facts: Option<Facts>, opts: &Options, out: &mut Vec<Hit>) {
     // Whole cells of name, address and birth-date columns (most columns are none).
     if !opts.field_kinds.is_empty() && whole_cell(t, opts, out) {
@@ -1468,6 +1598,63 @@ mod tests {
             assert_eq!(f.newline, t.contains(&b'\n'), "{t:?}");
             assert_eq!(f.high, !t.is_ascii(), "{t:?}");
             assert_eq!(f.key, key, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn block_facts_agree_with_the_word_tests_for_every_cell() {
+        let mut rng = crate::rng::Rng::new(23);
+        let bytes = b"aBvNx1 ,\n\xe4\x80\x7f\x00\xc2";
+        let mut facts = TextFacts::default();
+        for _ in 0..2_000 {
+            let len = rng.below(300) as usize;
+            let t: Vec<u8> = (0..len).map(|_| bytes[rng.below(14) as usize]).collect();
+            facts.load(&t);
+            for _ in 0..20 {
+                let a = rng.below(len as u64 + 1) as usize;
+                let b = a + rng.below((len - a) as u64 + 1) as usize;
+                assert_eq!(facts.of(a, b), Facts::of(&t[a..b]), "{:?}", &t[a..b]);
+            }
+        }
+    }
+
+    #[test]
+    fn the_next_anchorable_byte_is_the_first_that_a_cell_test_would_see() {
+        let mut rng = crate::rng::Rng::new(29);
+        let rare = b"vN\n\xe4\x80";
+        let mut facts = TextFacts::default();
+        for _ in 0..3_000 {
+            // Mostly plain bytes, so that whole blocks hold nothing to anchor.
+            let len = rng.below(400) as usize;
+            let odds = 1 + rng.below(200);
+            let t: Vec<u8> = (0..len)
+                .map(|_| match rng.below(odds) {
+                    0 => rare[rng.below(rare.len() as u64) as usize],
+                    _ => b"x1 ,A"[rng.below(5) as usize],
+                })
+                .collect();
+            facts.load(&t);
+            for from in 0..=len + 70 {
+                let want = (from..len)
+                    .find(|&i| !Facts::of(&t[i..i + 1]).nothing_to_anchor())
+                    .unwrap_or(usize::MAX);
+                assert_eq!(facts.next_anchorable(from), want, "{t:?} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn block_masks_match_the_byte_test_for_every_byte_in_every_lane() {
+        for at in 0..64 {
+            for b in 0..=255u8 {
+                let mut block = [b'x'; 64];
+                block[at] = b;
+                assert_eq!(
+                    fact_masks(&block),
+                    fact_masks_portable(&block),
+                    "{b:#x} at {at}"
+                );
+            }
         }
     }
 
