@@ -1584,13 +1584,19 @@ mod tests {
         }
     }
 
+    /// A text of up to `max` bytes drawn from `bytes`.
+    fn random_bytes(rng: &mut crate::rng::Rng, max: u64, bytes: &[u8]) -> Vec<u8> {
+        let len = rng.below(max) as usize;
+        (0..len)
+            .map(|_| bytes[rng.below(bytes.len() as u64) as usize])
+            .collect()
+    }
+
     #[test]
     fn facts_of_a_text_agree_with_byte_tests() {
         let mut rng = crate::rng::Rng::new(17);
-        let bytes = b"aBvNx1 ,\n\xe4\x80\x7f\x00";
         for _ in 0..50_000 {
-            let len = rng.below(30) as usize;
-            let t: Vec<u8> = (0..len).map(|_| bytes[rng.below(13) as usize]).collect();
+            let t = random_bytes(&mut rng, 30, b"aBvNx1 ,\n\xe4\x80\x7f\x00");
             let f = Facts::of(&t);
             let key = t
                 .iter()
@@ -1604,11 +1610,10 @@ mod tests {
     #[test]
     fn block_facts_agree_with_the_word_tests_for_every_cell() {
         let mut rng = crate::rng::Rng::new(23);
-        let bytes = b"aBvNx1 ,\n\xe4\x80\x7f\x00\xc2";
         let mut facts = TextFacts::default();
         for _ in 0..2_000 {
-            let len = rng.below(300) as usize;
-            let t: Vec<u8> = (0..len).map(|_| bytes[rng.below(14) as usize]).collect();
+            let t = random_bytes(&mut rng, 300, b"aBvNx1 ,\n\xe4\x80\x7f\x00\xc2");
+            let len = t.len();
             facts.load(&t);
             for _ in 0..20 {
                 let a = rng.below(len as u64 + 1) as usize;
@@ -1621,18 +1626,15 @@ mod tests {
     #[test]
     fn the_next_anchorable_byte_is_the_first_that_a_cell_test_would_see() {
         let mut rng = crate::rng::Rng::new(29);
-        let rare = b"vN\n\xe4\x80";
         let mut facts = TextFacts::default();
         for _ in 0..3_000 {
-            // Mostly plain bytes, so that whole blocks hold nothing to anchor.
-            let len = rng.below(400) as usize;
-            let odds = 1 + rng.below(200);
-            let t: Vec<u8> = (0..len)
-                .map(|_| match rng.below(odds) {
-                    0 => rare[rng.below(rare.len() as u64) as usize],
-                    _ => b"x1 ,A"[rng.below(5) as usize],
-                })
-                .collect();
+            // Mostly plain bytes, so that whole blocks hold nothing to anchor: one rare
+            // byte among some tens to hundreds of plain ones.
+            let plain = 1 + rng.below(200) as usize;
+            let mut bytes = b"vN\n\xe4\x80".to_vec();
+            bytes.extend(b"x1 ,A".iter().cycle().take(plain));
+            let t = random_bytes(&mut rng, 400, &bytes);
+            let len = t.len();
             facts.load(&t);
             for from in 0..=len + 70 {
                 let want = (from..len)
