@@ -560,7 +560,7 @@ impl<'a> Ctx<'a> {
         }
         let id = self.fields.len() as u32;
         let name: Arc<str> = Arc::from(name);
-        // Copied only while a set in flight still shares the old list.
+        // Copied only while a batch in flight still shares the old list.
         let (field_kinds, field_negative) = field_cues(&name);
         Arc::make_mut(&mut self.options).push(Options {
             today: self.opts.today,
@@ -707,7 +707,7 @@ impl<'a> Ctx<'a> {
         self.full()
     }
 
-    /// Queues the batch when it is full, and starts detecting when enough are queued.
+    /// Starts detecting the batch when it is full.
     fn full(&mut self) -> Result<(), ScanError> {
         let b = &self.batch;
         if b.text.len() + 16 * b.cells.len() >= self.opts.batch_bytes {
@@ -899,7 +899,7 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".into())
 }
 
-/// Waits for a set of batches being detected. A reader that is itself a worker of the pool
+/// Waits for a batch being detected. A reader that is itself a worker of the pool
 /// (a scan run inside `ThreadPool::install`, as the benchmark does) works on the pool's
 /// jobs while it waits, so a one-thread pool cannot deadlock.
 fn wait(rx: &std::sync::mpsc::Receiver<Detected>) -> Detected {
