@@ -930,6 +930,25 @@ fn document(t: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
 
 /// Dotted digits: IPv4 quads and latitude/longitude pairs.
 fn dotted(t: &[u8], start: usize, out: &mut Vec<Hit>) -> bool {
+    dotted_token::<true>(t, start, out)
+}
+
+/// [`dotted`]; `FAST`: end at once where no quad or coordinate can start (off only in
+/// tests, which hold the two readings equal).
+fn dotted_token<const FAST: bool>(t: &[u8], start: usize, out: &mut Vec<Hit>) -> bool {
+    // A run after a dot is inside a token its first run handled (the walk back below would
+    // step over the dot). A first run of more than three digits is the first part of the
+    // token: no quad (parts of one to three digits) and no coordinate (one to three before
+    // the dot) starts so. Prices and amounts (`1197.00`) end here without a walk.
+    if FAST && start > 0 && t[start - 1] == b'.' {
+        return true;
+    }
+    if FAST
+        && t.get(start..start + 4)
+            .is_some_and(|w| w.iter().all(u8::is_ascii_digit))
+    {
+        return true;
+    }
     // Walk back to the token's start.
     let mut s = start;
     while s > 0 && (t[s - 1].is_ascii_digit() || t[s - 1] == b'.') {
@@ -1088,23 +1107,38 @@ fn emails(t: &[u8], out: &mut Vec<Hit>) {
     }
 }
 
+/// The bytes of a [`colon_tokens`] token: hex digits, `:`, `-` and `.`. One table load per
+/// byte (the four tests cost more: every date and time is walked).
+static HEXISH: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_hexdigit() || c == b':' || c == b'-' || c == b'.';
+        b += 1;
+    }
+    t
+};
+
 /// Tokens with colons or dashes between hex digits: MAC addresses and IPv6.
 fn colon_tokens(t: &[u8], out: &mut Vec<Hit>) {
-    // One table load per byte (the four tests cost more: every date and time is walked).
-    static HEXISH: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut b = 0;
-        while b < 256 {
-            let c = b as u8;
-            t[b] = c.is_ascii_hexdigit() || c == b':' || c == b'-' || c == b'.';
-            b += 1;
-        }
-        t
-    };
+    tokens::<true>(t, out)
+}
+
+/// [`colon_tokens`]; `SKIP`: pass dates and clock times over (off only in tests, which hold
+/// the two readings equal).
+fn tokens<const SKIP: bool>(t: &[u8], out: &mut Vec<Hit>) {
     let hexish = |b: u8| HEXISH[b as usize];
     let mut i = 0;
     while let Some(off) = memchr::memchr2(b':', b'-', &t[i..]) {
         let p = i + off;
+        // `p` is the first separator of its token (what lies between `i` and it holds
+        // none). Dates and clock times, in every log line and many cells, are passed over
+        // without walking them.
+        if let Some(end) = SKIP.then(|| date_or_time(t, p, &HEXISH)).flatten() {
+            i = end;
+            continue;
+        }
         let mut s = p;
         while s > 0 && hexish(t[s - 1]) {
             s -= 1;
@@ -1152,6 +1186,41 @@ fn colon_tokens(t: &[u8], out: &mut Vec<Hit>) {
                 push(out, Kind::Ipv6, s, e, Likelihood::Likely, &addr.octets());
             }
         }
+    }
+}
+
+/// The end of the token whose first separator is at `p` when the token is exactly an ISO
+/// date (`2026-03-14`) or a clock time (`03:34`, `03:34:50`): digits only, so neither a MAC
+/// address (17 bytes, a separator third) nor IPv6 (which [`colon_tokens`] parses only with
+/// a hex letter or a `::`). `hexish` is what a token is made of; a token ends at the first
+/// byte outside it.
+#[inline]
+fn date_or_time(t: &[u8], p: usize, hexish: &[bool; 256]) -> Option<usize> {
+    let digits = |a: usize, n: usize| {
+        t.get(a..a + n)
+            .is_some_and(|w| w.iter().all(u8::is_ascii_digit))
+    };
+    let edge = |at: usize| t.get(at).is_none_or(|&b| !hexish[b as usize]);
+    let starts = |n: usize| p >= n && digits(p - n, n) && (p == n || edge(p - n - 1));
+    match t[p] {
+        b'-' if starts(4)
+            && digits(p + 1, 2)
+            && t.get(p + 3) == Some(&b'-')
+            && digits(p + 4, 2)
+            && edge(p + 6) =>
+        {
+            Some(p + 6)
+        }
+        b':' if starts(2) && digits(p + 1, 2) => {
+            if edge(p + 3) {
+                Some(p + 3)
+            } else if t[p + 3] == b':' && digits(p + 4, 2) && edge(p + 6) {
+                Some(p + 6)
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 
@@ -1369,6 +1438,83 @@ mod tests {
                 base += 64;
             }
         }
+    }
+
+    /// Random texts of the bytes that make and break dates, times, MACs, IPv6, quads,
+    /// coordinates and prices, with pieces of each shape, so that near misses are common.
+    fn token_texts(seed: u64) -> impl Iterator<Item = Vec<u8>> {
+        let mut r = crate::rng::Rng::new(seed);
+        let pieces: [&[u8]; 24] = [
+            b"0",
+            b"7",
+            b"12",
+            b"2026",
+            b"a",
+            b"F",
+            b"g",
+            b"-",
+            b":",
+            b"::",
+            b".",
+            b",",
+            b" ",
+            b"2026-03-14",
+            b"03:34:50",
+            b"17:55",
+            b"00:1a:2B:3c:4d:5e",
+            b"fe80::1",
+            b"39.9042",
+            b"1197.00",
+            b"192.168.1.10",
+            b"116.4074",
+            b"39.9042,116.4074",
+            b"10.0.0.1",
+        ];
+        (0..30_000).map(move |_| {
+            let mut t = Vec::new();
+            for _ in 0..r.below(12) {
+                t.extend_from_slice(pieces[r.below(pieces.len() as u64) as usize]);
+            }
+            t
+        })
+    }
+
+    #[test]
+    fn dates_and_times_passed_over_hold_no_mac_or_ipv6() {
+        let (mut found, mut skipped) = (0, 0);
+        for t in token_texts(41) {
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            tokens::<true>(&t, &mut fast);
+            tokens::<false>(&t, &mut slow);
+            assert_eq!(fast, slow, "{}", String::from_utf8_lossy(&t));
+            found += slow.len();
+            skipped += memchr::memchr2_iter(b':', b'-', &t)
+                .filter(|&p| date_or_time(&t, p, &HEXISH).is_some())
+                .count();
+        }
+        // The texts reach both paths.
+        assert!(
+            found > 1000 && skipped > 1000,
+            "{found} hits, {skipped} skips"
+        );
+    }
+
+    #[test]
+    fn dotted_runs_ended_early_hold_no_quad_or_coordinate() {
+        let mut found = 0;
+        for t in token_texts(43) {
+            // Every digit run's start, as `digit_runs` calls it (no digit before it).
+            for start in (0..t.len())
+                .filter(|&i| t[i].is_ascii_digit() && (i == 0 || !t[i - 1].is_ascii_digit()))
+            {
+                let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                let a = dotted_token::<true>(&t, start, &mut fast);
+                let b = dotted_token::<false>(&t, start, &mut slow);
+                assert_eq!((a, &fast), (b, &slow), "{}", String::from_utf8_lossy(&t));
+                found += slow.len();
+            }
+        }
+        assert!(found > 1000, "{found} hits");
     }
 
     #[test]
