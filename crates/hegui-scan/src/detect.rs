@@ -1135,7 +1135,7 @@ fn tokens<const SKIP: bool>(t: &[u8], out: &mut Vec<Hit>) {
         // `p` is the first separator of its token (what lies between `i` and it holds
         // none). Dates and clock times, in every log line and many cells, are passed over
         // without walking them.
-        if let Some(end) = SKIP.then(|| date_or_time(t, p, &HEXISH)).flatten() {
+        if let Some(end) = SKIP.then(|| date_or_time(t, p)).flatten() {
             i = end;
             continue;
         }
@@ -1192,15 +1192,14 @@ fn tokens<const SKIP: bool>(t: &[u8], out: &mut Vec<Hit>) {
 /// The end of the token whose first separator is at `p` when the token is exactly an ISO
 /// date (`2026-03-14`) or a clock time (`03:34`, `03:34:50`): digits only, so neither a MAC
 /// address (17 bytes, a separator third) nor IPv6 (which [`colon_tokens`] parses only with
-/// a hex letter or a `::`). `hexish` is what a token is made of; a token ends at the first
-/// byte outside it.
+/// a hex letter or a `::`). A token ends at the first byte outside [`HEXISH`].
 #[inline]
-fn date_or_time(t: &[u8], p: usize, hexish: &[bool; 256]) -> Option<usize> {
+fn date_or_time(t: &[u8], p: usize) -> Option<usize> {
     let digits = |a: usize, n: usize| {
         t.get(a..a + n)
             .is_some_and(|w| w.iter().all(u8::is_ascii_digit))
     };
-    let edge = |at: usize| t.get(at).is_none_or(|&b| !hexish[b as usize]);
+    let edge = |at: usize| t.get(at).is_none_or(|&b| !HEXISH[b as usize]);
     let starts = |n: usize| p >= n && digits(p - n, n) && (p == n || edge(p - n - 1));
     match t[p] {
         b'-' if starts(4)
@@ -1489,7 +1488,7 @@ mod tests {
             assert_eq!(fast, slow, "{}", String::from_utf8_lossy(&t));
             found += slow.len();
             skipped += memchr::memchr2_iter(b':', b'-', &t)
-                .filter(|&p| date_or_time(&t, p, &HEXISH).is_some())
+                .filter(|&p| date_or_time(&t, p).is_some())
                 .count();
         }
         // The texts reach both paths.
