@@ -25,19 +25,16 @@ pub fn close(store: &Store, key: &str, actor: &str) -> Result<(), AuditError> {
             e.code, e.status
         )));
     }
-    let mut tx = store.begin()?;
-    tx.exec(
-        "UPDATE engagements SET status = 'closed', closed_at = $1 WHERE id = $2",
-        &[now().into(), e.id.clone().into()],
-    )?;
-    log::append(
-        &mut tx,
-        &e.id,
-        actor,
-        "engagement.closed",
-        &log::detail(&[]),
-    )?;
-    tx.commit()
+    store.write(Some(&e.id), |tx| {
+        let n = tx.exec(
+            "UPDATE engagements SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'open'",
+            &[now().into(), e.id.clone().into()],
+        )?;
+        if n != 1 {
+            return Err(AuditError::Invalid(format!("{} is already closed", e.code)));
+        }
+        log::append(tx, &e.id, actor, "engagement.closed", &log::detail(&[]))
+    })
 }
 
 /// Everything of an engagement, for its archive.
@@ -61,7 +58,7 @@ pub fn export(
     actor: &str,
 ) -> Result<Vec<String>, AuditError> {
     let e = show(store, key)?;
-    log::verify(store, &e.id)?;
+    crate::verify::engagement(store, &e.id)?.into_result()?;
     let io = |what: &Path, err: std::io::Error| {
         AuditError::Invalid(format!("{}: {err}", what.display()))
     };
@@ -96,15 +93,15 @@ pub fn export(
     )
     .map_err(|err| io(&path, err))?;
     files.insert(0, "engagement.json".into());
-    let mut tx = store.begin()?;
-    log::append(
-        &mut tx,
-        &e.id,
-        actor,
-        "engagement.exported",
-        &log::detail(&[("files", files.len().into())]),
-    )?;
-    tx.commit()?;
+    store.write(Some(&e.id), |tx| {
+        log::append(
+            tx,
+            &e.id,
+            actor,
+            "engagement.exported",
+            &log::detail(&[("files", files.len().into())]),
+        )
+    })?;
     Ok(files)
 }
 
@@ -212,22 +209,23 @@ pub fn purge(
     };
     let text = serde_json::to_string(&record).expect("serialisable");
     let signature = key.sign(text.as_bytes())?;
-    let mut tx = store.begin()?;
-    for t in TABLES {
+    store.write(Some(&id), |tx| {
+        for t in TABLES {
+            tx.exec(
+                &format!("DELETE FROM {t} WHERE engagement_id = $1"),
+                &[id.clone().into()],
+            )?;
+        }
         tx.exec(
-            &format!("DELETE FROM {t} WHERE engagement_id = $1"),
+            "DELETE FROM engagements WHERE id = $1",
             &[id.clone().into()],
         )?;
-    }
-    tx.exec(
-        "DELETE FROM engagements WHERE id = $1",
-        &[id.clone().into()],
-    )?;
-    tx.exec(
-        "INSERT INTO deletion_records (code, purged_at, record, public_key, signature) VALUES ($1, $2, $3, $4, $5)",
-        &[e.code.clone().into(), record.purged_at.clone().into(), text.into(), key.public.clone().into(), signature.into()],
-    )?;
-    tx.commit()?;
+        tx.exec(
+            "INSERT INTO deletion_records (code, purged_at, record, public_key, signature) VALUES ($1, $2, $3, $4, $5)",
+            &[e.code.clone().into(), record.purged_at.clone().into(), text.clone().into(), key.public.clone().into(), signature.clone().into()],
+        )?;
+        Ok(())
+    })?;
     store.compact()?;
     Ok(record)
 }

@@ -7,6 +7,7 @@ use hegui_core::law::Law;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sqlx::Row;
 
 use crate::independence::{self, Auditor, Independence, RotationReading};
 use crate::log;
@@ -173,91 +174,93 @@ pub fn create(store: &Store, n: &NewEngagement) -> Result<Engagement, AuditError
         return Err(AuditError::Independence(lines.join("\n")));
     }
     let id = new_id()?;
-    let mut tx = store.begin()?;
-    let year = n.start.year();
-    let prefix = format!("ENG-{year}-");
-    let taken = tx.rows(
-        "SELECT code FROM engagements WHERE code LIKE $1",
-        &[format!("{prefix}%").into()],
-    )?;
-    let next = taken
-        .iter()
-        .filter_map(|r| {
-            r.text(0)
-                .strip_prefix(&prefix)
-                .and_then(|s| s.parse::<u32>().ok())
-        })
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let code = format!("{prefix}{next:03}");
-    let law = Law::get();
-    let created = now();
-    tx.exec(
-        "INSERT INTO engagements (id, code, processor, kind, ordered_trigger, body, affiliates, lead_auditor, team, period_start, period_end, start_date, deadline, catalog, status, independence, override_reason, created_at, created_by, log_len, log_head)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20)",
-        &[
-            id.clone().into(),
-            code.clone().into(),
-            profile.organisation.name.clone().into(),
-            kind_id(n.kind).into(),
-            n.trigger.map(|t| serde_json::to_value(t).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()).into(),
-            n.body.clone().into(),
-            to_json(&n.affiliates).into(),
-            n.lead.clone().into(),
-            to_json(&n.team).into(),
-            n.period_start.to_string().into(),
-            n.period_end.to_string().into(),
-            n.start.to_string().into(),
-            n.deadline.map(|d| d.to_string()).into(),
-            law.guideline.id.clone().into(),
-            "open".into(),
-            to_json(&ind).into(),
-            n.override_reason.clone().into(),
-            created.clone().into(),
-            n.actor.clone().into(),
-            log::GENESIS.into(),
-        ],
-    )?;
-    log::append(
-        &mut tx,
-        &id,
-        &n.actor,
-        "engagement.created",
-        &log::detail(&[
-            ("code", code.clone().into()),
-            ("processor", profile.organisation.name.clone().into()),
-            ("kind", kind_id(n.kind).into()),
-            ("body", n.body.clone().into()),
-            ("lead", n.lead.clone().into()),
-            (
-                "period",
-                format!("{} – {}", n.period_start, n.period_end).into(),
-            ),
-            ("catalog", law.guideline.id.clone().into()),
-        ]),
-    )?;
-    log::append(
-        &mut tx,
-        &id,
-        &n.actor,
-        "independence.checked",
-        &serde_json::to_value(&ind).expect("serialisable"),
-    )?;
-    if let Some(reason) = &n.override_reason {
-        if !ind.violations.is_empty() {
-            log::append(
-                &mut tx,
-                &id,
-                &n.actor,
-                "independence.overridden",
-                &log::detail(&[("reason", reason.clone().into())]),
-            )?;
+    // Serial with every other creation: the code (ENG-2026-007) is the next free one.
+    let code = store.write(None, |tx| {
+        let year = n.start.year();
+        let prefix = format!("ENG-{year}-");
+        let taken = tx.rows(
+            "SELECT code FROM engagements WHERE code LIKE $1",
+            &[format!("{prefix}%").into()],
+        )?;
+        let next = taken
+            .iter()
+            .filter_map(|r| {
+                r.text(0)
+                    .strip_prefix(&prefix)
+                    .and_then(|s| s.parse::<u32>().ok())
+            })
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let code = format!("{prefix}{next:03}");
+        let law = Law::get();
+        let created = now();
+        tx.exec(
+            "INSERT INTO engagements (id, code, processor, kind, ordered_trigger, body, affiliates, lead_auditor, team, period_start, period_end, start_date, deadline, catalog, status, independence, override_reason, created_at, created_by, log_len, log_head)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20)",
+            &[
+                id.clone().into(),
+                code.clone().into(),
+                profile.organisation.name.clone().into(),
+                kind_id(n.kind).into(),
+                n.trigger.map(|t| serde_json::to_value(t).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()).into(),
+                n.body.clone().into(),
+                to_json(&n.affiliates).into(),
+                n.lead.clone().into(),
+                to_json(&n.team).into(),
+                n.period_start.to_string().into(),
+                n.period_end.to_string().into(),
+                n.start.to_string().into(),
+                n.deadline.map(|d| d.to_string()).into(),
+                law.guideline.id.clone().into(),
+                "open".into(),
+                to_json(&ind).into(),
+                n.override_reason.clone().into(),
+                created.clone().into(),
+                n.actor.clone().into(),
+                log::GENESIS.into(),
+            ],
+        )?;
+        log::append(
+            tx,
+            &id,
+            &n.actor,
+            "engagement.created",
+            &log::detail(&[
+                ("code", code.clone().into()),
+                ("processor", profile.organisation.name.clone().into()),
+                ("kind", kind_id(n.kind).into()),
+                ("body", n.body.clone().into()),
+                ("lead", n.lead.clone().into()),
+                (
+                    "period",
+                    format!("{} – {}", n.period_start, n.period_end).into(),
+                ),
+                ("catalog", law.guideline.id.clone().into()),
+            ]),
+        )?;
+        log::append(
+            tx,
+            &id,
+            &n.actor,
+            "independence.checked",
+            &serde_json::to_value(&ind).expect("serialisable"),
+        )?;
+        if let Some(reason) = &n.override_reason {
+            if !ind.violations.is_empty() {
+                log::append(
+                    tx,
+                    &id,
+                    &n.actor,
+                    "independence.overridden",
+                    &log::detail(&[("reason", reason.clone().into())]),
+                )?;
+            }
         }
-    }
-    snapshot(&mut tx, &id, &n.profile_text, &n.actor, 1)?;
-    store_scope(&mut tx, &id, &profile, &n.actor)?;
-    tx.commit()?;
+        snapshot(tx, &id, &n.profile_text, &n.actor, 1)?;
+        store_scope(tx, &id, &profile, &n.actor)?;
+        Ok(code)
+    })?;
     show(store, &code)
 }
 
@@ -273,6 +276,7 @@ fn snapshot(
         "INSERT INTO profile_snapshots (engagement_id, version, taken_at, sha256, profile) VALUES ($1, $2, $3, $4, $5)",
         &[id.into(), version.into(), now().into(), digest.clone().into(), text.into()],
     )?;
+    tx.touch("profile_snapshots", &[&version.to_string()]);
     log::append(
         tx,
         id,
@@ -320,6 +324,7 @@ fn store_scope(
             )?;
         }
     }
+    tx.touch_table("scope");
     let summary = log::detail(&[
         (
             "in_scope",
@@ -435,22 +440,33 @@ pub fn extend(
             "an extension needs the department's approval reference (Art. 9)".into(),
         ));
     }
-    let mut tx = store.begin()?;
-    tx.exec(
-        "INSERT INTO extensions (engagement_id, seq, until_date, approval, recorded_at) VALUES ($1, $2, $3, $4, $5)",
-        &[e.id.clone().into(), (e.extensions.len() as i64 + 1).into(), until.to_string().into(), approval.into(), now().into()],
-    )?;
-    log::append(
-        &mut tx,
-        &e.id,
-        actor,
-        "deadline.extended",
-        &log::detail(&[
-            ("until", until.to_string().into()),
-            ("approval", approval.into()),
-        ]),
-    )?;
-    tx.commit()?;
+    store.write(Some(&e.id), |tx| {
+        // The next number under the lock: two extensions recorded at once both keep theirs.
+        let seq = tx
+            .rows(
+                "SELECT COUNT(*) FROM extensions WHERE engagement_id = $1",
+                &[e.id.clone().into()],
+            )?
+            .first()
+            .map(|r| r.int(0))
+            .unwrap_or(0)
+            + 1;
+        tx.exec(
+            "INSERT INTO extensions (engagement_id, seq, until_date, approval, recorded_at) VALUES ($1, $2, $3, $4, $5)",
+            &[e.id.clone().into(), seq.into(), until.to_string().into(), approval.into(), now().into()],
+        )?;
+        tx.touch("extensions", &[&seq.to_string()]);
+        log::append(
+            tx,
+            &e.id,
+            actor,
+            "deadline.extended",
+            &log::detail(&[
+                ("until", until.to_string().into()),
+                ("approval", approval.into()),
+            ]),
+        )
+    })?;
     show(store, key)
 }
 
@@ -466,12 +482,20 @@ pub fn update_profile(
     let e = show(store, key)?;
     let profile = inventory::load(text, name, Syntax::from_path(name))
         .map_err(|err| AuditError::Invalid(err.to_string()))?;
-    let version = e.profile_versions + 1;
-    let mut tx = store.begin()?;
-    snapshot(&mut tx, &e.id, text, actor, version)?;
-    store_scope(&mut tx, &e.id, &profile, actor)?;
-    tx.commit()?;
-    Ok(version)
+    store.write(Some(&e.id), |tx| {
+        let version = tx
+            .rows(
+                "SELECT MAX(version) FROM profile_snapshots WHERE engagement_id = $1",
+                &[e.id.clone().into()],
+            )?
+            .first()
+            .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
+            .unwrap_or(0)
+            + 1;
+        snapshot(tx, &e.id, text, actor, version)?;
+        store_scope(tx, &e.id, &profile, actor)?;
+        Ok(version)
+    })
 }
 
 /// The latest profile snapshot: (version, sha256, text).
@@ -553,29 +577,30 @@ pub fn decide_scope(
         ));
     }
     let decision = if include { "yes" } else { "no" };
-    let mut tx = store.begin()?;
-    let n = tx.exec(
-        "UPDATE scope SET decision = $1, decision_reason = $2, decided_by = $3 WHERE engagement_id = $4 AND checkpoint = $5",
-        &[decision.into(), reason.into(), actor.into(), id.clone().into(), cp.id.clone().into()],
-    )?;
-    if n != 1 {
-        return Err(AuditError::Db(format!("scope row for {} missing", cp.id)));
-    }
-    log::append(
-        &mut tx,
-        &id,
-        actor,
-        if include {
-            "scope.included"
-        } else {
-            "scope.excluded"
-        },
-        &log::detail(&[
-            ("checkpoint", cp.id.clone().into()),
-            ("reason", reason.into()),
-        ]),
-    )?;
-    tx.commit()?;
+    store.write(Some(&id), |tx| {
+        let n = tx.exec(
+            "UPDATE scope SET decision = $1, decision_reason = $2, decided_by = $3 WHERE engagement_id = $4 AND checkpoint = $5",
+            &[decision.into(), reason.into(), actor.into(), id.clone().into(), cp.id.clone().into()],
+        )?;
+        if n != 1 {
+            return Err(AuditError::Db(format!("scope row for {} missing", cp.id)));
+        }
+        tx.touch("scope", &[&cp.id]);
+        log::append(
+            tx,
+            &id,
+            actor,
+            if include {
+                "scope.included"
+            } else {
+                "scope.excluded"
+            },
+            &log::detail(&[
+                ("checkpoint", cp.id.clone().into()),
+                ("reason", reason.into()),
+            ]),
+        )
+    })?;
     scope(store, key)?
         .into_iter()
         .find(|s| s.checkpoint == cp.id)

@@ -92,34 +92,35 @@ pub fn add(
     if title.trim().is_empty() {
         return Err(AuditError::Invalid("a finding needs a title".into()));
     }
-    let mut tx = store.begin()?;
-    let n = tx
-        .rows(
-            "SELECT COUNT(*) FROM findings WHERE engagement_id = $1",
-            &[id.clone().into()],
-        )?
-        .first()
-        .map(|r| r.int(0))
-        .unwrap_or(0);
-    let code = format!("F-{:03}", n + 1);
-    tx.exec(
-        "INSERT INTO findings (engagement_id, code, checkpoint, severity, title, description, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[id.clone().into(), code.clone().into(), cp.id.clone().into(), id_of(severity).into(), title.into(), description.into(), actor.into(), now().into()],
-    )?;
-    log::append(
-        &mut tx,
-        &id,
-        actor,
-        "finding.added",
-        &log::detail(&[
-            ("code", code.clone().into()),
-            ("checkpoint", cp.id.clone().into()),
-            ("severity", id_of(severity).into()),
-            ("title", title.into()),
-        ]),
-    )?;
-    tx.commit()?;
-    Ok(code)
+    store.write(Some(&id), |tx| {
+        let n = tx
+            .rows(
+                "SELECT COUNT(*) FROM findings WHERE engagement_id = $1",
+                &[id.clone().into()],
+            )?
+            .first()
+            .map(|r| r.int(0))
+            .unwrap_or(0);
+        let code = format!("F-{:03}", n + 1);
+        tx.exec(
+            "INSERT INTO findings (engagement_id, code, checkpoint, severity, title, description, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[id.clone().into(), code.clone().into(), cp.id.clone().into(), id_of(severity).into(), title.into(), description.into(), actor.into(), now().into()],
+        )?;
+        tx.touch("findings", &[&code]);
+        log::append(
+            tx,
+            &id,
+            actor,
+            "finding.added",
+            &log::detail(&[
+                ("code", code.clone().into()),
+                ("checkpoint", cp.id.clone().into()),
+                ("severity", id_of(severity).into()),
+                ("title", title.into()),
+            ]),
+        )?;
+        Ok(code)
+    })
 }
 
 /// Adds a rectification item to a finding; returns its number.
@@ -138,45 +139,46 @@ pub fn add_item(
             "a rectification item needs an owner and a measure".into(),
         ));
     }
-    let mut tx = store.begin()?;
-    if tx
-        .rows(
-            "SELECT code FROM findings WHERE engagement_id = $1 AND code = $2",
-            &[id.clone().into(), finding.into()],
-        )?
-        .is_empty()
-    {
-        return Err(AuditError::Invalid(format!("no finding {finding}")));
-    }
-    let seq = tx
-        .rows(
-            "SELECT COUNT(*) FROM rectifications WHERE engagement_id = $1 AND finding = $2",
-            &[id.clone().into(), finding.into()],
-        )?
-        .first()
-        .map(|r| r.int(0))
-        .unwrap_or(0)
-        + 1;
-    tx.exec(
-        "INSERT INTO rectifications (engagement_id, finding, seq, owner, measure, due, status) VALUES ($1, $2, $3, $4, $5, $6, 'open')",
-        &[id.clone().into(), finding.into(), seq.into(), owner.into(), measure.into(), due.to_string().into()],
-    )?;
-    // A new open item means rectification is not complete any more.
-    tx.exec("UPDATE engagements SET rectification_done = NULL, rectification_report_due = NULL WHERE id = $1", &[id.clone().into()])?;
-    log::append(
-        &mut tx,
-        &id,
-        actor,
-        "rectification.item_added",
-        &log::detail(&[
-            ("finding", finding.into()),
-            ("item", seq.into()),
-            ("owner", owner.into()),
-            ("due", due.to_string().into()),
-        ]),
-    )?;
-    tx.commit()?;
-    Ok(seq)
+    store.write(Some(&id), |tx| {
+        if tx
+            .rows(
+                "SELECT code FROM findings WHERE engagement_id = $1 AND code = $2",
+                &[id.clone().into(), finding.into()],
+            )?
+            .is_empty()
+        {
+            return Err(AuditError::Invalid(format!("no finding {finding}")));
+        }
+        let seq = tx
+            .rows(
+                "SELECT COUNT(*) FROM rectifications WHERE engagement_id = $1 AND finding = $2",
+                &[id.clone().into(), finding.into()],
+            )?
+            .first()
+            .map(|r| r.int(0))
+            .unwrap_or(0)
+            + 1;
+        tx.exec(
+            "INSERT INTO rectifications (engagement_id, finding, seq, owner, measure, due, status) VALUES ($1, $2, $3, $4, $5, $6, 'open')",
+            &[id.clone().into(), finding.into(), seq.into(), owner.into(), measure.into(), due.to_string().into()],
+        )?;
+        tx.touch("rectifications", &[finding, &seq.to_string()]);
+        // A new open item means rectification is not complete any more.
+        tx.exec("UPDATE engagements SET rectification_done = NULL, rectification_report_due = NULL WHERE id = $1", &[id.clone().into()])?;
+        log::append(
+            tx,
+            &id,
+            actor,
+            "rectification.item_added",
+            &log::detail(&[
+                ("finding", finding.into()),
+                ("item", seq.into()),
+                ("owner", owner.into()),
+                ("due", due.to_string().into()),
+            ]),
+        )?;
+        Ok(seq)
+    })
 }
 
 /// Moves an item to a status. Closing needs the verification evidence and the closing day;
@@ -215,84 +217,89 @@ pub fn set_status(
         }
         _ => (None, None),
     };
-    let mut tx = store.begin()?;
-    let n = tx.exec(
-        "UPDATE rectifications SET status = $1, verification = $2, closed_on = $3 WHERE engagement_id = $4 AND finding = $5 AND seq = $6",
-        &[id_of(status).into(), verification.clone().into(), closed_on.clone().into(), id.clone().into(), finding.into(), seq.into()],
-    )?;
-    if n != 1 {
-        return Err(AuditError::Invalid(format!(
-            "no rectification item {finding}/{seq}"
-        )));
-    }
-    log::append(
-        &mut tx,
-        &id,
-        actor,
-        "rectification.status",
-        &log::detail(&[
-            ("finding", finding.into()),
-            ("item", seq.into()),
-            ("status", id_of(status).into()),
-            ("verification", verification.into()),
-            ("closed_on", closed_on.into()),
-        ]),
-    )?;
-    let open = tx
-        .rows(
-            "SELECT COUNT(*) FROM rectifications WHERE engagement_id = $1 AND status <> 'closed'",
-            &[id.clone().into()],
-        )?
-        .first()
-        .map(|r| r.int(0))
-        .unwrap_or(0);
-    let total = tx
-        .rows(
-            "SELECT COUNT(*) FROM rectifications WHERE engagement_id = $1",
-            &[id.clone().into()],
-        )?
-        .first()
-        .map(|r| r.int(0))
-        .unwrap_or(0);
-    if open == 0 && total > 0 {
-        let done = tx
+    store.write(Some(&id), |tx| {
+        let n = tx.exec(
+            "UPDATE rectifications SET status = $1, verification = $2, closed_on = $3 WHERE engagement_id = $4 AND finding = $5 AND seq = $6",
+            &[id_of(status).into(), verification.clone().into(), closed_on.clone().into(), id.clone().into(), finding.into(), seq.into()],
+        )?;
+        if n != 1 {
+            return Err(AuditError::Invalid(format!(
+                "no rectification item {finding}/{seq}"
+            )));
+        }
+        tx.touch("rectifications", &[finding, &seq.to_string()]);
+        let open = tx
             .rows(
-                "SELECT MAX(closed_on) FROM rectifications WHERE engagement_id = $1",
+                "SELECT COUNT(*) FROM rectifications WHERE engagement_id = $1 AND status <> 'closed'",
                 &[id.clone().into()],
             )?
             .first()
-            .and_then(|r| r.opt(0))
-            .unwrap_or_default();
-        let due = if e.kind == "ordered" {
-            let d: Date = done
-                .parse()
-                .map_err(|err| AuditError::Db(format!("stored date {done:?}: {err}")))?;
-            let wd = Law::get().thresholds.get("rectification_report").amount();
-            Some(
-                calendar
-                    .add_working_days(d, wd)
-                    .map_err(|err| AuditError::Invalid(err.to_string()))?
-                    .to_string(),
-            )
-        } else {
-            None
-        };
-        tx.exec("UPDATE engagements SET rectification_done = $1, rectification_report_due = $2 WHERE id = $3", &[done.clone().into(), due.clone().into(), id.clone().into()])?;
+            .map(|r| r.int(0))
+            .unwrap_or(0);
+        let total = tx
+            .rows(
+                "SELECT COUNT(*) FROM rectifications WHERE engagement_id = $1",
+                &[id.clone().into()],
+            )?
+            .first()
+            .map(|r| r.int(0))
+            .unwrap_or(0);
+        let complete = open == 0 && total > 0;
+        if !complete {
+            // An item that is not closed means rectification is not complete (any more).
+            tx.exec("UPDATE engagements SET rectification_done = NULL, rectification_report_due = NULL WHERE id = $1", &[id.clone().into()])?;
+        }
         log::append(
-            &mut tx,
+            tx,
             &id,
             actor,
-            "rectification.completed",
+            "rectification.status",
             &log::detail(&[
-                ("done", done.into()),
-                ("report_due", due.into()),
-                ("basis", "MEASURES 11".into()),
+                ("finding", finding.into()),
+                ("item", seq.into()),
+                ("status", id_of(status).into()),
+                ("verification", verification.clone().into()),
+                ("closed_on", closed_on.clone().into()),
             ]),
         )?;
-    } else {
-        tx.exec("UPDATE engagements SET rectification_done = NULL, rectification_report_due = NULL WHERE id = $1", &[id.clone().into()])?;
-    }
-    tx.commit()?;
+        if complete {
+            let done = tx
+                .rows(
+                    "SELECT MAX(closed_on) FROM rectifications WHERE engagement_id = $1",
+                    &[id.clone().into()],
+                )?
+                .first()
+                .and_then(|r| r.opt(0))
+                .unwrap_or_default();
+            let due = if e.kind == "ordered" {
+                let d: Date = done
+                    .parse()
+                    .map_err(|err| AuditError::Db(format!("stored date {done:?}: {err}")))?;
+                let wd = Law::get().thresholds.get("rectification_report").amount();
+                Some(
+                    calendar
+                        .add_working_days(d, wd)
+                        .map_err(|err| AuditError::Invalid(err.to_string()))?
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            tx.exec("UPDATE engagements SET rectification_done = $1, rectification_report_due = $2 WHERE id = $3", &[done.clone().into(), due.clone().into(), id.clone().into()])?;
+            log::append(
+                tx,
+                &id,
+                actor,
+                "rectification.completed",
+                &log::detail(&[
+                    ("done", done.into()),
+                    ("report_due", due.into()),
+                    ("basis", "MEASURES 11".into()),
+                ]),
+            )?;
+        }
+        Ok(())
+    })?;
     ledger(store, engagement)
 }
 

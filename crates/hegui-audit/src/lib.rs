@@ -6,7 +6,8 @@
 //!   and scope), listing, showing, deadline extensions, new profile versions, scope
 //!   decisions.
 //! - [`independence`]: Measures Arts. 14 and 15.
-//! - [`log`]: the hash-chained activity log and its verification.
+//! - [`log`]: the hash-chained activity log; [`state`]: what each entry records of the rows
+//!   it wrote, so the log binds the state; [`verify`]: chain, rows and evidence together.
 //!
 //! Working papers, the evidence vault, findings, rectification and purge build on these.
 
@@ -17,9 +18,11 @@ mod hex;
 pub mod independence;
 pub mod log;
 pub mod signing;
+pub mod state;
 pub mod store;
 pub mod transfer;
 pub mod vault;
+pub mod verify;
 pub mod workpaper;
 
 /// Errors of the audit layer.
@@ -35,10 +38,18 @@ pub enum AuditError {
     Independence(String),
     #[error("activity log verification failed: {0}")]
     Tampered(String),
+    /// A passing failure (another writer held a lock, a serialization failure): the whole
+    /// write may be tried again, and [`store::Store::write`] does.
+    #[error("database busy: {0}")]
+    Busy(String),
 }
 
 impl AuditError {
     pub(crate) fn db(e: sqlx::Error) -> AuditError {
-        AuditError::Db(e.to_string())
+        if store::is_busy(&e) {
+            AuditError::Busy(e.to_string())
+        } else {
+            AuditError::Db(e.to_string())
+        }
     }
 }

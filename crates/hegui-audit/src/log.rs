@@ -1,12 +1,14 @@
 //! The activity log: every change to an engagement appends an entry (who, when, what),
 //! chained by SHA-256 over the previous entry's hash, in the same transaction as the change.
 //! The engagement row keeps the length and head of its chain, so that verification also
-//! catches a removed last entry.
+//! catches a removed last entry. Each entry also records the digests of the rows its
+//! transaction wrote (`crate::state`), and its hash covers that record: the chain's head
+//! commits to the whole state.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::store::{RowExt, Store, Tx};
+use crate::store::{Query, RowExt, Store, Tx};
 use crate::AuditError;
 
 /// The hash before the first entry.
@@ -24,7 +26,9 @@ pub struct Entry {
     pub hash: String,
 }
 
-/// The hash of an entry's content and its predecessor.
+/// The hash of an entry's content and its predecessor. Entries written before the log
+/// bound the state have no state record, and their hash is as it was then.
+#[allow(clippy::too_many_arguments)]
 pub fn hash(
     engagement: &str,
     seq: i64,
@@ -33,6 +37,7 @@ pub fn hash(
     action: &str,
     detail: &str,
     prev: &str,
+    state: Option<&str>,
 ) -> String {
     let mut h = Sha256::new();
     for part in [
@@ -47,10 +52,17 @@ pub fn hash(
         h.update(part.as_bytes());
         h.update([0u8]);
     }
+    if let Some(state) = state {
+        h.update(b"state\0");
+        h.update(state.as_bytes());
+        h.update([0u8]);
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Appends an entry inside `tx` and moves the engagement's head.
+/// Appends an entry inside `tx` and moves the engagement's head. The entry records the
+/// rows the transaction named since the last entry ([`Tx::touch`]) and the engagement's
+/// own row, as they are now.
 pub fn append(
     tx: &mut Tx,
     engagement: &str,
@@ -69,10 +81,21 @@ pub fn append(
     let seq = len + 1;
     let at = crate::store::now();
     let detail = detail.to_string();
-    let h = hash(engagement, seq, &at, actor, action, &detail, &head);
+    let touched = tx.take_touched();
+    let state = crate::state::record(tx, engagement, &touched)?;
+    let h = hash(
+        engagement,
+        seq,
+        &at,
+        actor,
+        action,
+        &detail,
+        &head,
+        Some(&state),
+    );
     tx.exec(
-        "INSERT INTO activity (engagement_id, seq, at, actor, action, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[engagement.into(), seq.into(), at.into(), actor.into(), action.into(), detail.into(), head.into(), h.clone().into()],
+        "INSERT INTO activity (engagement_id, seq, at, actor, action, detail, prev_hash, hash, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[engagement.into(), seq.into(), at.into(), actor.into(), action.into(), detail.into(), head.into(), h.clone().into(), state.into()],
     )?;
     tx.exec(
         "UPDATE engagements SET log_len = $1, log_head = $2 WHERE id = $3",
@@ -105,7 +128,13 @@ pub fn entries(store: &Store, engagement: &str) -> Result<Vec<Entry>, AuditError
 /// and the chain ends at the head the engagement records. Returns the number of entries,
 /// or the first problem found.
 pub fn verify(store: &Store, engagement: &str) -> Result<i64, AuditError> {
-    let rows = store.rows(
+    let mut q = store;
+    verify_chain(&mut q, engagement)
+}
+
+/// [`verify`], read through `q` (the store, or a transaction that sees its own writes).
+pub fn verify_chain(q: &mut impl Query, engagement: &str) -> Result<i64, AuditError> {
+    let rows = q.rows(
         "SELECT log_len, log_head FROM engagements WHERE id = $1",
         &[engagement.into()],
     )?;
@@ -113,21 +142,58 @@ pub fn verify(store: &Store, engagement: &str) -> Result<i64, AuditError> {
         .first()
         .ok_or_else(|| AuditError::NotFound(engagement.to_string()))?;
     let (len, head) = (row.int(0), row.text(1));
-    let raw = store.rows(
-        "SELECT seq, at, actor, action, detail, prev_hash, hash FROM activity WHERE engagement_id = $1 ORDER BY seq",
+    let raw = q.rows(
+        "SELECT seq, at, actor, action, detail, prev_hash, hash, state FROM activity WHERE engagement_id = $1 ORDER BY seq",
         &[engagement.into()],
     )?;
+    let stored: Vec<Stored> = raw
+        .iter()
+        .map(|r| Stored {
+            seq: r.int(0),
+            at: r.text(1),
+            actor: r.text(2),
+            action: r.text(3),
+            detail: r.text(4),
+            prev_hash: r.text(5),
+            hash: r.text(6),
+            state: r.opt(7),
+        })
+        .collect();
+    check_chain(engagement, &stored, len, &head)
+}
+
+/// An entry as stored (for verification, from the store or from an export).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stored {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub state: Option<String>,
+}
+
+/// Checks a chain of entries (in `seq` order) against the length and head the engagement
+/// records. Returns the number of entries, or the first problem.
+pub(crate) fn check_chain(
+    engagement: &str,
+    entries: &[Stored],
+    len: i64,
+    head: &str,
+) -> Result<i64, AuditError> {
     let bad = |m: String| Err(AuditError::Tampered(m));
     let mut prev = GENESIS.to_string();
-    for (i, r) in raw.iter().enumerate() {
-        let seq = r.int(0);
+    for (i, r) in entries.iter().enumerate() {
+        let seq = r.seq;
         let want = i as i64 + 1;
         if seq != want {
             return bad(format!(
                 "entry {want} is missing (the next entry is {seq}): entries were removed"
             ));
         }
-        if r.text(5) != prev {
+        if r.prev_hash != prev {
             return bad(format!(
                 "entry {seq} does not follow entry {}: entries were removed or reordered",
                 seq - 1
@@ -136,24 +202,25 @@ pub fn verify(store: &Store, engagement: &str) -> Result<i64, AuditError> {
         let h = hash(
             engagement,
             seq,
-            &r.text(1),
-            &r.text(2),
-            &r.text(3),
-            &r.text(4),
+            &r.at,
+            &r.actor,
+            &r.action,
+            &r.detail,
             &prev,
+            r.state.as_deref(),
         );
-        if h != r.text(6) {
+        if h != r.hash {
             return bad(format!(
                 "entry {seq} ({}) does not match its hash: it was edited",
-                r.text(3)
+                r.action
             ));
         }
         prev = h;
     }
-    if raw.len() as i64 != len || prev != head {
+    if entries.len() as i64 != len || prev != head {
         return bad(format!(
             "the log has {} entries but the engagement records {len}: the last entries were removed",
-            raw.len()
+            entries.len()
         ));
     }
     Ok(len)

@@ -5,9 +5,19 @@
 //!
 //! Every change happens in a transaction together with its activity-log entry: a write
 //! that was acknowledged is committed, and a crash leaves the previous state.
+//!
+//! Many writers at once (several processes on one SQLite file, a server's tasks sharing a
+//! pool) queue rather than fail: SQLite runs in WAL mode with a long busy timeout, and a
+//! write transaction takes the write lock when it begins (`BEGIN IMMEDIATE`), so it never
+//! has to upgrade a read lock (which SQLite refuses at once instead of waiting). On
+//! PostgreSQL a write takes a row lock on its engagement first ([`Store::write`]), so code
+//! allocation (`EV-007`, `F-003`) and the log append are serial per engagement; a
+//! serialization failure or deadlock is retried with a bounded backoff.
+
+use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyPool, Executor, Row};
 
 use crate::AuditError;
 
@@ -162,7 +172,21 @@ const MIGRATIONS: &[&str] = &[
         public_key TEXT NOT NULL,
         signature TEXT NOT NULL
     )",
+    // 5: the log binds the state: each entry carries the digests of the rows it wrote
+    // (`crate::state`). Existing engagements get a logged baseline of their rows in the
+    // same transaction (see `Store::migrate`).
+    "ALTER TABLE activity ADD COLUMN state TEXT",
 ];
+
+/// The migration after which every engagement is given a logged baseline of its state.
+const BASELINE_AFTER: usize = 5;
+
+/// How long a writer waits for another's write lock (SQLite's busy timeout).
+const BUSY_TIMEOUT_MS: u32 = 60_000;
+
+/// How often a write that failed for a passing reason (a PostgreSQL serialization failure
+/// or deadlock, a SQLite lock that outlived the busy timeout) is tried again.
+const WRITE_ATTEMPTS: u32 = 8;
 
 /// An open store.
 pub struct Store {
@@ -243,11 +267,33 @@ impl RowExt for AnyRow {
     }
 }
 
+/// Something rows can be read from: the store, or a transaction (which sees its own writes).
+pub trait Query {
+    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError>;
+}
+
+impl Query for &Store {
+    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError> {
+        Store::rows(self, sql, args)
+    }
+}
+
+impl Query for Tx<'_> {
+    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError> {
+        Tx::rows(self, sql, args)
+    }
+}
+
 /// A transaction: commit it, or drop it to roll back (on any early return with an error,
 /// nothing of it is written).
+///
+/// Every row a transaction writes in an engagement's tables is named with [`Tx::touch`]
+/// (or [`Tx::touch_table`]); the next activity-log entry records those rows' digests, so
+/// the log binds the state. A transaction that wrote rows it did not log refuses to commit.
 pub struct Tx<'s> {
     store: &'s Store,
     tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
+    touched: Vec<crate::state::Touch>,
 }
 
 impl Tx<'_> {
@@ -277,7 +323,39 @@ impl Tx<'_> {
             .map_err(AuditError::db)
     }
 
+    /// The backend this transaction runs on.
+    pub fn backend(&self) -> Backend {
+        self.store.backend
+    }
+
+    /// Names a row this transaction created, changed or deleted: `key` is the table's
+    /// primary key after the engagement column, as text. The next log entry records it.
+    pub fn touch(&mut self, table: &'static str, key: &[&str]) {
+        self.touched.push(crate::state::Touch::Row(
+            table,
+            key.iter().map(|k| k.to_string()).collect(),
+        ));
+    }
+
+    /// Names a table whose rows of the engagement this transaction may have changed in any
+    /// way (several deleted and inserted): the next log entry records all of them.
+    pub fn touch_table(&mut self, table: &'static str) {
+        self.touched.push(crate::state::Touch::Table(table));
+    }
+
+    /// The rows named since the last log entry (the log takes them).
+    pub(crate) fn take_touched(&mut self) -> Vec<crate::state::Touch> {
+        std::mem::take(&mut self.touched)
+    }
+
     pub fn commit(mut self) -> Result<(), AuditError> {
+        if !self.touched.is_empty() {
+            // A programming error, but one that would leave the state unbound: refuse.
+            return Err(AuditError::Db(format!(
+                "internal error: rows written but not logged ({:?}); nothing was committed",
+                self.touched
+            )));
+        }
         let tx = self.tx.take().expect("committed once");
         self.store.rt.block_on(tx.commit()).map_err(AuditError::db)
     }
@@ -296,6 +374,12 @@ impl Store {
     /// Opens (creating if needed) a SQLite file by path or `sqlite://` URL, or a
     /// PostgreSQL database by `postgres://` URL, and brings its schema up to date.
     pub fn open(target: &str) -> Result<Store, AuditError> {
+        Store::open_pooled(target, 1)
+    }
+
+    /// Opens a store with up to `connections` connections, for callers that write from
+    /// several threads at once (a server). The store is `Sync`: share it by reference.
+    pub fn open_pooled(target: &str, connections: u32) -> Result<Store, AuditError> {
         sqlx::any::install_default_drivers();
         let (backend, url) =
             if target.starts_with("postgres://") || target.starts_with("postgresql://") {
@@ -306,12 +390,30 @@ impl Store {
                 (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
             };
         let location = redact(target);
-        let rt = tokio::runtime::Builder::new_current_thread()
+        // A runtime with its own I/O thread: any number of threads may `block_on` it at once.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .enable_all()
             .build()
             .map_err(|e| AuditError::Db(e.to_string()))?;
+        let options = AnyPoolOptions::new()
+            .max_connections(connections.max(1))
+            // A writer may queue behind others for a while; never give up on the pool first.
+            .acquire_timeout(Duration::from_secs(600));
+        let options = match backend {
+            Backend::Sqlite => options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(sqlx::AssertSqlSafe(format!(
+                        "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"
+                    )))
+                    .await?;
+                    wal(conn).await
+                })
+            }),
+            Backend::Postgres => options,
+        };
         let pool = rt
-            .block_on(AnyPoolOptions::new().max_connections(1).connect(&url))
+            .block_on(options.connect(&url))
             .map_err(|e| AuditError::Db(format!("cannot open {location}: {e}")))?;
         let store = Store {
             pool,
@@ -331,19 +433,65 @@ impl Store {
             self.rt
                 .block_on(q.execute(&self.pool))
                 .map_err(AuditError::db)?;
+            // VACUUM leaves the old pages in the WAL until a checkpoint: truncate it too.
+            let q = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)");
+            self.rt
+                .block_on(q.execute(&self.pool))
+                .map_err(AuditError::db)?;
         }
         Ok(())
     }
 
+    /// Begins a write transaction. On SQLite it holds the write lock from its start
+    /// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another writer to finish.
     pub fn begin(&self) -> Result<Tx<'_>, AuditError> {
-        let tx = self
-            .rt
-            .block_on(self.pool.begin())
-            .map_err(AuditError::db)?;
+        let tx = match self.backend {
+            Backend::Sqlite => self.rt.block_on(self.pool.begin_with("BEGIN IMMEDIATE")),
+            Backend::Postgres => self.rt.block_on(self.pool.begin()),
+        }
+        .map_err(AuditError::db)?;
         Ok(Tx {
             store: self,
             tx: Some(tx),
+            touched: Vec::new(),
         })
+    }
+
+    /// Runs `f` in a write transaction that is serial with every other write to the same
+    /// engagement (`engagement` is its id; `None` for writes that allocate across
+    /// engagements, such as creating one), commits it, and tries again from the start
+    /// when it failed for a passing reason. `f` must read what it depends on through the
+    /// transaction, since it may run more than once.
+    pub fn write<T>(
+        &self,
+        engagement: Option<&str>,
+        mut f: impl FnMut(&mut Tx) -> Result<T, AuditError>,
+    ) -> Result<T, AuditError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.begin().and_then(|mut tx| {
+                lock(&mut tx, engagement)?;
+                let out = f(&mut tx)?;
+                tx.commit()?;
+                Ok(out)
+            });
+            match result {
+                Err(AuditError::Busy(m)) if attempt < WRITE_ATTEMPTS => {
+                    // Bounded exponential backoff with jitter, 10 ms … ~1.3 s.
+                    let base = 10u64 << attempt.min(7);
+                    let jitter = u64::from(random_u16()) % base;
+                    std::thread::sleep(Duration::from_millis(base + jitter));
+                    let _ = m;
+                }
+                Err(AuditError::Busy(m)) => {
+                    return Err(AuditError::Db(format!(
+                        "the store stayed busy after {WRITE_ATTEMPTS} attempts: {m}"
+                    )))
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Rows of a read-only query.
@@ -356,43 +504,123 @@ impl Store {
 
     /// The schema version in force.
     pub fn version(&self) -> Result<i64, AuditError> {
-        let rows = self.rows("SELECT MAX(version) FROM hegui_schema", &[])?;
-        Ok(rows
-            .first()
-            .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
-            .unwrap_or(0))
+        let mut s = self;
+        version(&mut s)
     }
 
     fn migrate(&self) -> Result<(), AuditError> {
-        let mut tx = self.begin()?;
-        tx.exec("CREATE TABLE IF NOT EXISTS hegui_schema (version BIGINT NOT NULL, applied_at TEXT NOT NULL)", &[])?;
-        tx.commit()?;
-        let current = self.version()?;
-        if current > MIGRATIONS.len() as i64 {
-            return Err(AuditError::Db(format!(
-                "{} has schema version {current}, newer than this hegui knows ({}): upgrade hegui",
-                self.location,
-                MIGRATIONS.len()
-            )));
+        // Several processes may open a new store at once: each migration is applied in a
+        // write transaction that re-reads the version under the lock.
+        self.write(None, |tx| {
+            tx.exec("CREATE TABLE IF NOT EXISTS hegui_schema (version BIGINT NOT NULL, applied_at TEXT NOT NULL)", &[])?;
+            Ok(())
+        })?;
+        if self.version()? == MIGRATIONS.len() as i64 {
+            return Ok(());
         }
         let blob = match self.backend {
             Backend::Sqlite => "BLOB",
             Backend::Postgres => "BYTEA",
         };
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let m = m.replace("{blob}", blob);
-            let mut tx = self.begin()?;
-            for stmt in m.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                tx.exec(stmt, &[])?;
+        self.write(None, |tx| {
+            let current = version(tx)?;
+            if current > MIGRATIONS.len() as i64 {
+                return Err(AuditError::Db(format!(
+                    "{} has schema version {current}, newer than this hegui knows ({}): upgrade hegui",
+                    self.location,
+                    MIGRATIONS.len()
+                )));
             }
-            tx.exec(
-                "INSERT INTO hegui_schema (version, applied_at) VALUES ($1, $2)",
-                &[(i as i64 + 1).into(), now().into()],
-            )?;
-            tx.commit()?;
-        }
-        Ok(())
+            for (i, m) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+                let m = m.replace("{blob}", blob);
+                for stmt in m.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                    tx.exec(stmt, &[])?;
+                }
+                tx.exec(
+                    "INSERT INTO hegui_schema (version, applied_at) VALUES ($1, $2)",
+                    &[(i as i64 + 1).into(), now().into()],
+                )?;
+                if i + 1 == BASELINE_AFTER {
+                    crate::state::baseline_all(tx)?;
+                }
+            }
+            Ok(())
+        })
     }
+}
+
+impl Drop for Store {
+    /// Closes the connections cleanly: SQLite then folds its write-ahead log into the file
+    /// and removes it, so a closed store is one file again.
+    fn drop(&mut self) {
+        self.rt.block_on(self.pool.close());
+    }
+}
+
+fn version(q: &mut impl Query) -> Result<i64, AuditError> {
+    let rows = q.rows("SELECT MAX(version) FROM hegui_schema", &[])?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
+        .unwrap_or(0))
+}
+
+/// Makes a write serial with the others it must not interleave with. SQLite's
+/// `BEGIN IMMEDIATE` already serialises every write; PostgreSQL locks the engagement's row
+/// (or, for writes across engagements, a transaction-wide advisory lock).
+fn lock(tx: &mut Tx, engagement: Option<&str>) -> Result<(), AuditError> {
+    if tx.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    match engagement {
+        Some(id) => {
+            tx.rows(
+                "SELECT id FROM engagements WHERE id = $1 FOR UPDATE",
+                &[id.into()],
+            )?;
+        }
+        None => {
+            // Any number unique to hegui: the key of "writes across engagements".
+            tx.exec("SELECT pg_advisory_xact_lock(4861402934)", &[])?;
+        }
+    }
+    Ok(())
+}
+
+/// Switches a SQLite file to write-ahead logging (readers never block the writer), trying
+/// again while another connection holds the lock the switch needs.
+async fn wal(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    let mut tries = 0;
+    loop {
+        match conn.execute("PRAGMA journal_mode = WAL").await {
+            Ok(_) => return Ok(()),
+            Err(e) if tries < 200 && is_busy(&e) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether an error is a passing one that a retry of the whole transaction may clear.
+pub(crate) fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            // PostgreSQL: serialization_failure, deadlock_detected; SQLite: BUSY, LOCKED
+            // and their extended codes (BUSY_SNAPSHOT 517, LOCKED_SHAREDCACHE 262 …).
+            matches!(code.as_ref(), "40001" | "40P01")
+                || code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+        }
+        _ => false,
+    }
+}
+
+fn random_u16() -> u16 {
+    let mut b = [0u8; 2];
+    let _ = getrandom::fill(&mut b);
+    u16::from_le_bytes(b)
 }
 
 /// Now, as RFC 3339 UTC text.

@@ -2,209 +2,31 @@
 //! (SQLite or PostgreSQL). The export holds every row of the engagement exactly as stored —
 //! activity log, profile versions, papers, findings, the encrypted evidence and the
 //! engagement's vault key — and the text of the catalog it was audited against, so that it
-//! can be read and restored without the hegui version that wrote it. Import restores the
-//! rows byte for byte, then checks the activity log's hash chain and every evidence blob;
-//! if either fails, nothing of the import is kept.
+//! can be read and restored without the hegui version that wrote it.
+//!
+//! Import verifies the export before it keeps anything: the activity log's hash chain, every
+//! row against what the log says it holds (naming table, row and field), and every evidence
+//! blob. An export may be signed (ed25519, [`sign`]); a trusted key makes the signature
+//! required. The rows are then restored byte for byte in one transaction with the import's
+//! own log entry.
 //!
 //! Because the vault key travels with the ciphertext, an export is as confidential as the
 //! evidence in clear: it is written readable by its owner only.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sqlx::Row;
 
-use crate::engagement::{resolve, show};
+use crate::engagement::show;
+use crate::log::Stored;
+use crate::signing::{self, KeyFile};
+use crate::state::{self, json_value, to_json, Problem, TABLES};
 use crate::store::{Arg, Store};
-use crate::{hex, log, vault, AuditError};
+use crate::{log, vault, AuditError};
 
 /// The `format` field of an export.
 pub const FORMAT: &str = "hegui-engagement-export";
 /// The version of the export format this hegui writes and reads.
 pub const VERSION: u32 = 1;
-
-#[derive(Clone, Copy)]
-enum Col {
-    /// Text, possibly NULL.
-    Text,
-    Int,
-    /// Binary (hex in JSON).
-    Bytes,
-}
-
-use Col::{Bytes, Int, Text};
-
-/// A table: its name, the column naming the engagement, and its columns with their types.
-type Table = (&'static str, &'static str, &'static [(&'static str, Col)]);
-
-/// Every table that holds an engagement's rows, in insertion order, with the column that
-/// names the engagement and every column with its type (as the migrations create them).
-const TABLES: &[Table] = &[
-    (
-        "engagements",
-        "id",
-        &[
-            ("id", Text),
-            ("code", Text),
-            ("processor", Text),
-            ("kind", Text),
-            ("ordered_trigger", Text),
-            ("body", Text),
-            ("affiliates", Text),
-            ("lead_auditor", Text),
-            ("team", Text),
-            ("period_start", Text),
-            ("period_end", Text),
-            ("start_date", Text),
-            ("deadline", Text),
-            ("catalog", Text),
-            ("status", Text),
-            ("independence", Text),
-            ("override_reason", Text),
-            ("created_at", Text),
-            ("created_by", Text),
-            ("log_len", Int),
-            ("log_head", Text),
-            ("rectification_done", Text),
-            ("rectification_report_due", Text),
-            ("closed_at", Text),
-        ],
-    ),
-    (
-        "profile_snapshots",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("version", Int),
-            ("taken_at", Text),
-            ("sha256", Text),
-            ("profile", Text),
-        ],
-    ),
-    (
-        "extensions",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("seq", Int),
-            ("until_date", Text),
-            ("approval", Text),
-            ("recorded_at", Text),
-        ],
-    ),
-    (
-        "scope",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("checkpoint", Text),
-            ("computed", Text),
-            ("reason", Text),
-            ("decision", Text),
-            ("decision_reason", Text),
-            ("decided_by", Text),
-        ],
-    ),
-    (
-        "activity",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("seq", Int),
-            ("at", Text),
-            ("actor", Text),
-            ("action", Text),
-            ("detail", Text),
-            ("prev_hash", Text),
-            ("hash", Text),
-        ],
-    ),
-    (
-        "working_papers",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("checkpoint", Text),
-            ("procedures", Text),
-            ("population", Text),
-            ("sample", Text),
-            ("evidence", Text),
-            ("result", Text),
-            ("observations", Text),
-            ("status", Text),
-            ("prepared_by", Text),
-            ("prepared_at", Text),
-            ("reviewed_by", Text),
-            ("reviewed_at", Text),
-            ("revision", Int),
-        ],
-    ),
-    (
-        "findings",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("code", Text),
-            ("checkpoint", Text),
-            ("severity", Text),
-            ("title", Text),
-            ("description", Text),
-            ("created_by", Text),
-            ("created_at", Text),
-        ],
-    ),
-    (
-        "rectifications",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("finding", Text),
-            ("seq", Int),
-            ("owner", Text),
-            ("measure", Text),
-            ("due", Text),
-            ("status", Text),
-            ("verification", Text),
-            ("closed_on", Text),
-        ],
-    ),
-    (
-        "engagement_keys",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("key_bytes", Bytes),
-            ("created_at", Text),
-        ],
-    ),
-    (
-        "evidence_blobs",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("sha256", Text),
-            ("nonce", Bytes),
-            ("ciphertext", Bytes),
-        ],
-    ),
-    (
-        "evidence",
-        "engagement_id",
-        &[
-            ("engagement_id", Text),
-            ("code", Text),
-            ("sha256", Text),
-            ("name", Text),
-            ("size", Int),
-            ("kind", Text),
-            ("collector", Text),
-            ("collected_at", Text),
-            ("effective_date", Text),
-            ("source", Text),
-            ("description", Text),
-            ("checkpoints", Text),
-        ],
-    ),
-];
 
 /// The catalog an engagement was audited against, as text.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -226,49 +48,121 @@ pub struct Export {
     pub catalog: Catalog,
     /// Table name → rows (column → value).
     pub tables: Map<String, Value>,
+    /// The exporter's signature over everything above, when signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<ExportSignature>,
 }
 
-fn read_value(row: &sqlx::any::AnyRow, i: usize, col: Col) -> Value {
-    match col {
-        Text => row
-            .try_get::<Option<String>, _>(i)
-            .ok()
-            .flatten()
-            .map_or(Value::Null, Value::String),
-        Int => row
-            .try_get::<Option<i64>, _>(i)
-            .ok()
-            .flatten()
-            .map_or(Value::Null, Value::from),
-        Bytes => row
-            .try_get::<Option<Vec<u8>>, _>(i)
-            .ok()
-            .flatten()
-            .map_or(Value::Null, |b| Value::String(hex::encode(&b))),
+/// An ed25519 signature over an export.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExportSignature {
+    pub algorithm: String,
+    /// The signatory's name, as in the key file.
+    pub signer: String,
+    /// The public key (hex).
+    pub public_key: String,
+    /// The signature (hex) over [`signed_message`].
+    pub signature: String,
+}
+
+/// The bytes a signature covers: a domain tag and the export without its signature, as
+/// JSON (the same bytes whether built in memory or parsed from the file).
+pub fn signed_message(x: &Export) -> Vec<u8> {
+    let mut unsigned = x.clone();
+    unsigned.signature = None;
+    let mut m = b"hegui-engagement-export-signature\0".to_vec();
+    m.extend(serde_json::to_vec(&unsigned).expect("serialisable"));
+    m
+}
+
+/// Signs an export with `key` (replacing any signature it had).
+pub fn sign(x: &mut Export, key: &KeyFile) -> Result<(), AuditError> {
+    x.signature = None;
+    let signature = key.sign(&signed_message(x))?;
+    x.signature = Some(ExportSignature {
+        algorithm: "ed25519".into(),
+        signer: key.name.clone(),
+        public_key: key.public.clone(),
+        signature,
+    });
+    Ok(())
+}
+
+/// What the signature of an export says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureCheck {
+    Unsigned,
+    /// Signed, and the signature matches (by this signer and public key).
+    Valid {
+        signer: String,
+        public_key: String,
+    },
+}
+
+/// Checks an export's signature, if it has one; with `trusted`, a signature by that public
+/// key (hex) is required.
+pub fn check_signature(x: &Export, trusted: Option<&str>) -> Result<SignatureCheck, AuditError> {
+    let check = match &x.signature {
+        None => SignatureCheck::Unsigned,
+        Some(sig) => {
+            if sig.algorithm != "ed25519" {
+                return Err(AuditError::Tampered(format!(
+                    "the export's signature uses {:?}; only ed25519 is accepted",
+                    sig.algorithm
+                )));
+            }
+            signing::verify(&sig.public_key, &signed_message(x), &sig.signature).map_err(|_| {
+                AuditError::Tampered(format!(
+                    "the export's signature (by {}) does not match its content: it was changed after signing",
+                    sig.signer
+                ))
+            })?;
+            SignatureCheck::Valid {
+                signer: sig.signer.clone(),
+                public_key: sig.public_key.clone(),
+            }
+        }
+    };
+    if let Some(want) = trusted {
+        match &check {
+            SignatureCheck::Valid { public_key, .. } if public_key.eq_ignore_ascii_case(want) => {}
+            SignatureCheck::Valid { signer, public_key } => {
+                return Err(AuditError::Tampered(format!(
+                    "the export is signed by {signer} (key {}…), not by the trusted key {}…",
+                    &public_key[..public_key.len().min(16)],
+                    &want[..want.len().min(16)]
+                )))
+            }
+            SignatureCheck::Unsigned => {
+                return Err(AuditError::Tampered(
+                    "the export is not signed, and a trusted key was given".into(),
+                ))
+            }
+        }
     }
+    Ok(check)
 }
 
 /// Builds the export of engagement `key` (its log is verified first).
 pub fn export(store: &Store, key: &str, actor: &str, now: &str) -> Result<Export, AuditError> {
     let e = show(store, key)?;
-    log::verify(store, &e.id)?;
+    crate::verify::engagement(store, &e.id)?.into_result()?;
     let mut tables = Map::new();
-    for (table, by, cols) in TABLES {
-        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let sql = format!("SELECT {} FROM {table} WHERE {by} = $1", names.join(", "));
-        let rows = store.rows(&sql, &[e.id.clone().into()])?;
-        let out: Vec<Value> = rows
-            .iter()
-            .map(|r| {
-                let obj: Map<String, Value> = cols
+    let mut q = store;
+    for t in TABLES {
+        let out: Vec<Value> = state::read(&mut q, t, &e.id, None)?
+            .into_iter()
+            .map(|(_, values)| {
+                let obj: Map<String, Value> = t
+                    .cols
                     .iter()
-                    .enumerate()
-                    .map(|(i, (n, c))| (n.to_string(), read_value(r, i, *c)))
+                    .zip(&values)
+                    .map(|((n, _), v)| (n.to_string(), to_json(v)))
                     .collect();
                 Value::Object(obj)
             })
             .collect();
-        tables.insert(table.to_string(), Value::Array(out));
+        tables.insert(t.name.to_string(), Value::Array(out));
     }
     Ok(Export {
         format: FORMAT.into(),
@@ -284,17 +178,7 @@ pub fn export(store: &Store, key: &str, actor: &str, now: &str) -> Result<Export
                 .collect(),
         },
         tables,
-    })
-}
-
-fn arg(v: &Value, col: Col, at: &str) -> Result<Arg, AuditError> {
-    let bad = || AuditError::Invalid(format!("{at}: unexpected value {v}"));
-    Ok(match (col, v) {
-        (_, Value::Null) => Arg::Null,
-        (Text, Value::String(s)) => Arg::Text(s.clone()),
-        (Int, Value::Number(n)) => Arg::Int(n.as_i64().ok_or_else(bad)?),
-        (Bytes, Value::String(s)) => Arg::Bytes(hex::decode(s, at)?),
-        _ => return Err(bad()),
+        signature: None,
     })
 }
 
@@ -306,6 +190,10 @@ pub struct Imported {
     pub evidence: usize,
     /// Whether the catalog text in the export equals the one this hegui ships.
     pub catalog_matches: bool,
+    /// Whether the rows were verified against the log (false for an export from a store
+    /// made before the log bound the state: its rows are recorded as a baseline instead).
+    pub state_verified: bool,
+    pub signature: SignatureCheck,
 }
 
 fn check_header(x: &Export) -> Result<(), AuditError> {
@@ -341,9 +229,20 @@ fn identity(x: &Export) -> Result<(String, String), AuditError> {
     Ok((field("id")?, field("code")?))
 }
 
-/// Restores an export into `store`. Refuses when the engagement (its id or its code)
-/// already exists there; keeps nothing when the restored log or evidence does not verify.
-pub fn import(store: &Store, x: &Export, actor: &str) -> Result<Imported, AuditError> {
+/// The schema version from which an export's log binds its rows.
+const STATE_SCHEMA: i64 = 5;
+
+/// Restores an export into `store`, after verifying it whole (signature, hash chain, every
+/// row against the log, every evidence blob): a forged export is refused naming the table,
+/// row and field that do not match, and nothing of it is kept. Refuses when the engagement
+/// (its id or its code) already exists there. With `trusted` (a public key, hex), only an
+/// export signed by that key is accepted.
+pub fn import(
+    store: &Store,
+    x: &Export,
+    actor: &str,
+    trusted: Option<&str>,
+) -> Result<Imported, AuditError> {
     check_header(x)?;
     let ours = store.version()?;
     if x.schema_version > ours {
@@ -352,88 +251,213 @@ pub fn import(store: &Store, x: &Export, actor: &str) -> Result<Imported, AuditE
             x.schema_version
         )));
     }
+    let signature = check_signature(x, trusted)?;
     let (id, code) = identity(x)?;
-    if resolve(store, &id).is_ok() || resolve(store, &code).is_ok() {
-        return Err(AuditError::Invalid(format!(
-            "engagement {code} already exists in {}: import into another store, or purge it first",
-            store.location
-        )));
-    }
-    let mut tx = store.begin()?;
-    let mut rows = 0;
-    for (table, by, cols) in TABLES {
-        let Some(list) = x.tables.get(*table).and_then(Value::as_array) else {
-            continue;
-        };
-        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES ({})",
-            names.join(", "),
-            params.join(", ")
-        );
-        for (r, row) in list.iter().enumerate() {
-            let at = |c: &str| format!("tables.{table}[{r}].{c}");
-            let args = cols
-                .iter()
-                .map(|(n, c)| arg(row.get(*n).unwrap_or(&Value::Null), *c, &at(n)))
-                .collect::<Result<Vec<_>, _>>()?;
-            // Every row must belong to the engagement being imported.
-            if row.get(*by).and_then(Value::as_str) != Some(id.as_str()) {
-                return Err(AuditError::Invalid(format!(
-                    "{}: belongs to another engagement",
-                    at(by)
-                )));
-            }
-            tx.exec(&sql, &args)
-                .map_err(|e| AuditError::Invalid(format!("{}: {e}", at("*"))))?;
-            rows += 1;
-        }
-    }
-    tx.commit()?;
-    // The restored chain and blobs must verify, or the import is undone.
-    let checked = log::verify(store, &id).and_then(|_| vault::verify(store, &id));
-    let evidence = match checked {
-        Ok(n) => n,
-        Err(e) => {
-            remove(store, &id)?;
+    let rows = parse_rows(x, &id)?;
+    let (entries, evidence) = verify_export(x, &id)?;
+    let state_verified = x.schema_version >= STATE_SCHEMA;
+    let count: usize = rows.iter().map(|(_, r)| r.len()).sum();
+    store.write(None, |tx| {
+        if exists(tx, &id, &code)? {
             return Err(AuditError::Invalid(format!(
-                "the export does not verify ({e}); nothing was imported"
+                "engagement {code} already exists in {}: import into another store, or purge it first",
+                store.location
             )));
         }
-    };
-    let mut tx = store.begin()?;
-    log::append(
-        &mut tx,
-        &id,
-        actor,
-        "engagement.imported",
-        &log::detail(&[
-            ("exported_at", x.exported_at.clone().into()),
-            ("rows", rows.into()),
-        ]),
-    )?;
-    tx.commit()?;
+        for (t, list) in &rows {
+            let names: Vec<&str> = t.cols.iter().map(|(n, _)| *n).collect();
+            let params: Vec<String> = (1..=t.cols.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                t.name,
+                names.join(", "),
+                params.join(", ")
+            );
+            for (r, args) in list.iter().enumerate() {
+                tx.exec(&sql, args)
+                    .map_err(|e| AuditError::Invalid(format!("tables.{}[{r}]: {e}", t.name)))?;
+            }
+        }
+        if !state_verified {
+            // The rows predate the log's record of them: bind them from here on.
+            state::touch_everything(tx);
+        }
+        log::append(
+            tx,
+            &id,
+            actor,
+            "engagement.imported",
+            &log::detail(&[
+                ("exported_at", x.exported_at.clone().into()),
+                ("exported_by", x.exported_by.clone().into()),
+                ("rows", count.into()),
+                ("entries_verified", entries.into()),
+                ("state_verified", state_verified.into()),
+                (
+                    "signed_by",
+                    x.signature.as_ref().map(|s| s.signer.clone()).into(),
+                ),
+            ]),
+        )
+    })?;
     let shipped: Vec<(String, String)> = hegui_core::law::FILES
         .iter()
         .map(|(p, t)| (p.to_string(), t.to_string()))
         .collect();
     Ok(Imported {
         code,
-        rows,
+        rows: count,
         evidence,
         catalog_matches: shipped == x.catalog.files,
+        state_verified,
+        signature,
     })
 }
 
-/// Deletes every row of engagement `id` (an import that did not verify).
-fn remove(store: &Store, id: &str) -> Result<(), AuditError> {
-    let mut tx = store.begin()?;
-    for (table, by, _) in TABLES.iter().rev() {
-        tx.exec(
-            &format!("DELETE FROM {table} WHERE {by} = $1"),
-            &[id.into()],
-        )?;
+fn exists(tx: &mut crate::store::Tx, id: &str, code: &str) -> Result<bool, AuditError> {
+    Ok(!tx
+        .rows(
+            "SELECT id FROM engagements WHERE id = $1 OR code = $2",
+            &[id.into(), code.into()],
+        )?
+        .is_empty())
+}
+
+/// Every row of the export as query arguments, table by table; each must belong to the
+/// engagement being imported.
+fn parse_rows(
+    x: &Export,
+    id: &str,
+) -> Result<Vec<(&'static state::TableDef, Vec<Vec<Arg>>)>, AuditError> {
+    for name in x.tables.keys() {
+        if state::table(name).is_none() {
+            return Err(AuditError::Invalid(format!(
+                "tables.{name}: not a table of an engagement"
+            )));
+        }
     }
-    tx.commit()
+    let mut out = Vec::new();
+    for t in TABLES {
+        let Some(list) = x.tables.get(t.name) else {
+            continue;
+        };
+        let list = list.as_array().ok_or_else(|| {
+            AuditError::Invalid(format!("tables.{}: expected a list of rows", t.name))
+        })?;
+        let mut rows = Vec::with_capacity(list.len());
+        for (r, row) in list.iter().enumerate() {
+            let at = |c: &str| format!("tables.{}[{r}].{c}", t.name);
+            let obj = row
+                .as_object()
+                .ok_or_else(|| AuditError::Invalid(format!("{}: expected an object", at("*"))))?;
+            if let Some(extra) = obj.keys().find(|k| t.cols.iter().all(|(n, _)| n != k)) {
+                return Err(AuditError::Invalid(format!(
+                    "{}: no such column",
+                    at(extra)
+                )));
+            }
+            if row.get(t.by).and_then(Value::as_str) != Some(id) {
+                return Err(AuditError::Invalid(format!(
+                    "{}: belongs to another engagement",
+                    at(t.by)
+                )));
+            }
+            let args = t
+                .cols
+                .iter()
+                .map(|(n, c)| json_value(row.get(*n).unwrap_or(&Value::Null), *c, &at(n)))
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.push(args);
+        }
+        out.push((t, rows));
+    }
+    Ok(out)
+}
+
+/// Verifies an export in memory: the chain, the rows against the log (from the schema on
+/// which the log binds them), and every evidence blob. Returns (entries, evidence items).
+fn verify_export(x: &Export, id: &str) -> Result<(i64, usize), AuditError> {
+    let refuse = |m: String| {
+        AuditError::Tampered(format!(
+            "the export does not verify: {m}; nothing was imported"
+        ))
+    };
+    let rows = |name: &str| -> Vec<&Map<String, Value>> {
+        x.tables
+            .get(name)
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_object).collect())
+            .unwrap_or_default()
+    };
+    let text = |r: &Map<String, Value>, c: &str| {
+        r.get(c)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let eng = rows("engagements");
+    let eng = eng
+        .first()
+        .ok_or_else(|| refuse("no engagement row".into()))?;
+    let len = eng.get("log_len").and_then(Value::as_i64).unwrap_or(-1);
+    let mut entries: Vec<Stored> = rows("activity")
+        .iter()
+        .map(|r| Stored {
+            seq: r.get("seq").and_then(Value::as_i64).unwrap_or(0),
+            at: text(r, "at"),
+            actor: text(r, "actor"),
+            action: text(r, "action"),
+            detail: text(r, "detail"),
+            prev_hash: text(r, "prev_hash"),
+            hash: text(r, "hash"),
+            state: r.get("state").and_then(Value::as_str).map(String::from),
+        })
+        .collect();
+    entries.sort_by_key(|e| e.seq);
+    let n = log::check_chain(id, &entries, len, &text(eng, "log_head"))
+        .map_err(|e| refuse(e.to_string()))?;
+    if x.schema_version >= STATE_SCHEMA {
+        let actual = state::actual_in_export(&x.tables)?;
+        let problems: Vec<Problem> = state::compare(
+            entries.iter().map(|e| state::LoggedEntry {
+                seq: e.seq,
+                action: &e.action,
+                state: e.state.as_deref(),
+            }),
+            &actual,
+        );
+        if !problems.is_empty() {
+            let lines: Vec<String> = problems.iter().take(20).map(|p| format!("  {p}")).collect();
+            return Err(refuse(format!(
+                "{} row(s) or field(s) differ from the activity log:\n{}",
+                problems.len(),
+                lines.join("\n")
+            )));
+        }
+    }
+    let key = rows("engagement_keys")
+        .first()
+        .map(|r| text(r, "key_bytes"))
+        .unwrap_or_default();
+    let key = crate::hex::decode(&key, "engagement_keys[0].key_bytes")?;
+    let blobs = rows("evidence_blobs");
+    let mut evidence = 0;
+    for item in rows("evidence") {
+        let sha = text(item, "sha256");
+        let blob = blobs
+            .iter()
+            .find(|b| text(b, "sha256") == sha)
+            .ok_or_else(|| {
+                refuse(format!(
+                    "evidence {}: content {sha} is missing",
+                    text(item, "code")
+                ))
+            })?;
+        let nonce = crate::hex::decode(&text(blob, "nonce"), "evidence_blobs.nonce")?;
+        let ct = crate::hex::decode(&text(blob, "ciphertext"), "evidence_blobs.ciphertext")?;
+        vault::open_blob(&key, id, &sha, &nonce, &ct)
+            .map_err(|e| refuse(format!("evidence {}: {e}", text(item, "code"))))?;
+        evidence += 1;
+    }
+    Ok((n, evidence))
 }

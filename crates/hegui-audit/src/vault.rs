@@ -85,6 +85,7 @@ fn key(tx: &mut Tx, engagement: &str) -> Result<XChaCha20Poly1305, AuditError> {
                 "INSERT INTO engagement_keys (engagement_id, key_bytes, created_at) VALUES ($1, $2, $3)",
                 &[engagement.into(), Arg::Bytes(k.to_vec()), now().into()],
             )?;
+            tx.touch("engagement_keys", &[]);
             k.to_vec()
         }
     };
@@ -185,79 +186,82 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
         }
     }
     let sha = hex(&Sha256::digest(&n.content));
-    let mut tx = store.begin()?;
-    let cipher = key(&mut tx, &id)?;
-    if tx
-        .rows(
-            "SELECT sha256 FROM evidence_blobs WHERE engagement_id = $1 AND sha256 = $2",
-            &[id.clone().into(), sha.clone().into()],
-        )?
-        .is_empty()
-    {
-        let nonce: [u8; 24] = random()?;
-        let ct = cipher
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: &n.content,
-                    aad: &aad(&id, &sha),
-                },
-            )
-            .map_err(|_| AuditError::Db("encryption failed".into()))?;
+    let (code, kind, collected) = store.write(Some(&id), |tx| {
+        let cipher = key(tx, &id)?;
+        if tx
+            .rows(
+                "SELECT sha256 FROM evidence_blobs WHERE engagement_id = $1 AND sha256 = $2",
+                &[id.clone().into(), sha.clone().into()],
+            )?
+            .is_empty()
+        {
+            let nonce: [u8; 24] = random()?;
+            let ct = cipher
+                .encrypt(
+                    &XNonce::from(nonce),
+                    Payload {
+                        msg: &n.content,
+                        aad: &aad(&id, &sha),
+                    },
+                )
+                .map_err(|_| AuditError::Db("encryption failed".into()))?;
+            tx.exec(
+                "INSERT INTO evidence_blobs (engagement_id, sha256, nonce, ciphertext) VALUES ($1, $2, $3, $4)",
+                &[id.clone().into(), sha.clone().into(), Arg::Bytes(nonce.to_vec()), Arg::Bytes(ct)],
+            )?;
+            tx.touch("evidence_blobs", &[&sha]);
+        }
+        let count = tx
+            .rows(
+                "SELECT COUNT(*) FROM evidence WHERE engagement_id = $1",
+                &[id.clone().into()],
+            )?
+            .first()
+            .map(|r| r.int(0))
+            .unwrap_or(0);
+        let code = format!("EV-{:03}", count + 1);
+        let kind = serde_json::to_value(n.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let collected = now();
         tx.exec(
-            "INSERT INTO evidence_blobs (engagement_id, sha256, nonce, ciphertext) VALUES ($1, $2, $3, $4)",
-            &[id.clone().into(), sha.clone().into(), Arg::Bytes(nonce.to_vec()), Arg::Bytes(ct)],
+            "INSERT INTO evidence (engagement_id, code, sha256, name, size, kind, collector, collected_at, effective_date, source, description, checkpoints)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            &[
+                id.clone().into(),
+                code.clone().into(),
+                sha.clone().into(),
+                n.name.clone().into(),
+                (n.content.len() as i64).into(),
+                kind.clone().into(),
+                n.collector.clone().into(),
+                collected.clone().into(),
+                n.effective_date.clone().into(),
+                n.source.clone().into(),
+                n.description.clone().into(),
+                serde_json::to_string(&linked).expect("serialisable").into(),
+            ],
         )?;
-    }
-    let count = tx
-        .rows(
-            "SELECT COUNT(*) FROM evidence WHERE engagement_id = $1",
-            &[id.clone().into()],
-        )?
-        .first()
-        .map(|r| r.int(0))
-        .unwrap_or(0);
-    let code = format!("EV-{:03}", count + 1);
-    let kind = serde_json::to_value(n.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
-    let collected = now();
-    tx.exec(
-        "INSERT INTO evidence (engagement_id, code, sha256, name, size, kind, collector, collected_at, effective_date, source, description, checkpoints)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        &[
-            id.clone().into(),
-            code.clone().into(),
-            sha.clone().into(),
-            n.name.clone().into(),
-            (n.content.len() as i64).into(),
-            kind.clone().into(),
-            n.collector.clone().into(),
-            collected.clone().into(),
-            n.effective_date.clone().into(),
-            n.source.clone().into(),
-            n.description.clone().into(),
-            serde_json::to_string(&linked).expect("serialisable").into(),
-        ],
-    )?;
-    log::append(
-        &mut tx,
-        &id,
-        &n.collector,
-        "evidence.added",
-        &log::detail(&[
-            ("code", code.clone().into()),
-            ("sha256", sha.clone().into()),
-            ("name", n.name.clone().into()),
-            ("kind", kind.clone().into()),
-            (
-                "checkpoints",
-                serde_json::to_value(&linked).unwrap_or_default(),
-            ),
-        ]),
-    )?;
-    tx.commit()?;
+        tx.touch("evidence", &[&code]);
+        log::append(
+            tx,
+            &id,
+            &n.collector,
+            "evidence.added",
+            &log::detail(&[
+                ("code", code.clone().into()),
+                ("sha256", sha.clone().into()),
+                ("name", n.name.clone().into()),
+                ("kind", kind.clone().into()),
+                (
+                    "checkpoints",
+                    serde_json::to_value(&linked).unwrap_or_default(),
+                ),
+            ]),
+        )?;
+        Ok((code, kind, collected))
+    })?;
     // The linked working papers list the evidence (each edit is its own logged change).
     for cp in &linked {
         workpaper::edit(
@@ -348,18 +352,18 @@ fn apply_scan_counts(
         actor,
     )?;
     let id = resolve(store, engagement)?;
-    let mut tx = store.begin()?;
-    log::append(
-        &mut tx,
-        &id,
-        actor,
-        "profile.measured",
-        &log::detail(&[
-            ("evidence", code.into()),
-            ("notes", serde_json::to_value(&notes).unwrap_or_default()),
-        ]),
-    )?;
-    tx.commit()
+    store.write(Some(&id), |tx| {
+        log::append(
+            tx,
+            &id,
+            actor,
+            "profile.measured",
+            &log::detail(&[
+                ("evidence", code.into()),
+                ("notes", serde_json::to_value(&notes).unwrap_or_default()),
+            ]),
+        )
+    })
 }
 
 /// The items of an engagement.
@@ -387,7 +391,8 @@ pub fn list(store: &Store, engagement: &str) -> Result<Vec<Evidence>, AuditError
         .collect())
 }
 
-fn decrypt(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, AuditError> {
+/// Decrypts the blob `sha` of engagement `id` and checks that it hashes to `sha`.
+pub fn decrypt_blob(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, AuditError> {
     let keys = store.rows(
         "SELECT key_bytes FROM engagement_keys WHERE engagement_id = $1",
         &[id.into()],
@@ -396,8 +401,6 @@ fn decrypt(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, AuditError> {
         .first()
         .ok_or_else(|| AuditError::Tampered("the engagement's key is gone (purged?)".into()))?
         .bytes(0);
-    let cipher = XChaCha20Poly1305::new_from_slice(&k)
-        .map_err(|_| AuditError::Tampered("the engagement key is damaged".into()))?;
     let rows = store.rows(
         "SELECT nonce, ciphertext FROM evidence_blobs WHERE engagement_id = $1 AND sha256 = $2",
         &[id.into(), sha.into()],
@@ -405,7 +408,20 @@ fn decrypt(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, AuditError> {
     let r = rows
         .first()
         .ok_or_else(|| AuditError::Tampered(format!("content {sha} is missing from the vault")))?;
-    let (nonce, ct) = (r.bytes(0), r.bytes(1));
+    open_blob(&k, id, sha, &r.bytes(0), &r.bytes(1))
+}
+
+/// Decrypts a blob with the engagement's key bytes and checks its hash (also used on an
+/// export's rows before anything of it is imported).
+pub(crate) fn open_blob(
+    key: &[u8],
+    id: &str,
+    sha: &str,
+    nonce: &[u8],
+    ct: &[u8],
+) -> Result<Vec<u8>, AuditError> {
+    let cipher = XChaCha20Poly1305::new_from_slice(key)
+        .map_err(|_| AuditError::Tampered("the engagement key is damaged".into()))?;
     let nonce: [u8; 24] = nonce
         .try_into()
         .map_err(|_| AuditError::Tampered(format!("content {sha}: damaged nonce")))?;
@@ -413,7 +429,7 @@ fn decrypt(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, AuditError> {
         .decrypt(
             &XNonce::from(nonce),
             Payload {
-                msg: &ct,
+                msg: ct,
                 aad: &aad(id, sha),
             },
         )
@@ -437,7 +453,7 @@ pub fn get(store: &Store, engagement: &str, code: &str) -> Result<(Evidence, Vec
         .into_iter()
         .find(|e| e.code == code)
         .ok_or_else(|| AuditError::Invalid(format!("no evidence {code}")))?;
-    let plain = decrypt(store, &id, &e.sha256)?;
+    let plain = decrypt_blob(store, &id, &e.sha256)?;
     Ok((e, plain))
 }
 
@@ -446,7 +462,7 @@ pub fn verify(store: &Store, engagement: &str) -> Result<usize, AuditError> {
     let id = resolve(store, engagement)?;
     let items = list(store, engagement)?;
     for e in &items {
-        decrypt(store, &id, &e.sha256)
+        decrypt_blob(store, &id, &e.sha256)
             .map_err(|err| AuditError::Tampered(format!("{} ({}): {err}", e.code, e.name)))?;
     }
     Ok(items.len())

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engagement::resolve;
 use crate::log;
-use crate::store::{now, RowExt, Store};
+use crate::store::{now, Query, RowExt, Store, Tx};
 use crate::AuditError;
 
 /// A checkpoint's conclusion.
@@ -122,8 +122,8 @@ fn checkpoint_id(cp: &str) -> Result<String, AuditError> {
         })
 }
 
-fn load(store: &Store, id: &str, cp: &str) -> Result<Option<Paper>, AuditError> {
-    let rows = store.rows(
+fn load(q: &mut impl Query, id: &str, cp: &str) -> Result<Option<Paper>, AuditError> {
+    let rows = q.rows(
         "SELECT checkpoint, procedures, population, sample, evidence, result, observations, status, prepared_by, prepared_at, reviewed_by, reviewed_at, revision FROM working_papers WHERE engagement_id = $1 AND checkpoint = $2",
         &[id.into(), cp.into()],
     )?;
@@ -171,7 +171,7 @@ fn j<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serialisable")
 }
 
-fn save(tx: &mut crate::store::Tx, id: &str, p: &Paper) -> Result<(), AuditError> {
+fn save(tx: &mut Tx, id: &str, p: &Paper) -> Result<(), AuditError> {
     tx.exec(
         "DELETE FROM working_papers WHERE engagement_id = $1 AND checkpoint = $2",
         &[id.into(), p.checkpoint.clone().into()],
@@ -196,6 +196,7 @@ fn save(tx: &mut crate::store::Tx, id: &str, p: &Paper) -> Result<(), AuditError
             p.revision.into(),
         ],
     )?;
+    tx.touch("working_papers", &[&p.checkpoint]);
     Ok(())
 }
 
@@ -203,15 +204,17 @@ fn save(tx: &mut crate::store::Tx, id: &str, p: &Paper) -> Result<(), AuditError
 pub fn get(store: &Store, engagement: &str, checkpoint: &str) -> Result<Paper, AuditError> {
     let id = resolve(store, engagement)?;
     let cp = checkpoint_id(checkpoint)?;
-    Ok(load(store, &id, &cp)?.unwrap_or_else(|| blank(&cp)))
+    let mut q = store;
+    Ok(load(&mut q, &id, &cp)?.unwrap_or_else(|| blank(&cp)))
 }
 
 /// All written papers of an engagement, in Guideline order.
 pub fn list(store: &Store, engagement: &str) -> Result<Vec<Paper>, AuditError> {
     let id = resolve(store, engagement)?;
     let mut out = Vec::new();
+    let mut q = store;
     for (_, c) in Law::get().guideline.checkpoints() {
-        if let Some(p) = load(store, &id, &c.id)? {
+        if let Some(p) = load(&mut q, &id, &c.id)? {
             out.push(p);
         }
     }
@@ -231,7 +234,38 @@ pub fn edit(
     }
     let id = resolve(store, engagement)?;
     let cp = checkpoint_id(checkpoint)?;
-    let mut p = load(store, &id, &cp)?.unwrap_or_else(|| blank(&cp));
+    // Read and written under the engagement's write lock: concurrent edits queue, and
+    // none is lost.
+    store.write(Some(&id), |tx| {
+        let mut p = load(tx, &id, &cp)?.unwrap_or_else(|| blank(&cp));
+        let reopened = apply(&mut p, &e)?;
+        save(tx, &id, &p)?;
+        if reopened {
+            log::append(
+                tx,
+                &id,
+                actor,
+                "workpaper.reopened",
+                &log::detail(&[
+                    ("checkpoint", cp.clone().into()),
+                    ("reason", "changed after review".into()),
+                ]),
+            )?;
+        }
+        log::append(tx, &id, actor, "workpaper.edited", &log::detail(&[
+            ("checkpoint", cp.clone().into()),
+            ("revision", p.revision.into()),
+            ("result", p.result.id().into()),
+            ("added_procedures", e.add_procedures.len().into()),
+            ("added_evidence", serde_json::to_value(&e.add_evidence).unwrap_or_default()),
+            ("sample", e.sample.as_ref().map(|s| serde_json::json!({"size": s.size, "seed": s.seed, "population": s.population})).unwrap_or_default()),
+        ]))?;
+        Ok(p)
+    })
+}
+
+/// Applies `e` to `p`; returns whether a reviewed paper was reopened by it.
+fn apply(p: &mut Paper, e: &Edit) -> Result<bool, AuditError> {
     let reopened = p.status == "reviewed";
     p.procedures.extend(e.add_procedures.iter().cloned());
     p.evidence.extend(e.add_evidence.iter().cloned());
@@ -262,30 +296,7 @@ pub fn edit(
         p.reviewed_at = None;
     }
     p.revision += 1;
-    let mut tx = store.begin()?;
-    save(&mut tx, &id, &p)?;
-    if reopened {
-        log::append(
-            &mut tx,
-            &id,
-            actor,
-            "workpaper.reopened",
-            &log::detail(&[
-                ("checkpoint", cp.clone().into()),
-                ("reason", "changed after review".into()),
-            ]),
-        )?;
-    }
-    log::append(&mut tx, &id, actor, "workpaper.edited", &log::detail(&[
-        ("checkpoint", cp.clone().into()),
-        ("revision", p.revision.into()),
-        ("result", p.result.id().into()),
-        ("added_procedures", e.add_procedures.len().into()),
-        ("added_evidence", serde_json::to_value(&e.add_evidence).unwrap_or_default()),
-        ("sample", e.sample.as_ref().map(|s| serde_json::json!({"size": s.size, "seed": s.seed, "population": s.population})).unwrap_or_default()),
-    ]))?;
-    tx.commit()?;
-    Ok(p)
+    Ok(reopened)
 }
 
 /// The preparer signs the paper off.
@@ -297,32 +308,35 @@ pub fn prepare(
 ) -> Result<Paper, AuditError> {
     let id = resolve(store, engagement)?;
     let cp = checkpoint_id(checkpoint)?;
-    let mut p = load(store, &id, &cp)?
-        .ok_or_else(|| AuditError::Invalid(format!("{cp}: nothing written yet to sign off")))?;
-    if p.procedures.is_empty() {
-        return Err(AuditError::Invalid(format!("{cp}: no procedure recorded")));
-    }
-    if p.result == Conclusion::NotTested {
-        return Err(AuditError::Invalid(format!(
-            "{cp}: no conclusion recorded (--result)"
-        )));
-    }
-    p.status = "prepared".into();
-    p.prepared_by = Some(actor.to_string());
-    p.prepared_at = Some(now());
-    p.reviewed_by = None;
-    p.reviewed_at = None;
-    let mut tx = store.begin()?;
-    save(&mut tx, &id, &p)?;
-    log::append(
-        &mut tx,
-        &id,
-        actor,
-        "workpaper.prepared",
-        &log::detail(&[("checkpoint", cp.into()), ("revision", p.revision.into())]),
-    )?;
-    tx.commit()?;
-    Ok(p)
+    store.write(Some(&id), |tx| {
+        let mut p = load(tx, &id, &cp)?
+            .ok_or_else(|| AuditError::Invalid(format!("{cp}: nothing written yet to sign off")))?;
+        if p.procedures.is_empty() {
+            return Err(AuditError::Invalid(format!("{cp}: no procedure recorded")));
+        }
+        if p.result == Conclusion::NotTested {
+            return Err(AuditError::Invalid(format!(
+                "{cp}: no conclusion recorded (--result)"
+            )));
+        }
+        p.status = "prepared".into();
+        p.prepared_by = Some(actor.to_string());
+        p.prepared_at = Some(now());
+        p.reviewed_by = None;
+        p.reviewed_at = None;
+        save(tx, &id, &p)?;
+        log::append(
+            tx,
+            &id,
+            actor,
+            "workpaper.prepared",
+            &log::detail(&[
+                ("checkpoint", cp.clone().into()),
+                ("revision", p.revision.into()),
+            ]),
+        )?;
+        Ok(p)
+    })
 }
 
 /// The reviewer signs the paper off; the reviewer cannot be the preparer.
@@ -334,31 +348,34 @@ pub fn review(
 ) -> Result<Paper, AuditError> {
     let id = resolve(store, engagement)?;
     let cp = checkpoint_id(checkpoint)?;
-    let mut p = load(store, &id, &cp)?
-        .ok_or_else(|| AuditError::Invalid(format!("{cp}: nothing written yet to review")))?;
-    if p.status != "prepared" {
-        return Err(AuditError::Invalid(format!(
-            "{cp}: the paper is {}, it must be prepared before review",
-            p.status
-        )));
-    }
-    if p.prepared_by.as_deref() == Some(actor) {
-        return Err(AuditError::Invalid(format!(
-            "{cp}: {actor} prepared this paper and cannot also review it"
-        )));
-    }
-    p.status = "reviewed".into();
-    p.reviewed_by = Some(actor.to_string());
-    p.reviewed_at = Some(now());
-    let mut tx = store.begin()?;
-    save(&mut tx, &id, &p)?;
-    log::append(
-        &mut tx,
-        &id,
-        actor,
-        "workpaper.reviewed",
-        &log::detail(&[("checkpoint", cp.into()), ("revision", p.revision.into())]),
-    )?;
-    tx.commit()?;
-    Ok(p)
+    store.write(Some(&id), |tx| {
+        let mut p = load(tx, &id, &cp)?
+            .ok_or_else(|| AuditError::Invalid(format!("{cp}: nothing written yet to review")))?;
+        if p.status != "prepared" {
+            return Err(AuditError::Invalid(format!(
+                "{cp}: the paper is {}, it must be prepared before review",
+                p.status
+            )));
+        }
+        if p.prepared_by.as_deref() == Some(actor) {
+            return Err(AuditError::Invalid(format!(
+                "{cp}: {actor} prepared this paper and cannot also review it"
+            )));
+        }
+        p.status = "reviewed".into();
+        p.reviewed_by = Some(actor.to_string());
+        p.reviewed_at = Some(now());
+        save(tx, &id, &p)?;
+        log::append(
+            tx,
+            &id,
+            actor,
+            "workpaper.reviewed",
+            &log::detail(&[
+                ("checkpoint", cp.clone().into()),
+                ("revision", p.revision.into()),
+            ]),
+        )?;
+        Ok(p)
+    })
 }

@@ -715,7 +715,7 @@ fn transfer(src: &Store, dst: &Store, spare: &Store) {
         .files
         .iter()
         .any(|(p, t)| p.ends_with("guideline-2025.toml") && t.contains("G13.4")));
-    let r = transfer::import(dst, &x, "importer").unwrap();
+    let r = transfer::import(dst, &x, "importer", None).unwrap();
     assert_eq!((r.code.as_str(), r.evidence), (e.code.as_str(), 1));
     assert!(r.catalog_matches);
     let same = |a: serde_json::Value, b: serde_json::Value| assert_eq!(a, b);
@@ -740,7 +740,7 @@ fn transfer(src: &Store, dst: &Store, spare: &Store) {
     let n_src = log::verify(src, &engagement::resolve(src, &e.code).unwrap()).unwrap();
     assert_eq!(log::verify(dst, &id).unwrap(), n_src + 1);
     // Twice into the same store: refused, nothing changed.
-    let err = transfer::import(dst, &x, "importer")
+    let err = transfer::import(dst, &x, "importer", None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("already exists"), "{err}");
@@ -753,7 +753,7 @@ fn transfer(src: &Store, dst: &Store, spare: &Store) {
     let first = if blob.as_bytes()[0] == b'0' { '1' } else { '0' };
     let flipped = format!("{first}{}", &blob[1..]);
     bad.tables["evidence_blobs"][0]["ciphertext"] = flipped.into();
-    let err = transfer::import(spare, &bad, "importer")
+    let err = transfer::import(spare, &bad, "importer", None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("does not verify"), "{err}");
@@ -761,20 +761,20 @@ fn transfer(src: &Store, dst: &Store, spare: &Store) {
     // From a newer hegui's store, or not an export at all: refused with the reason.
     let mut bad = x.clone();
     bad.schema_version = 999;
-    let err = transfer::import(spare, &bad, "importer")
+    let err = transfer::import(spare, &bad, "importer", None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("newer store"), "{err}");
     let mut bad = x.clone();
     bad.format = "something-else".into();
-    let err = transfer::import(spare, &bad, "importer")
+    let err = transfer::import(spare, &bad, "importer", None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("not a hegui engagement export"), "{err}");
     // An edited log entry: refused too.
     let mut bad = x.clone();
     bad.tables["activity"][0]["actor"] = "someone else".into();
-    assert!(transfer::import(spare, &bad, "importer").is_err());
+    assert!(transfer::import(spare, &bad, "importer", None).is_err());
     assert!(engagement::resolve(spare, &e.code).is_err());
 }
 
@@ -854,7 +854,7 @@ fn reopening_keeps_the_schema_and_the_data() {
         engagement::create(&s, &new(AuditKind::Commissioned, "乙所", "王五")).unwrap();
     }
     let s = Store::open(path.to_str().unwrap()).unwrap();
-    assert_eq!(s.version().unwrap(), 4);
+    assert_eq!(s.version().unwrap(), 5);
     assert_eq!(engagement::list(&s).unwrap().len(), 1);
 }
 

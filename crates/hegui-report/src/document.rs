@@ -15,6 +15,9 @@ pub struct Document {
     /// PDF uses Latin typesetting rules.
     pub latin: bool,
     pub blocks: Vec<Block>,
+    /// A warning printed at the top of every page (a report rendered from an engagement
+    /// that failed verification, `--allow-unverified`).
+    pub warning: Option<String>,
 }
 
 /// One block of a document.

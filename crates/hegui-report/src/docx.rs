@@ -72,13 +72,25 @@ impl Document {
         let mut zip = zip::ZipWriter::new(out);
         let opts =
             SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        let parts: [(&str, String); 5] = [
+        let mut parts: Vec<(&str, String)> = vec![
             ("[Content_Types].xml", CONTENT_TYPES.to_string()),
             ("_rels/.rels", ROOT_RELS.to_string()),
             ("word/_rels/document.xml.rels", DOC_RELS.to_string()),
             ("word/styles.xml", STYLES.to_string()),
             ("word/document.xml", document_xml(self)),
         ];
+        if let Some(w) = &self.warning {
+            // A page header on every page, in its own part.
+            parts[0].1 = CONTENT_TYPES.replace(
+                "</Types>",
+                "<Override PartName=\"/word/header1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml\"/></Types>",
+            );
+            parts[2].1 = DOC_RELS.replace(
+                "</Relationships>",
+                "<Relationship Id=\"rIdWarning\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header1.xml\"/></Relationships>",
+            );
+            parts.push(("word/header1.xml", header_xml(w)));
+        }
         for (name, text) in parts {
             zip.start_file(name, opts)?;
             zip.write_all(text.as_bytes())?;
@@ -113,12 +125,35 @@ fn document_xml(doc: &Document) -> String {
             Block::PageBreak => body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
         }
     }
+    let header = if doc.warning.is_some() {
+        "<w:headerReference w:type=\"default\" r:id=\"rIdWarning\"/>"
+    } else {
+        ""
+    };
     // A4 portrait, 2.5 cm margins.
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}\
-<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1418\" w:right=\"1418\" w:bottom=\"1418\" w:left=\"1418\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>\
+<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><w:body>{body}\
+<w:sectPr>{header}<w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1418\" w:right=\"1418\" w:bottom=\"1418\" w:left=\"1418\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>\
 </w:body></w:document>"
+    )
+}
+
+/// The page header that carries a warning (red, bold) on every page.
+fn header_xml(warning: &str) -> String {
+    let mut text = String::new();
+    for (i, line) in warning.split('\n').enumerate() {
+        if i > 0 {
+            text.push_str("<w:r><w:br/></w:r>");
+        }
+        text.push_str(&format!(
+            "<w:r><w:rPr><w:b/><w:color w:val=\"C00000\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>",
+            esc(line)
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr>{text}</w:p></w:hdr>"
     )
 }
 

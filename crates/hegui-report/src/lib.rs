@@ -19,3 +19,7 @@ pub mod rectification;
 mod sheet;
 pub mod signature;
 pub mod workbook;
+
+/// The warning every page of a report carries when it was rendered from an engagement that
+/// failed verification (`--allow-unverified`).
+pub const UNVERIFIED_WARNING: &str = "未通过完整性验证：审计数据与活动日志不一致，仅供取证使用 / UNVERIFIED: the engagement's data does not match its activity log — for forensic use only";

@@ -243,8 +243,18 @@ pub fn build(store: &Store, key: &str) -> Result<Workbook, WorkbookError> {
 
 /// Writes the workbook to `path`, through a temporary file renamed into place so that an
 /// interrupted run never leaves a half-written workbook under the final name.
-pub fn write(store: &Store, key: &str, path: &Path) -> Result<(), WorkbookError> {
+/// With `warning` (an engagement that failed verification, rendered anyway), every sheet
+/// says so: a red tab, and the warning in the header of every printed page.
+pub fn write(
+    store: &Store,
+    key: &str,
+    path: &Path,
+    warning: Option<&str>,
+) -> Result<(), WorkbookError> {
     let mut wb = build(store, key)?;
+    if let Some(w) = warning {
+        mark_unverified(&mut wb, w)?;
+    }
     let tmp = path.with_extension("xlsx.partial");
     let io = |p: &Path, err| WorkbookError::Io {
         path: p.display().to_string(),
@@ -256,5 +266,19 @@ pub fn write(store: &Store, key: &str, path: &Path) -> Result<(), WorkbookError>
         let _ = std::fs::remove_file(&tmp);
         io(path, e)
     })?;
+    Ok(())
+}
+
+/// Marks every sheet of `wb` with `warning`.
+fn mark_unverified(wb: &mut Workbook, warning: &str) -> Result<(), WorkbookError> {
+    // Excel's header codes: centred (&C), bold, red; '&' in the text is doubled.
+    let header = format!(
+        "&C&\"-,Bold\"&KC00000{}",
+        warning.replace('&', "&&").replace('\n', " ")
+    );
+    for ws in wb.worksheets_mut() {
+        ws.set_header(&header);
+        ws.set_tab_color(rust_xlsxwriter::Color::RGB(0xC00000));
+    }
     Ok(())
 }

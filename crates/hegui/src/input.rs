@@ -1,7 +1,7 @@
 //! Reading what the user hands hegui: files (as UTF-8, with a clear error otherwise),
 //! calendar files, dates.
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use hegui_core::calendar::Calendar;
 use jiff::civil::Date;
 
@@ -17,6 +17,40 @@ pub fn read_text(path: &str) -> Result<String> {
              was saved as GBK, convert it first, e.g. `iconv -f GBK -t UTF-8 {path} > profile.utf8.yaml`"
         )
     })
+}
+
+/// Reads a UTF-8 file of at most `limit` bytes (`what` names the kind of file in the error),
+/// refusing a larger one before reading it.
+pub fn read_text_limited(path: &str, limit: u64, what: &str) -> Result<String> {
+    read_limited(path, limit, what)?;
+    read_text(path)
+}
+
+/// Reads a file of at most `limit` bytes, refusing a larger one before reading it.
+pub fn read_limited(path: &str, limit: u64, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).with_context(|| format!("{path}: cannot read"))?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit: a file that grows while read is caught too.
+    f.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{path}: cannot read"))?;
+    if bytes.len() as u64 > limit {
+        bail!(
+            "{path}: larger than {} — too large for {what}",
+            human_bytes(limit)
+        );
+    }
+    Ok(bytes)
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
 }
 
 /// The built-in calendar plus user files (`--calendar`, then `$HEGUI_CALENDAR_DIR/*.toml`).

@@ -58,6 +58,7 @@ struct Payload<'a> {
     separator: &'a str,
     fonts: FontFamilies<'a>,
     blocks: Vec<Block>,
+    warning: Option<&'a str>,
 }
 
 /// Typesets `doc` as a PDF.
@@ -72,6 +73,7 @@ pub fn render(doc: &Document, fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
             heading: [fonts.heading(), fonts.body()],
         },
         blocks: doc.blocks.iter().map(padded).collect(),
+        warning: doc.warning.as_deref(),
     };
     let data = serde_json::to_vec(&payload).map_err(|e| PdfError::Typeset(e.to_string()))?;
     let world = world::ReportWorld::new(fonts, data);

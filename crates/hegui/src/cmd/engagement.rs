@@ -11,6 +11,7 @@ use hegui_audit::log;
 use hegui_audit::store::Store;
 use hegui_core::inventory::AuditKind;
 
+use crate::cmd::transfer;
 use crate::input;
 use crate::output::{print_json, print_rows, Format};
 
@@ -141,9 +142,29 @@ enum EngagementCmd {
         engagement: String,
         #[arg(short, long)]
         output: std::path::PathBuf,
+        /// Sign the export with this key file (`hegui key new`), so that an importer can
+        /// require it (`import --trusted-key`).
+        #[arg(long, value_name = "KEY_FILE")]
+        key: Option<String>,
     },
-    /// Restore an engagement from `export-json` into this store (refused if it exists here).
-    Import { file: std::path::PathBuf },
+    /// Restore an engagement from `export-json` into this store (refused if it exists
+    /// here). The export is verified whole first — its log, every row against the log,
+    /// every evidence blob, its signature if signed — and nothing is kept if it fails.
+    Import {
+        file: std::path::PathBuf,
+        /// Accept only an export signed by this public key (a `.pub.json` file, or 64 hex
+        /// digits).
+        #[arg(long, value_name = "PUB")]
+        trusted_key: Option<String>,
+    },
+    /// Verify an engagement: the activity log's hash chain, every evidence blob, and every
+    /// row of every engagement table against what the log says it holds. Exits 1 naming
+    /// each table, row and field that differ.
+    Verify {
+        engagement: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Destroy a closed engagement (Measures Art. 13), leaving a deletion record signed with
     /// your key (`hegui key new`).
     Purge {
@@ -167,7 +188,7 @@ enum EngagementCmd {
         #[arg(long, default_value_t = 1000)]
         writes: u32,
     },
-    /// The activity log; --verify checks its hash chain.
+    /// The activity log; --verify checks it and the state it binds (as `verify`).
     Log {
         engagement: String,
         #[arg(long)]
@@ -417,8 +438,15 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
         EngagementCmd::ExportJson {
             engagement: e,
             output,
-        } => export_json(&store, &e, &output, &who),
-        EngagementCmd::Import { file } => import(&store, &file, &who),
+            key,
+        } => transfer::export_json(&store, &e, &output, key.as_deref(), &who),
+        EngagementCmd::Import { file, trusted_key } => {
+            transfer::import(&store, &file, trusted_key.as_deref(), &who)
+        }
+        EngagementCmd::Verify {
+            engagement: e,
+            format,
+        } => transfer::verify(&store, &e, format),
         EngagementCmd::Purge {
             engagement: e,
             key,
@@ -427,9 +455,7 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
             if !yes {
                 bail!("purging destroys {e} for good (its key, evidence, papers and log); rerun with --yes");
             }
-            let text = input::read_text(&key)?;
-            let key: hegui_audit::signing::KeyFile = serde_json::from_str(&text)
-                .map_err(|err| anyhow::anyhow!("{key}: not a hegui key file: {err}"))?;
+            let key = crate::cmd::key::load_secret(&key)?;
             let r = hegui_audit::closing::purge(&store, &e, &key, &who)?;
             println!(
                 "{}: purged; deletion record signed by {} ({} evidence item hashes kept)",
@@ -720,9 +746,7 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
         } => {
             let id = engagement::resolve(&store, &e)?;
             if verify {
-                let n = log::verify(&store, &id)?;
-                println!("{e}: activity log intact ({n} entries, hash chain verified)");
-                return Ok(ExitCode::SUCCESS);
+                return transfer::verify(&store, &e, format);
             }
             let entries = log::entries(&store, &id)?;
             if format == Format::Json {
@@ -1085,49 +1109,4 @@ fn evidence(store: &Store, c: EvidenceCmd, who: &str) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn export_json(store: &Store, e: &str, output: &std::path::Path, who: &str) -> Result<ExitCode> {
-    use std::io::Write;
-    let now = jiff::Timestamp::now().to_string();
-    let x = hegui_audit::transfer::export(store, e, who, &now)?;
-    let bytes = serde_json::to_vec_pretty(&x)?;
-    // Written through a temporary file, readable by its owner only: the export carries the
-    // vault key with the encrypted evidence.
-    let tmp = output.with_extension("json.partial");
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(&tmp)
-        .and_then(|mut f| f.write_all(&bytes).and_then(|_| f.sync_all()))
-        .map_err(|err| anyhow::anyhow!("{}: {err}", tmp.display()))?;
-    std::fs::rename(&tmp, output).map_err(|err| anyhow::anyhow!("{}: {err}", output.display()))?;
-    println!("{}", output.display());
-    eprintln!(
-        "{e}: exported; the file holds the evidence and its key, keep it as confidential as the evidence"
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn import(store: &Store, file: &std::path::Path, who: &str) -> Result<ExitCode> {
-    let text = std::fs::read(file).map_err(|err| anyhow::anyhow!("{}: {err}", file.display()))?;
-    let x: hegui_audit::transfer::Export = serde_json::from_slice(&text).map_err(|err| {
-        anyhow::anyhow!("{}: not a hegui engagement export: {err}", file.display())
-    })?;
-    let r = hegui_audit::transfer::import(store, &x, who)?;
-    println!(
-        "{}: imported ({} rows, {} evidence item(s) verified, activity log verified)",
-        r.code, r.rows, r.evidence
-    );
-    if !r.catalog_matches {
-        eprintln!(
-            "note: the export's catalog text ({}) differs from the one this hegui ships; the engagement keeps its own",
-            x.catalog.id
-        );
-    }
-    Ok(ExitCode::SUCCESS)
 }

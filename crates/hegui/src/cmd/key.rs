@@ -1,4 +1,5 @@
-//! `hegui key new`: an ed25519 key pair for a signatory.
+//! `hegui key new`: an ed25519 key pair for a signatory; reading key files for the commands
+//! that sign (purge, reports, exports) or check a signature (import).
 
 use std::process::ExitCode;
 
@@ -46,4 +47,34 @@ fn write_private(path: &str, bytes: &[u8]) -> Result<()> {
         .and_then(|mut f| f.write_all(bytes))
         .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     Ok(())
+}
+
+/// A key file is a few hundred bytes: anything much larger is not one, and is refused
+/// before it is parsed.
+const KEY_FILE_LIMIT: u64 = 64 * 1024;
+
+/// Reads a secret key file (`hegui key new`).
+pub fn load_secret(path: &str) -> Result<KeyFile> {
+    let text = crate::input::read_text_limited(path, KEY_FILE_LIMIT, "a key file")?;
+    let key: KeyFile = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{path}: not a hegui key file: {e}"))?;
+    if key.algorithm != "ed25519" {
+        bail!("{path}: key algorithm {:?}; only ed25519", key.algorithm);
+    }
+    Ok(key)
+}
+
+/// A public key given as a file (`NAME.pub.json`, or a secret key file) or as 64 hex digits.
+pub fn load_public(arg: &str) -> Result<String> {
+    let hex_key = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex_key(arg) {
+        return Ok(arg.to_ascii_lowercase());
+    }
+    let text = crate::input::read_text_limited(arg, KEY_FILE_LIMIT, "a public key file")?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{arg}: not a hegui public key file: {e}"))?;
+    match v.get("public").and_then(|p| p.as_str()) {
+        Some(p) if hex_key(p) => Ok(p.to_ascii_lowercase()),
+        _ => bail!("{arg}: not a hegui public key file (no \"public\" key of 64 hex digits)"),
+    }
 }

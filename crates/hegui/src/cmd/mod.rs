@@ -11,3 +11,4 @@ pub mod profile;
 pub mod report;
 pub mod sample;
 pub mod scan;
+pub mod transfer;

@@ -11,8 +11,6 @@ use hegui_report::document::Document;
 use hegui_report::rectification;
 use hegui_report::signature::{self, Role};
 
-use crate::input;
-
 #[derive(Args)]
 pub struct ReportArgs {
     /// The store (as for `hegui engagement`).
@@ -38,6 +36,10 @@ enum ReportCmd {
         engagement: String,
         #[arg(short, long)]
         output: PathBuf,
+        /// Render even if the engagement fails verification, marked on every sheet (for
+        /// forensic use only).
+        #[arg(long)]
+        allow_unverified: bool,
     },
     /// The audit report (个人信息保护合规审计报告): a PDF (output ending in .pdf, or
     /// --format pdf) or an editable DOCX.
@@ -99,6 +101,10 @@ struct DocOpts {
     /// PDF bytes on every machine given the same font files).
     #[arg(long)]
     no_system_fonts: bool,
+    /// Render even if the engagement fails verification (`hegui engagement verify`), with
+    /// a warning on every page (for forensic use only).
+    #[arg(long)]
+    allow_unverified: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -154,9 +160,14 @@ fn open(db: Option<String>) -> Result<Store> {
 
 pub fn run(a: ReportArgs) -> Result<ExitCode> {
     match a.cmd {
-        ReportCmd::Workbook { engagement, output } => {
+        ReportCmd::Workbook {
+            engagement,
+            output,
+            allow_unverified,
+        } => {
             let store = open(a.db)?;
-            hegui_report::workbook::write(&store, &engagement, &output)?;
+            let warning = verified(&store, &engagement, allow_unverified)?;
+            hegui_report::workbook::write(&store, &engagement, &output, warning)?;
             println!("{}", output.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -177,9 +188,7 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
             role,
         } => {
             let store = open(a.db)?;
-            let text = input::read_text(&key)?;
-            let key: hegui_audit::signing::KeyFile = serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{key}: not a hegui key file: {e}"))?;
+            let key = crate::cmd::key::load_secret(&key)?;
             let manifest = signature::manifest(&store, &engagement)?;
             let role = match role {
                 RoleArg::Principal => Role::Principal,
@@ -201,6 +210,30 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
     }
 }
 
+/// Verifies the engagement a report is rendered from: refuses one that fails, or with
+/// `allow`, returns the warning its every page will carry.
+fn verified(store: &Store, engagement: &str, allow: bool) -> Result<Option<&'static str>> {
+    let v = hegui_audit::verify::engagement(store, engagement)?;
+    if v.ok() {
+        return Ok(None);
+    }
+    if !allow {
+        anyhow::bail!(
+            "{}: the engagement does not verify, so no report is rendered from it:\n{}\n\
+             (`hegui engagement verify {engagement}` lists every problem; --allow-unverified \
+             renders it anyway, marked on every page, for forensic use)",
+            v.code,
+            v.summary()
+        );
+    }
+    eprintln!(
+        "warning: {} does not verify ({} problem(s)); rendering it marked UNVERIFIED on every page",
+        v.code,
+        v.problems.len()
+    );
+    Ok(Some(hegui_report::UNVERIFIED_WARNING))
+}
+
 /// Builds one of the engagement's documents and writes it to `output`.
 fn document(
     db: Option<String>,
@@ -213,8 +246,10 @@ fn document(
     // Fonts first: a machine without a CJK font fails before any work is done.
     let fonts = fonts_for(format, &opts)?;
     let store = open(db)?;
+    let warning = verified(&store, engagement, opts.allow_unverified)?;
     let x = Inputs::load(&store, engagement)?;
-    let doc = build(&x, &opts.options());
+    let mut doc = build(&x, &opts.options());
+    doc.warning = warning.map(String::from);
     let bytes = match format {
         DocFormat::Docx => doc
             .to_docx()
