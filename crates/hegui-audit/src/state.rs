@@ -377,10 +377,10 @@ fn key_text(v: &Arg) -> String {
 }
 
 /// One row: its key and its values in the table's column order.
-pub(crate) type RawRow = (Vec<String>, Vec<Arg>);
+pub type RawRow = (Vec<String>, Vec<Arg>);
 
 /// The engagement's rows of `t` (only the one with `key` when given), with their values.
-pub(crate) fn read(
+pub fn read(
     q: &mut impl Query,
     t: &TableDef,
     engagement: &str,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::engagement::show;
+use crate::engagement::resolve;
 use crate::state::{self, Problem};
 use crate::store::{RowExt, Store};
 use crate::{log, vault, AuditError};
@@ -57,9 +57,36 @@ impl Verification {
 
 /// Verifies engagement `key` (code or id) in `store`.
 pub fn engagement(store: &Store, key: &str) -> Result<Verification, AuditError> {
-    let e = show(store, key)?;
+    // Only the id and the code: nothing else of the row is trusted before it is verified.
+    let id = match resolve(store, key) {
+        Ok(id) => id,
+        Err(AuditError::NotFound(_)) if has_log(store, key)? => {
+            // The log is there, the engagement row is not: deleted (or its id changed).
+            return Ok(Verification {
+                code: key.to_string(),
+                entries: 0,
+                rows: 0,
+                evidence: 0,
+                problems: vec![Problem {
+                    table: "engagements".into(),
+                    row: "-".into(),
+                    field: None,
+                    what: format!("is missing: no engagement row has id {key}, but the activity log has entries for it (deleted, or its id changed, outside hegui)"),
+                }],
+            });
+        }
+        Err(err) => return Err(err),
+    };
+    let code = store
+        .rows(
+            "SELECT code FROM engagements WHERE id = $1",
+            &[id.clone().into()],
+        )?
+        .first()
+        .map(|r| r.text(0))
+        .unwrap_or_default();
     let mut problems = Vec::new();
-    let entries = match log::verify(store, &e.id) {
+    let entries = match log::verify(store, &id) {
         Ok(n) => n,
         Err(AuditError::Tampered(m)) => {
             problems.push(Problem {
@@ -73,16 +100,25 @@ pub fn engagement(store: &Store, key: &str) -> Result<Verification, AuditError> 
         Err(other) => return Err(other),
     };
     let mut q = store;
-    problems.extend(state::check_store(&mut q, &e.id)?);
-    let rows = state::actual_in_store(&mut q, &e.id)?.len();
-    let evidence = check_blobs(store, &e.id, &mut problems)?;
+    problems.extend(state::check_store(&mut q, &id)?);
+    let rows = state::actual_in_store(&mut q, &id)?.len();
+    let evidence = check_blobs(store, &id, &mut problems)?;
     Ok(Verification {
-        code: e.code,
+        code,
         entries,
         rows,
         evidence,
         problems,
     })
+}
+
+fn has_log(store: &Store, id: &str) -> Result<bool, AuditError> {
+    Ok(!store
+        .rows(
+            "SELECT seq FROM activity WHERE engagement_id = $1 LIMIT 1",
+            &[id.into()],
+        )?
+        .is_empty())
 }
 
 /// Decrypts every evidence item's blob and checks its hash; returns how many passed.
@@ -99,7 +135,10 @@ fn check_blobs(store: &Store, id: &str, problems: &mut Vec<Problem>) -> Result<u
                 table: "evidence_blobs".into(),
                 row: r.text(1),
                 field: None,
-                what: format!("evidence {}: {err}", r.text(0)),
+                what: match err {
+                    AuditError::Tampered(m) => format!("evidence {}: {m}", r.text(0)),
+                    other => format!("evidence {}: {other}", r.text(0)),
+                },
             }),
         }
     }

@@ -2,42 +2,14 @@
 //! HEGUI_TEST_POSTGRES_URL). A fresh PostgreSQL database is created per run and dropped
 //! after. Locally an absent server skips with a message; under CI it fails.
 
-use hegui_audit::engagement::{self, NewEngagement, Trigger};
-use hegui_audit::independence::RotationReading;
+mod common;
+
+use common::{drop_db, new, postgres, profile, sqlite};
+use hegui_audit::engagement::{self, Trigger};
 use hegui_audit::store::{Arg, Store};
 use hegui_audit::{log, AuditError};
 use hegui_core::inventory::AuditKind;
 use jiff::civil::date;
-use sqlx::Connection;
-
-fn profile() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/fintech.yaml"
-    ))
-    .unwrap()
-}
-
-fn new(kind: AuditKind, body: &str, lead: &str) -> NewEngagement {
-    NewEngagement {
-        profile_text: profile(),
-        profile_name: "fintech.yaml".into(),
-        kind,
-        trigger: None,
-        body: Some(body.into()),
-        affiliates: vec![],
-        lead: Some(lead.into()),
-        team: vec!["审计员甲".into(), "审计员乙".into()],
-        period_start: date(2025, 1, 1),
-        period_end: date(2025, 12, 31),
-        start: date(2026, 11, 23),
-        deadline: None,
-        attests_no_subdelegation: true,
-        reading: RotationReading::Inclusive,
-        override_reason: None,
-        actor: "auditor@firm".into(),
-    }
-}
 
 /// The whole flow; runs on each backend.
 fn flow(store: &Store) {
@@ -778,16 +750,11 @@ fn transfer(src: &Store, dst: &Store, spare: &Store) {
     assert!(engagement::resolve(spare, &e.code).is_err());
 }
 
-fn sqlite(name: &str) -> Store {
-    let dir = std::env::temp_dir().join(format!("hegui-audit-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Store::open(dir.join("hegui.db").to_str().unwrap()).unwrap()
-}
-
 #[test]
 fn sqlite_flow() {
-    flow(&sqlite("flow"));
+    let s = sqlite("flow");
+    flow(&s);
+    common::all_verify(&s);
 }
 
 #[test]
@@ -806,17 +773,23 @@ fn sqlite_tampering() {
 
 #[test]
 fn sqlite_refusals() {
-    refusals(&sqlite("refusals"));
+    let s = sqlite("refusals");
+    refusals(&s);
+    common::all_verify(&s);
 }
 
 #[test]
 fn sqlite_papers() {
-    papers(&sqlite("papers"));
+    let s = sqlite("papers");
+    papers(&s);
+    common::all_verify(&s);
 }
 
 #[test]
 fn sqlite_rectification() {
-    rectification(&sqlite("rectification"));
+    let s = sqlite("rectification");
+    rectification(&s);
+    common::all_verify(&s);
 }
 
 #[test]
@@ -856,58 +829,6 @@ fn reopening_keeps_the_schema_and_the_data() {
     let s = Store::open(path.to_str().unwrap()).unwrap();
     assert_eq!(s.version().unwrap(), 5);
     assert_eq!(engagement::list(&s).unwrap().len(), 1);
-}
-
-/// A fresh PostgreSQL database for this run, or `None` (with a message) when the server
-/// is absent outside CI.
-fn postgres(tag: &str) -> Option<(Store, String, String)> {
-    let base = std::env::var("HEGUI_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let db = format!("hegui_test_{}_{tag}", std::process::id());
-    sqlx::any::install_default_drivers();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let made = rt.block_on(async {
-        let mut c = sqlx::AnyConnection::connect(&base).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
-            .execute(&mut c)
-            .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-            .execute(&mut c)
-            .await?;
-        c.close().await
-    });
-    if let Err(e) = made {
-        let msg = format!("PostgreSQL not reachable at {base}: {e}");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{msg} (.ci/run starts it)"
-        );
-        eprintln!("SKIPPED: {msg}");
-        return None;
-    }
-    let url = match base.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{db}"),
-        None => base.clone(),
-    };
-    Some((Store::open(&url).unwrap(), base, db))
-}
-
-fn drop_db(base: &str, db: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let _ = rt.block_on(async {
-        let mut c = sqlx::AnyConnection::connect(base).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-        )))
-        .execute(&mut c)
-        .await
-    });
 }
 
 #[test]
