@@ -12,6 +12,7 @@
 //! Working papers, the evidence vault, findings, rectification and purge build on these.
 
 pub mod closing;
+pub mod contention;
 pub mod engagement;
 pub mod findings;
 mod hex;
