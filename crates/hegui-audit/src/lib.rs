@@ -21,6 +21,8 @@ pub mod log;
 pub mod signing;
 pub mod state;
 pub mod store;
+#[doc(hidden)]
+pub mod testing;
 pub mod transfer;
 pub mod vault;
 pub mod verify;

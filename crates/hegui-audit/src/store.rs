@@ -192,6 +192,9 @@ const WRITE_ATTEMPTS: u32 = 8;
 pub struct Store {
     pool: AnyPool,
     rt: tokio::runtime::Runtime,
+    /// SQLite has one writer at a time: this process's writers queue here, promptly and in
+    /// turn, rather than in SQLite's busy handler, which polls with growing sleeps.
+    writer: std::sync::Mutex<()>,
     pub backend: Backend,
     /// The location, without a password, for messages.
     pub location: String,
@@ -422,6 +425,7 @@ impl Store {
         let store = Store {
             pool,
             rt,
+            writer: std::sync::Mutex::new(()),
             backend,
             location,
         };
@@ -481,12 +485,18 @@ impl Store {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // A writer that panicked left no transaction behind: the lock is still good.
+            let _turn = match self.backend {
+                Backend::Sqlite => Some(self.writer.lock().unwrap_or_else(|p| p.into_inner())),
+                Backend::Postgres => None,
+            };
             let result = self.begin().and_then(|mut tx| {
                 lock(&mut tx, engagement)?;
                 let out = f(&mut tx)?;
                 tx.commit()?;
                 Ok(out)
             });
+            drop(_turn);
             match result {
                 Err(AuditError::Busy(m)) if attempt < WRITE_ATTEMPTS => {
                     // Bounded exponential backoff with jitter, 10 ms … ~1.3 s.

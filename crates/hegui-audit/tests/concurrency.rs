@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{drop_db, new, postgres_url};
+use common::{new, ScratchDb};
 use hegui_audit::contention::{self, Acked};
 use hegui_audit::engagement;
 use hegui_audit::store::Store;
@@ -50,11 +50,10 @@ fn sqlite_sixteen_threads_sharing_a_pool() {
 
 #[test]
 fn postgres_sixteen_threads_sharing_a_pool() {
-    let Some((url, base, db)) = postgres_url("threads") else {
+    let Some(db) = ScratchDb::postgres("threads") else {
         return;
     };
-    let store = Store::open_pooled(&url, 8).unwrap();
+    let store = Store::open_pooled(&db.url, 8).unwrap();
     sixteen_writers(&store);
     drop(store);
-    drop_db(&base, &db);
 }

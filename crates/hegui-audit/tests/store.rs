@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{drop_db, new, postgres, profile, sqlite};
+use common::{new, postgres, profile, sqlite};
 use hegui_audit::engagement::{self, Trigger};
 use hegui_audit::store::{Arg, Store};
 use hegui_audit::{log, AuditError};
@@ -833,7 +833,7 @@ fn reopening_keeps_the_schema_and_the_data() {
 
 #[test]
 fn postgres_flow_tampering_and_refusals() {
-    let Some((store, base, db)) = postgres("all") else {
+    let Some((store, _db)) = postgres("all") else {
         return;
     };
     assert!(store.location.starts_with("postgres://"));
@@ -847,11 +847,9 @@ fn postgres_flow_tampering_and_refusals() {
     let _ = std::fs::remove_dir_all(&dir);
     closing(&store, &dir);
     // Export from PostgreSQL, import into a second fresh PostgreSQL database.
-    if let Some((dst, base2, db2)) = postgres("xfer") {
+    if let Some((dst, _db2)) = postgres("xfer") {
         transfer(&store, &dst, &sqlite("pg-xfer-spare"));
         drop(dst);
-        drop_db(&base2, &db2);
     }
     drop(store);
-    drop_db(&base, &db);
 }

@@ -996,6 +996,7 @@ fn scan_file(
         if format == Format::Workbook {
             meta.sampled = opts.sample != Sample::Full;
             meta.encoding = None;
+            crate::source::limits::check_zip(path).map_err(SourceError::Read)?;
             return workbook(path, &mut ctx);
         }
         if format == Format::Parquet {
@@ -1007,10 +1008,22 @@ fn scan_file(
             inner: file,
             n: read.clone(),
         };
+        use crate::source::limits::{LineGuard, RatioGuard, SizeGuard, JSON_DOC_MAX};
         let raw: Box<dyn Read> = if gz {
-            Box::new(MultiGzDecoder::new(counting))
+            Box::new(RatioGuard::new(MultiGzDecoder::new(counting), read.clone()))
         } else {
             Box::new(counting)
+        };
+        // A whole JSON document is held to be walked: bounded by size. Every other text
+        // format is read a line at a time: bounded by the line.
+        let raw: Box<dyn Read> = if format == Format::Json {
+            Box::new(SizeGuard::new(
+                raw,
+                JSON_DOC_MAX,
+                "a JSON document (not JSON Lines)",
+            ))
+        } else {
+            Box::new(LineGuard::new(raw))
         };
         let mut reader = BufReader::with_capacity(1 << 16, raw);
         let sample = reader.fill_buf().map_err(read_err)?.to_vec();

@@ -19,6 +19,20 @@ pub fn read_text(path: &str) -> Result<String> {
     })
 }
 
+/// Reads a profile (YAML or JSON), refusing one larger than a profile can be.
+pub fn read_profile(path: &str) -> Result<String> {
+    read_text_limited(
+        path,
+        hegui_core::inventory::source::MAX_BYTES as u64,
+        "a profile",
+    )
+}
+
+/// Calendar files hold one year's holidays: a few KB.
+const CALENDAR_LIMIT: u64 = 1 << 20;
+/// A scan report's JSON (per-column statistics of many sources).
+const SCAN_REPORT_LIMIT: u64 = 512 << 20;
+
 /// Reads a UTF-8 file of at most `limit` bytes (`what` names the kind of file in the error),
 /// refusing a larger one before reading it.
 pub fn read_text_limited(path: &str, limit: u64, what: &str) -> Result<String> {
@@ -70,7 +84,7 @@ pub fn calendar(files: &[String]) -> Result<Calendar> {
     }
     paths.extend(files.iter().cloned());
     for path in paths {
-        let text = read_text(&path)?;
+        let text = read_text_limited(&path, CALENDAR_LIMIT, "a calendar file")?;
         let (year, replaced) = cal.add_file(&text, &path)?;
         if replaced {
             eprintln!("hegui: note: {path} replaces the built-in calendar for {year}");
@@ -96,7 +110,7 @@ pub fn today_cst() -> Date {
 /// The people counts of a `hegui scan` JSON report (either the `--report` file or the
 /// `--format json` output, which nests it under "report").
 pub fn scan_counts(path: &str) -> Result<hegui_core::inventory::MeasuredCounts> {
-    let text = read_text(path)?;
+    let text = read_text_limited(path, SCAN_REPORT_LIMIT, "a scan report")?;
     let v: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{path}: not a JSON scan report"))?;
     let report = v.get("report").unwrap_or(&v);

@@ -6,9 +6,9 @@
 use hegui_audit::engagement::NewEngagement;
 use hegui_audit::independence::RotationReading;
 use hegui_audit::store::Store;
+pub use hegui_audit::testing::ScratchDb;
 use hegui_core::inventory::AuditKind;
 use jiff::civil::date;
-use sqlx::Connection;
 
 pub fn profile() -> String {
     std::fs::read_to_string(concat!(
@@ -46,62 +46,11 @@ pub fn sqlite(name: &str) -> Store {
     Store::open(dir.join("hegui.db").to_str().unwrap()).unwrap()
 }
 
-/// A fresh PostgreSQL database for this run, or `None` (with a message) when the server
-/// is absent outside CI.
-pub fn postgres(tag: &str) -> Option<(Store, String, String)> {
-    let (url, base, db) = postgres_url(tag)?;
-    Some((Store::open(&url).unwrap(), base, db))
-}
-
-/// A fresh PostgreSQL database for this run: (its URL, the server's base URL, its name).
-pub fn postgres_url(tag: &str) -> Option<(String, String, String)> {
-    let base = std::env::var("HEGUI_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let db = format!("hegui_test_{}_{tag}", std::process::id());
-    sqlx::any::install_default_drivers();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let made = rt.block_on(async {
-        let mut c = sqlx::AnyConnection::connect(&base).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
-            .execute(&mut c)
-            .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-            .execute(&mut c)
-            .await?;
-        c.close().await
-    });
-    if let Err(e) = made {
-        let msg = format!("PostgreSQL not reachable at {base}: {e}");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{msg} (.ci/run starts it)"
-        );
-        eprintln!("SKIPPED: {msg}");
-        return None;
-    }
-    let url = match base.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{db}"),
-        None => base.clone(),
-    };
-    Some((url, base, db))
-}
-
-pub fn drop_db(base: &str, db: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let _ = rt.block_on(async {
-        let mut c = sqlx::AnyConnection::connect(base).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-        )))
-        .execute(&mut c)
-        .await
-    });
+/// A fresh PostgreSQL database for this run with a store open on it (the guard drops the
+/// database), or `None` (with a message) when the server is absent outside CI.
+pub fn postgres(tag: &str) -> Option<(Store, ScratchDb)> {
+    let db = ScratchDb::postgres(tag)?;
+    Some((Store::open(&db.url).unwrap(), db))
 }
 
 /// Every engagement in the store verifies (chain, rows, evidence): every write path logged

@@ -4,12 +4,26 @@
 //! YAML is read with yaml-rust2's event parser (YAML 1.2 core schema: `yes` is a string,
 //! `2025-01-01` is a string). JSON is checked with serde_json first (for its exact syntax
 //! errors) and then read through the same YAML path, since JSON is YAML 1.2.
+//!
+//! A profile may come from anyone, so reading it is bounded: the file's size, the nesting
+//! depth, the items of one list or mapping, and the values the whole document expands to —
+//! aliases included, so a "billion laughs" file (aliases of aliases) is refused at the
+//! alias that crosses the limit instead of growing without end.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// The largest profile read, in bytes (the largest real profiles are a few hundred KB).
+pub const MAX_BYTES: usize = 8 << 20;
+/// The deepest nesting of lists and mappings.
+pub const MAX_DEPTH: usize = 64;
+/// The most items in one list or mapping.
+pub const MAX_ITEMS: usize = 100_000;
+/// The most values the document may expand to, aliases included.
+pub const MAX_VALUES: usize = 1_000_000;
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -60,6 +74,16 @@ pub fn escape(segment: &str) -> String {
 
 /// Parses YAML or JSON text. `json` selects strict JSON syntax checking first.
 pub fn parse(text: &str, json: bool) -> Result<(Value, Positions), SyntaxError> {
+    if text.len() > MAX_BYTES {
+        return Err(SyntaxError {
+            pos: None,
+            message: format!(
+                "the file has {} bytes; a profile is at most {} MiB",
+                text.len(),
+                MAX_BYTES >> 20
+            ),
+        });
+    }
     if json {
         if let Err(e) = serde_json::from_str::<Value>(text) {
             return Err(SyntaxError {
@@ -99,6 +123,8 @@ enum Frame {
         items: Vec<Value>,
         pointer: String,
         anchor: usize,
+        /// Values built before this one started (its size is the difference at its end).
+        start: usize,
     },
     Map {
         map: Map<String, Value>,
@@ -106,10 +132,18 @@ enum Frame {
         anchor: usize,
         /// The pending key, between a key and its value.
         key: Option<String>,
+        start: usize,
     },
 }
 
 impl Frame {
+    fn len(&self) -> usize {
+        match self {
+            Frame::Seq { items, .. } => items.len(),
+            Frame::Map { map, .. } => map.len(),
+        }
+    }
+
     fn into_value(self) -> Value {
         match self {
             Frame::Seq { items, .. } => Value::Array(items),
@@ -122,10 +156,13 @@ impl Frame {
 struct Builder {
     stack: Vec<Frame>,
     root: Option<Value>,
-    anchors: HashMap<usize, Value>,
+    /// Anchored values with the number of values each expands to.
+    anchors: HashMap<usize, (Value, usize)>,
     positions: Positions,
     error: Option<SyntaxError>,
     docs: usize,
+    /// Values built so far, each alias counting as what it expands to.
+    values: usize,
 }
 
 impl Builder {
@@ -155,10 +192,32 @@ impl Builder {
         }
     }
 
-    /// Places a finished value into its parent.
-    fn push_value(&mut self, v: Value, anchor: usize) {
+    /// Counts `n` more values; false (with the error recorded) past a limit.
+    fn count(&mut self, pos: Pos, n: usize) -> bool {
+        self.values = self.values.saturating_add(n);
+        if self.values > MAX_VALUES {
+            self.fail(
+                pos,
+                format!(
+                    "the document expands to more than {MAX_VALUES} values (aliases of aliases?); a profile is far smaller"
+                ),
+            );
+            return false;
+        }
+        if self.stack.last().is_some_and(|f| f.len() >= MAX_ITEMS) {
+            self.fail(
+                pos,
+                format!("a list or mapping with more than {MAX_ITEMS} items"),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Places a finished value (that expands to `size` values) into its parent.
+    fn push_value(&mut self, v: Value, anchor: usize, size: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, v.clone());
+            self.anchors.insert(anchor, (v.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(v),
@@ -206,9 +265,12 @@ impl MarkedEventReceiver for Builder {
                     }
                     return;
                 }
+                if !self.count(pos, 1) {
+                    return;
+                }
                 let pointer = self.next_pointer();
                 self.positions.values.insert(pointer, pos);
-                self.push_value(resolve_scalar(s, style), anchor);
+                self.push_value(resolve_scalar(s, style), anchor, 1);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.expecting_key() {
@@ -218,13 +280,25 @@ impl MarkedEventReceiver for Builder {
                     );
                     return;
                 }
+                if self.stack.len() >= MAX_DEPTH {
+                    self.fail(
+                        pos,
+                        format!("lists and mappings nested more than {MAX_DEPTH} deep"),
+                    );
+                    return;
+                }
+                if !self.count(pos, 1) {
+                    return;
+                }
                 let pointer = self.next_pointer();
                 self.positions.values.insert(pointer.clone(), pos);
+                let start = self.values;
                 let frame = if matches!(ev, Event::SequenceStart(..)) {
                     Frame::Seq {
                         items: Vec::new(),
                         pointer,
                         anchor,
+                        start,
                     }
                 } else {
                     Frame::Map {
@@ -232,16 +306,20 @@ impl MarkedEventReceiver for Builder {
                         pointer,
                         anchor,
                         key: None,
+                        start,
                     }
                 };
                 self.stack.push(frame);
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(frame) = self.stack.pop() {
-                    let anchor = match &frame {
-                        Frame::Seq { anchor, .. } | Frame::Map { anchor, .. } => *anchor,
+                    let (anchor, start) = match &frame {
+                        Frame::Seq { anchor, start, .. } | Frame::Map { anchor, start, .. } => {
+                            (*anchor, *start)
+                        }
                     };
-                    self.push_value(frame.into_value(), anchor);
+                    let size = self.values - start + 1;
+                    self.push_value(frame.into_value(), anchor, size);
                 }
             }
             Event::Alias(id) => {
@@ -249,10 +327,14 @@ impl MarkedEventReceiver for Builder {
                     self.fail(pos, "an alias cannot be a mapping key".into());
                     return;
                 }
+                let (v, size) = self.anchors.get(&id).cloned().unwrap_or((Value::Null, 1));
+                // Counted before it is copied: a billion laughs stops here.
+                if !self.count(pos, size) {
+                    return;
+                }
                 let pointer = self.next_pointer();
                 self.positions.values.insert(pointer, pos);
-                let v = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
-                self.push_value(v, 0);
+                self.push_value(v, 0, size);
             }
             _ => {}
         }
@@ -345,6 +427,40 @@ mod tests {
         assert!(e.pos.is_some());
         assert!(parse("", false).is_err());
         assert!(parse("a: 1\n---\nb: 2\n", false).is_err());
+    }
+
+    #[test]
+    fn a_billion_laughs_is_refused_at_once() {
+        let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let e = parse(&text, false).unwrap_err();
+        assert!(e.message.contains("expands to more than"), "{}", e.message);
+        // The line of the alias that crossed the limit.
+        assert!(e.pos.is_some_and(|p| p.line >= 6), "{:?}", e.pos);
+    }
+
+    #[test]
+    fn depth_items_and_size_are_bounded() {
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        let e = parse(&deep, false).unwrap_err();
+        assert!(e.message.contains("nested more than"), "{}", e.message);
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok, false).is_ok());
+        let wide = format!("[{}]", vec!["1"; MAX_ITEMS + 1].join(","));
+        let e = parse(&wide, false).unwrap_err();
+        assert!(
+            e.message.contains("more than 100000 items"),
+            "{}",
+            e.message
+        );
+        let big = "#".repeat(MAX_BYTES + 1);
+        assert!(parse(&big, false)
+            .unwrap_err()
+            .message
+            .contains("at most 8 MiB"));
     }
 
     #[test]

@@ -1,3 +1,4 @@
 //! Reading sources: text encodings (more readers live in [`crate::scan`] for now).
 pub mod db;
 pub mod decode;
+pub mod limits;

@@ -20,6 +20,9 @@ pub enum BenchCmd {
     Scan(BenchScanArgs),
     /// Rendering time of the reports of a fully worked 111-checkpoint engagement.
     Report(super::bench_report::BenchReportArgs),
+    /// Many writers on one engagement at once (processes or threads): every acknowledged
+    /// write present, the engagement verified, and the write latency.
+    Store(super::bench_store::BenchStoreArgs),
 }
 
 #[derive(Args)]
@@ -60,6 +63,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
     let a = match cmd {
         BenchCmd::Scan(a) => a,
         BenchCmd::Report(a) => return super::bench_report::run(a),
+        BenchCmd::Store(a) => return super::bench_store::run(a),
     };
     let base = a
         .dir

@@ -44,8 +44,8 @@ pub struct BenchReportArgs {
 
 const ACTOR: &str = "bench";
 
-/// A fully worked engagement: papers everywhere, findings, evidence.
-fn populate(store: &Store, a: &BenchReportArgs) -> Result<String> {
+/// A new commissioned engagement on the example profile; returns its code.
+pub fn example_engagement(store: &Store) -> Result<String> {
     let today = input::today_cst();
     let e = engagement::create(
         store,
@@ -68,13 +68,20 @@ fn populate(store: &Store, a: &BenchReportArgs) -> Result<String> {
             actor: ACTOR.into(),
         },
     )?;
+    Ok(e.code)
+}
+
+/// A fully worked engagement: papers everywhere, findings, evidence.
+fn populate(store: &Store, a: &BenchReportArgs) -> Result<String> {
+    let code = example_engagement(store)?;
+    let today = input::today_cst();
     let law = Law::get();
     let checkpoints: Vec<_> = law.guideline.checkpoints().map(|(_, c)| c).collect();
     for i in 0..a.evidence {
         let cp = &checkpoints[i % checkpoints.len()];
         vault::add(
             store,
-            &e.code,
+            &code,
             NewEvidence {
                 name: format!("evidence-{i}.txt"),
                 content: format!("证据 {i}").repeat(200).into_bytes(),
@@ -102,14 +109,14 @@ fn populate(store: &Store, a: &BenchReportArgs) -> Result<String> {
             )),
             ..Default::default()
         };
-        workpaper::edit(store, &e.code, &cp.id, edit, ACTOR)?;
+        workpaper::edit(store, &code, &cp.id, edit, ACTOR)?;
     }
     let sev = [Severity::High, Severity::Medium, Severity::Low];
     for i in 0..a.findings {
         let cp = &checkpoints[(i * 4 + 3) % checkpoints.len()];
         let code = findings::add(
             store,
-            &e.code,
+            &code,
             &cp.id,
             sev[i % sev.len()],
             &format!("问题 {i}"),
@@ -118,7 +125,7 @@ fn populate(store: &Store, a: &BenchReportArgs) -> Result<String> {
         )?;
         findings::add_item(
             store,
-            &e.code,
+            &code,
             &code,
             "合规部",
             "修订制度并补做评估",
@@ -126,7 +133,7 @@ fn populate(store: &Store, a: &BenchReportArgs) -> Result<String> {
             ACTOR,
         )?;
     }
-    Ok(e.code)
+    Ok(code)
 }
 
 /// Renders one document into memory.

@@ -729,7 +729,7 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
             update,
         } => {
             if let Some(path) = update {
-                let text = input::read_text(&path)?;
+                let text = input::read_profile(&path)?;
                 let v = engagement::update_profile(&store, &e, &text, &path, &who)?;
                 eprintln!("stored profile version {v}; scope recomputed (auditor decisions kept)");
                 return Ok(ExitCode::SUCCESS);
@@ -782,7 +782,7 @@ fn create(store: &Store, c: CreateArgs, who: String) -> Result<ExitCode> {
         );
     };
     let n = NewEngagement {
-        profile_text: input::read_text(&c.profile)?,
+        profile_text: input::read_profile(&c.profile)?,
         profile_name: c.profile.clone(),
         kind: match c.kind {
             KindArg::Internal => AuditKind::Internal,

@@ -1,6 +1,7 @@
 //! One module per command family.
 pub mod bench;
 pub mod bench_report;
+pub mod bench_store;
 pub mod calendar;
 pub mod catalog;
 pub mod demo;

@@ -47,7 +47,7 @@ pub struct ScopeArgs {
 /// Loads a profile; the error lists every problem with its position. With a scan report,
 /// its measured counts are folded in (and what changed is said on stderr).
 fn load(path: &str, scan: Option<&str>) -> Result<Profile> {
-    let text = input::read_text(path)?;
+    let text = input::read_profile(path)?;
     let mut p = inventory::load(&text, path, Syntax::from_path(path))?;
     if let Some(report) = scan {
         let m = input::scan_counts(report)?;
@@ -59,7 +59,7 @@ fn load(path: &str, scan: Option<&str>) -> Result<Profile> {
 }
 
 pub fn check(a: CheckArgs) -> Result<ExitCode> {
-    let text = input::read_text(&a.profile)?;
+    let text = input::read_profile(&a.profile)?;
     match inventory::load(&text, &a.profile, Syntax::from_path(&a.profile)) {
         Ok(p) => {
             if a.format == Format::Json {
