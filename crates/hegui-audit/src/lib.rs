@@ -18,6 +18,7 @@ pub mod findings;
 mod hex;
 pub mod independence;
 pub mod log;
+pub mod schema;
 pub mod signing;
 pub mod state;
 pub mod store;

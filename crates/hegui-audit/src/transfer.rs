@@ -243,7 +243,6 @@ pub fn import(
     actor: &str,
     trusted: Option<&str>,
 ) -> Result<Imported, AuditError> {
-    check_header(x)?;
     let ours = store.version()?;
     if x.schema_version > ours {
         return Err(AuditError::Invalid(format!(
@@ -251,11 +250,15 @@ pub fn import(
             x.schema_version
         )));
     }
-    let signature = check_signature(x, trusted)?;
-    let (id, code) = identity(x)?;
-    let rows = parse_rows(x, &id)?;
-    let (entries, evidence) = verify_export(x, &id)?;
-    let state_verified = x.schema_version >= STATE_SCHEMA;
+    let Checked {
+        id,
+        code,
+        rows,
+        entries,
+        evidence,
+        signature,
+        state_verified,
+    } = check(x, trusted)?;
     let count: usize = rows.iter().map(|(_, r)| r.len()).sum();
     store.write(None, |tx| {
         if exists(tx, &id, &code)? {
@@ -314,6 +317,41 @@ pub fn import(
     })
 }
 
+/// A table's rows, each as query arguments in the table's column order.
+pub type TableRows = (&'static state::TableDef, Vec<Vec<Arg>>);
+
+/// What [`check`] found in an export that verifies.
+pub struct Checked {
+    pub id: String,
+    pub code: String,
+    /// Every row, as query arguments, table by table.
+    pub rows: Vec<TableRows>,
+    pub entries: i64,
+    pub evidence: usize,
+    pub signature: SignatureCheck,
+    pub state_verified: bool,
+}
+
+/// Everything an import checks before it writes, without a store: the header, the
+/// signature (required by `trusted`), the shape of every row, the log's chain, every row
+/// against the log, every evidence blob.
+pub fn check(x: &Export, trusted: Option<&str>) -> Result<Checked, AuditError> {
+    check_header(x)?;
+    let signature = check_signature(x, trusted)?;
+    let (id, code) = identity(x)?;
+    let rows = parse_rows(x, &id)?;
+    let (entries, evidence) = verify_export(x, &id)?;
+    Ok(Checked {
+        id,
+        code,
+        rows,
+        entries,
+        evidence,
+        signature,
+        state_verified: x.schema_version >= STATE_SCHEMA,
+    })
+}
+
 fn exists(tx: &mut crate::store::Tx, id: &str, code: &str) -> Result<bool, AuditError> {
     Ok(!tx
         .rows(
@@ -325,10 +363,7 @@ fn exists(tx: &mut crate::store::Tx, id: &str, code: &str) -> Result<bool, Audit
 
 /// Every row of the export as query arguments, table by table; each must belong to the
 /// engagement being imported.
-fn parse_rows(
-    x: &Export,
-    id: &str,
-) -> Result<Vec<(&'static state::TableDef, Vec<Vec<Arg>>)>, AuditError> {
+fn parse_rows(x: &Export, id: &str) -> Result<Vec<TableRows>, AuditError> {
     for name in x.tables.keys() {
         if state::table(name).is_none() {
             return Err(AuditError::Invalid(format!(

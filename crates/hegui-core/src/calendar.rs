@@ -40,8 +40,8 @@ use std::sync::OnceLock;
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
-/// Built-in schedules, one per State Council notice.
-const BUILTIN: &[(&str, &str)] = &[
+/// Built-in schedules, one per State Council notice: the years hegui ships (path, TOML text).
+pub const BUILTIN: &[(&str, &str)] = &[
     (
         "law/calendar/2024.toml",
         include_str!("../law/calendar/2024.toml"),

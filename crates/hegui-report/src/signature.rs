@@ -169,11 +169,41 @@ pub fn sign(
 /// signature over the report hash and the manifest. Returns the file when all hold.
 pub fn verify(report: &Path) -> Result<SignatureFile, SignatureError> {
     let path = sig_path(report);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| SignatureError::Io(path.display().to_string(), e))?;
-    let f: SignatureFile = serde_json::from_str(&text)
-        .map_err(|e| SignatureError::Format(path.display().to_string(), e))?;
+    let text = read_limited(&path)?;
     let digest = sha256_file(report)?;
+    verify_text(&text, &path.display().to_string(), report, &digest)
+}
+
+/// The largest signature file read: a manifest of tens of thousands of evidence hashes.
+pub const SIG_FILE_MAX: u64 = 16 << 20;
+
+fn read_limited(path: &Path) -> Result<String, SignatureError> {
+    use std::io::Read;
+    let io = |e| SignatureError::Io(path.display().to_string(), e);
+    let f = std::fs::File::open(path).map_err(io)?;
+    let mut text = String::new();
+    f.take(SIG_FILE_MAX + 1)
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if text.len() as u64 > SIG_FILE_MAX {
+        return Err(SignatureError::Invalid(format!(
+            "{}: larger than {} MiB, not a signature file",
+            path.display(),
+            SIG_FILE_MAX >> 20
+        )));
+    }
+    Ok(text)
+}
+
+/// Verifies the text of a signature file (`origin` names it) against the report's SHA-256.
+pub fn verify_text(
+    text: &str,
+    origin: &str,
+    report: &Path,
+    digest: &str,
+) -> Result<SignatureFile, SignatureError> {
+    let f: SignatureFile =
+        serde_json::from_str(text).map_err(|e| SignatureError::Format(origin.to_string(), e))?;
     if digest != f.report_sha256 {
         return Err(SignatureError::Invalid(format!(
             "{} does not match the signed report (sha256 {} ≠ signed {})",

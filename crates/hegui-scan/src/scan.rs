@@ -997,11 +997,11 @@ fn scan_file(
             meta.sampled = opts.sample != Sample::Full;
             meta.encoding = None;
             crate::source::limits::check_zip(path).map_err(SourceError::Read)?;
-            return workbook(path, &mut ctx);
+            return guarded("workbook", || workbook(path, &mut ctx));
         }
         if format == Format::Parquet {
             meta.sampled = opts.sample != Sample::Full;
-            return parquet_rows(path, &mut ctx);
+            return guarded("Parquet", || parquet_rows(path, &mut ctx));
         }
         let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
         let counting = Counting {
@@ -1081,6 +1081,16 @@ fn scan_file(
     );
     let acc = std::mem::take(&mut ctx.acc);
     Ok(source_report(meta, &acc, opts.framework))
+}
+
+/// Runs a reader whose parsing is a library's (calamine, parquet): a panic in it on a
+/// damaged or hostile file is that source's error, not the end of the scan.
+fn guarded(what: &str, read: impl FnOnce() -> Result<(), SourceError>) -> Result<(), SourceError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(SourceError::Read(format!(
+            "the {what} reader failed on this file: damaged or not a {what} file"
+        )))
+    })
 }
 
 /// Why one source could not be read to its end.
@@ -2039,6 +2049,7 @@ fn parquet_rows(path: &Path, ctx: &mut Ctx) -> Result<(), SourceError> {
     let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
     let reader = SerializedFileReader::new(file)
         .map_err(|e| SourceError::Read(format!("not a readable Parquet file: {e}")))?;
+    crate::source::limits::check_parquet(reader.metadata()).map_err(SourceError::Read)?;
     let rows = reader
         .get_row_iter(None)
         .map_err(|e| SourceError::Read(e.to_string()))?;

@@ -712,6 +712,62 @@ fn log(
     w.flush()
 }
 
+/// Writes the rows of a CSV file (header first) as a Parquet file of UTF-8 columns, one row
+/// group: a Parquet copy of a generated corpus (the fuzzer's seed, speed comparisons).
+#[cfg(feature = "parquet")]
+pub fn csv_to_parquet(csv: &Path, out: &Path) -> std::io::Result<()> {
+    use parquet::data_type::ByteArray;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::types::Type;
+    use std::sync::Arc;
+    let bad = |e: parquet::errors::ParquetError| std::io::Error::other(e.to_string());
+    let mut r = csv::Reader::from_path(csv).map_err(std::io::Error::other)?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(std::io::Error::other)?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut columns: Vec<Vec<ByteArray>> = vec![Vec::new(); header.len()];
+    for rec in r.records() {
+        let rec = rec.map_err(std::io::Error::other)?;
+        for (i, col) in columns.iter_mut().enumerate() {
+            col.push(ByteArray::from(rec.get(i).unwrap_or("")));
+        }
+    }
+    let fields = header
+        .iter()
+        .map(|h| {
+            Type::primitive_type_builder(h, parquet::basic::Type::BYTE_ARRAY)
+                .with_repetition(parquet::basic::Repetition::REQUIRED)
+                .with_converted_type(parquet::basic::ConvertedType::UTF8)
+                .build()
+                .map(Arc::new)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let schema = Type::group_type_builder("rows")
+        .with_fields(fields)
+        .build()
+        .map_err(bad)?;
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut w =
+        SerializedFileWriter::new(File::create(out)?, Arc::new(schema), props).map_err(bad)?;
+    let mut rg = w.next_row_group().map_err(bad)?;
+    let mut i = 0;
+    while let Some(mut col) = rg.next_column().map_err(bad)? {
+        if let parquet::column::writer::ColumnWriter::ByteArrayColumnWriter(c) = col.untyped() {
+            c.write_batch(&columns[i], None, None).map_err(bad)?;
+        }
+        i += 1;
+        col.close().map_err(bad)?;
+    }
+    rg.close().map_err(bad)?;
+    w.close().map_err(bad)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

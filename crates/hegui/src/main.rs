@@ -5,6 +5,7 @@
 //! where and what); 2 the command line itself is wrong.
 
 mod cmd;
+mod fuzz;
 mod input;
 mod output;
 

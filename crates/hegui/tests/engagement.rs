@@ -132,7 +132,7 @@ fn create_scope_extend_and_verify() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("version 2"));
     let o = hegui(db, &["engagement", "log", "ENG-2026-001", "--verify"]);
     assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("hash chain verified"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("activity log intact"));
     let o = hegui(
         db,
         &["engagement", "log", "ENG-2026-001", "--format", "json"],

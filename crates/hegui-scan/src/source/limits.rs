@@ -178,6 +178,29 @@ pub fn check_zip(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks what a Parquet file's metadata promises before any row is read: the columns
+/// and each row group's size (the reader holds a row group's pages).
+#[cfg(feature = "parquet")]
+pub fn check_parquet(meta: &parquet::file::metadata::ParquetMetaData) -> Result<(), String> {
+    let columns = meta.file_metadata().schema_descr().num_columns();
+    if columns > PARQUET_MAX_COLUMNS {
+        return Err(format!(
+            "{columns} columns: more than the {PARQUET_MAX_COLUMNS} hegui reads"
+        ));
+    }
+    for (i, rg) in meta.row_groups().iter().enumerate() {
+        if rg.total_byte_size() > PARQUET_MAX_ROW_GROUP || rg.total_byte_size() < 0 {
+            return Err(format!(
+                "row group {} claims {} bytes: larger than {} MiB",
+                i + 1,
+                rg.total_byte_size(),
+                PARQUET_MAX_ROW_GROUP >> 20
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,8 @@ pub enum BenchCmd {
     /// Many writers on one engagement at once (processes or threads): every acknowledged
     /// write present, the engagement verified, and the write latency.
     Store(super::bench_store::BenchStoreArgs),
+    /// Fuzz every parser of outside input for a given time (or replay kept crashers).
+    Fuzz(super::bench_fuzz::BenchFuzzArgs),
 }
 
 #[derive(Args)]
@@ -64,6 +66,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
         BenchCmd::Scan(a) => a,
         BenchCmd::Report(a) => return super::bench_report::run(a),
         BenchCmd::Store(a) => return super::bench_store::run(a),
+        BenchCmd::Fuzz(a) => return super::bench_fuzz::run(a),
     };
     let base = a
         .dir

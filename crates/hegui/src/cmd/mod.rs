@@ -1,5 +1,6 @@
 //! One module per command family.
 pub mod bench;
+pub mod bench_fuzz;
 pub mod bench_report;
 pub mod bench_store;
 pub mod calendar;
