@@ -63,6 +63,8 @@ pub struct ScanOptions {
     pub kinds: crate::kind::KindSet,
     /// Put HyperLogLog sketches into the report, for merging with other partitions.
     pub sketches: bool,
+    /// Bounds on what a hostile source can make the scanner read or hold.
+    pub limits: crate::source::limits::Limits,
 }
 
 impl ScanOptions {
@@ -80,6 +82,7 @@ impl ScanOptions {
             schema: None,
             kinds: crate::kind::KindSet::ALL,
             sketches: false,
+            limits: crate::source::limits::Limits::default(),
         }
     }
 }
@@ -996,7 +999,7 @@ fn scan_file(
         if format == Format::Workbook {
             meta.sampled = opts.sample != Sample::Full;
             meta.encoding = None;
-            crate::source::limits::check_zip(path).map_err(SourceError::Read)?;
+            crate::source::limits::check_zip(path, &opts.limits).map_err(SourceError::Read)?;
             return guarded("workbook", || workbook(path, &mut ctx));
         }
         if format == Format::Parquet {
@@ -1008,22 +1011,27 @@ fn scan_file(
             inner: file,
             n: read.clone(),
         };
-        use crate::source::limits::{LineGuard, RatioGuard, SizeGuard, JSON_DOC_MAX};
+        use crate::source::limits::{CsvGuard, LineGuard, RatioGuard, SizeGuard};
+        let l = &opts.limits;
         let raw: Box<dyn Read> = if gz {
-            Box::new(RatioGuard::new(MultiGzDecoder::new(counting), read.clone()))
+            Box::new(RatioGuard::new(
+                MultiGzDecoder::new(counting),
+                read.clone(),
+                l,
+            ))
         } else {
             Box::new(counting)
         };
         // A whole JSON document is held to be walked: bounded by size. Every other text
-        // format is read a line at a time: bounded by the line.
-        let raw: Box<dyn Read> = if format == Format::Json {
-            Box::new(SizeGuard::new(
+        // format is read a record at a time: bounded by the record.
+        let raw: Box<dyn Read> = match format {
+            Format::Json => Box::new(SizeGuard::new(
                 raw,
-                JSON_DOC_MAX,
+                l.json_doc,
                 "a JSON document (not JSON Lines)",
-            ))
-        } else {
-            Box::new(LineGuard::new(raw))
+            )),
+            Format::Csv | Format::Tsv => Box::new(CsvGuard::new(raw, l.max_line)),
+            _ => Box::new(LineGuard::new(raw, l.max_line)),
         };
         let mut reader = BufReader::with_capacity(1 << 16, raw);
         let sample = reader.fill_buf().map_err(read_err)?.to_vec();
@@ -2049,7 +2057,8 @@ fn parquet_rows(path: &Path, ctx: &mut Ctx) -> Result<(), SourceError> {
     let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
     let reader = SerializedFileReader::new(file)
         .map_err(|e| SourceError::Read(format!("not a readable Parquet file: {e}")))?;
-    crate::source::limits::check_parquet(reader.metadata()).map_err(SourceError::Read)?;
+    crate::source::limits::check_parquet(reader.metadata(), &ctx.opts.limits)
+        .map_err(SourceError::Read)?;
     let rows = reader
         .get_row_iter(None)
         .map_err(|e| SourceError::Read(e.to_string()))?;

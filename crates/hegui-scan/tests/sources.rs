@@ -308,3 +308,76 @@ fn text_lines_keep_their_numbers_and_offsets_across_blocks() {
     }
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// Hostile sources are per-source errors naming the limit, and the scan goes on: a gzip
+/// bomb, a line and a CSV cell past the longest record, a JSON document past its size, a
+/// workbook whose part decompresses too far. (Small limits, so the bombs are small.)
+#[test]
+fn hostile_sources_are_per_source_errors_and_the_scan_goes_on() {
+    use std::io::Write;
+    let d = dir("hostile");
+    let mut o = opts();
+    o.limits = hegui_scan::source::limits::Limits {
+        max_line: 1 << 20,
+        gzip_floor: 4 << 20,
+        json_doc: 1 << 20,
+        workbook_floor: 2 << 20,
+        ..Default::default()
+    };
+    // 16 gzip members of 1 MiB of short CSV records each.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&b"a,b\n".repeat(1 << 18)).unwrap();
+    std::fs::write(d.join("a-bomb.csv.gz"), enc.finish().unwrap().repeat(16)).unwrap();
+    std::fs::write(d.join("b-long.txt"), "x".repeat(2 << 20)).unwrap();
+    let cell = format!("name,note\n张伟,\"{}\"\n", "line\n".repeat(300_000));
+    std::fs::write(d.join("c-cell.csv"), cell).unwrap();
+    let doc = format!("[{}]", vec!["{\"a\": \"b\"}"; 120_000].join(","));
+    std::fs::write(d.join("d-big.json"), doc).unwrap();
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(d.join("e-bomb.xlsx")).unwrap());
+    zip.start_file(
+        "xl/worksheets/sheet1.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    for _ in 0..8 {
+        zip.write_all(&vec![b' '; 1 << 20]).unwrap();
+    }
+    zip.finish().unwrap();
+    std::fs::write(
+        d.join("f-good.csv"),
+        format!("姓名,身份证号\n张伟,{}\n", id("11010119900307123")),
+    )
+    .unwrap();
+    let mut c = Collect::default();
+    let report = scan(std::slice::from_ref(&d), &o, &mut c).unwrap();
+    let err = |name: &str| {
+        report
+            .sources
+            .iter()
+            .find(|s| s.source.ends_with(name))
+            .and_then(|s| s.error.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        err("a-bomb.csv.gz").contains("gzip bomb"),
+        "{:?}",
+        report.sources
+    );
+    assert!(err("b-long.txt").contains("a line longer than 1 MiB"));
+    assert!(err("c-cell.csv").contains("a CSV record longer than 1 MiB"));
+    assert!(
+        err("d-big.json").contains("larger than 1 MiB"),
+        "{}",
+        err("d-big.json")
+    );
+    assert!(
+        err("e-bomb.xlsx").contains("zip bomb"),
+        "{}",
+        err("e-bomb.xlsx")
+    );
+    assert_eq!(err("f-good.csv"), "");
+    assert!(c
+        .0
+        .iter()
+        .any(|f| f.0 == "cn_resident_id" && f.3.ends_with("f-good.csv")));
+}

@@ -33,6 +33,15 @@ fn demo_writes_signed_reports_and_refuses_a_non_empty_directory() {
     assert!(out.contains("signed by 张三 as Principal"), "{out}");
     assert!(out.contains("signed by 王五 as AuditLead"), "{out}");
     assert!(out.contains("imported ("), "{out}");
+    // The store verifies, the export is signed and checked against the trusted key, and
+    // the restored store verifies too.
+    assert!(out.contains(": verified — activity log intact"), "{out}");
+    assert!(out.contains("signature valid, signed by 王五"), "{out}");
+    assert_eq!(
+        out.matches(": verified — activity log intact").count(),
+        2,
+        "{out}"
+    );
     // The printed commands are rerunnable inside DIR: verify again from there.
     let v = Command::new(env!("CARGO_BIN_EXE_hegui"))
         .args(["report", "verify", "audit-report.docx"])

@@ -188,6 +188,8 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
             role,
         } => {
             let store = open(a.db)?;
+            // Nobody signs for an engagement whose data does not match its log.
+            verified(&store, &engagement, false)?;
             let key = crate::cmd::key::load_secret(&key)?;
             let manifest = signature::manifest(&store, &engagement)?;
             let role = match role {
