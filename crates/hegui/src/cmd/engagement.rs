@@ -15,6 +15,9 @@ use crate::cmd::transfer;
 use crate::input;
 use crate::output::{print_json, print_rows, Format};
 
+/// The largest evidence file stored (split larger exports, or attach a digest of them).
+const EVIDENCE_LIMIT: u64 = 512 << 20;
+
 #[derive(Args)]
 pub struct EngagementArgs {
     /// The store: a SQLite file path or sqlite:// URL (created if missing), or a
@@ -1012,8 +1015,8 @@ fn evidence(store: &Store, c: EvidenceCmd, who: &str) -> Result<ExitCode> {
             checkpoints,
             format,
         } => {
-            let content = std::fs::read(&file)
-                .map_err(|err| anyhow::anyhow!("{file}: cannot read: {err}"))?;
+            // Evidence is held in memory to be hashed and encrypted, and stored as one row.
+            let content = input::read_limited(&file, EVIDENCE_LIMIT, "one evidence item")?;
             if let Some(d) = &effective {
                 input::date(d)?;
             }
