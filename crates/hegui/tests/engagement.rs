@@ -1,36 +1,10 @@
 //! `hegui engagement …` end to end through the binary, on a SQLite file.
 
-use std::process::{Command, Output};
+mod common;
 
-fn hegui(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hegui"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .env("HEGUI_DATABASE_URL", db)
-        .env("HEGUI_USER", "tester@firm")
-        .output()
-        .expect("run hegui")
-}
+use std::process::Command;
 
-/// A fresh directory under the temp dir, and the store path in it.
-fn fresh(tag: &str) -> (std::path::PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("hegui-eng-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("hegui.db").to_str().unwrap().to_string();
-    (dir, db)
-}
-
-/// Runs hegui, which must succeed; returns its standard output.
-fn ok(db: &str, args: &[&str]) -> String {
-    let o = hegui(db, args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
+use common::{fresh, hegui, ok};
 
 #[test]
 fn create_scope_extend_and_verify() {

@@ -3,38 +3,14 @@
 //! hegui's back, reports refuse an engagement that fails it, a forged export is refused,
 //! and a hostile profile is refused at once.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Command;
+
+use common::{fresh, hegui, ok};
 
 use hegui_audit::store::Store;
 use hegui_audit::testing::ScratchDb;
-
-fn hegui(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hegui"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .env("HEGUI_DATABASE_URL", db)
-        .env("HEGUI_USER", "tester@firm")
-        .output()
-        .expect("run hegui")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let o = hegui(db, args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-fn fresh(tag: &str) -> (std::path::PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("hegui-store-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("hegui.db").to_str().unwrap().to_string();
-    (dir, db)
-}
 
 fn create(db: &str) -> String {
     let out = ok(
