@@ -405,8 +405,8 @@ impl Store {
             .map_err(|e| AuditError::Db(e.to_string()))?;
         let options = AnyPoolOptions::new()
             .max_connections(connections.max(1))
-            // A writer may queue behind others for a while; never give up on the pool first.
-            .acquire_timeout(Duration::from_secs(600));
+            // A writer may queue behind others for a while (the busy timeout is a minute).
+            .acquire_timeout(Duration::from_secs(120));
         let options = match backend {
             Backend::Sqlite => options.after_connect(|conn, _| {
                 Box::pin(async move {
