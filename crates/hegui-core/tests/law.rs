@@ -9,17 +9,22 @@ use hegui_core::facts;
 use hegui_core::law::{Law, FILES};
 use hegui_core::obligations::pipia::ACTIVITY_FACTS;
 
-const SEED: &str = "../../../shared/seeds/001_05192382dae10516.txt";
+/// The official text, kept in the repository (see law/source/README.md).
+const SEED: &str = "law/source/measures-and-guideline-2025.txt";
+const SEED_SHA256: &str = "6d57c362ceb6c53894543a1a769ebb940091fc169e30ba41cabcf8d8a843d566";
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
 fn seed() -> String {
+    use sha2::{Digest, Sha256};
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "the official text is needed at {} (../shared beside the clone): {e}",
-            path.display()
-        )
-    })
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the official text is needed at {}: {e}", path.display()));
+    let digest: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(digest, SEED_SHA256, "{} was changed", path.display());
+    text
 }
 
 fn cn(n: usize) -> String {
