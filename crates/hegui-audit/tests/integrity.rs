@@ -289,6 +289,76 @@ fn a_flipped_conclusion_and_deleted_finding_are_caught() {
     assert!(transfer::export(&store, &code, "x", "2027-01-01T00:00:00Z").is_err());
 }
 
+const LEGACY_ID: &str = "00112233aabbccdd";
+
+/// What a schema-4 store held of one engagement (no state in the log): its row, a profile
+/// snapshot and a two-entry chain, as an export's tables.
+fn legacy_tables() -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let id = LEGACY_ID;
+    let (t1, t2) = ("2025-06-01T00:00:00Z", "2025-06-01T00:00:01Z");
+    let e1 = log::hash(
+        id,
+        1,
+        t1,
+        "lead",
+        "engagement.created",
+        "{}",
+        log::GENESIS,
+        None,
+    );
+    let e2 = log::hash(id, 2, t2, "lead", "profile.snapshot", "{}", &e1, None);
+    let entry = |seq: i64, at: &str, action: &str, prev: &str, hash: &str| {
+        json!({"engagement_id": id, "seq": seq, "at": at, "actor": "lead", "action": action,
+               "detail": "{}", "prev_hash": prev, "hash": hash})
+    };
+    json!({
+        "engagements": [{"id": id, "code": "ENG-2025-001", "processor": "旧公司",
+            "kind": "internal", "affiliates": "[]", "team": "[]", "period_start": "2024-01-01",
+            "period_end": "2024-12-31", "start_date": "2025-06-01", "catalog": "guideline-2025",
+            "status": "open", "independence": "{}", "created_at": t1, "created_by": "lead",
+            "log_len": 2, "log_head": e2}],
+        "profile_snapshots": [{"engagement_id": id, "version": 1, "taken_at": t2,
+            "sha256": "abc", "profile": "organisation: {}"}],
+        "activity": [
+            entry(1, t1, "engagement.created", log::GENESIS, &e1),
+            entry(2, t2, "profile.snapshot", &e1, &e2),
+        ],
+    })
+    .as_object()
+    .unwrap()
+    .clone()
+}
+
+/// Inserts `tables` as they are (only the columns they name).
+fn insert_raw(store: &Store, tables: &serde_json::Map<String, serde_json::Value>) {
+    let mut tx = store.begin().unwrap();
+    for (name, rows) in tables {
+        for row in rows.as_array().unwrap() {
+            let row = row.as_object().unwrap();
+            let cols: Vec<&String> = row.keys().collect();
+            let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+            let args: Vec<Arg> = row
+                .values()
+                .map(|v| match v {
+                    serde_json::Value::Number(n) => Arg::Int(n.as_i64().unwrap()),
+                    other => Arg::Text(other.as_str().unwrap().to_string()),
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO {name} ({}) VALUES ({})",
+                cols.iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                params.join(", ")
+            );
+            tx.exec(&sql, &args).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
 /// A store as the previous release left it (schema 4: no state in the log) gets a logged
 /// baseline when opened, verifies, and catches changes made after it.
 #[test]
@@ -298,78 +368,16 @@ fn a_store_from_before_verifies_after_its_baseline() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("old.db");
     let path = path.to_str().unwrap();
-    {
-        // What schema 4 held: an engagement row and a two-entry chain without state.
-        let store = Store::open_legacy(path, 4).unwrap();
-        let id = "00112233aabbccdd";
-        let e1 = log::hash(
-            id,
-            1,
-            "2025-06-01T00:00:00Z",
-            "lead",
-            "engagement.created",
-            "{}",
-            log::GENESIS,
-            None,
-        );
-        let e2 = log::hash(
-            id,
-            2,
-            "2025-06-01T00:00:01Z",
-            "lead",
-            "profile.snapshot",
-            "{}",
-            &e1,
-            None,
-        );
-        let mut tx = store.begin().unwrap();
-        tx.exec(
-            "INSERT INTO engagements (id, code, processor, kind, affiliates, team, period_start, period_end, start_date, catalog, status, independence, created_at, created_by, log_len, log_head)
-             VALUES ($1, 'ENG-2025-001', '旧公司', 'internal', '[]', '[]', '2024-01-01', '2024-12-31', '2025-06-01', 'guideline-2025', 'open', '{}', '2025-06-01T00:00:00Z', 'lead', 2, $2)",
-            &[id.into(), e2.clone().into()],
-        )
-        .unwrap();
-        tx.exec(
-            "INSERT INTO profile_snapshots (engagement_id, version, taken_at, sha256, profile) VALUES ($1, 1, '2025-06-01T00:00:01Z', 'abc', 'organisation: {}')",
-            &[id.into()],
-        )
-        .unwrap();
-        for (seq, at, action, prev, h) in [
-            (
-                1,
-                "2025-06-01T00:00:00Z",
-                "engagement.created",
-                log::GENESIS.to_string(),
-                e1.clone(),
-            ),
-            (
-                2,
-                "2025-06-01T00:00:01Z",
-                "profile.snapshot",
-                e1.clone(),
-                e2.clone(),
-            ),
-        ] {
-            tx.exec(
-                "INSERT INTO activity (engagement_id, seq, at, actor, action, detail, prev_hash, hash) VALUES ($1, $2, $3, 'lead', $4, '{}', $5, $6)",
-                &[id.into(), Arg::Int(seq), at.into(), action.into(), prev.into(), h.into()],
-            )
-            .unwrap();
-        }
-        tx.commit().unwrap();
-    }
+    insert_raw(&Store::open_legacy(path, 4).unwrap(), &legacy_tables());
     let store = Store::open(path).unwrap();
     assert_eq!(store.version().unwrap(), 5);
     let v = verify::engagement(&store, "ENG-2025-001").unwrap();
     assert!(v.ok(), "{:?}", v.problems);
     assert_eq!(v.entries, 3, "the baseline is the third entry");
-    let last = log::entries(&store, "00112233aabbccdd")
-        .unwrap()
-        .pop()
-        .unwrap();
+    let last = log::entries(&store, LEGACY_ID).unwrap().pop().unwrap();
     assert_eq!(last.action, "store.baseline");
     exec(&store, "UPDATE profile_snapshots SET profile = 'x'", &[]);
-    let p = problems(&store, "00112233aabbccdd");
+    let p = problems(&store, LEGACY_ID);
     assert_eq!(p.len(), 1);
     assert_eq!(
         (p[0].table.as_str(), p[0].row.as_str()),
@@ -378,7 +386,39 @@ fn a_store_from_before_verifies_after_its_baseline() {
     // Opened again: no second baseline.
     drop(store);
     let store = Store::open(path).unwrap();
-    assert_eq!(log::entries(&store, "00112233aabbccdd").unwrap().len(), 3);
+    assert_eq!(log::entries(&store, LEGACY_ID).unwrap().len(), 3);
+}
+
+/// An export from a schema-4 store (its log records no state) imports after its chain
+/// verifies, its rows recorded as a baseline; then it verifies like any other.
+#[test]
+fn an_export_from_before_imports_with_a_baseline() {
+    let x = transfer::Export {
+        format: transfer::FORMAT.into(),
+        version: transfer::VERSION,
+        exported_at: "2025-07-01T00:00:00Z".into(),
+        exported_by: "lead".into(),
+        schema_version: 4,
+        catalog: transfer::Catalog {
+            id: "guideline-2025".into(),
+            files: Vec::new(),
+        },
+        tables: legacy_tables(),
+        signature: None,
+    };
+    let x: transfer::Export = serde_json::from_str(&serde_json::to_string(&x).unwrap()).unwrap();
+    // A changed entry still breaks the chain.
+    let mut bad = x.clone();
+    bad.tables["activity"][1]["action"] = "other".into();
+    let dst = sqlite("legacy-import");
+    assert!(transfer::import(&dst, &bad, "importer", None).is_err());
+    let r = transfer::import(&dst, &x, "importer", None).unwrap();
+    assert!(!r.state_verified);
+    assert!(verify::engagement(&dst, "ENG-2025-001").unwrap().ok());
+    exec(&dst, "UPDATE engagements SET processor = 'x'", &[]);
+    let p = problems(&dst, LEGACY_ID);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].field.as_deref(), Some("processor"));
 }
 
 fn exported(store: &Store, code: &str) -> transfer::Export {
