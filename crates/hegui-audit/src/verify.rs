@@ -14,6 +14,9 @@ pub struct Verification {
     pub code: String,
     /// Entries in the log.
     pub entries: i64,
+    /// The chain's head as the engagement records it: it commits to the whole state, so
+    /// keeping it elsewhere anchors the store.
+    pub head: String,
     /// Rows the log binds.
     pub rows: usize,
     /// Evidence items whose blob decrypted to its hash.
@@ -65,6 +68,7 @@ pub fn engagement(store: &Store, key: &str) -> Result<Verification, AuditError> 
             return Ok(Verification {
                 code: key.to_string(),
                 entries: 0,
+                head: String::new(),
                 rows: 0,
                 evidence: 0,
                 problems: vec![Problem {
@@ -106,6 +110,7 @@ pub fn engagement(store: &Store, key: &str) -> Result<Verification, AuditError> 
     Ok(Verification {
         code,
         entries,
+        head,
         rows,
         evidence,
         problems,

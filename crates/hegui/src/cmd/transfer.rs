@@ -28,8 +28,8 @@ pub fn verify(store: &Store, engagement: &str, format: Format) -> Result<ExitCod
     }
     if v.ok() {
         println!(
-            "{}: verified — activity log intact ({} entries), {} row(s) as the log records them, {} evidence item(s) decrypted and matching their hashes",
-            v.code, v.entries, v.rows, v.evidence
+            "{}: verified — activity log intact ({} entries), {} row(s) as the log records them, {} evidence item(s) decrypted and matching their hashes\n  log head {} (commits to all of it: keep it elsewhere to anchor this state)",
+            v.code, v.entries, v.rows, v.evidence, v.head
         );
         return Ok(code);
     }
