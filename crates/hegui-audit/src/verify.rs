@@ -81,13 +81,13 @@ pub fn engagement(store: &Store, key: &str) -> Result<Verification, AuditError> 
         }
         Err(err) => return Err(err),
     };
-    let code = store
+    let (code, head) = store
         .rows(
-            "SELECT code FROM engagements WHERE id = $1",
+            "SELECT code, log_head FROM engagements WHERE id = $1",
             &[id.clone().into()],
         )?
         .first()
-        .map(|r| r.text(0))
+        .map(|r| (r.text(0), r.text(1)))
         .unwrap_or_default();
     let mut problems = Vec::new();
     let entries = match log::verify(store, &id) {
