@@ -148,10 +148,19 @@ impl<'a> ProfileFacts<'a> {
     }
 
     fn large_platform(&self) -> Truth {
-        let Some(pl) = &self.profile.platform else {
-            return Truth::False;
-        };
         let t = &Law::get().thresholds;
+        let Some(pl) = &self.profile.platform else {
+            // No platform section: unknown, unless the head-count rules it out — every
+            // registered or monthly active user is a person whose PI is processed, so
+            // fewer people than either threshold cannot make a large platform.
+            let least = t
+                .value("large_platform_registered_users")
+                .min(t.value("large_platform_monthly_active"));
+            return match self.profile.headcounts.people {
+                Some(n) if n < least => Truth::False,
+                _ => Truth::Unknown,
+            };
+        };
         let reg = pl
             .registered_users
             .map(|n| n >= t.value("large_platform_registered_users"));

@@ -255,3 +255,53 @@ fn consent_checkpoints_need_consent_in_the_same_activity() {
     assert_eq!(g81(&profile(10, &acts("contract"))), InScope::No);
     assert_eq!(g81(&profile(10, &acts("consent"))), InScope::Yes);
 }
+
+/// An absent `platform:` section is "cannot tell" for a processor large enough to be a large
+/// platform (naming the section to fill in), and "does not apply" only where the head-count
+/// rules it out.
+#[test]
+fn an_absent_platform_section_is_cannot_tell_unless_the_head_count_rules_it_out() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/large-platform.yaml"
+    ))
+    .unwrap();
+    let (mut v, _) = inventory::source::parse(&text, false).unwrap();
+    v.as_object_mut().unwrap().remove("platform");
+    let load = |v: &serde_json::Value| {
+        inventory::load(&v.to_string(), "p.json", Syntax::Json).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let big = load(&v);
+    let r = compute(&big, date(2026, 11, 23), Calendar::builtin());
+    for id in [
+        "platform.independent_body",
+        "platform.social_responsibility_report",
+    ] {
+        let o = find(&r.obligations, id);
+        assert_eq!(o.status, Status::CannotTell, "{id}");
+    }
+    let s = scope::compute(&big);
+    let platform_items: Vec<_> = s
+        .items
+        .iter()
+        .filter(|i| i.missing.iter().any(|m| m.contains("platform")))
+        .collect();
+    assert!(!platform_items.is_empty());
+    assert!(platform_items
+        .iter()
+        .all(|i| i.in_scope == InScope::CannotTell));
+    // 9,999,999 people cannot be 10,000,000 monthly active users: not a large platform.
+    v["headcounts"]["people"] = 9_999_999.into();
+    let small = load(&v);
+    let r = compute(&small, date(2026, 11, 23), Calendar::builtin());
+    assert_eq!(
+        find(&r.obligations, "platform.independent_body").status,
+        Status::DoesNotApply
+    );
+    v["headcounts"]["people"] = 10_000_000.into();
+    let r = compute(&load(&v), date(2026, 11, 23), Calendar::builtin());
+    assert_eq!(
+        find(&r.obligations, "platform.independent_body").status,
+        Status::CannotTell
+    );
+}
