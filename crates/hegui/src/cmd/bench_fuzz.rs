@@ -1,6 +1,7 @@
 //! `hegui bench fuzz`: runs the fuzz targets (`crate::fuzz`) for a given time each, every
 //! target in its own process (so that its peak memory is its own, and a hang is caught by
-//! a watchdog), and reports executions, panics, slow inputs and peak memory. `--replay DIR`
+//! a watchdog), and reports executions, panics, slow inputs, library panics hegui caught
+//! (`caught`) and peak memory. `--replay DIR`
 //! runs the kept crashers (`DIR/TARGET/*`) once each: the regression test.
 
 use std::path::PathBuf;
@@ -136,7 +137,7 @@ fn child(name: &str, a: &BenchFuzzArgs) -> Result<Stats> {
 
 fn print_table(all: &[Stats]) {
     let mut t = table(&[
-        "target", "execs", "execs/s", "panics", "bugs", "slowest", "> 1 s", "peak RSS",
+        "target", "execs", "execs/s", "panics", "bugs", "slowest", "> 1 s", "caught", "peak RSS",
     ]);
     for s in all {
         t.add_row(vec![
@@ -147,6 +148,7 @@ fn print_table(all: &[Stats]) {
             s.bugs.to_string(),
             format!("{:.1} ms", s.slowest_ms),
             s.over_1s.to_string(),
+            s.caught.to_string(),
             format!("{:.0} MB", s.peak_rss_mb),
         ]);
     }

@@ -32,6 +32,11 @@ pub trait Target {
     /// The format's own tokens, inserted by mutations.
     fn tokens(&self) -> &'static [&'static [u8]];
     fn run(&mut self, input: &[u8]) -> Result<(), String>;
+    /// Inputs on which a library hegui calls panicked and hegui caught it (reported as
+    /// the source's error): not crashes, but worth knowing.
+    fn caught(&self) -> u64 {
+        0
+    }
 }
 
 /// What a run of one target found.
@@ -45,6 +50,9 @@ pub struct Stats {
     pub bugs: u64,
     pub slowest_ms: f64,
     pub over_1s: u64,
+    /// Library panics caught by hegui (see [`Target::caught`]).
+    #[serde(default)]
+    pub caught: u64,
     pub peak_rss_mb: f64,
     /// Where the crashers were written.
     pub crashers: Vec<String>,
@@ -206,6 +214,7 @@ pub fn run(
         }
     }
     stats.seconds = start.elapsed().as_secs_f64();
+    stats.caught = t.caught();
     stats.peak_rss_mb = peak_rss_mb();
     stats
 }

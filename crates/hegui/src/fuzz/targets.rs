@@ -138,6 +138,8 @@ struct Scan {
     file: PathBuf,
     seeds: Vec<Vec<u8>>,
     pool: rayon::ThreadPool,
+    /// Inputs on which the workbook or Parquet library panicked (caught by the scanner).
+    caught: u64,
 }
 
 impl Scan {
@@ -188,6 +190,7 @@ impl Scan {
             file: work.join(format!("input.{ext}")),
             seeds,
             pool,
+            caught: 0,
         })
     }
 }
@@ -241,11 +244,20 @@ impl Target for Scan {
             .pool
             .install(|| hegui_scan::scan(std::slice::from_ref(&self.file), &opts, &mut Discard))
             .map_err(|e| format!("scan error: {e}"))?;
-        // The scanner turns a detector's panic into a source error: that is a bug too.
+        // The scanner turns a detector's panic into a source error: that is a bug too. A
+        // library's panic it catches is counted.
         match report.sources.iter().find_map(|s| s.error.as_deref()) {
             Some(e) if e.contains("a detector failed") => Err(e.to_string()),
+            Some(e) if e.contains("reader failed on this file") => {
+                self.caught += 1;
+                Ok(())
+            }
             _ => Ok(()),
         }
+    }
+
+    fn caught(&self) -> u64 {
+        self.caught
     }
 }
 
