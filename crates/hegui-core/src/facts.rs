@@ -191,6 +191,12 @@ fn declares_under_14(a: &Activity) -> bool {
         || a.categories.iter().any(|c| c == "other.minor_under_14")
 }
 
+/// A list the profile may leave out: true when it lists something, false when it is
+/// given empty, unknown when the key is missing.
+fn listed<T>(list: &Option<Vec<T>>) -> Truth {
+    list.as_ref().map(|l| !l.is_empty()).into()
+}
+
 /// Three-valued conjunction.
 pub fn and3(ts: &[Truth]) -> Truth {
     if ts.contains(&Truth::False) {
@@ -218,7 +224,7 @@ impl Facts for ProfileFacts<'_> {
             "joint_processing" => self.has_role(RecipientRole::Joint),
             "entrusted_processing" => self.has_role(RecipientRole::Entrusted),
             "provision_to_others" => self.has_role(RecipientRole::ThirdParty),
-            "restructuring_transfer" => Truth::from(!p.restructuring_transfers.is_empty()),
+            "restructuring_transfer" => listed(&p.restructuring_transfers),
             "automated_decisions" => self.any_activity(|a| a.automated_decisions.is_some()),
             "personalised_push" => self.any_activity(|a| {
                 a.automated_decisions
@@ -284,7 +290,7 @@ impl Facts for ProfileFacts<'_> {
                 .map(|n| n >= Law::get().thresholds.value("pipo_people"))
                 .into(),
             "large_platform" => self.large_platform(),
-            "incidents" => Truth::from(!p.incidents.is_empty()),
+            "incidents" => listed(&p.incidents),
             _ => Truth::Unknown,
         }
     }

@@ -305,3 +305,76 @@ fn an_absent_platform_section_is_cannot_tell_unless_the_head_count_rules_it_out(
         Status::CannotTell
     );
 }
+
+/// Taking information out of a profile never makes an answer more definite: with any
+/// optional section removed, no obligation that applied or could not be told becomes
+/// "does not apply", and no checkpoint in scope or undecided becomes out of scope.
+#[test]
+fn removing_an_optional_section_never_turns_an_answer_into_no() {
+    const OPTIONAL: &[&str] = &[
+        "platform",
+        "pipo",
+        "past_audits",
+        "incidents",
+        "cross_border_totals",
+        "restructuring_transfers",
+        "foreign_authority_requests",
+        "pipia_records",
+    ];
+    let as_of = date(2026, 11, 23);
+    for name in ["large-platform.yaml", "fintech.yaml", "small-merchant.yaml"] {
+        let text = std::fs::read_to_string(format!(
+            "{}/../../examples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let (full, _) = inventory::source::parse(&text, false).unwrap();
+        let load = |v: &serde_json::Value| {
+            inventory::load(&v.to_string(), name, Syntax::Json).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let before = load(&full);
+        let obligations = |p: &Profile| -> Vec<(String, Option<String>, Status)> {
+            compute(p, as_of, Calendar::builtin())
+                .obligations
+                .into_iter()
+                .map(|o| (o.id, o.subject, o.status))
+                .collect()
+        };
+        let scope_of = |p: &Profile| -> Vec<(String, InScope)> {
+            scope::compute(p)
+                .items
+                .into_iter()
+                .map(|i| (i.id, i.in_scope))
+                .collect()
+        };
+        let (ob0, sc0) = (obligations(&before), scope_of(&before));
+        for key in OPTIONAL {
+            if full.get(*key).is_none() {
+                continue;
+            }
+            let mut v = full.clone();
+            v.as_object_mut().unwrap().remove(*key);
+            let after = load(&v);
+            for (id, subject, status) in obligations(&after) {
+                if status != Status::DoesNotApply {
+                    continue;
+                }
+                let was = ob0
+                    .iter()
+                    .find(|o| o.0 == id && o.1 == subject)
+                    .map(|o| o.2);
+                assert!(
+                    matches!(was, None | Some(Status::DoesNotApply)),
+                    "{name} without {key}: {id} {subject:?} went from {was:?} to does not apply"
+                );
+            }
+            for (id, in_scope) in scope_of(&after) {
+                let was = sc0.iter().find(|s| s.0 == id).map(|s| s.1);
+                assert!(
+                    in_scope != InScope::No || was == Some(InScope::No),
+                    "{name} without {key}: checkpoint {id} went from {was:?} to out of scope"
+                );
+            }
+        }
+    }
+}

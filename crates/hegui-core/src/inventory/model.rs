@@ -23,22 +23,26 @@ pub struct Profile {
     /// Compliance audits already carried out, oldest first or in any order.
     #[serde(default)]
     pub past_audits: Vec<PastAudit>,
-    /// Personal information security incidents.
-    #[serde(default)]
-    pub incidents: Vec<Incident>,
+    /// Personal information security incidents. `[]` says there were none; a missing key
+    /// says nothing, and what depends on incidents is "cannot tell".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<Vec<Incident>>,
     /// Distinct people whose PI was provided abroad since 1 January, across all transfers.
     /// When absent, hegui adds up the transfers (an upper bound).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_border_totals: Option<CrossBorderTotals>,
-    /// Transfers of PI because of a merger, reorganisation, division, dissolution or bankruptcy.
-    #[serde(default)]
-    pub restructuring_transfers: Vec<RestructuringTransfer>,
+    /// Transfers of PI because of a merger, reorganisation, division, dissolution or
+    /// bankruptcy. `[]` says there were none; a missing key says nothing ("cannot tell").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restructuring_transfers: Option<Vec<RestructuringTransfer>>,
     /// Requests from foreign judicial or law-enforcement bodies for PI stored in China (PIPL 41).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foreign_authority_requests: Option<u32>,
-    /// Personal information protection impact assessments (PIPL 55–56).
-    #[serde(default)]
-    pub pipia_records: Vec<PipiaRecord>,
+    /// Personal information protection impact assessments (PIPL 55–56). `[]` says there
+    /// are none; a missing key says nothing, and whether an activity that needs one has it
+    /// is "cannot tell".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipia_records: Option<Vec<PipiaRecord>>,
     /// The processing activities.
     #[serde(default)]
     pub activities: Vec<Activity>,

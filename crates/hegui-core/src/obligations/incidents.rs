@@ -34,7 +34,7 @@ fn base(inc: &Incident, id: &str, en: &str, zh: &str, cites: &[&str]) -> Obligat
 
 pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
     let mut out = Vec::new();
-    for inc in &ctx.profile.incidents {
+    for inc in ctx.profile.incidents.iter().flatten() {
         let tier = tier(ctx, inc.people_affected);
         out.push(report_clock(ctx, inc, tier));
         if tier.is_some() {

@@ -65,14 +65,26 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
         if triggers.is_empty() {
             continue;
         }
-        let records: Vec<_> = ctx
-            .profile
-            .pipia_records
+        let reasons: Vec<&str> = triggers.iter().map(|t| t.title_en.as_str()).collect();
+        let mut detail = format!("The activity {}", reasons.join("; "));
+        let Some(all) = &ctx.profile.pipia_records else {
+            // The profile does not list its assessments: whether one covers it is unknown.
+            detail.push_str(
+                ". The profile does not list its PIPIA records (pipia_records): cannot tell whether one covers it",
+            );
+            out.push(before_processing(
+                a,
+                triggers[0],
+                detail,
+                None,
+                vec!["pipia_records".into()],
+            ));
+            continue;
+        };
+        let records: Vec<_> = all
             .iter()
             .filter(|r| r.scope.iter().any(|s| s == &a.id))
             .collect();
-        let reasons: Vec<&str> = triggers.iter().map(|t| t.title_en.as_str()).collect();
-        let mut detail = format!("The activity {}", reasons.join("; "));
         let finding = if records.is_empty() {
             detail.push_str(". No PIPIA record covers it (pipia_records[].scope)");
             Finding::Gap
@@ -84,22 +96,16 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
             detail.push_str(&format!(". Covered by {}", ids.join(", ")));
             Finding::Met
         };
-        out.push(Obligation {
-            id: "pipia.before_processing".into(),
-            subject: Some(format!("activity {}", a.id)),
-            title_en: "Personal information protection impact assessment beforehand".into(),
-            title_zh: "事前进行个人信息保护影响评估".into(),
-            status: Status::Applies,
-            advisory: false,
-            due: None,
-            finding: Some(finding),
+        out.push(before_processing(
+            a,
+            triggers[0],
             detail,
-            missing: vec![],
-            cites: triggers[0].cites.clone(),
-        });
+            Some(finding),
+            vec![],
+        ));
     }
     let keep = ctx.law.thresholds.get("pipia_retention");
-    for r in &ctx.profile.pipia_records {
+    for r in ctx.profile.pipia_records.iter().flatten() {
         let until = r
             .date
             .checked_add(Span::new().years(keep.amount()))
@@ -131,4 +137,27 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
         });
     }
     out
+}
+
+/// The PIPIA obligation of one activity, with what the profile shows of it.
+fn before_processing(
+    a: &Activity,
+    trigger: &crate::law::PipiaTrigger,
+    detail: String,
+    finding: Option<Finding>,
+    missing: Vec<String>,
+) -> Obligation {
+    Obligation {
+        id: "pipia.before_processing".into(),
+        subject: Some(format!("activity {}", a.id)),
+        title_en: "Personal information protection impact assessment beforehand".into(),
+        title_zh: "事前进行个人信息保护影响评估".into(),
+        status: Status::Applies,
+        advisory: false,
+        due: None,
+        finding,
+        detail,
+        missing,
+        cites: trigger.cites.clone(),
+    }
 }
