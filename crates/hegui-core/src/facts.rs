@@ -112,6 +112,22 @@ impl<'a> ProfileFacts<'a> {
         }
     }
 
+    /// True when an activity lists something in an optional list, false when every
+    /// activity gives it empty, unknown otherwise (some leave it out, or none are listed).
+    fn any_activity_listed<T>(&self, list: impl Fn(&Activity) -> &Option<Vec<T>>) -> Truth {
+        let acts = &self.profile.activities;
+        if acts
+            .iter()
+            .any(|a| list(a).as_ref().is_some_and(|l| !l.is_empty()))
+        {
+            Truth::True
+        } else if acts.is_empty() || acts.iter().any(|a| list(a).is_none()) {
+            Truth::Unknown
+        } else {
+            Truth::False
+        }
+    }
+
     fn has_role(&self, role: RecipientRole) -> Truth {
         self.any_activity(|a| a.recipients.iter().any(|r| r.role == role))
     }
@@ -278,7 +294,7 @@ impl Facts for ProfileFacts<'_> {
                     (d, ..) => d,
                 }
             }
-            "cross_border" => self.any_activity(|a| !a.cross_border.is_empty()),
+            "cross_border" => self.any_activity_listed(|a| &a.cross_border),
             "cii_operator" => p.organisation.ciio.into(),
             "important_data" => p.organisation.important_data.into(),
             "state_organ" => Truth::from(p.organisation.state_organ.unwrap_or(false)),

@@ -321,6 +321,7 @@ fn removing_an_optional_section_never_turns_an_answer_into_no() {
         "foreign_authority_requests",
         "pipia_records",
     ];
+    const ACTIVITY_OPTIONAL: &[&str] = &["cross_border"];
     let as_of = date(2026, 11, 23);
     for name in ["large-platform.yaml", "fintech.yaml", "small-merchant.yaml"] {
         let text = std::fs::read_to_string(format!(
@@ -348,13 +349,24 @@ fn removing_an_optional_section_never_turns_an_answer_into_no() {
                 .collect()
         };
         let (ob0, sc0) = (obligations(&before), scope_of(&before));
+        // Each optional top-level section, then each optional list of every activity.
+        let mut variants: Vec<(String, serde_json::Value)> = Vec::new();
         for key in OPTIONAL {
-            if full.get(*key).is_none() {
-                continue;
+            if full.get(*key).is_some() {
+                let mut v = full.clone();
+                v.as_object_mut().unwrap().remove(*key);
+                variants.push((key.to_string(), v));
             }
+        }
+        for key in ACTIVITY_OPTIONAL {
             let mut v = full.clone();
-            v.as_object_mut().unwrap().remove(*key);
-            let after = load(&v);
+            for a in v["activities"].as_array_mut().unwrap() {
+                a.as_object_mut().unwrap().remove(*key);
+            }
+            variants.push((format!("activities[].{key}"), v));
+        }
+        for (key, v) in &variants {
+            let after = load(v);
             for (id, subject, status) in obligations(&after) {
                 if status != Status::DoesNotApply {
                     continue;

@@ -528,8 +528,10 @@ pub struct Activity {
     pub notice_exempt: Option<bool>,
     #[serde(default)]
     pub recipients: Vec<Recipient>,
-    #[serde(default)]
-    pub cross_border: Vec<Transfer>,
+    /// Transfers of this activity's PI abroad. `[]` says there are none; a missing key says
+    /// nothing, and what depends on cross-border transfer is "cannot tell".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_border: Option<Vec<Transfer>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automated_decisions: Option<AutomatedDecisions>,
     /// PI is publicly disclosed (PIPL 25).

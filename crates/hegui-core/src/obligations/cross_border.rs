@@ -82,7 +82,12 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
         .profile
         .activities
         .iter()
-        .flat_map(|a| a.cross_border.iter().map(move |t| (a.id.as_str(), t)))
+        .flat_map(|a| {
+            a.cross_border
+                .iter()
+                .flatten()
+                .map(move |t| (a.id.as_str(), t))
+        })
         .collect();
     if transfers.is_empty() {
         return Vec::new();

@@ -17,13 +17,15 @@ impl Facts for ActivityFacts<'_> {
     fn flag(&self, name: &str) -> Truth {
         let a = self.activity;
         let role = |r: RecipientRole| a.recipients.iter().any(|x| x.role == r);
+        if name == "activity_cross_border" {
+            return a.cross_border.as_ref().map(|l| !l.is_empty()).into();
+        }
         Truth::from(match name {
             "activity_sensitive" => self.ctx.facts.activity_sensitive(a),
             "activity_automated" => a.automated_decisions.is_some(),
             "activity_entrusts" => role(RecipientRole::Entrusted),
             "activity_provides" => role(RecipientRole::ThirdParty) || role(RecipientRole::Joint),
             "activity_discloses" => a.public_disclosure == Some(true),
-            "activity_cross_border" => !a.cross_border.is_empty(),
             other => return self.ctx.facts.flag(other),
         })
     }
@@ -49,20 +51,36 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
     let mut out = Vec::new();
     for a in &ctx.profile.activities {
         let facts = ActivityFacts { ctx, activity: a };
-        let triggers: Vec<_> = ctx
+        let outcomes: Vec<_> = ctx
             .law
             .obligations
             .pipia_triggers
             .iter()
-            .filter(|t| {
-                Expr::parse(&t.when)
+            .map(|t| {
+                let o = Expr::parse(&t.when)
                     .unwrap_or_else(|e| panic!("law data: {e}"))
-                    .eval(&facts)
-                    .truth
-                    == Truth::True
+                    .eval(&facts);
+                (t, o)
             })
             .collect();
+        let triggers: Vec<_> = outcomes
+            .iter()
+            .filter(|(_, o)| o.truth == Truth::True)
+            .map(|(t, _)| *t)
+            .collect();
         if triggers.is_empty() {
+            // A trigger the profile cannot decide: the obligation is "cannot tell".
+            if let Some((t, o)) = outcomes.iter().find(|(_, o)| o.truth == Truth::Unknown) {
+                let mut ob = before_processing(
+                    a,
+                    t,
+                    format!("Cannot tell whether the activity {}", t.title_en),
+                    None,
+                    o.missing.clone(),
+                );
+                ob.status = Status::CannotTell;
+                out.push(ob);
+            }
             continue;
         }
         let reasons: Vec<&str> = triggers.iter().map(|t| t.title_en.as_str()).collect();
