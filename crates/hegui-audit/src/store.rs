@@ -184,8 +184,8 @@ const BASELINE_AFTER: usize = 5;
 /// How long a writer waits for another's write lock (SQLite's busy timeout).
 const BUSY_TIMEOUT_MS: u32 = 60_000;
 
-/// How often a write that failed for a passing reason (a PostgreSQL serialization failure
-/// or deadlock, a SQLite lock that outlived the busy timeout) is tried again.
+/// How many times a write that failed for a passing reason (a PostgreSQL serialization
+/// failure or deadlock, a SQLite lock that outlived the busy timeout) is tried in all.
 const WRITE_ATTEMPTS: u32 = 8;
 
 /// An open store.
@@ -486,7 +486,7 @@ impl Store {
         loop {
             attempt += 1;
             // A writer that panicked left no transaction behind: the lock is still good.
-            let _turn = match self.backend {
+            let turn = match self.backend {
                 Backend::Sqlite => Some(self.writer.lock().unwrap_or_else(|p| p.into_inner())),
                 Backend::Postgres => None,
             };
@@ -496,15 +496,9 @@ impl Store {
                 tx.commit()?;
                 Ok(out)
             });
-            drop(_turn);
+            drop(turn);
             match result {
-                Err(AuditError::Busy(m)) if attempt < WRITE_ATTEMPTS => {
-                    // Bounded exponential backoff with jitter, 10 ms … ~1.3 s.
-                    let base = 10u64 << attempt.min(7);
-                    let jitter = u64::from(random_u16()) % base;
-                    std::thread::sleep(Duration::from_millis(base + jitter));
-                    let _ = m;
-                }
+                Err(AuditError::Busy(_)) if attempt < WRITE_ATTEMPTS => backoff(attempt),
                 Err(AuditError::Busy(m)) => {
                     return Err(AuditError::Db(format!(
                         "the store stayed busy after {WRITE_ATTEMPTS} attempts: {m}"
@@ -644,6 +638,13 @@ pub(crate) fn is_busy(e: &sqlx::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// Waits before another attempt: exponential with jitter, 20 ms … about 2.5 s.
+fn backoff(attempt: u32) {
+    let base = 10u64 << attempt.min(7);
+    let jitter = u64::from(random_u16()) % base;
+    std::thread::sleep(Duration::from_millis(base + jitter));
 }
 
 fn random_u16() -> u16 {
