@@ -504,18 +504,23 @@ pub(crate) fn logged_entries(
     .collect())
 }
 
-/// Compares the engagement's rows in the store with its log.
-pub fn check_store(q: &mut impl Query, engagement: &str) -> Result<Vec<Problem>, AuditError> {
+/// Compares the engagement's rows in the store with its log: every difference, and how
+/// many rows the engagement has.
+pub fn check_store(
+    q: &mut impl Query,
+    engagement: &str,
+) -> Result<(Vec<Problem>, usize), AuditError> {
     let entries = logged_entries(q, engagement)?;
     let actual = actual_in_store(q, engagement)?;
-    Ok(compare(
+    let problems = compare(
         entries.iter().map(|(seq, action, state)| LoggedEntry {
             seq: *seq,
             action,
             state: state.as_deref(),
         }),
         &actual,
-    ))
+    );
+    Ok((problems, actual.len()))
 }
 
 #[cfg(test)]

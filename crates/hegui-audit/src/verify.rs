@@ -104,8 +104,9 @@ pub fn engagement(store: &Store, key: &str) -> Result<Verification, AuditError> 
         Err(other) => return Err(other),
     };
     let mut q = store;
-    problems.extend(state::check_store(&mut q, &id)?);
-    let rows = state::actual_in_store(&mut q, &id)?.len();
+    // Every row is read once (blobs included), then each blob decrypted once more below.
+    let (differences, rows) = state::check_store(&mut q, &id)?;
+    problems.extend(differences);
     let evidence = check_blobs(store, &id, &mut problems)?;
     Ok(Verification {
         code,
