@@ -112,6 +112,19 @@ impl<'a> ProfileFacts<'a> {
         }
     }
 
+    /// True when an activity says yes, false when every activity says no, unknown otherwise
+    /// (some say nothing, or none are listed).
+    fn any_activity_says(&self, says: impl Fn(&Activity) -> Option<bool>) -> Truth {
+        let acts = &self.profile.activities;
+        if acts.iter().any(|a| says(a) == Some(true)) {
+            Truth::True
+        } else if acts.is_empty() || acts.iter().any(|a| says(a).is_none()) {
+            Truth::Unknown
+        } else {
+            Truth::False
+        }
+    }
+
     /// True when an activity lists something in an optional list, false when every
     /// activity gives it empty, unknown otherwise (some leave it out, or none are listed).
     fn any_activity_listed<T>(&self, list: impl Fn(&Activity) -> &Option<Vec<T>>) -> Truth {
@@ -236,7 +249,7 @@ impl Facts for ProfileFacts<'_> {
                 self.any_activity(|a| a.channels.iter().any(|c| !c.is_online()))
             }
             "online_collection" => self.any_activity(|a| a.channels.iter().any(|c| c.is_online())),
-            "notice_exemption" => self.any_activity(|a| a.notice_exempt == Some(true)),
+            "notice_exemption" => self.any_activity_says(|a| a.notice_exempt),
             "joint_processing" => self.has_role(RecipientRole::Joint),
             "entrusted_processing" => self.has_role(RecipientRole::Entrusted),
             "provision_to_others" => self.has_role(RecipientRole::ThirdParty),
@@ -247,9 +260,9 @@ impl Facts for ProfileFacts<'_> {
                     .as_ref()
                     .is_some_and(|d| d.personalised_push == Some(true))
             }),
-            "public_disclosure" => self.any_activity(|a| a.public_disclosure == Some(true)),
+            "public_disclosure" => self.any_activity_says(|a| a.public_disclosure),
             "public_cameras" => self.any_activity(|a| a.public_cameras.is_some()),
-            "published_pi" => self.any_activity(|a| a.published_pi == Some(true)),
+            "published_pi" => self.any_activity_says(|a| a.published_pi),
             "sensitive_pi" => {
                 let declared = self.any_activity(|a| self.activity_sensitive(a));
                 self.count_or_declared(p.headcounts.sensitive, declared, false)

@@ -321,7 +321,12 @@ fn removing_an_optional_section_never_turns_an_answer_into_no() {
         "foreign_authority_requests",
         "pipia_records",
     ];
-    const ACTIVITY_OPTIONAL: &[&str] = &["cross_border"];
+    const ACTIVITY_OPTIONAL: &[&str] = &[
+        "cross_border",
+        "notice_exempt",
+        "public_disclosure",
+        "published_pi",
+    ];
     let as_of = date(2026, 11, 23);
     for name in ["large-platform.yaml", "fintech.yaml", "small-merchant.yaml"] {
         let text = std::fs::read_to_string(format!(

@@ -523,7 +523,9 @@ pub struct Activity {
     /// Retention period or the way it is determined, as stated in the rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<String>,
-    /// Processed without notice under PIPL 18 (confidentiality or no-notice cases).
+    /// Processed without notice under PIPL 18 (confidentiality or no-notice cases). Like
+    /// `public_disclosure` and `published_pi`: `false` says no; a missing key says nothing
+    /// ("cannot tell").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice_exempt: Option<bool>,
     #[serde(default)]

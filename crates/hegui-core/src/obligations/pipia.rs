@@ -17,15 +17,18 @@ impl Facts for ActivityFacts<'_> {
     fn flag(&self, name: &str) -> Truth {
         let a = self.activity;
         let role = |r: RecipientRole| a.recipients.iter().any(|x| x.role == r);
-        if name == "activity_cross_border" {
-            return a.cross_border.as_ref().map(|l| !l.is_empty()).into();
+        match name {
+            "activity_cross_border" => {
+                return a.cross_border.as_ref().map(|l| !l.is_empty()).into()
+            }
+            "activity_discloses" => return a.public_disclosure.into(),
+            _ => {}
         }
         Truth::from(match name {
             "activity_sensitive" => self.ctx.facts.activity_sensitive(a),
             "activity_automated" => a.automated_decisions.is_some(),
             "activity_entrusts" => role(RecipientRole::Entrusted),
             "activity_provides" => role(RecipientRole::ThirdParty) || role(RecipientRole::Joint),
-            "activity_discloses" => a.public_disclosure == Some(true),
             other => return self.ctx.facts.flag(other),
         })
     }
