@@ -39,6 +39,23 @@ fn create(db: &str) -> String {
     v["code"].as_str().unwrap().to_string()
 }
 
+/// Writes G3.1 as non-compliant after `procedure`.
+fn non_compliant_paper(db: &str, code: &str, procedure: &str) {
+    ok(
+        db,
+        &[
+            "engagement",
+            "paper",
+            code,
+            "G3.1",
+            "--procedure",
+            procedure,
+            "--result",
+            "non-compliant",
+        ],
+    );
+}
+
 /// The reported failure: eight `evidence add` processes at once on one engagement.
 fn eight_evidence_adds(db: &str, dir: &std::path::Path) {
     let code = create(db);
@@ -139,19 +156,7 @@ fn postgres_sixteen_processes_of_mixed_writes() {
 fn a_tampered_store_fails_verify_and_reports_refuse_it() {
     let (dir, db) = fresh("tampered");
     let code = create(&db);
-    ok(
-        &db,
-        &[
-            "engagement",
-            "paper",
-            &code,
-            "G3.1",
-            "--procedure",
-            "审阅隐私政策",
-            "--result",
-            "non-compliant",
-        ],
-    );
+    non_compliant_paper(&db, &code, "审阅隐私政策");
     ok(&db, &["engagement", "verify", &code]);
     {
         let store = Store::open(&db).unwrap();
@@ -206,19 +211,7 @@ fn a_tampered_store_fails_verify_and_reports_refuse_it() {
 fn forged_and_signed_exports_through_the_cli() {
     let (dir, db) = fresh("export");
     let code = create(&db);
-    ok(
-        &db,
-        &[
-            "engagement",
-            "paper",
-            &code,
-            "G3.1",
-            "--procedure",
-            "审阅",
-            "--result",
-            "non-compliant",
-        ],
-    );
+    non_compliant_paper(&db, &code, "审阅");
     let key = dir.join("lead.json");
     ok(
         &db,

@@ -15,9 +15,6 @@ use crate::cmd::transfer;
 use crate::input;
 use crate::output::{print_json, print_rows, Format};
 
-/// The largest evidence file stored (split larger exports, or attach a digest of them).
-const EVIDENCE_LIMIT: u64 = 512 << 20;
-
 #[derive(Args)]
 pub struct EngagementArgs {
     /// The store: a SQLite file path or sqlite:// URL (created if missing), or a
@@ -134,7 +131,7 @@ enum EngagementCmd {
     },
     /// The evidence vault: add, list, get, verify.
     #[command(subcommand)]
-    Evidence(EvidenceCmd),
+    Evidence(super::evidence::EvidenceCmd),
     /// Close an engagement (before export and purge).
     Close { engagement: String },
     /// Write the archive: engagement.json and the decrypted evidence.
@@ -199,54 +196,6 @@ enum EngagementCmd {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
-}
-
-#[derive(Subcommand)]
-enum EvidenceCmd {
-    /// Store a file (encrypted, content-addressed). A scan report or an obligations
-    /// computation (--kind scan|obligations) lands on the checkpoints it supports.
-    Add {
-        engagement: String,
-        file: String,
-        #[arg(long, value_enum, default_value = "file")]
-        kind: EvidenceKindArg,
-        /// Where it came from (a system, a person, a request).
-        #[arg(long)]
-        source: String,
-        #[arg(long, default_value = "")]
-        description: String,
-        /// The date the evidence speaks for.
-        #[arg(long)]
-        effective: Option<String>,
-        /// Link to a checkpoint (repeatable).
-        #[arg(long = "checkpoint")]
-        checkpoints: Vec<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// The items of an engagement.
-    List {
-        engagement: String,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Decrypt one item to a file.
-    Get {
-        engagement: String,
-        code: String,
-        #[arg(short, long)]
-        output: String,
-    },
-    /// Decrypt and check every item: any changed byte is reported.
-    Verify { engagement: String },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum EvidenceKindArg {
-    File,
-    Text,
-    Scan,
-    Obligations,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -406,7 +355,7 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
     let who = actor(a.actor);
     match a.cmd {
         EngagementCmd::Paper(p) => paper(&store, p, &who),
-        EngagementCmd::Evidence(c) => evidence(&store, c, &who),
+        EngagementCmd::Evidence(c) => super::evidence::run(&store, c, &who),
         EngagementCmd::Stress {
             engagement: e,
             writes,
@@ -1000,116 +949,4 @@ fn rectify(
         _ => println!("{} open item(s) left", l.open_items),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn evidence(store: &Store, c: EvidenceCmd, who: &str) -> Result<ExitCode> {
-    use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
-    match c {
-        EvidenceCmd::Add {
-            engagement: e,
-            file,
-            kind,
-            source,
-            description,
-            effective,
-            checkpoints,
-            format,
-        } => {
-            // Evidence is held in memory to be hashed and encrypted, and stored as one row.
-            let content = input::read_limited(&file, EVIDENCE_LIMIT, "one evidence item")?;
-            if let Some(d) = &effective {
-                input::date(d)?;
-            }
-            let item = vault::add(
-                store,
-                &e,
-                NewEvidence {
-                    name: std::path::Path::new(&file)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or(file.clone()),
-                    content,
-                    kind: match kind {
-                        EvidenceKindArg::File => EvidenceKind::File,
-                        EvidenceKindArg::Text => EvidenceKind::Text,
-                        EvidenceKindArg::Scan => EvidenceKind::Scan,
-                        EvidenceKindArg::Obligations => EvidenceKind::Obligations,
-                    },
-                    collector: who.to_string(),
-                    effective_date: effective,
-                    source,
-                    description,
-                    checkpoints,
-                },
-            )?;
-            if format == Format::Json {
-                return print_json(&item);
-            }
-            println!(
-                "{} sha256 {} ({} bytes) → {}",
-                item.code,
-                item.sha256,
-                item.size,
-                if item.checkpoints.is_empty() {
-                    "-".into()
-                } else {
-                    item.checkpoints.join(", ")
-                }
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        EvidenceCmd::List {
-            engagement: e,
-            format,
-        } => {
-            let items = vault::list(store, &e)?;
-            if format == Format::Json {
-                return print_json(&items);
-            }
-            let rows = items
-                .iter()
-                .map(|i| {
-                    vec![
-                        i.code.clone(),
-                        i.name.clone(),
-                        i.kind.clone(),
-                        i.size.to_string(),
-                        i.collector.clone(),
-                        i.collected_at.clone(),
-                        i.checkpoints.join(", "),
-                        i.sha256[..16].to_string(),
-                    ]
-                })
-                .collect();
-            print_rows(
-                format,
-                &[
-                    "code",
-                    "name",
-                    "kind",
-                    "bytes",
-                    "collector",
-                    "collected",
-                    "checkpoints",
-                    "sha256",
-                ],
-                rows,
-            )
-        }
-        EvidenceCmd::Get {
-            engagement: e,
-            code,
-            output,
-        } => {
-            let (item, plain) = vault::get(store, &e, &code)?;
-            std::fs::write(&output, plain).map_err(|err| anyhow::anyhow!("{output}: {err}"))?;
-            eprintln!("{} ({}) → {output}", item.code, item.name);
-            Ok(ExitCode::SUCCESS)
-        }
-        EvidenceCmd::Verify { engagement: e } => {
-            let n = vault::verify(store, &e)?;
-            println!("{e}: {n} evidence item(s) decrypted and verified");
-            Ok(ExitCode::SUCCESS)
-        }
-    }
 }

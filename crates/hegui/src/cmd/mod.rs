@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod demo;
 pub mod engagement;
+pub mod evidence;
 pub mod gen;
 pub mod key;
 pub mod profile;
