@@ -310,9 +310,10 @@ fn store_scope(
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
-        let mut reason = item.reason.clone();
+        // Chinese first, English on the second line, what to fill in on the third.
+        let mut reason = format!("{}\n{}", item.reason.zh, item.reason.en);
         if !item.missing.is_empty() {
-            reason = format!("{reason}; missing: {}", item.missing.join(", "));
+            reason = format!("{reason}\n待补充 / to fill in: {}", item.missing.join(", "));
         }
         if decided.contains(&item.id) {
             // The auditor's decision stands; refresh what the profile says.

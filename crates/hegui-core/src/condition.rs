@@ -64,6 +64,18 @@ impl Cmp {
         }
     }
 
+    /// The operator as printed in words for people: `≥`, `<`, `=`.
+    pub fn symbol_math(self) -> &'static str {
+        match self {
+            Cmp::Ge => "≥",
+            Cmp::Gt => ">",
+            Cmp::Le => "≤",
+            Cmp::Lt => "<",
+            Cmp::Eq => "=",
+            Cmp::Ne => "≠",
+        }
+    }
+
     fn symbol(self) -> &'static str {
         match self {
             Cmp::Ge => ">=",

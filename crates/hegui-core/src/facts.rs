@@ -1,91 +1,21 @@
-//! The named facts a profile gives to applicability conditions, with what each means and
-//! which profile field it comes from (so "cannot tell" can say what to fill in).
+//! The named facts a profile gives to applicability conditions. What each means, how a
+//! report says it and which profile field it comes from (so "cannot tell" can say what to
+//! fill in) are law data: `law/facts.toml`.
 //!
 //! A fact is unknown when the profile is silent about it: an activity-derived fact is
 //! unknown when no activities are listed; a head-count fact is unknown when the count is
 //! absent. Unknown facts make a condition "cannot tell", never a silent "no".
 
-use crate::condition::{Facts, Truth};
-use crate::inventory::{Activity, LegalBasis, Profile, RecipientRole, Subject};
-use crate::law::{Framework, Law};
+use crate::condition::{Expr, Facts, Truth, Value};
+use crate::inventory::{
+    declared, Activity, LegalBasis, Organisation, Profile, RecipientRole, Subject,
+};
+use crate::law::{FactKind, FactLabel, Framework, Law};
+use crate::text::Text;
 
-/// Whether a fact is a flag or a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Flag,
-    Number,
-}
-
-/// One fact of the vocabulary.
-#[derive(Debug, Clone, Copy)]
-pub struct FactDef {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub meaning: &'static str,
-    /// The profile field(s) it comes from.
-    pub field: &'static str,
-}
-
-const fn flag(name: &'static str, meaning: &'static str, field: &'static str) -> FactDef {
-    FactDef {
-        name,
-        kind: Kind::Flag,
-        meaning,
-        field,
-    }
-}
-
-const fn number(name: &'static str, meaning: &'static str, field: &'static str) -> FactDef {
-    FactDef {
-        name,
-        kind: Kind::Number,
-        meaning,
-        field,
-    }
-}
-
-/// The processor-level facts.
-pub const FACTS: &[FactDef] = &[
-    flag("consent_basis", "an activity relies on consent (PIPL 13 (一))", "activities[].legal_basis"),
-    flag("non_consent_basis", "an activity relies on PIPL 13 (二)–(七)", "activities[].legal_basis"),
-    flag("offline_collection", "PI is collected offline or by phone", "activities[].channels"),
-    flag("online_collection", "PI is collected online", "activities[].channels"),
-    flag("notice_exemption", "an activity processes without notice (PIPL 18)", "activities[].notice_exempt"),
-    flag("joint_processing", "PI is processed jointly with another processor", "activities[].recipients[].role"),
-    flag("entrusted_processing", "processing is entrusted to a trustee", "activities[].recipients[].role"),
-    flag("provision_to_others", "PI is provided to another processor", "activities[].recipients[].role"),
-    flag("restructuring_transfer", "PI was transferred because of a merger, division, etc.", "restructuring_transfers"),
-    flag("automated_decisions", "PI is used for automated decision-making", "activities[].automated_decisions"),
-    flag("personalised_push", "personalised push or commercial marketing", "activities[].automated_decisions.personalised_push"),
-    flag("public_disclosure", "PI is publicly disclosed", "activities[].public_disclosure"),
-    flag("public_cameras", "image-capture or identification devices in public places", "activities[].public_cameras"),
-    flag("published_pi", "already-published PI is processed", "activities[].published_pi"),
-    flag("sensitive_pi", "sensitive PI is processed (PIPL 28; default framework GB/T 45574-2025)", "activities[].categories, headcounts.sensitive"),
-    flag("minors_under_14", "PI of minors under 14 is processed", "headcounts.under_14, activities[].subjects"),
-    flag("minors", "PI of minors (under 18) is processed", "headcounts.under_18, activities[].subjects"),
-    flag("provision_on_consent", "one activity both provides PI to others and relies on consent", "activities[]"),
-    flag("sensitive_on_consent", "one activity both processes sensitive PI and relies on consent", "activities[]"),
-    flag("minors_on_consent", "one activity both processes PI of under-14s and relies on consent", "activities[]"),
-    flag("cross_border", "PI is provided outside the territory", "activities[].cross_border"),
-    flag("cii_operator", "critical information infrastructure operator", "organisation.ciio"),
-    flag("important_data", "notified of holding important data", "organisation.important_data"),
-    flag("state_organ", "state organ or body administering public affairs (Measures Art. 19)", "organisation.state_organ"),
-    flag("foreign_authority_requests", "PI was requested by foreign judicial or enforcement bodies", "foreign_authority_requests"),
-    flag("pipo_designated", "a PIPO is designated", "pipo"),
-    flag("pipo_required", "1,000,000 or more people (Measures Art. 12)", "headcounts.people"),
-    flag("large_platform", "large platform: ≥ 50M registered or ≥ 10M monthly active users, complex business, significant impact (NDSMR 62 (八))", "platform"),
-    flag("incidents", "PI security incidents are recorded", "incidents"),
-    number("people", "people whose PI is currently processed", "headcounts.people"),
-    number("sensitive_people", "people whose sensitive PI is processed", "headcounts.sensitive"),
-    number("under_14", "minors under 14 whose PI is processed", "headcounts.under_14"),
-    number("under_18", "minors under 18 whose PI is processed", "headcounts.under_18"),
-    number("registered_users", "registered platform users", "platform.registered_users"),
-    number("monthly_active_users", "monthly active platform users", "platform.monthly_active_users"),
-];
-
-/// Looks a fact up by name.
-pub fn def(name: &str) -> Option<&'static FactDef> {
-    FACTS.iter().find(|f| f.name == name)
+/// A fact's labels and profile field (from `law/facts.toml`).
+pub fn def(name: &str) -> Option<&'static FactLabel> {
+    Law::get().fact(name)
 }
 
 /// The facts of one profile.
@@ -226,6 +156,16 @@ fn listed<T>(list: &Option<Vec<T>>) -> Truth {
     list.as_ref().map(|l| !l.is_empty()).into()
 }
 
+/// A state organ (Measures Art. 19): as the profile says; when it says nothing, an
+/// enterprise's credit code (registration authority 9, 工商: GB 32100-2015) rules it out.
+pub fn state_organ(o: &Organisation) -> Truth {
+    match o.state_organ {
+        Some(b) => b.into(),
+        None if o.uscc.as_deref().is_some_and(|c| c.starts_with('9')) => Truth::False,
+        None => Truth::Unknown,
+    }
+}
+
 /// Three-valued conjunction.
 pub fn and3(ts: &[Truth]) -> Truth {
     if ts.contains(&Truth::False) {
@@ -254,14 +194,13 @@ impl Facts for ProfileFacts<'_> {
             "entrusted_processing" => self.has_role(RecipientRole::Entrusted),
             "provision_to_others" => self.has_role(RecipientRole::ThirdParty),
             "restructuring_transfer" => listed(&p.restructuring_transfers),
-            "automated_decisions" => self.any_activity(|a| a.automated_decisions.is_some()),
-            "personalised_push" => self.any_activity(|a| {
-                a.automated_decisions
-                    .as_ref()
-                    .is_some_and(|d| d.personalised_push == Some(true))
+            "automated_decisions" => self.any_activity_says(|a| declared(&a.automated_decisions)),
+            "personalised_push" => self.any_activity_says(|a| match &a.automated_decisions {
+                None => None,
+                Some(d) => d.get().map_or(Some(false), |d| d.personalised_push),
             }),
             "public_disclosure" => self.any_activity_says(|a| a.public_disclosure),
-            "public_cameras" => self.any_activity(|a| a.public_cameras.is_some()),
+            "public_cameras" => self.any_activity_says(|a| declared(&a.public_cameras)),
             "published_pi" => self.any_activity_says(|a| a.published_pi),
             "sensitive_pi" => {
                 let declared = self.any_activity(|a| self.activity_sensitive(a));
@@ -310,7 +249,7 @@ impl Facts for ProfileFacts<'_> {
             "cross_border" => self.any_activity_listed(|a| &a.cross_border),
             "cii_operator" => p.organisation.ciio.into(),
             "important_data" => p.organisation.important_data.into(),
-            "state_organ" => Truth::from(p.organisation.state_organ.unwrap_or(false)),
+            "state_organ" => state_organ(&p.organisation),
             "foreign_authority_requests" => p.foreign_authority_requests.map(|n| n > 0).into(),
             "pipo_designated" => Truth::from(p.pipo.is_some()),
             "pipo_required" => p
@@ -356,38 +295,134 @@ pub fn fmt_count(n: u64) -> String {
     out
 }
 
-/// The facts a condition mentions, with their values, and the thresholds it compares with:
-/// "people = 3,200,000; threshold 10,000,000 (处理超过1000万人个人信息)".
-pub fn explain(facts: &ProfileFacts, condition: &str) -> String {
-    let Ok(expr) = crate::condition::Expr::parse(condition) else {
-        return String::new();
+/// Why a condition came out as it did: each fact it mentions as the profile gives it,
+/// then the thresholds it compares with, in Chinese and English —
+/// "处理个人信息的自然人数量：3,200,000；标准：处理超过1000万人个人信息（10,000,000）".
+pub fn explain(facts: &dyn Facts, condition: &str) -> Text {
+    let Ok(expr) = Expr::parse(condition) else {
+        return Text::default();
     };
-    let mut parts: Vec<String> = Vec::new();
-    for name in expr.facts() {
-        let is_number = def(name).is_some_and(|d| d.kind == Kind::Number);
-        let text = if is_number {
-            match facts.number(name) {
-                Some(n) => format!("{name} = {}", fmt_count(n)),
-                None => format!("{name} = unknown"),
-            }
-        } else {
-            match facts.flag(name) {
-                Truth::True => format!("{name} = yes"),
-                Truth::False => format!("{name} = no"),
-                Truth::Unknown => format!("{name} = unknown"),
-            }
-        };
-        if !parts.contains(&text) {
-            parts.push(text);
+    let mut parts: Vec<Text> = Vec::new();
+    let mut push = |t: Text| {
+        if !parts.contains(&t) {
+            parts.push(t);
         }
+    };
+    for name in expr.facts() {
+        let Some(d) = def(name) else { continue };
+        push(match d.kind {
+            FactKind::Number => number_text(d, facts.number(name)),
+            FactKind::Flag => flag_text(d, facts.flag(name)),
+        });
     }
     for t in expr.thresholds() {
         if let Some(th) = Law::get().thresholds.threshold(t) {
-            let text = format!("threshold {} ({})", fmt_count(th.value), th.wording_zh);
-            if !parts.contains(&text) {
-                parts.push(text);
-            }
+            let n = fmt_count(th.value);
+            push(Text::new(
+                format!("标准：{}（{n}）", th.wording_zh),
+                format!("threshold {n} ({})", th.cite.display_en()),
+            ));
         }
     }
-    parts.join("; ")
+    if parts.is_empty() && expr == Expr::Const(true) {
+        return Text::new("适用于所有个人信息处理者", "applies to every processor");
+    }
+    Text::join(&parts)
+}
+
+/// A flag as the profile gives it.
+fn flag_text(d: &FactLabel, t: Truth) -> Text {
+    let not = |zh: &Option<String>| zh.clone().unwrap_or_default();
+    match t {
+        Truth::True => Text::new(&d.zh, &d.en),
+        Truth::False => Text::new(not(&d.not_zh), not(&d.not_en)),
+        Truth::Unknown => Text::new(
+            format!("是否{}：画像未载明", d.zh),
+            format!("not known whether {}", subject_en(&d.en)),
+        ),
+    }
+}
+
+/// A number as the profile gives it.
+fn number_text(d: &FactLabel, n: Option<u64>) -> Text {
+    match n {
+        Some(n) => Text::new(
+            format!("{}：{}", d.zh, fmt_count(n)),
+            format!("{}: {}", d.en, fmt_count(n)),
+        ),
+        None => Text::new(
+            format!("{}：画像未载明", d.zh),
+            format!("{}: unknown", d.en),
+        ),
+    }
+}
+
+/// An English flag label as a clause: "processes PI…" → "it processes PI…"; labels that
+/// name their own subject ("the activity …", "the transfer …") stay as they are.
+fn subject_en(en: &str) -> String {
+    if en.starts_with("the ") {
+        en.to_string()
+    } else {
+        format!("it {en}")
+    }
+}
+
+/// A condition in words, for the catalog's "applies when" column:
+/// `cross_border and not cii_operator` → "向境外提供个人信息，且不属于关键信息基础设施运营者".
+pub fn describe(condition: &str) -> Text {
+    match Expr::parse(condition) {
+        Ok(Expr::Const(true)) => Text::new("适用于所有个人信息处理者", "every processor"),
+        Ok(e) => describe_expr(&e),
+        Err(_) => Text::new(condition, condition),
+    }
+}
+
+fn describe_expr(e: &Expr) -> Text {
+    let label = |n: &str| def(n).map(|d| Text::new(&d.zh, &d.en));
+    let unknown = |n: &str| Text::new(n, n);
+    match e {
+        Expr::Const(b) => Text::new(if *b { "是" } else { "否" }, b.to_string()),
+        Expr::Flag(n) => label(n).unwrap_or_else(|| unknown(n)),
+        Expr::Not(inner) => match inner.as_ref() {
+            Expr::Flag(n) => def(n)
+                .map(|d| {
+                    Text::new(
+                        d.not_zh.clone().unwrap_or_default(),
+                        d.not_en.clone().unwrap_or_default(),
+                    )
+                })
+                .unwrap_or_else(|| unknown(n)),
+            other => {
+                let t = describe_expr(other);
+                Text::new(format!("并非（{}）", t.zh), format!("not ({})", t.en))
+            }
+        },
+        Expr::And(a, b) => {
+            let (a, b) = (describe_expr(a), describe_expr(b));
+            Text::new(
+                format!("{}，且{}", a.zh, b.zh),
+                format!("{} and {}", a.en, b.en),
+            )
+        }
+        Expr::Or(a, b) => {
+            let (a, b) = (describe_expr(a), describe_expr(b));
+            Text::new(
+                format!("{}，或者{}", a.zh, b.zh),
+                format!("{} or {}", a.en, b.en),
+            )
+        }
+        Expr::Compare(n, cmp, v) => {
+            let l = label(n).unwrap_or_else(|| unknown(n));
+            let v = match v {
+                Value::Number(x) => fmt_count(*x),
+                Value::Threshold(t) => Law::get()
+                    .thresholds
+                    .threshold(t)
+                    .map(|t| fmt_count(t.value))
+                    .unwrap_or_else(|| t.clone()),
+            };
+            let op = cmp.symbol_math();
+            Text::new(format!("{} {op} {v}", l.zh), format!("{} {op} {v}", l.en))
+        }
+    }
 }

@@ -9,6 +9,8 @@
 //! - [`obligations`]: what applies to the processor, when it is due, and why.
 //! - [`scope`]: which checkpoints an audit of the processor covers, and why others do not.
 //! - [`sampling`]: attribute-sampling sizes and reproducible, seeded sample selection.
+//! - [`messages`]: the sentences obligations are explained with (`locale/messages.toml`).
+//! - [`text`]: text in Chinese and English, for reasons written from the law data.
 //! - [`rng`]: the seeded generator (SplitMix64) behind every reproducible choice.
 //!
 //! The crate does no I/O: callers hand it text and dates.
@@ -17,7 +19,9 @@ pub mod condition;
 pub mod facts;
 pub mod inventory;
 pub mod law;
+pub mod messages;
 pub mod obligations;
 pub mod rng;
 pub mod sampling;
 pub mod scope;
+pub mod text;

@@ -9,6 +9,7 @@ use crate::condition::{Expr, Truth};
 use crate::facts::{self, ProfileFacts};
 use crate::inventory::Profile;
 use crate::law::Law;
+use crate::text::Text;
 
 /// Whether a checkpoint is in scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,8 +42,8 @@ pub struct ScopeItem {
     pub in_scope: InScope,
     /// The applicability condition.
     pub condition: String,
-    /// The facts that decided, with their values.
-    pub reason: String,
+    /// The facts that decided, as the profile gives them, in words.
+    pub reason: Text,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
 }
@@ -80,10 +81,7 @@ pub fn compute(profile: &Profile) -> Scope {
                 Truth::False => InScope::No,
                 Truth::Unknown => InScope::CannotTell,
             };
-            let reason = match facts::explain(&facts, &condition) {
-                r if r.is_empty() => "applies to every processor".to_string(),
-                r => r,
-            };
+            let reason = facts::explain(&facts, &condition);
             ScopeItem {
                 id: cp.id.clone(),
                 area: area.item,
@@ -101,7 +99,7 @@ pub fn compute(profile: &Profile) -> Scope {
     Scope {
         processor: profile.organisation.name.clone(),
         catalog: law.guideline.id.clone(),
-        measures_apply: profile.organisation.state_organ != Some(true),
+        measures_apply: facts::state_organ(&profile.organisation) != Truth::True,
         items,
     }
 }

@@ -216,7 +216,19 @@ fn scope_follows_the_facts() {
     assert_eq!(g(&s, "G15.1"), InScope::No, "not a CIIO");
     assert_eq!(g(&s, "G15.2"), InScope::Yes);
     let out = s.items.iter().find(|i| i.id == "G15.1").unwrap();
-    assert!(out.reason.contains("cii_operator = no"), "{}", out.reason);
+    // Reasons are written with the facts' labels, never their ids.
+    assert!(
+        out.reason.zh.contains("不属于关键信息基础设施运营者"),
+        "{:?}",
+        out.reason
+    );
+    assert!(
+        out.reason
+            .en
+            .contains("is not a critical information infrastructure operator"),
+        "{:?}",
+        out.reason
+    );
 }
 
 #[test]
@@ -326,6 +338,8 @@ fn removing_an_optional_section_never_turns_an_answer_into_no() {
         "notice_exempt",
         "public_disclosure",
         "published_pi",
+        "automated_decisions",
+        "public_cameras",
     ];
     let as_of = date(2026, 11, 23);
     for name in ["large-platform.yaml", "fintech.yaml", "small-merchant.yaml"] {
@@ -363,6 +377,14 @@ fn removing_an_optional_section_never_turns_an_answer_into_no() {
                 variants.push((key.to_string(), v));
             }
         }
+        if full["organisation"].get("state_organ").is_some() {
+            let mut v = full.clone();
+            v["organisation"]
+                .as_object_mut()
+                .unwrap()
+                .remove("state_organ");
+            variants.push(("organisation.state_organ".into(), v));
+        }
         for key in ACTIVITY_OPTIONAL {
             let mut v = full.clone();
             for a in v["activities"].as_array_mut().unwrap() {
@@ -391,6 +413,73 @@ fn removing_an_optional_section_never_turns_an_answer_into_no() {
                     in_scope != InScope::No || was == Some(InScope::No),
                     "{name} without {key}: checkpoint {id} went from {was:?} to out of scope"
                 );
+            }
+        }
+    }
+}
+
+/// Reports, `hegui scope` and `hegui obligations` explain themselves with the facts'
+/// labels: no reason or detail, in either language, shows a fact's id or an `= no`.
+#[test]
+fn reasons_and_details_never_show_a_raw_fact_id() {
+    let law = hegui_core::law::Law::get();
+    let ids: Vec<&str> = law
+        .facts
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|n| n.contains('_'))
+        .collect();
+    let check = |what: &str, text: &str| {
+        for id in &ids {
+            for (i, _) in text.match_indices(id) {
+                let before = text[..i].chars().next_back();
+                let after = text[i + id.len()..].chars().next();
+                let word = |c: Option<char>| {
+                    c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '[')
+                };
+                assert!(
+                    word(before) || word(after),
+                    "{what}: raw fact id {id:?} in {text:?}"
+                );
+            }
+        }
+        for bad in ["= no", "= yes", "= unknown"] {
+            assert!(!text.contains(bad), "{what}: {bad:?} in {text:?}");
+        }
+    };
+    for name in ["large-platform.yaml", "fintech.yaml", "small-merchant.yaml"] {
+        let text = std::fs::read_to_string(format!(
+            "{}/../../examples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let (full, _) = inventory::source::parse(&text, false).unwrap();
+        // The example as it is, and with each top-level section removed in turn.
+        let mut variants = vec![full.clone()];
+        for key in full.as_object().unwrap().keys() {
+            if key == "organisation" {
+                continue;
+            }
+            let mut v = full.clone();
+            v.as_object_mut().unwrap().remove(key);
+            variants.push(v);
+        }
+        for v in variants {
+            let Ok(p) = inventory::load(&v.to_string(), "p.json", Syntax::Json) else {
+                continue;
+            };
+            for i in scope::compute(&p).items {
+                check(&format!("{name} scope {}", i.id), &i.reason.zh);
+                check(&format!("{name} scope {}", i.id), &i.reason.en);
+                assert!(
+                    !i.reason.zh.is_empty() && !i.reason.en.is_empty(),
+                    "{name} {}: no reason",
+                    i.id
+                );
+            }
+            for o in compute(&p, date(2026, 11, 23), Calendar::builtin()).obligations {
+                check(&format!("{name} obligation {}", o.id), &o.detail.zh);
+                check(&format!("{name} obligation {}", o.id), &o.detail.en);
             }
         }
     }

@@ -15,6 +15,7 @@ use hegui_audit::vault::Evidence;
 use hegui_audit::workpaper::{Conclusion, Paper};
 use hegui_audit::{engagement, findings, vault, workpaper, AuditError};
 use hegui_core::law::Law;
+use hegui_core::text::Text;
 
 use crate::document::{Document, Style};
 
@@ -45,17 +46,44 @@ pub struct Inputs {
     pub papers: Vec<Paper>,
     pub ledger: Ledger,
     pub evidence: Vec<Evidence>,
+    /// The scope computed from the latest profile snapshot (for the reasons' wording);
+    /// `None` if the snapshot no longer parses.
+    pub computed_scope: Option<hegui_core::scope::Scope>,
 }
 
 impl Inputs {
     pub fn load(store: &Store, key: &str) -> Result<Self, AuditError> {
+        let (_, _, text) = engagement::profile(store, key)?;
+        let computed_scope = hegui_core::inventory::load(
+            &text,
+            "profile snapshot",
+            if text.trim_start().starts_with('{') {
+                hegui_core::inventory::Syntax::Json
+            } else {
+                hegui_core::inventory::Syntax::Yaml
+            },
+        )
+        .ok()
+        .map(|p| hegui_core::scope::compute(&p));
         Ok(Self {
+            computed_scope,
             engagement: engagement::show(store, key)?,
             scope: engagement::scope(store, key)?,
             papers: workpaper::list(store, key)?,
             ledger: findings::ledger(store, key)?,
             evidence: vault::list(store, key)?,
         })
+    }
+
+    /// Why the processor's current profile puts a checkpoint out of scope, in words. It is
+    /// recomputed from the engagement's profile snapshot with the shipped fact labels, so
+    /// that engagements begun by earlier releases read the same.
+    fn why_out_of_scope(&self, checkpoint: &str) -> Text {
+        self.computed_scope
+            .as_ref()
+            .and_then(|s| s.items.iter().find(|i| i.id == checkpoint))
+            .map(|i| i.reason.clone())
+            .unwrap_or_default()
     }
 
     fn paper(&self, checkpoint: &str) -> Option<&Paper> {
@@ -338,13 +366,11 @@ fn scope(d: &mut Document, r: &R) {
             .filter(|s| s.decision == "no")
             .map(|s| {
                 let reason = s.decision_reason.clone().unwrap_or_else(|| {
+                    let why = r.x.why_out_of_scope(&s.checkpoint);
                     if r.en() {
-                        format!(
-                            "Not applicable to the processor's profile (condition: {})",
-                            s.reason
-                        )
+                        format!("Not applicable to the processor's profile: {}", why.en)
                     } else {
-                        format!("根据被审计单位画像不适用（适用条件：{}）", s.reason)
+                        format!("根据被审计单位画像不适用：{}", why.zh)
                     }
                 });
                 vec![s.checkpoint.clone(), reason]

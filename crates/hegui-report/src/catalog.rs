@@ -45,14 +45,18 @@ fn checkpoints(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
         ("检查点（原文） Checkpoint (official text)", 50.0),
         ("Checkpoint (English)", 50.0),
         ("依据 Basis", 18.0),
-        ("适用条件 Applies when", 22.0),
-        ("典型证据 Typical evidence", 40.0),
-        ("建议程序 Suggested procedures", 40.0),
+        ("适用条件", 30.0),
+        ("Applies when", 30.0),
+        ("典型证据", 40.0),
+        ("建议程序", 40.0),
+        ("Typical evidence", 40.0),
+        ("Suggested procedures", 40.0),
     ];
     let n = law.guideline.checkpoints().count() as u32;
     header(ws, "检查点 Checkpoints", &cols, n)?;
     for (i, (area, c)) in law.guideline.checkpoints().enumerate() {
         let cites: Vec<String> = c.cites.iter().map(|x| x.display_en()).collect();
+        let applies = hegui_core::facts::describe(&c.condition(area));
         sheet::row(
             ws,
             i as u32 + 1,
@@ -62,9 +66,12 @@ fn checkpoints(ws: &mut Worksheet, law: &Law) -> Result<(), XlsxError> {
                 format!("{}{}", c.number.as_deref().unwrap_or(""), c.text_zh),
                 c.text_en.clone(),
                 cites.join("\n"),
-                c.condition(area),
-                c.evidence.join("\n"),
-                c.procedures.join("\n"),
+                applies.zh,
+                applies.en,
+                c.evidence_zh.join("\n"),
+                c.procedures_zh.join("\n"),
+                c.evidence_en.join("\n"),
+                c.procedures_en.join("\n"),
             ],
         )?;
     }

@@ -14,6 +14,23 @@ pub enum Format {
     Md,
 }
 
+/// The language reasons and titles are printed in (`--lang`): Chinese by default, as
+/// auditors and auditees work in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// 中文
+    #[default]
+    Zh,
+    /// English (the law's text in the law data's English translation)
+    En,
+}
+
+impl Lang {
+    pub fn zh(self) -> bool {
+        self == Lang::Zh
+    }
+}
+
 /// A table with headers, wrapped to the terminal width when there is a terminal.
 pub fn table(headers: &[&str]) -> Table {
     let mut t = Table::new();

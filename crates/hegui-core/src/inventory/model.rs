@@ -500,6 +500,61 @@ pub enum Subject {
     Public,
 }
 
+/// A section an activity either describes or declares absent with `false` (`true` is not
+/// accepted: say what there is).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Declared<T> {
+    None(NoneMarker),
+    Some(T),
+}
+
+impl<T> Declared<T> {
+    /// The description, if there is one.
+    pub fn get(&self) -> Option<&T> {
+        match self {
+            Declared::None(_) => None,
+            Declared::Some(t) => Some(t),
+        }
+    }
+}
+
+/// What the profile says about a [`Declared`] section: `None` when it says nothing,
+/// `Some(false)` for `false`, `Some(true)` when it describes one.
+pub fn declared<T>(d: &Option<Declared<T>>) -> Option<bool> {
+    d.as_ref().map(|d| d.get().is_some())
+}
+
+/// `false`, meaning "there is none". Deserializes only from `false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoneMarker;
+
+impl Serialize for NoneMarker {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(false)
+    }
+}
+
+impl<'de> Deserialize<'de> for NoneMarker {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match bool::deserialize(d)? {
+            false => Ok(NoneMarker),
+            true => Err(serde::de::Error::custom(
+                "`true` says nothing: describe it, or write false for none",
+            )),
+        }
+    }
+}
+
+impl JsonSchema for NoneMarker {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "None".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "const": false, "description": "false: there is none" })
+    }
+}
+
 /// A processing activity.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -534,13 +589,17 @@ pub struct Activity {
     /// nothing, and what depends on cross-border transfer is "cannot tell".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_border: Option<Vec<Transfer>>,
+    /// Automated decision-making (PIPL 24): the description, or `false` for none; a
+    /// missing key says nothing ("cannot tell").
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automated_decisions: Option<AutomatedDecisions>,
+    pub automated_decisions: Option<Declared<AutomatedDecisions>>,
     /// PI is publicly disclosed (PIPL 25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_disclosure: Option<bool>,
+    /// Image-capture or identification devices in public places (PIPL 26): the
+    /// description, or `false` for none; a missing key says nothing ("cannot tell").
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_cameras: Option<PublicCameras>,
+    pub public_cameras: Option<Declared<PublicCameras>>,
     /// Processes PI already made public (PIPL 27).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_pi: Option<bool>,

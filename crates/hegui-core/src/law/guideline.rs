@@ -57,8 +57,13 @@ pub struct Checkpoint {
     /// A narrower condition than the area's, when the checkpoint has one.
     #[serde(default)]
     pub applies: Option<String>,
-    pub evidence: Vec<String>,
-    pub procedures: Vec<String>,
+    /// Typical evidence, in Chinese (written for hegui; the Guideline gives none).
+    pub evidence_zh: Vec<String>,
+    /// The same items in English, in the same order.
+    pub evidence_en: Vec<String>,
+    /// Suggested audit procedures, in Chinese.
+    pub procedures_zh: Vec<String>,
+    pub procedures_en: Vec<String>,
 }
 
 impl Guideline {

@@ -5,6 +5,7 @@
 //! Nothing here decides anything: the obligations engine and the scoping read these tables.
 
 mod citation;
+mod facts;
 mod guideline;
 mod measures;
 mod obligations;
@@ -12,6 +13,7 @@ mod taxonomy;
 mod thresholds;
 
 pub use citation::{Citation, Instrument};
+pub use facts::{FactKind, FactLabel};
 pub use guideline::{Area, Checkpoint, Guideline};
 pub use measures::{Article, Binds, Measures};
 pub use obligations::{CrossBorderRule, ObligationDef, ObligationRules, PipiaTrigger};
@@ -43,6 +45,7 @@ pub const FILES: &[(&str, &str)] = &[
         "law/obligations.toml",
         include_str!("../../law/obligations.toml"),
     ),
+    ("law/facts.toml", include_str!("../../law/facts.toml")),
 ];
 
 /// All legal content hegui ships.
@@ -54,6 +57,8 @@ pub struct Law {
     pub taxonomy: Taxonomy,
     pub thresholds: Thresholds,
     pub obligations: ObligationRules,
+    /// The facts conditions use, with their labels.
+    pub facts: Vec<FactLabel>,
 }
 
 #[derive(serde::Deserialize)]
@@ -76,6 +81,7 @@ impl Law {
             toml::from_str(text).map_err(|e| format!("{path}: {e}"))
         }
         let instruments: InstrumentFile = load(2)?;
+        let facts: facts::FactFile = load(6)?;
         Ok(Law {
             guideline: load(0)?,
             measures: load(1)?,
@@ -83,7 +89,13 @@ impl Law {
             taxonomy: load(3)?,
             thresholds: load(4)?,
             obligations: load(5)?,
+            facts: facts.facts,
         })
+    }
+
+    /// A fact's labels, by its id.
+    pub fn fact(&self, name: &str) -> Option<&FactLabel> {
+        self.facts.iter().find(|f| f.name == name)
     }
 
     /// The instrument a citation names.

@@ -51,5 +51,6 @@ pub struct PipiaTrigger {
     pub id: String,
     pub when: String,
     pub title_en: String,
+    pub title_zh: String,
     pub cites: Vec<Citation>,
 }

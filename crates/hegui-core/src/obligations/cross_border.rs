@@ -16,6 +16,8 @@ use super::{missing_fields, Ctx, Finding, Obligation, Status};
 use crate::condition::{Expr, Facts, Outcome, Truth};
 use crate::inventory::{MechanismKind, Transfer};
 use crate::law::CrossBorderRule;
+use crate::messages::{msg, msg_t};
+use crate::text::Text;
 
 /// Processor-wide counts since 1 January.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,12 +115,9 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
                 people: t.people_non_sensitive,
                 sensitive: t.people_sensitive,
             },
-            "cross_border_totals (distinct people)".to_string(),
+            msg("xb.source_totals", &[]),
         ),
-        _ => (
-            sum(true),
-            format!("sum of the {year} transfers (an upper bound)"),
-        ),
+        _ => (sum(true), msg("xb.source_sum", &[("year", &year)])),
     };
     let without_exempt = sum(false);
     transfers
@@ -132,31 +131,30 @@ fn one(
     activity: &str,
     t: &Transfer,
     totals: Totals,
-    source: &str,
+    source: &Text,
     alt: Totals,
 ) -> Obligation {
     let (rule, outcome) = tier(ctx, t, totals);
-    let mut detail = format!(
-        "Since 1 January {}: {} people (non-sensitive), {} people (sensitive), from {source}",
-        ctx.as_of.year(),
-        fmt_count(totals.people),
-        fmt_count(totals.sensitive)
-    );
+    let mut parts = vec![msg_t(
+        "xb.counts",
+        &[
+            ("year", &ctx.as_of.year()),
+            ("people", &fmt_count(totals.people)),
+            ("sensitive", &fmt_count(totals.sensitive)),
+        ],
+        &[("source", source)],
+    )];
     if t.year != ctx.as_of.year() {
-        detail.push_str(&format!(
-            "; this transfer's counts are for {}, and counting restarts every 1 January",
-            t.year
-        ));
+        parts.push(msg("xb.other_year", &[("year", &t.year)]));
     }
     if let Some(g) = t.exemption {
-        detail.push_str(&format!(
-            "; exemption ground declared: {}",
-            serde_json::to_value(g)
-                .unwrap_or_default()
-                .as_str()
-                .unwrap_or("")
+        let ground = serde_json::to_value(g).unwrap_or_default();
+        parts.push(msg(
+            "xb.exemption",
+            &[("ground", &ground.as_str().unwrap_or(""))],
         ));
     }
+    let detail = Text::join(&parts);
     let mut ob = Obligation {
         id: "cross_border.mechanism".into(),
         subject: Some(format!("{activity} → {} ({})", t.recipient, t.country)),
@@ -175,10 +173,9 @@ fn one(
     };
     if let (Some(alt_rule), _) = tier(ctx, t, alt) {
         if alt_rule.tier != rule.tier && t.exemption.is_none() {
-            ob.detail.push_str(&format!(
-                "; without the exempt-ground transfers the tier would be {:?}: hegui counts them (fail-safe), check the CAC's filing guidance",
-                alt_rule.tier
-            ));
+            let tier = Text::new(&alt_rule.title_zh, &alt_rule.title_en);
+            let note = msg_t("xb.tier_without_exempt", &[], &[("tier", &tier)]);
+            ob.detail = Text::join(&[ob.detail.clone(), note]);
         }
     }
     ob.title_en = rule.title_en.clone();
@@ -187,14 +184,12 @@ fn one(
     let note = match rule.tier.as_str() {
         "exempt" => {
             ob.finding = Some(Finding::Met);
-            String::new()
+            Text::default()
         }
         "security_assessment" => assessment(ctx, t, &mut ob),
         _ => contract_or_certification(ctx, t, &mut ob),
     };
-    if !note.is_empty() {
-        ob.detail = format!("{}. {note}", ob.detail);
-    }
+    ob.detail.then(note);
     ob
 }
 
@@ -202,19 +197,19 @@ fn expiry(issued: Option<Date>, expires: Option<Date>, years: i64) -> Option<Dat
     expires.or_else(|| issued.and_then(|i| i.checked_add(Span::new().years(years)).ok()))
 }
 
-fn assessment(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> String {
+fn assessment(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> Text {
     let m = t
         .mechanism
         .as_ref()
         .filter(|m| m.kind == MechanismKind::SecurityAssessment);
     let Some(m) = m else {
         ob.finding = Some(Finding::Gap);
-        return "No security assessment recorded for this transfer (mechanism)".into();
+        return msg("xb.assessment_none", &[]);
     };
     let years = ctx.law.thresholds.get("assessment_validity").amount();
     let Some(exp) = expiry(m.issued_on, m.expires_on, years) else {
         ob.missing.push("mechanism.issued_on".into());
-        return "Security assessment recorded without its issue date".into();
+        return msg("xb.assessment_no_date", &[]);
     };
     ob.due = Some(exp.to_string());
     let window = ctx
@@ -225,23 +220,22 @@ fn assessment(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> String {
     let apply_from = ctx.calendar.add_working_days(exp, -window).ok();
     if exp < ctx.as_of {
         ob.finding = Some(Finding::Overdue);
-        return format!("The assessment result expired on {exp}");
+        return msg("xb.assessment_expired", &[("date", &exp)]);
     }
     ob.finding = Some(Finding::Met);
     match apply_from {
-        Some(d) => format!(
-            "Valid until {exp}; apply for extension from {d} ({window} working days before expiry)"
+        Some(d) => msg(
+            "xb.assessment_valid_from",
+            &[("date", &exp), ("from", &d), ("days", &window)],
         ),
-        None => format!(
-            "Valid until {exp}; apply for extension within {window} working days before expiry"
-        ),
+        None => msg("xb.assessment_valid", &[("date", &exp), ("days", &window)]),
     }
 }
 
-fn contract_or_certification(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> String {
+fn contract_or_certification(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> Text {
     let Some(m) = &t.mechanism else {
         ob.finding = Some(Finding::Gap);
-        return "No standard contract, certification or assessment recorded (mechanism)".into();
+        return msg("xb.mechanism_none", &[]);
     };
     match m.kind {
         MechanismKind::SecurityAssessment => assessment(ctx, t, ob),
@@ -251,39 +245,49 @@ fn contract_or_certification(ctx: &Ctx, t: &Transfer, ob: &mut Obligation) -> St
                 Some(exp) if exp < ctx.as_of => {
                     ob.due = Some(exp.to_string());
                     ob.finding = Some(Finding::Overdue);
-                    format!("The certification expired on {exp}")
+                    msg("xb.certification_expired", &[("date", &exp)])
                 }
                 Some(exp) => {
                     ob.due = Some(exp.to_string());
                     ob.finding = Some(Finding::Met);
-                    format!("Certified until {exp}")
+                    msg("xb.certified", &[("date", &exp)])
                 }
                 None => {
                     ob.missing.push("mechanism.issued_on".into());
-                    "Certification recorded without its issue date".into()
+                    msg("xb.certification_no_date", &[])
                 }
             }
         }
         MechanismKind::StandardContract => {
             let Some(eff) = m.effective_on else {
                 ob.missing.push("mechanism.effective_on".into());
-                return "Standard contract recorded without its effective date".into();
+                return msg("xb.contract_no_date", &[]);
             };
             let wd = ctx.law.thresholds.get("standard_contract_filing").amount();
             let due = match ctx.calendar.add_working_days(eff, wd) {
                 Ok(d) => d,
                 Err(e) => {
                     ob.missing.push("a working-day calendar".into());
-                    return format!("Filing due date cannot be computed: {e}");
+                    return msg("xb.filing_no_calendar", &[("error", &e)]);
                 }
             };
             ob.due = Some(due.to_string());
             ob.finding = Some(super::by_deadline(m.filed_on, due, due < ctx.as_of));
-            match m.filed_on {
-                Some(f) if f > due => format!("Contract effective {eff}; filing due {due} ({wd} working days); filed late on {f}"),
-                Some(f) => format!("Contract effective {eff}; filing due {due} ({wd} working days); filed {f}"),
-                None => format!("Contract effective {eff}; filing due {due} ({wd} working days); not filed (mechanism.filed_on)"),
-            }
+            let id = match m.filed_on {
+                Some(f) if f > due => "xb.filed_late",
+                Some(_) => "xb.filed",
+                None => "xb.not_filed",
+            };
+            let filed = m.filed_on.map(|f| f.to_string()).unwrap_or_default();
+            msg(
+                id,
+                &[
+                    ("effective", &eff),
+                    ("due", &due),
+                    ("days", &wd),
+                    ("filed", &filed),
+                ],
+            )
         }
     }
 }

@@ -11,6 +11,8 @@ use super::{Ctx, Finding, Obligation, Status};
 use crate::condition::{Facts, Truth};
 use crate::inventory::Incident;
 use crate::law::Citation;
+use crate::messages::{msg, msg_t};
+use crate::text::Text;
 
 fn cite(s: &str) -> Citation {
     Citation::parse(s).expect("static citation")
@@ -26,7 +28,7 @@ fn base(inc: &Incident, id: &str, en: &str, zh: &str, cites: &[&str]) -> Obligat
         advisory: false,
         due: None,
         finding: None,
-        detail: String::new(),
+        detail: Text::default(),
         missing: vec![],
         cites: cites.iter().map(|c| cite(c)).collect(),
     }
@@ -71,17 +73,16 @@ fn report_clock(ctx: &Ctx, inc: &Incident, tier: Option<&str>) -> Obligation {
     let people = fmt_count(inc.people_affected);
     let Some(tier) = tier else {
         ob.status = Status::DoesNotApply;
-        ob.detail = format!(
-            "{people} people affected: below the 较大 head-count tier (1,000,000); hegui does not assess the grading guide's other criteria"
-        );
+        ob.detail = msg("incidents.below_tier", &[("people", &people)]);
         return ob;
     };
     let ciio = ctx.facts.flag("cii_operator");
     if ciio == Truth::Unknown {
         ob.status = Status::CannotTell;
-        ob.missing.push("organisation.ciio (cii_operator)".into());
-        ob.detail = format!(
-            "{people} people affected ({tier}); the limit is 1 hour for CIIOs, 4 hours for others"
+        ob.missing.push("organisation.ciio".into());
+        ob.detail = msg(
+            "incidents.ciio_unknown",
+            &[("people", &people), ("tier", &tier)],
         );
         return ob;
     }
@@ -91,8 +92,10 @@ fn report_clock(ctx: &Ctx, inc: &Incident, tier: Option<&str>) -> Obligation {
         "incident_report_other"
     };
     let hours = ctx.law.thresholds.get(id).amount();
-    ob.detail =
-        format!("{people} people affected ({tier}); report within {hours} hour(s) of discovery");
+    ob.detail = msg(
+        "incidents.report_within",
+        &[("people", &people), ("tier", &tier), ("hours", &hours)],
+    );
     let Some(found) = inc.discovered_at else {
         ob.missing.push("incidents[].discovered_at".into());
         return ob;
@@ -105,8 +108,11 @@ fn report_clock(ctx: &Ctx, inc: &Incident, tier: Option<&str>) -> Obligation {
         due.date() < ctx.as_of,
     ));
     if let Some(r) = inc.reported_at {
-        ob.detail
-            .push_str(&format!("; reported {}", r.strftime("%Y-%m-%dT%H:%M")));
+        let at = r.strftime("%Y-%m-%dT%H:%M").to_string();
+        ob.detail = Text::join(&[
+            ob.detail.clone(),
+            msg("incidents.reported_at", &[("at", &at)]),
+        ]);
     }
     ob
 }
@@ -130,15 +136,19 @@ fn summary(ctx: &Ctx, inc: &Incident) -> Obligation {
                 due < ctx.as_of,
             ));
             ob.detail = match inc.summary_reported_on {
-                Some(s) => format!("Handling ended {end}; summary within {days} days; sent {s}"),
-                None => format!("Handling ended {end}; summary within {days} days; not recorded (incidents[].summary_reported_on)"),
+                Some(s) => msg(
+                    "incidents.summary_sent",
+                    &[("end", &end), ("days", &days), ("sent", &s)],
+                ),
+                None => msg(
+                    "incidents.summary_missing",
+                    &[("end", &end), ("days", &days)],
+                ),
             };
         }
         None => {
             ob.finding = Some(Finding::Standing);
-            ob.detail = format!(
-                "Within {days} days after handling ends (incidents[].handling_ended_on not given)"
-            );
+            ob.detail = msg("incidents.summary_open", &[("days", &days)]);
         }
     }
     ob
@@ -152,14 +162,12 @@ fn notify_individuals(inc: &Incident) -> Obligation {
         "立即采取补救措施，并通知履行个人信息保护职责的部门和个人",
         &["PIPL 57"],
     );
-    ob.detail = "PIPL 57 sets no hour count: 立即 (immediately)".into();
+    ob.detail = msg("incidents.notify_immediately", &[]);
     match inc.individuals_notified {
         Some(true) => ob.finding = Some(Finding::Met),
         Some(false) => {
             ob.finding = Some(Finding::Gap);
-            ob.detail.push_str(
-                "; individuals were not notified — allowed only if measures effectively avoid harm",
-            );
+            ob.detail = Text::join(&[ob.detail.clone(), msg("incidents.not_notified", &[])]);
         }
         None => ob.missing.push("incidents[].individuals_notified".into()),
     }
@@ -185,18 +193,22 @@ fn ordered_audit(ctx: &Ctx, inc: &Incident) -> Obligation {
         (false, None) => Truth::Unknown,
     };
     ob.status = Status::from(truth);
-    ob.detail = format!(
-        "{} people affected (threshold 1,000,000); sensitive: {} (threshold 100,000)",
-        fmt_count(inc.people_affected),
-        inc.sensitive_people_affected
-            .map(fmt_count)
-            .unwrap_or_else(|| "unknown".into())
-    );
+    let people = fmt_count(inc.people_affected);
+    ob.detail = match inc.sensitive_people_affected {
+        Some(n) => msg(
+            "incidents.ordered_counts",
+            &[("people", &people), ("sensitive", &fmt_count(n))],
+        ),
+        None => msg_t(
+            "incidents.ordered_counts",
+            &[("people", &people)],
+            &[("sensitive", &msg("incidents.unknown_count", &[]))],
+        ),
+    };
     match truth {
         Truth::True => {
             ob.finding = Some(Finding::Standing);
-            ob.detail
-                .push_str("; an audit cannot be ordered twice for the same incident (Art. 5 ¶2)");
+            ob.detail = Text::join(&[ob.detail.clone(), msg("incidents.ordered_once", &[])]);
         }
         Truth::Unknown => ob
             .missing

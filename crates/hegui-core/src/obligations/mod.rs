@@ -20,6 +20,8 @@ use crate::condition::{Expr, Outcome, Truth};
 use crate::facts::{self, ProfileFacts};
 use crate::inventory::Profile;
 use crate::law::{Citation, Law};
+use crate::messages::msg;
+use crate::text::Text;
 
 /// Whether an obligation applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -94,8 +96,8 @@ pub struct Obligation {
     pub due: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finding: Option<Finding>,
-    /// Why: the facts that decided, and how the date was computed.
-    pub detail: String,
+    /// Why: the facts that decided, and how the date was computed (Chinese and English).
+    pub detail: Text,
     /// Profile fields to fill in for a definite answer.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
@@ -145,7 +147,7 @@ pub fn missing_fields(o: &Outcome) -> Vec<String> {
     o.missing
         .iter()
         .map(|m| match facts::def(m) {
-            Some(d) => format!("{} ({})", d.field, d.name),
+            Some(d) => d.field.clone(),
             None => m.clone(),
         })
         .collect()
@@ -161,8 +163,16 @@ pub fn compute(profile: &Profile, as_of: Date, calendar: &Calendar) -> Report {
         law: Law::get(),
     };
     let mut out = Vec::new();
-    if profile.organisation.state_organ == Some(true) {
-        out.push(state_organ_note());
+    match facts::state_organ(&profile.organisation) {
+        Truth::True => out.push(state_organ_note()),
+        Truth::Unknown => {
+            let mut note = state_organ_note();
+            note.status = Status::CannotTell;
+            note.detail = msg("state_organ.unknown", &[]);
+            note.missing = vec!["organisation.state_organ".into()];
+            out.push(note);
+        }
+        Truth::False => {}
     }
     for def in &ctx.law.obligations.obligations {
         out.push(schedule::evaluate(&ctx, def));
@@ -188,7 +198,7 @@ fn state_organ_note() -> Obligation {
         advisory: false,
         due: None,
         finding: None,
-        detail: "organisation.state_organ is true: audits follow PIPL Arts. 33–37, not the Measures".into(),
+        detail: msg("state_organ.excluded", &[]),
         missing: vec![],
         cites: vec![Citation::parse("MEASURES 19").expect("static citation")],
     }

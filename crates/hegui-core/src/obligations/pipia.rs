@@ -6,7 +6,9 @@ use jiff::Span;
 
 use super::{Ctx, Finding, Obligation, Status};
 use crate::condition::{Expr, Facts, Truth};
-use crate::inventory::{Activity, RecipientRole};
+use crate::inventory::{declared, Activity, RecipientRole};
+use crate::messages::{msg, msg_t};
+use crate::text::Text;
 
 struct ActivityFacts<'a> {
     ctx: &'a Ctx<'a>,
@@ -22,11 +24,11 @@ impl Facts for ActivityFacts<'_> {
                 return a.cross_border.as_ref().map(|l| !l.is_empty()).into()
             }
             "activity_discloses" => return a.public_disclosure.into(),
+            "activity_automated" => return declared(&a.automated_decisions).into(),
             _ => {}
         }
         Truth::from(match name {
             "activity_sensitive" => self.ctx.facts.activity_sensitive(a),
-            "activity_automated" => a.automated_decisions.is_some(),
             "activity_entrusts" => role(RecipientRole::Entrusted),
             "activity_provides" => role(RecipientRole::ThirdParty) || role(RecipientRole::Joint),
             other => return self.ctx.facts.flag(other),
@@ -77,22 +79,31 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
                 let mut ob = before_processing(
                     a,
                     t,
-                    format!("Cannot tell whether the activity {}", t.title_en),
+                    msg_t(
+                        "impact.cannot_tell",
+                        &[],
+                        &[("trigger", &Text::new(&t.title_zh, &t.title_en))],
+                    ),
                     None,
-                    o.missing.clone(),
+                    super::missing_fields(o),
                 );
                 ob.status = Status::CannotTell;
                 out.push(ob);
             }
             continue;
         }
-        let reasons: Vec<&str> = triggers.iter().map(|t| t.title_en.as_str()).collect();
-        let mut detail = format!("The activity {}", reasons.join("; "));
+        let reasons: Vec<Text> = triggers
+            .iter()
+            .map(|t| Text::new(&t.title_zh, &t.title_en))
+            .collect();
+        let mut detail = msg_t(
+            "impact.triggered",
+            &[],
+            &[("triggers", &Text::join(&reasons))],
+        );
         let Some(all) = &ctx.profile.pipia_records else {
             // The profile does not list its assessments: whether one covers it is unknown.
-            detail.push_str(
-                ". The profile does not list its PIPIA records (pipia_records): cannot tell whether one covers it",
-            );
+            detail.then(msg("impact.records_unknown", &[]));
             out.push(before_processing(
                 a,
                 triggers[0],
@@ -107,14 +118,14 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
             .filter(|r| r.scope.iter().any(|s| s == &a.id))
             .collect();
         let finding = if records.is_empty() {
-            detail.push_str(". No PIPIA record covers it (pipia_records[].scope)");
+            detail.then(msg("impact.not_covered", &[]));
             Finding::Gap
         } else {
             let ids: Vec<String> = records
                 .iter()
                 .map(|r| format!("{} ({})", r.id, r.date))
                 .collect();
-            detail.push_str(&format!(". Covered by {}", ids.join(", ")));
+            detail.then(msg("impact.covered", &[("records", &ids.join(", "))]));
             Finding::Met
         };
         out.push(before_processing(
@@ -145,14 +156,14 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
             } else {
                 Finding::Standing
             }),
-            detail: if ended {
-                format!("The {}-year minimum ended on {until}", keep.amount())
-            } else {
-                format!(
-                    "Keep until at least {until} ({} years from the report)",
-                    keep.amount()
-                )
-            },
+            detail: msg(
+                if ended {
+                    "impact.retention_ended"
+                } else {
+                    "impact.retention_until"
+                },
+                &[("years", &keep.amount()), ("until", &until)],
+            ),
             missing: vec![],
             cites: vec![keep.cite.clone()],
         });
@@ -164,7 +175,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Obligation> {
 fn before_processing(
     a: &Activity,
     trigger: &crate::law::PipiaTrigger,
-    detail: String,
+    detail: Text,
     finding: Option<Finding>,
     missing: Vec<String>,
 ) -> Obligation {

@@ -5,11 +5,13 @@ use jiff::Span;
 
 use super::{missing_fields, Ctx, Finding, Obligation, Status};
 use crate::law::ObligationDef;
+use crate::messages::{msg, msg_t};
+use crate::text::Text;
 
 pub(crate) use crate::facts::fmt_count;
 
 /// The facts a condition mentions, with their values (see [`crate::facts::explain`]).
-pub(crate) fn explain(ctx: &Ctx, condition: &str) -> String {
+pub(crate) fn explain(ctx: &Ctx, condition: &str) -> Text {
     crate::facts::explain(&ctx.facts, condition)
 }
 
@@ -45,13 +47,11 @@ pub(super) fn evaluate(ctx: &Ctx, def: &ObligationDef) -> Obligation {
         "annual_report" => annual_report(ctx, &mut ob),
         "none" => {
             ob.finding = Some(Finding::Standing);
-            String::new()
+            Text::default()
         }
         other => panic!("law data: unknown schedule {other:?} (tested)"),
     };
-    if !note.is_empty() {
-        ob.detail = format!("{}. {note}", ob.detail);
-    }
+    ob.detail.then(note);
     ob
 }
 
@@ -65,7 +65,7 @@ fn by_date(ctx: &Ctx, ob: &mut Obligation, due: Date) {
     });
 }
 
-fn audit_cycle(ctx: &Ctx, def: &ObligationDef, ob: &mut Obligation) -> String {
+fn audit_cycle(ctx: &Ctx, def: &ObligationDef, ob: &mut Obligation) -> Text {
     let deadline = ctx
         .law
         .thresholds
@@ -75,27 +75,26 @@ fn audit_cycle(ctx: &Ctx, def: &ObligationDef, ob: &mut Obligation) -> String {
     match last {
         Some(last) => {
             by_date(ctx, ob, add_years(last, years));
-            format!("Last audit {last}; next within {years} years of it")
+            msg("audit.last", &[("last", &last), ("years", &years)])
         }
         None if !def.advisory => {
             // No audit yet: the first period runs from the Measures' entry into force.
             let start = date(2025, 5, 1);
             let due = add_years(start, years).yesterday().unwrap_or(start);
             by_date(ctx, ob, due);
-            format!(
-                "No audit recorded (past_audits); the first {years}-year period is counted from the \
-                 Measures' entry into force on {start} (hegui's reading)"
+            msg(
+                "audit.first_period",
+                &[("years", &years), ("start", &start)],
             )
         }
         None => {
             ob.finding = Some(Finding::Standing);
-            "No audit recorded (past_audits); the suggested cadence counts from the first audit"
-                .into()
+            msg("audit.advisory_first", &[])
         }
     }
 }
 
-fn minors_annual(ctx: &Ctx, ob: &mut Obligation) -> String {
+fn minors_annual(ctx: &Ctx, ob: &mut Obligation) -> Text {
     let d = ctx.law.thresholds.get("minors_audit_report");
     let (m, day) = (d.month.unwrap_or(1), d.day.unwrap_or(31));
     let year = ctx.as_of.year();
@@ -116,8 +115,9 @@ fn minors_annual(ctx: &Ctx, ob: &mut Obligation) -> String {
         } else {
             Finding::Upcoming
         });
-        return format!(
-            "No minors' audit recorded for {previous} (past_audits[].covers_minors); its report is due by {prev_due}"
+        return msg(
+            "minors.previous_missing",
+            &[("year", &previous), ("due", &prev_due)],
         );
     }
     let due = date(year + 1, m, day);
@@ -127,33 +127,31 @@ fn minors_annual(ctx: &Ctx, ob: &mut Obligation) -> String {
     } else {
         Finding::Upcoming
     });
-    format!("The {year} audit of minors' PI is reported by {due}")
+    msg("minors.this_year", &[("year", &year), ("due", &due)])
 }
 
-fn pipo_designation(ctx: &Ctx, ob: &mut Obligation) -> String {
+fn pipo_designation(ctx: &Ctx, ob: &mut Obligation) -> Text {
     match &ctx.profile.pipo {
         Some(p) => {
             ob.finding = Some(Finding::Met);
-            format!("PIPO designated on {}", p.designated_on)
+            msg("pipo.designated", &[("date", &p.designated_on)])
         }
         None => {
             ob.finding = Some(Finding::Gap);
-            "No PIPO recorded (pipo)".into()
+            msg("pipo.none", &[])
         }
     }
 }
 
-fn pipo_filing(ctx: &Ctx, ob: &mut Obligation) -> String {
+fn pipo_filing(ctx: &Ctx, ob: &mut Obligation) -> Text {
     let reported = ctx.profile.pipo.as_ref().and_then(|p| p.reported_on);
     let Some(reached) = ctx.profile.headcounts.reached_1m_on else {
         ob.missing.push("headcounts.reached_1m_on".into());
         if let Some(r) = reported {
             ob.finding = Some(Finding::Met);
-            return format!(
-                "Reported on {r}; the due date needs the day the count reached 1,000,000"
-            );
+            return msg("pipo.reported_no_reach_date", &[("reported", &r)]);
         }
-        return "The due date needs the day the count reached 1,000,000".into();
+        return msg("pipo.no_reach_date", &[]);
     };
     let notice = ctx
         .law
@@ -162,27 +160,32 @@ fn pipo_filing(ctx: &Ctx, ob: &mut Obligation) -> String {
     let (due, how) = if notice.is_some_and(|n| reached < n) {
         let t = ctx.law.thresholds.get("pipo_filing_transition");
         let due = t.date.expect("transition deadline has a date (tested)");
-        (due, format!("reached 1,000,000 on {reached}, before the notice: the transition deadline applies"))
+        (due, msg("pipo.transition", &[("reached", &reached)]))
     } else {
         let wd = ctx.law.thresholds.get("pipo_filing").amount();
         match ctx.calendar.add_working_days(reached, wd) {
-            Ok(due) => (due, format!("{wd} working days from {reached}")),
+            Ok(due) => (
+                due,
+                msg("pipo.working_days", &[("days", &wd), ("reached", &reached)]),
+            ),
             Err(e) => {
                 ob.missing.push("a working-day calendar".into());
-                return format!("The due date cannot be computed: {e}");
+                return msg("pipo.no_calendar", &[("error", &e)]);
             }
         }
     };
     ob.due = Some(due.to_string());
     ob.finding = Some(super::by_deadline(reported, due, due < ctx.as_of));
-    match reported {
-        Some(r) if r > due => format!("Due {due} ({how}); reported late, on {r}"),
-        Some(r) => format!("Due {due} ({how}); reported on {r}"),
-        None => format!("Due {due} ({how}); not reported (pipo.reported_on)"),
-    }
+    let id = match reported {
+        Some(r) if r > due => "pipo.reported_late",
+        Some(_) => "pipo.reported",
+        None => "pipo.not_reported",
+    };
+    let r = reported.map(|r| r.to_string()).unwrap_or_default();
+    msg_t(id, &[("due", &due), ("reported", &r)], &[("how", &how)])
 }
 
-fn independent_body(ctx: &Ctx, ob: &mut Obligation) -> String {
+fn independent_body(ctx: &Ctx, ob: &mut Obligation) -> Text {
     let body = ctx
         .profile
         .platform
@@ -191,26 +194,30 @@ fn independent_body(ctx: &Ctx, ob: &mut Obligation) -> String {
     match body {
         Some(b) if b.outside_members * 2 > b.members => {
             ob.finding = Some(Finding::Met);
-            format!(
-                "Established {}; {} of {} members are outside members",
-                b.established_on, b.outside_members, b.members
+            msg(
+                "platform.body_met",
+                &[
+                    ("date", &b.established_on),
+                    ("outside", &b.outside_members),
+                    ("members", &b.members),
+                ],
             )
         }
         Some(b) => {
             ob.finding = Some(Finding::Gap);
-            format!(
-                "Only {} of {} members are outside members: the body must consist mainly of outside members",
-                b.outside_members, b.members
+            msg(
+                "platform.body_gap",
+                &[("outside", &b.outside_members), ("members", &b.members)],
             )
         }
         None => {
             ob.finding = Some(Finding::Gap);
-            "No independent body recorded (platform.independent_body)".into()
+            msg("platform.body_none", &[])
         }
     }
 }
 
-fn annual_report(ctx: &Ctx, ob: &mut Obligation) -> String {
+fn annual_report(ctx: &Ctx, ob: &mut Obligation) -> Text {
     let last = ctx
         .profile
         .platform
@@ -219,11 +226,11 @@ fn annual_report(ctx: &Ctx, ob: &mut Obligation) -> String {
     match last {
         Some(last) => {
             by_date(ctx, ob, add_years(last, 1));
-            format!("Last report published {last}")
+            msg("platform.report_last", &[("date", &last)])
         }
         None => {
             ob.finding = Some(Finding::Gap);
-            "No report recorded (platform.last_social_responsibility_report)".into()
+            msg("platform.report_none", &[])
         }
     }
 }

@@ -102,7 +102,7 @@ fn populate(store: &Store, a: &BenchReportArgs) -> Result<String> {
     ];
     for (i, cp) in checkpoints.iter().enumerate() {
         let edit = Edit {
-            add_procedures: cp.procedures.clone(),
+            add_procedures: cp.procedures_zh.clone(),
             result: Some(results[i % results.len()]),
             observations: Some(format!(
                 "第 {i} 项检查点的审计发现：抽查记录与制度要求的比对情况。"

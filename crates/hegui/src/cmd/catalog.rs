@@ -94,7 +94,9 @@ fn list(law: &Law, a: ListArgs) -> Result<ExitCode> {
                     "id": c.id, "area": area.item, "area_title_zh": area.title_zh,
                     "area_title_en": area.title_en, "text_zh": c.text_zh, "text_en": c.text_en,
                     "cites": c.cites, "applies": c.condition(area),
-                    "evidence": c.evidence, "procedures": c.procedures,
+                    "applies_in_words": hegui_core::facts::describe(&c.condition(area)),
+                    "evidence_zh": c.evidence_zh, "procedures_zh": c.procedures_zh,
+                    "evidence_en": c.evidence_en, "procedures_en": c.procedures_en,
                 })
             })
             .collect();
@@ -125,7 +127,7 @@ fn list(law: &Law, a: ListArgs) -> Result<ExitCode> {
                     c.text_zh.clone(),
                     c.text_en.clone(),
                     cites(&c.cites),
-                    c.condition(area),
+                    hegui_core::facts::describe(&c.condition(area)).zh,
                 ]
             } else {
                 vec![
@@ -191,7 +193,10 @@ fn show(law: &Law, id: &str, format: Format) -> Result<ExitCode> {
         return print_json(&serde_json::json!({
             "id": c.id, "area": area.item, "area_title_zh": area.title_zh, "area_title_en": area.title_en,
             "area_intro_zh": area.intro_zh, "number": c.number, "text_zh": c.text_zh, "text_en": c.text_en,
-            "cites": c.cites, "applies": c.condition(area), "evidence": c.evidence, "procedures": c.procedures,
+            "cites": c.cites, "applies": c.condition(area),
+            "applies_in_words": hegui_core::facts::describe(&c.condition(area)),
+            "evidence_zh": c.evidence_zh, "procedures_zh": c.procedures_zh,
+            "evidence_en": c.evidence_en, "procedures_en": c.procedures_en,
         }));
     }
     println!(
@@ -203,16 +208,20 @@ fn show(law: &Law, id: &str, format: Format) -> Result<ExitCode> {
     }
     println!("{}{}", c.number.as_deref().unwrap_or(""), c.text_zh);
     println!("\n{}", c.text_en);
-    println!("\nBasis:        {}", cites(&c.cites));
-    println!("Applies when: {}", c.condition(area));
-    println!("\nTypical evidence:");
-    for e in &c.evidence {
-        println!("  - {e}");
-    }
-    println!("Suggested procedures:");
-    for p in &c.procedures {
-        println!("  - {p}");
-    }
+    let applies = hegui_core::facts::describe(&c.condition(area));
+    println!("\n依据 Basis：{}", cites(&c.cites));
+    println!("适用条件：{}", applies.zh);
+    println!("Applies when: {}", applies.en);
+    let list = |title: &str, items: &[String]| {
+        println!("\n{title}");
+        for i in items {
+            println!("  - {i}");
+        }
+    };
+    list("典型证据：", &c.evidence_zh);
+    list("建议程序：", &c.procedures_zh);
+    list("Typical evidence:", &c.evidence_en);
+    list("Suggested procedures:", &c.procedures_en);
     Ok(ExitCode::SUCCESS)
 }
 

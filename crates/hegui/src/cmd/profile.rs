@@ -9,7 +9,7 @@ use hegui_core::inventory::{self, Profile, Syntax};
 use hegui_core::scope::InScope;
 
 use crate::input;
-use crate::output::{print_json, print_rows, Format};
+use crate::output::{print_json, print_rows, Format, Lang};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -32,6 +32,9 @@ pub struct ObligationsArgs {
     as_of: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// The language of titles and reasons in table, CSV and Markdown output (JSON has both).
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: Lang,
 }
 
 #[derive(Args)]
@@ -42,6 +45,9 @@ pub struct ScopeArgs {
     scan: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// The language of focus areas and reasons in table, CSV and Markdown output.
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: Lang,
 }
 
 /// Loads a profile; the error lists every problem with its position. With a scan report,
@@ -110,7 +116,8 @@ pub fn obligations(a: ObligationsArgs, cal: &Calendar) -> Result<ExitCode> {
         .obligations
         .iter()
         .map(|o| {
-            let mut title = o.title_en.clone();
+            let zh = a.lang.zh();
+            let mut title = if zh { &o.title_zh } else { &o.title_en }.clone();
             if o.advisory {
                 title.push_str(" [advisory]");
             }
@@ -121,9 +128,10 @@ pub fn obligations(a: ObligationsArgs, cal: &Calendar) -> Result<ExitCode> {
             if let Some(f) = o.finding {
                 status = format!("{status}\n{}", f.label());
             }
-            let mut detail = o.detail.clone();
+            let mut detail = o.detail.get(zh).to_string();
             if !o.missing.is_empty() {
-                detail = format!("{detail}\nmissing: {}", o.missing.join(", "));
+                let label = if zh { "待补充" } else { "to fill in" };
+                detail = format!("{detail}\n{label}: {}", o.missing.join(", "));
             }
             let cites: Vec<String> = o.cites.iter().map(|c| c.display_en()).collect();
             vec![
@@ -158,16 +166,18 @@ pub fn scope(a: ScopeArgs) -> Result<ExitCode> {
         .items
         .iter()
         .map(|i| {
-            let mut why = i.reason.clone();
+            let zh = a.lang.zh();
+            let mut why = i.reason.get(zh).to_string();
             if !i.missing.is_empty() {
-                why = format!("{why}\nmissing: {}", i.missing.join(", "));
+                let label = if zh { "待补充" } else { "to fill in" };
+                why = format!("{why}\n{label}: {}", i.missing.join(", "));
             }
-            vec![
-                i.id.clone(),
-                i.in_scope.label().into(),
-                i.area_title_zh.clone(),
-                why,
-            ]
+            let area = if zh {
+                &i.area_title_zh
+            } else {
+                &i.area_title_en
+            };
+            vec![i.id.clone(), i.in_scope.label().into(), area.clone(), why]
         })
         .collect();
     let code = print_rows(

@@ -85,7 +85,7 @@ struct DocOpts {
     /// The language of the audit report (the rectification report is always in Chinese:
     /// it goes to the protection department).
     #[arg(long, value_enum, default_value = "zh")]
-    lang: LangArg,
+    lang: crate::output::Lang,
     /// The file format; by default from the output's extension (.pdf: PDF, else DOCX).
     #[arg(long, value_enum)]
     format: Option<DocFormat>,
@@ -130,20 +130,12 @@ impl DocFormat {
     }
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum LangArg {
-    /// 中文
-    Zh,
-    /// English (the law's text in the law data's English translation)
-    En,
-}
-
 impl DocOpts {
     fn options(&self) -> ReportOptions {
         ReportOptions {
             lang: match self.lang {
-                LangArg::Zh => Lang::Zh,
-                LangArg::En => Lang::En,
+                crate::output::Lang::Zh => Lang::Zh,
+                crate::output::Lang::En => Lang::En,
             },
             principal: self.principal.clone(),
             date: self.date.map(|d| d.to_string()),
