@@ -84,6 +84,10 @@ fn default_sigpipe() {}
 fn main() -> ExitCode {
     default_sigpipe();
     let cli = Cli::parse();
+    if std::env::var_os("HEGUI_PARSE_ONLY").is_some() {
+        // The documentation test: the command line parses, nothing runs.
+        return ExitCode::SUCCESS;
+    }
     let result = match cli.command {
         Command::Catalog(c) => cmd::catalog::run(c),
         Command::Calendar(c) => {
