@@ -3,8 +3,10 @@
 //! - [`detect`]: byte-level detectors that anchor on cheap bytes and validate exactly
 //!   ([`validate`]), scored with context ([`context`]) into five likelihood levels.
 //! - [`kind`]: the kinds found, their stable ids and the taxonomy items they map to.
-//! - [`scan`]: walking paths, reading text, CSV/TSV, JSON and JSON Lines (optionally
-//!   gzipped, UTF-8 or GBK) as records, detecting in parallel batches, streaming findings.
+//! - [`scan`]: walking paths and running a scan; `scan::pipeline` detects in parallel
+//!   batches and streams findings in order.
+//! - [`source`]: one reader per format (text, CSV/TSV, JSON, workbooks, Parquet,
+//!   databases), optionally gzipped, UTF-8 or GBK, within [`source::limits`].
 //! - [`count`]: exact and HyperLogLog distinct counting, of value keys ([`key`]).
 //! - [`report`]: findings and the [`report::ScanReport`], with the head-count estimate the
 //!   obligations engine reads.

@@ -1,4 +1,15 @@
-//! Reading sources: text encodings (more readers live in [`crate::scan`] for now).
+//! Reading sources, one module per format: [`text`], [`delimited`] (CSV/TSV), [`json`],
+//! [`workbook`], [`columnar`] (Parquet) and [`database`] (SQLite files, PostgreSQL, MySQL);
+//! [`file`] decides which reader a file goes to. [`db`] holds the database connections,
+//! [`decode`] text encodings and [`limits`] the bounds every reader keeps.
+pub(crate) mod columnar;
+pub(crate) mod database;
 pub mod db;
 pub mod decode;
+pub(crate) mod delimited;
+pub(crate) mod file;
+pub(crate) mod json;
 pub mod limits;
+pub(crate) mod sampling;
+pub(crate) mod text;
+pub(crate) mod workbook;

@@ -1,0 +1,253 @@
+//! One file as a source: its format (by name and content), its origin, and the reader it
+//! is handed to; what fails while reading is the source's error, never the scan's.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use flate2::read::MultiGzDecoder;
+
+use crate::report::{source_report, SourceMeta, Totals};
+use crate::scan::pipeline::{Counting, Ctx};
+use crate::scan::{Output, Sample, ScanError, ScanOptions};
+use crate::source::columnar::parquet_rows;
+use crate::source::decode::{looks_binary, Encoding};
+use crate::source::delimited::csv_rows;
+use crate::source::json::{json, jsonl};
+use crate::source::text::text;
+use crate::source::workbook::workbook;
+
+/// The format of a file, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Csv,
+    Tsv,
+    Jsonl,
+    Json,
+    /// Excel and OpenDocument workbooks: each sheet is a table, its first row the header.
+    Workbook,
+    /// SQLite database files: each table a source.
+    Sqlite,
+    /// Parquet files: rows, nested fields as paths (cargo feature `parquet`, on by default).
+    Parquet,
+}
+
+impl Format {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Jsonl => "jsonl",
+            Format::Json => "json",
+            Format::Workbook => "xlsx",
+            Format::Sqlite => "sqlite",
+            Format::Parquet => "parquet",
+        }
+    }
+
+    /// (format, gzip) from the file name.
+    pub fn of(path: &Path) -> (Format, bool) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let (inner, gz) = match name.strip_suffix(".gz") {
+            Some(s) => (s.to_string(), true),
+            None => (name, false),
+        };
+        let ext = inner.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        let f = match ext {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            "json" => Format::Json,
+            "xlsx" | "xlsm" | "xls" | "ods" => Format::Workbook,
+            "db" | "sqlite" | "sqlite3" => Format::Sqlite,
+            "parquet" | "parq" => Format::Parquet,
+            _ => Format::Text,
+        };
+        (f, gz)
+    }
+}
+
+/// Where units of a batch come from, in unit order: the cells of one record share one
+/// origin; a block of text lines has its own. Only the merge reads origins, and only for
+/// units with hits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Origin {
+    /// The cells of data row `row` (1-based), from unit `first` on.
+    Record { first: u32, row: u64 },
+    /// Unit `unit`: a block of whole text lines from line `line`, `cells` of them not
+    /// empty. A block whose lines are all empty counts as one line, read as a line.
+    Lines { unit: u32, line: u64, cells: u32 },
+}
+
+impl Origin {
+    /// The first unit it covers.
+    pub(crate) fn first(&self) -> u32 {
+        match *self {
+            Origin::Record { first, .. } => first,
+            Origin::Lines { unit, .. } => unit,
+        }
+    }
+}
+
+pub(crate) fn scan_file(
+    path: &Path,
+    opts: &ScanOptions,
+    totals: &mut Totals,
+    out: &mut dyn Output,
+) -> Result<crate::report::SourceReport, ScanError> {
+    let (format, gz) = Format::of(path);
+    let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut meta = SourceMeta {
+        source: path.display().to_string(),
+        format: format.name(),
+        encoding: None,
+        compression: gz.then_some("gzip"),
+        sampled: false,
+        error: None,
+    };
+    let mut ctx = Ctx::new(meta.source.clone(), opts, totals, out, read.clone());
+    let result = (|| -> Result<(), SourceError> {
+        if format == Format::Workbook {
+            meta.sampled = opts.sample != Sample::Full;
+            meta.encoding = None;
+            crate::source::limits::check_zip(path, &opts.limits).map_err(SourceError::Read)?;
+            return guarded("workbook", || workbook(path, &mut ctx));
+        }
+        if format == Format::Parquet {
+            meta.sampled = opts.sample != Sample::Full;
+            return guarded("Parquet", || parquet_rows(path, &mut ctx));
+        }
+        let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
+        let counting = Counting {
+            inner: file,
+            n: read.clone(),
+        };
+        use crate::source::limits::{CsvGuard, LineGuard, RatioGuard, SizeGuard};
+        let l = &opts.limits;
+        let raw: Box<dyn Read> = if gz {
+            Box::new(RatioGuard::new(
+                MultiGzDecoder::new(counting),
+                read.clone(),
+                l,
+            ))
+        } else {
+            Box::new(counting)
+        };
+        // A whole JSON document is held to be walked: bounded by size. Every other text
+        // format is read a record at a time: bounded by the record.
+        let raw: Box<dyn Read> = match format {
+            Format::Json => Box::new(SizeGuard::new(
+                raw,
+                l.json_doc,
+                "a JSON document (not JSON Lines)",
+            )),
+            Format::Csv | Format::Tsv => Box::new(CsvGuard::new(raw, l.max_line)),
+            _ => Box::new(LineGuard::new(raw, l.max_line)),
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, raw);
+        let sample = reader.fill_buf().map_err(read_err)?.to_vec();
+        let enc = Encoding::sniff(&sample[..sample.len().min(1 << 16)]);
+        if looks_binary(&sample[..sample.len().min(8192)]) {
+            return Err(SourceError::Binary);
+        }
+        meta.encoding = Some(enc.name());
+        match format {
+            Format::Workbook => workbook(path, &mut ctx),
+            Format::Parquet => parquet_rows(path, &mut ctx),
+            // Databases are opened by `scan_database`, never as a text stream.
+            Format::Sqlite => Err(SourceError::Parse(
+                "a database file, scanned per table".into(),
+            )),
+            Format::Text => text(&mut reader, enc, &mut ctx),
+            Format::Csv | Format::Tsv => {
+                meta.sampled = opts.sample != Sample::Full;
+                csv_rows(
+                    reader,
+                    enc,
+                    if format == Format::Csv { b',' } else { b'\t' },
+                    &mut ctx,
+                )
+            }
+            Format::Jsonl => {
+                meta.sampled = opts.sample != Sample::Full;
+                jsonl(&mut reader, enc, &mut ctx)
+            }
+            Format::Json => {
+                meta.sampled = opts.sample != Sample::Full;
+                json(reader, &mut ctx)
+            }
+        }
+    })();
+    match result {
+        Ok(()) => {}
+        Err(SourceError::Output(e)) => return Err(ScanError::Output(e)),
+        Err(e) => meta.error = Some(e.to_string()),
+    }
+    // Whatever was read before an error is still reported.
+    match ctx.flush() {
+        Ok(()) => {}
+        Err(ScanError::Output(e)) => return Err(ScanError::Output(e)),
+        Err(e) => {
+            meta.error.get_or_insert(e.to_string());
+        }
+    }
+    ctx.acc.bytes = read.load(std::sync::atomic::Ordering::Relaxed).max(
+        if matches!(format, Format::Workbook | Format::Parquet) {
+            std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+        } else {
+            0
+        },
+    );
+    let acc = std::mem::take(&mut ctx.acc);
+    Ok(source_report(meta, &acc, opts.framework))
+}
+
+/// Runs a reader whose parsing is a library's (calamine, parquet): a panic in it on a
+/// damaged or hostile file is that source's error, not the end of the scan.
+pub(crate) fn guarded(
+    what: &str,
+    read: impl FnOnce() -> Result<(), SourceError>,
+) -> Result<(), SourceError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(SourceError::Read(format!(
+            "the {what} reader failed on this file: damaged or not a {what} file"
+        )))
+    })
+}
+
+/// Why one source could not be read to its end.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SourceError {
+    #[error("cannot read: {0}")]
+    Read(String),
+    #[error("binary file (NUL bytes), not scanned as text")]
+    Binary,
+    #[error("{0}")]
+    Parse(String),
+    #[error(transparent)]
+    Output(std::io::Error),
+}
+
+pub(crate) fn read_err(e: std::io::Error) -> SourceError {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        SourceError::Read("the file is truncated (unexpected end of compressed data)".into())
+    } else {
+        SourceError::Read(e.to_string())
+    }
+}
+
+impl From<ScanError> for SourceError {
+    fn from(e: ScanError) -> SourceError {
+        match e {
+            ScanError::Output(e) => SourceError::Output(e),
+            other => SourceError::Parse(other.to_string()),
+        }
+    }
+}
