@@ -1,21 +1,30 @@
-//! hegui-scan: personal-information discovery in files (and, later, databases).
+//! hegui-scan: personal-information discovery in files and databases.
 //!
-//! - [`detect`]: byte-level detectors that anchor on cheap bytes and validate exactly
-//!   ([`validate`]), scored with context ([`context`]) into five likelihood levels.
-//! - [`kind`]: the kinds found, their stable ids and the taxonomy items they map to.
-//! - [`scan`]: walking paths and running a scan; `scan::pipeline` detects in parallel
-//!   batches and streams findings in order.
+//! The layers, each standing only on those above it (a test keeps the imports one-way):
+//!
+//! - [`kind`], [`key`], [`validate`], [`context`]: the kinds found, value keys, exact
+//!   validators (checksums, prefixes), keyword and column-name cues.
+//! - [`hit`]: what every detector produces ([`hit::Hit`]) and reads ([`hit::Options`]).
+//! - [`semantic`]: names, addresses, birth dates and sensitive keywords.
+//! - [`detect`]: the byte scanners (digit runs, `@` and `:` tokens, plates) and
+//!   [`detect::detect_cells`], which runs them and the semantic pass over a batch of cells.
+//! - [`options`]: what a scan is asked to do ([`ScanOptions`]) and where findings go.
+//! - `pipeline`: batches of cells detected in parallel, merged in order.
 //! - [`source`]: one reader per format (text, CSV/TSV, JSON, workbooks, Parquet,
 //!   databases), optionally gzipped, UTF-8 or GBK, within [`source::limits`].
-//! - [`count`]: exact and HyperLogLog distinct counting, of value keys ([`key`]).
+//! - [`scan`]: walking paths and running a scan.
+//! - [`count`]: exact and HyperLogLog distinct counting, of value keys.
 //! - [`report`]: findings and the [`report::ScanReport`], with the head-count estimate the
 //!   obligations engine reads.
 pub mod context;
 pub mod count;
 pub mod detect;
 pub mod eval;
+pub mod hit;
 pub mod key;
 pub mod kind;
+pub mod options;
+pub(crate) mod pipeline;
 pub mod report;
 pub use hegui_core::rng;
 pub mod scan;

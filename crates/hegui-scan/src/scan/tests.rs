@@ -4,15 +4,11 @@ use std::io::BufReader;
 use std::sync::Arc;
 
 use super::{scan, Output, Sample, ScanOptions};
+use crate::pipeline::{Ctx, BATCH_TEXT_MAX, PANIC_CELL};
 use crate::report::{source_report, Finding, SourceMeta, Totals};
-use crate::scan::pipeline::{Ctx, BATCH_TEXT_MAX};
 use crate::source::decode::Encoding;
 use crate::source::delimited::{cells, csv_parsed, csv_reader, csv_unquoted};
 use crate::source::text::{empty_lines, lines};
-
-/// A cell that makes detection panic (in test builds only), to test that a detector
-/// failure fails its source and not the scan.
-pub(super) const PANIC_CELL: &str = "panic-for-a-test-8d1f";
 
 #[derive(Default)]
 struct Rows(Vec<(String, u64)>);

@@ -3,8 +3,8 @@
 use std::fs::File;
 use std::path::Path;
 
-use crate::scan::pipeline::Ctx;
-use crate::source::file::SourceError;
+use crate::pipeline::Ctx;
+use crate::source::error::SourceError;
 use crate::source::sampling::sampled;
 
 /// Parquet rows: each leaf value with its path (`address.city`, `phones[]`).

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::options::{Output, Sample, ScanError, ScanOptions};
+use crate::pipeline::Ctx;
 use crate::report::{source_report, SourceAcc, SourceMeta, Totals};
-use crate::scan::pipeline::Ctx;
-use crate::scan::{Output, Sample, ScanError, ScanOptions};
 use crate::source::db::{Backend, Db, Table};
-use crate::source::file::SourceError;
+use crate::source::error::SourceError;
 use crate::source::sampling::Sampler;
 
 /// Every table of a database (or the listed ones), one source each. A database that cannot

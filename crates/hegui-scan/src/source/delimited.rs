@@ -3,10 +3,11 @@
 
 use std::io::{BufRead, BufReader, Read};
 
-use crate::scan::pipeline::Ctx;
-use crate::scan::Sample;
+use crate::options::Sample;
+use crate::pipeline::delimiters;
+use crate::pipeline::Ctx;
 use crate::source::decode::{strip_bom, Encoding};
-use crate::source::file::{read_err, SourceError};
+use crate::source::error::{read_err, SourceError};
 use crate::source::sampling::Sampler;
 
 pub(crate) fn csv_rows<R: Read>(
@@ -323,91 +324,6 @@ pub(crate) fn cells(
             (i, cell)
         })
         .filter(|(_, cell)| !cell.is_empty())
-}
-
-/// The places of the delimiters in a line, then the line's end.
-pub(crate) fn delimiters(line: &[u8], delim: u8) -> Delimiters<'_> {
-    Delimiters {
-        line,
-        delim,
-        base: 0,
-        mask: delimiter_mask(line, delim),
-        done: false,
-    }
-}
-
-/// The places of a delimiter in a line, then the line's end.
-pub(crate) struct Delimiters<'a> {
-    pub(crate) line: &'a [u8],
-    pub(crate) delim: u8,
-    /// The current block's start, and its delimiters not yet returned (bit j: `base + j`).
-    pub(crate) base: usize,
-    pub(crate) mask: u64,
-    pub(crate) done: bool,
-}
-
-impl Iterator for Delimiters<'_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        loop {
-            if self.mask != 0 {
-                let p = self.base + self.mask.trailing_zeros() as usize;
-                self.mask &= self.mask - 1;
-                return Some(p);
-            }
-            let next = self.base + 64;
-            if next >= self.line.len() {
-                if self.done {
-                    return None;
-                }
-                self.done = true;
-                return Some(self.line.len());
-            }
-            self.base = next;
-            self.mask = delimiter_mask(&self.line[next..], self.delim);
-        }
-    }
-}
-
-/// The delimiters among the first 64 bytes (bit j for byte j).
-pub(crate) fn delimiter_mask(bytes: &[u8], delim: u8) -> u64 {
-    let mut padded = [!delim; 64];
-    let block = match bytes.first_chunk::<64>() {
-        Some(block) => block,
-        None => {
-            // The last bytes, padded with a byte that is no delimiter.
-            padded[..bytes.len()].copy_from_slice(bytes);
-            &padded
-        }
-    };
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: SSE2 is part of the x86-64 baseline.
-        unsafe { sse2_delimiter_mask(block, delim) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        block
-            .iter()
-            .enumerate()
-            .fold(0, |m, (j, &b)| m | u64::from(b == delim) << j)
-    }
-}
-
-/// [`delimiter_mask`] of a whole block: four 16-byte compares.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-pub(crate) fn sse2_delimiter_mask(block: &[u8; 64], delim: u8) -> u64 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    let d = _mm_set1_epi8(delim as i8);
-    let mut m = 0u64;
-    for (k, lane) in block.chunks_exact(16).enumerate() {
-        // SAFETY: `lane` is 16 readable bytes; the load is unaligned.
-        let v = unsafe { _mm_loadu_si128(lane.as_ptr().cast()) };
-        m |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, d)) as u16) << (16 * k);
-    }
-    m
 }
 
 pub(crate) fn csv_record(

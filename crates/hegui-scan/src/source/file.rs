@@ -8,12 +8,15 @@ use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
+use crate::options::{Output, Sample, ScanError, ScanOptions};
+use crate::pipeline::{Counting, Ctx};
 use crate::report::{source_report, SourceMeta, Totals};
-use crate::scan::pipeline::{Counting, Ctx};
-use crate::scan::{Output, Sample, ScanError, ScanOptions};
 use crate::source::columnar::parquet_rows;
 use crate::source::decode::{looks_binary, Encoding};
 use crate::source::delimited::csv_rows;
+use crate::source::error::guarded;
+use crate::source::error::read_err;
+use crate::source::error::SourceError;
 use crate::source::json::{json, jsonl};
 use crate::source::text::text;
 use crate::source::workbook::workbook;
@@ -71,28 +74,6 @@ impl Format {
             _ => Format::Text,
         };
         (f, gz)
-    }
-}
-
-/// Where units of a batch come from, in unit order: the cells of one record share one
-/// origin; a block of text lines has its own. Only the merge reads origins, and only for
-/// units with hits.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Origin {
-    /// The cells of data row `row` (1-based), from unit `first` on.
-    Record { first: u32, row: u64 },
-    /// Unit `unit`: a block of whole text lines from line `line`, `cells` of them not
-    /// empty. A block whose lines are all empty counts as one line, read as a line.
-    Lines { unit: u32, line: u64, cells: u32 },
-}
-
-impl Origin {
-    /// The first unit it covers.
-    pub(crate) fn first(&self) -> u32 {
-        match *self {
-            Origin::Record { first, .. } => first,
-            Origin::Lines { unit, .. } => unit,
-        }
     }
 }
 
@@ -207,47 +188,4 @@ pub(crate) fn scan_file(
     );
     let acc = std::mem::take(&mut ctx.acc);
     Ok(source_report(meta, &acc, opts.framework))
-}
-
-/// Runs a reader whose parsing is a library's (calamine, parquet): a panic in it on a
-/// damaged or hostile file is that source's error, not the end of the scan.
-pub(crate) fn guarded(
-    what: &str,
-    read: impl FnOnce() -> Result<(), SourceError>,
-) -> Result<(), SourceError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
-        Err(SourceError::Read(format!(
-            "the {what} reader failed on this file: damaged or not a {what} file"
-        )))
-    })
-}
-
-/// Why one source could not be read to its end.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum SourceError {
-    #[error("cannot read: {0}")]
-    Read(String),
-    #[error("binary file (NUL bytes), not scanned as text")]
-    Binary,
-    #[error("{0}")]
-    Parse(String),
-    #[error(transparent)]
-    Output(std::io::Error),
-}
-
-pub(crate) fn read_err(e: std::io::Error) -> SourceError {
-    if e.kind() == std::io::ErrorKind::UnexpectedEof {
-        SourceError::Read("the file is truncated (unexpected end of compressed data)".into())
-    } else {
-        SourceError::Read(e.to_string())
-    }
-}
-
-impl From<ScanError> for SourceError {
-    fn from(e: ScanError) -> SourceError {
-        match e {
-            ScanError::Output(e) => SourceError::Output(e),
-            other => SourceError::Parse(other.to_string()),
-        }
-    }
 }

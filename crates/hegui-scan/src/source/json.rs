@@ -2,9 +2,9 @@
 
 use std::io::{BufRead, BufReader, Read};
 
-use crate::scan::pipeline::Ctx;
+use crate::pipeline::Ctx;
 use crate::source::decode::Encoding;
-use crate::source::file::SourceError;
+use crate::source::error::SourceError;
 use crate::source::sampling::{sampled, Sampler};
 use crate::source::text::lines;
 

@@ -7,6 +7,7 @@ pub(crate) mod database;
 pub mod db;
 pub mod decode;
 pub(crate) mod delimited;
+pub(crate) mod error;
 pub(crate) mod file;
 pub(crate) mod json;
 pub mod limits;

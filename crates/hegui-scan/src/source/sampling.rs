@@ -1,8 +1,8 @@
 //! Sampling rows as they are read: the first N, or a seeded random sample.
 
+use crate::options::Sample;
 use crate::rng::Rng;
-use crate::scan::Sample;
-use crate::source::file::SourceError;
+use crate::source::error::SourceError;
 
 /// Feeds numbered rows (1-based) through the sampling plan: rows to scan now go to `each`
 /// at once; a random sample is held and handed over in row order at the end.

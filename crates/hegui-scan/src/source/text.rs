@@ -2,9 +2,9 @@
 
 use std::io::BufRead;
 
-use crate::scan::pipeline::Ctx;
+use crate::pipeline::Ctx;
 use crate::source::decode::{strip_bom, Encoding};
-use crate::source::file::{read_err, SourceError};
+use crate::source::error::{read_err, SourceError};
 
 /// Reads lines (without the line ending) as raw bytes. Complete lines are handed over
 /// straight from the reader's buffer; only a line that straddles two buffer fills is

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::scan::pipeline::Ctx;
-use crate::source::file::SourceError;
+use crate::pipeline::Ctx;
+use crate::source::error::SourceError;
 use crate::source::sampling::sampled;
 
 /// A workbook cell as text: whole numbers without a fraction (phone numbers are often

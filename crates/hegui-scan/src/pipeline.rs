@@ -4,13 +4,11 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use super::{Output, ScanError, ScanOptions};
 use crate::context::field_cues;
 use crate::detect::{detect_cells, Cell, Hit, Options};
 use crate::kind::Likelihood;
+use crate::options::{Output, ScanError, ScanOptions};
 use crate::report::{Finding, SourceAcc, Totals};
-use crate::source::delimited::delimiters;
-use crate::source::file::Origin;
 
 /// Units to detect together and what was found in them. A unit (a cell, or a block of
 /// lines) is a [`Cell`] of `text`: its range and its field, 12 bytes, which detection reads
@@ -521,7 +519,7 @@ pub(crate) fn wait(rx: &std::sync::mpsc::Receiver<Detected>) -> Detected {
 /// together (each is a line of the batch's text), with offsets made relative to each unit.
 pub(crate) fn detect_batch(batch: &mut Batch, options: &[Options], min_likelihood: Likelihood) {
     #[cfg(test)]
-    if batch.text.contains(super::tests::PANIC_CELL) {
+    if batch.text.contains(PANIC_CELL) {
         panic!("injected for a test");
     }
     // Each worker keeps its buffers from batch to batch: grown once, not per batch.
@@ -566,3 +564,115 @@ pub(crate) fn detect_batch(batch: &mut Batch, options: &[Options], min_likelihoo
         unit += 1;
     }
 }
+
+/// Where units of a batch come from, in unit order: the cells of one record share one
+/// origin; a block of text lines has its own. Only the merge reads origins, and only for
+/// units with hits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Origin {
+    /// The cells of data row `row` (1-based), from unit `first` on.
+    Record { first: u32, row: u64 },
+    /// Unit `unit`: a block of whole text lines from line `line`, `cells` of them not
+    /// empty. A block whose lines are all empty counts as one line, read as a line.
+    Lines { unit: u32, line: u64, cells: u32 },
+}
+
+impl Origin {
+    /// The first unit it covers.
+    pub(crate) fn first(&self) -> u32 {
+        match *self {
+            Origin::Record { first, .. } => first,
+            Origin::Lines { unit, .. } => unit,
+        }
+    }
+}
+
+/// The places of the delimiters in a line, then the line's end.
+pub(crate) fn delimiters(line: &[u8], delim: u8) -> Delimiters<'_> {
+    Delimiters {
+        line,
+        delim,
+        base: 0,
+        mask: delimiter_mask(line, delim),
+        done: false,
+    }
+}
+
+/// The places of a delimiter in a line, then the line's end.
+pub(crate) struct Delimiters<'a> {
+    pub(crate) line: &'a [u8],
+    pub(crate) delim: u8,
+    /// The current block's start, and its delimiters not yet returned (bit j: `base + j`).
+    pub(crate) base: usize,
+    pub(crate) mask: u64,
+    pub(crate) done: bool,
+}
+
+impl Iterator for Delimiters<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        loop {
+            if self.mask != 0 {
+                let p = self.base + self.mask.trailing_zeros() as usize;
+                self.mask &= self.mask - 1;
+                return Some(p);
+            }
+            let next = self.base + 64;
+            if next >= self.line.len() {
+                if self.done {
+                    return None;
+                }
+                self.done = true;
+                return Some(self.line.len());
+            }
+            self.base = next;
+            self.mask = delimiter_mask(&self.line[next..], self.delim);
+        }
+    }
+}
+
+/// The delimiters among the first 64 bytes (bit j for byte j).
+pub(crate) fn delimiter_mask(bytes: &[u8], delim: u8) -> u64 {
+    let mut padded = [!delim; 64];
+    let block = match bytes.first_chunk::<64>() {
+        Some(block) => block,
+        None => {
+            // The last bytes, padded with a byte that is no delimiter.
+            padded[..bytes.len()].copy_from_slice(bytes);
+            &padded
+        }
+    };
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { sse2_delimiter_mask(block, delim) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block
+            .iter()
+            .enumerate()
+            .fold(0, |m, (j, &b)| m | u64::from(b == delim) << j)
+    }
+}
+
+/// [`delimiter_mask`] of a whole block: four 16-byte compares.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+pub(crate) fn sse2_delimiter_mask(block: &[u8; 64], delim: u8) -> u64 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    let d = _mm_set1_epi8(delim as i8);
+    let mut m = 0u64;
+    for (k, lane) in block.chunks_exact(16).enumerate() {
+        // SAFETY: `lane` is 16 readable bytes; the load is unaligned.
+        let v = unsafe { _mm_loadu_si128(lane.as_ptr().cast()) };
+        m |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, d)) as u16) << (16 * k);
+    }
+    m
+}
+
+/// A cell that makes detection panic (in test builds only), to test that a detector
+/// failure fails its source and not the scan.
+#[cfg(test)]
+pub(crate) const PANIC_CELL: &str = "panic-for-a-test-8d1f";
