@@ -134,6 +134,7 @@ pub struct SignedDeletion {
 }
 
 const TABLES: &[&str] = &[
+    "memberships",
     "evidence_blobs",
     "engagement_keys",
     "evidence",

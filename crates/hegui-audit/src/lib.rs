@@ -10,7 +10,10 @@
 //!   it wrote, so the log binds the state; [`verify`]: chain, rows and evidence together.
 //!
 //! Working papers, the evidence vault, findings, rectification and purge build on these.
+//! [`accounts`] and [`members`] are the people of `hegui serve`: accounts with passwords,
+//! TOTP and sessions, and their roles per engagement.
 
+pub mod accounts;
 pub mod closing;
 pub mod contention;
 pub mod engagement;
@@ -18,6 +21,7 @@ pub mod findings;
 mod hex;
 pub mod independence;
 pub mod log;
+pub mod members;
 pub mod schema;
 pub mod signing;
 pub mod state;

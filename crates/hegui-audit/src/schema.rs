@@ -239,7 +239,34 @@ pub const TABLES: &[TableDef] = &[
         unlogged: &[],
         logged: true,
     },
+    TableDef {
+        name: "memberships",
+        by: "engagement_id",
+        key: &["user_name"],
+        cols: &[
+            ("engagement_id", Text),
+            ("user_name", Text),
+            ("role", Text),
+            ("added_by", Text),
+            ("added_at", Text),
+            ("expires_on", Text),
+        ],
+        unlogged: &[],
+        logged: true,
+    },
 ];
+
+/// Tables a later migration added, with the migration's number: a store older than that
+/// has no such table (the baseline of migration 5 leaves them out).
+pub const ADDED_BY: &[(&str, usize)] = &[("memberships", 6)];
+
+/// Whether table `name` exists in a store at schema version `version`.
+pub fn exists_at(name: &str, version: usize) -> bool {
+    ADDED_BY
+        .iter()
+        .find(|(n, _)| *n == name)
+        .is_none_or(|(_, v)| *v <= version)
+}
 
 /// The definition of table `name`.
 pub fn table(name: &str) -> Option<&'static TableDef> {

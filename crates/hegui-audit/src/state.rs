@@ -263,14 +263,18 @@ pub(crate) fn touch_everything(tx: &mut Tx) {
 
 /// Gives every engagement in the store a logged baseline of its rows (the migration to a
 /// log that binds the state).
-pub(crate) fn baseline_all(tx: &mut Tx) -> Result<(), AuditError> {
+pub(crate) fn baseline_all(tx: &mut Tx, version: usize) -> Result<(), AuditError> {
     let ids: Vec<String> = tx
         .rows("SELECT id FROM engagements ORDER BY code", &[])?
         .iter()
         .map(|r| r.text(0))
         .collect();
     for id in ids {
-        touch_everything(tx);
+        for t in TABLES.iter().filter(|t| {
+            t.logged && t.name != "engagements" && crate::schema::exists_at(t.name, version)
+        }) {
+            tx.touch_table(t.name);
+        }
         crate::log::append(
             tx,
             &id,

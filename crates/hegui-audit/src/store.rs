@@ -176,6 +176,39 @@ const MIGRATIONS: &[&str] = &[
     // (`crate::state`). Existing engagements get a logged baseline of their rows in the
     // same transaction (see `Store::migrate`).
     "ALTER TABLE activity ADD COLUMN state TEXT",
+    // 6: the people of `hegui serve`: accounts (argon2id, TOTP), sessions (only the token's
+    // SHA-256), and each engagement's members with their roles (logged like its other rows).
+    "CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        totp_secret TEXT,
+        totp_last_step BIGINT,
+        is_admin BIGINT NOT NULL,
+        disabled BIGINT NOT NULL,
+        failed_signins BIGINT NOT NULL,
+        locked_until TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_sha256 TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        pending_totp TEXT,
+        created_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions (user_name);
+    CREATE TABLE memberships (
+        engagement_id TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        expires_on TEXT,
+        PRIMARY KEY (engagement_id, user_name)
+    );
+    CREATE INDEX memberships_user ON memberships (user_name);",
 ];
 
 /// The migration after which every engagement is given a logged baseline of its state.
@@ -564,7 +597,7 @@ impl Store {
                     &[(i as i64 + 1).into(), now().into()],
                 )?;
                 if i + 1 == BASELINE_AFTER {
-                    crate::state::baseline_all(tx)?;
+                    crate::state::baseline_all(tx, BASELINE_AFTER)?;
                 }
             }
             Ok(())

@@ -18,7 +18,7 @@ use hegui_core::inventory::AuditKind;
 use jiff::civil::date;
 
 /// An ordered engagement with a row in every engagement table: two profile versions, an
-/// extension, a scope decision, a reviewed paper, evidence, a finding with a closed item.
+/// extension, a member, a scope decision, a reviewed paper, evidence, a finding with a closed item.
 fn worked(store: &Store) -> String {
     let mut n = new(AuditKind::Ordered, "甲所", "张三");
     n.trigger = Some(Trigger::MajorRisk);
@@ -28,6 +28,23 @@ fn worked(store: &Store) -> String {
     let profile = common::profile();
     engagement::update_profile(store, &code, &profile, "v2.yaml", "pipo@client").unwrap();
     engagement::extend(store, &code, date(2027, 4, 1), "网信函〔2027〕1号", "lead").unwrap();
+    hegui_audit::accounts::add(
+        store,
+        "reviewer1",
+        "复核人",
+        "a long enough password",
+        false,
+    )
+    .unwrap();
+    hegui_audit::members::set(
+        store,
+        &code,
+        "reviewer1",
+        hegui_audit::members::Role::Reviewer,
+        Some("2027-06-30"),
+        "lead",
+    )
+    .unwrap();
     engagement::decide_scope(store, &code, "G7", true, "专项", "lead").unwrap();
     vault::add(
         store,
@@ -370,7 +387,7 @@ fn a_store_from_before_verifies_after_its_baseline() {
     let path = path.to_str().unwrap();
     insert_raw(&Store::open_legacy(path, 4).unwrap(), &legacy_tables());
     let store = Store::open(path).unwrap();
-    assert_eq!(store.version().unwrap(), 5);
+    assert_eq!(store.version().unwrap(), 6);
     let v = verify::engagement(&store, "ENG-2025-001").unwrap();
     assert!(v.ok(), "{:?}", v.problems);
     assert_eq!(v.entries, 3, "the baseline is the third entry");

@@ -62,6 +62,10 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Write synthetic Chinese personal data with a ground-truth file (seeded).
     Gen(cmd::gen::GenArgs),
+    /// Accounts of `hegui serve`: add (the first administrator too), list, disable, reset 2FA.
+    User(cmd::users::UserArgs),
+    /// The audit team's web application over the same store (sign-in with password and TOTP).
+    Serve(cmd::users::ServeArgs),
     /// Benchmarks that anyone can rerun (quality and speed).
     #[command(subcommand)]
     Bench(cmd::bench::BenchCmd),
@@ -110,6 +114,8 @@ fn main() -> ExitCode {
         Command::Key(c) => cmd::key::run(c),
         Command::Report(a) => cmd::report::run(a),
         Command::Bench(c) => cmd::bench::run(c),
+        Command::User(a) => cmd::users::run(a),
+        Command::Serve(a) => cmd::users::serve(a),
     };
     match result {
         Ok(code) => code,

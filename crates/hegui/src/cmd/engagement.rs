@@ -57,6 +57,9 @@ enum ReadingArg {
 enum EngagementCmd {
     /// Start an engagement: snapshot the profile, check independence, compute the scope.
     Create(CreateArgs),
+    /// Who may do what in the engagement on `hegui serve` (lead, auditor, reviewer, client, viewer).
+    #[command(subcommand)]
+    Member(super::users::MemberCmd),
     /// All engagements.
     List {
         #[arg(long, value_enum, default_value = "table")]
@@ -337,7 +340,7 @@ struct CreateArgs {
     format: Format,
 }
 
-fn open(db: Option<String>) -> Result<Store> {
+pub(crate) fn open(db: Option<String>) -> Result<Store> {
     let target = db
         .or_else(|| std::env::var("HEGUI_DATABASE_URL").ok())
         .unwrap_or_else(|| "hegui.db".to_string());
@@ -356,6 +359,7 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
     match a.cmd {
         EngagementCmd::Paper(p) => paper(&store, p, &who),
         EngagementCmd::Evidence(c) => super::evidence::run(&store, c, &who),
+        EngagementCmd::Member(c) => super::users::member(&store, c, &who),
         EngagementCmd::Stress {
             engagement: e,
             writes,

@@ -15,3 +15,4 @@ pub mod report;
 pub mod sample;
 pub mod scan;
 pub mod transfer;
+pub mod users;

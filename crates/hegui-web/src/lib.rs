@@ -1,0 +1,87 @@
+//! hegui-web: `hegui serve`, the audit team's web application over the engagement store.
+//!
+//! - [`routes`]: every route with who may use it; the router is built from that table, so
+//!   a route cannot exist without its access rule (the route × role test reads it).
+//! - [`signin`]: password, then a TOTP code (enrolled at first sign-in with a QR code),
+//!   then a session; lockout after failed sign-ins.
+//! - [`pages`]: my work, the engagement dashboard.
+//! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
+//!
+//! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
+//! `CsrfLayer`), a CSP without inline script, `nosniff`, no framing, same-origin referrers,
+//! small request bodies, and a 404 for anything outside the user's engagements.
+
+pub mod locale;
+pub mod pages;
+pub mod routes;
+pub mod session;
+pub mod signin;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+use hegui_audit::store::Store;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What every request shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    /// Whether the second factor is required. Only a demo store turns it off, and then
+    /// every page says so.
+    pub mfa_required: bool,
+}
+
+/// The largest form body (sign-in and page forms; evidence uploads will have their own).
+pub const FORM_LIMIT: usize = 64 * 1024;
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// The application: every route of [`routes::table`], behind the security layers.
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new();
+    for (def, method_router) in routes::table() {
+        debug_assert!(routes::ROUTES.iter().any(|r| r.path == def.path));
+        app = app.route(def.path, method_router);
+    }
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    app.fallback(pages::not_found)
+        .with_state(state)
+        .layer(CsrfLayer::new())
+        .layer(RequestBodyLimitLayer::new(FORM_LIMIT))
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// Serves the application on `listen` until the process ends.
+pub fn serve(state: AppState, listen: &str) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        eprintln!("hegui: serving on http://{}", listener.local_addr()?);
+        axum::serve(listener, router(state)).await
+    })
+}
+
+/// Renders a template, or the generic error page if rendering fails.
+pub(crate) fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response(),
+    }
+}

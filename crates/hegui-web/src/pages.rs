@@ -1,0 +1,353 @@
+//! The pages: my work, the engagement dashboard; static files; errors. Each page builds its
+//! own view model from the store, for the viewer's role: an auditee's view is built from
+//! its findings and rectification items alone, so nothing else is ever sent to it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hegui_audit::accounts::Session;
+use hegui_audit::members::{self, Role};
+use hegui_audit::{engagement, findings, workpaper, AuditError};
+use hegui_core::calendar::Calendar;
+use jiff::civil::Date;
+
+use crate::locale::{texts, Lang, Texts};
+use crate::session::{self, blocking};
+use crate::signin::see_other;
+use crate::{render, AppState};
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: &'static Texts,
+    user: Option<String>,
+    mfa_relaxed: bool,
+    message: &'static str,
+}
+
+/// The generic error page (nothing of what went wrong is shown).
+pub(crate) fn error_page(headers: &HeaderMap, status: StatusCode) -> Response {
+    let message = if status == StatusCode::NOT_FOUND {
+        "error.not_found"
+    } else {
+        "error.generic"
+    };
+    let mut r = render(&ErrorPage {
+        t: texts(session::lang(headers)),
+        user: None,
+        mfa_relaxed: false,
+        message,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+/// Anything not routed, and anything outside the user's engagements.
+pub async fn not_found(headers: HeaderMap) -> Response {
+    error_page(&headers, StatusCode::NOT_FOUND)
+}
+
+/// GET /lang/{lang}: the interface language, kept in a cookie.
+pub async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {
+    let Some(l) = Lang::parse(&lang) else {
+        return error_page(&headers, StatusCode::NOT_FOUND);
+    };
+    let v = if l == Lang::En { "en" } else { "zh" };
+    let cookie = HeaderValue::from_str(&format!(
+        "{}={v}; Path=/; SameSite=Lax; Max-Age=31536000",
+        session::LANG_COOKIE
+    ))
+    .expect("ASCII");
+    see_other("/", Some(cookie))
+}
+
+fn asset(body: &'static [u8], kind: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// GET /static/htmx.min.js (htmx 2, vendored: no request leaves the server).
+pub async fn htmx() -> Response {
+    asset(
+        include_bytes!("../static/htmx.min.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+/// GET /static/hegui.css
+pub async fn css() -> Response {
+    asset(
+        include_bytes!("../static/hegui.css"),
+        "text/css; charset=utf-8",
+    )
+}
+
+fn today() -> Date {
+    jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+}
+
+fn role_key(r: Role) -> &'static str {
+    match r {
+        Role::Lead => "role.lead",
+        Role::Auditor => "role.auditor",
+        Role::Reviewer => "role.reviewer",
+        Role::Client => "role.client",
+        Role::Viewer => "role.viewer",
+    }
+}
+
+/// One engagement on "my work".
+struct Row {
+    code: String,
+    processor: String,
+    role_key: &'static str,
+    period: String,
+    deadline: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "mywork.html")]
+struct MyWork {
+    t: &'static Texts,
+    user: Option<String>,
+    mfa_relaxed: bool,
+    engagements: Vec<Row>,
+    papers_to_prepare: Vec<(String, String)>,
+    reviews: Vec<(String, String)>,
+    items_due: Vec<(String, String, String)>,
+}
+
+/// Rectification items this close to their due date (in working days) are listed.
+const DUE_SOON: i64 = 10;
+
+fn my_work_model(
+    store: &hegui_audit::store::Store,
+    s: &Session,
+    today: Date,
+) -> Result<MyWork, AuditError> {
+    let mut m = MyWork {
+        t: texts(Lang::Zh),
+        user: Some(s.user.display_name.clone()),
+        mfa_relaxed: false,
+        engagements: Vec::new(),
+        papers_to_prepare: Vec::new(),
+        reviews: Vec::new(),
+        items_due: Vec::new(),
+    };
+    for mem in members::of_user(store, &s.user.name, &today.to_string())? {
+        let e = engagement::show(store, &mem.engagement_id)?;
+        if matches!(mem.role, Role::Lead | Role::Auditor | Role::Reviewer) {
+            for p in workpaper::list(store, &e.id)? {
+                let preparer = p.prepared_by.as_deref() == Some(&s.user.name);
+                if p.status == "draft" && mem.role != Role::Reviewer {
+                    m.papers_to_prepare
+                        .push((e.code.clone(), p.checkpoint.clone()));
+                } else if p.status == "prepared" && !preparer && mem.role != Role::Auditor {
+                    m.reviews.push((e.code.clone(), p.checkpoint.clone()));
+                }
+            }
+        }
+        for f in findings::ledger(store, &e.id)?.findings {
+            for i in f.items.iter().filter(|i| i.status != "closed") {
+                let soon = i
+                    .due
+                    .parse::<Date>()
+                    .ok()
+                    .and_then(|d| Calendar::builtin().working_days_between(today, d).ok())
+                    .is_some_and(|n| n <= DUE_SOON);
+                if soon {
+                    m.items_due.push((
+                        e.code.clone(),
+                        format!("{} · {}", f.code, i.measure),
+                        i.due.clone(),
+                    ));
+                }
+            }
+        }
+        m.engagements.push(Row {
+            code: e.code.clone(),
+            processor: e.processor.clone(),
+            role_key: role_key(mem.role),
+            period: format!("{} – {}", e.period_start, e.period_end),
+            deadline: e.effective_deadline.clone().unwrap_or_else(|| "—".into()),
+            status: e.status.clone(),
+        });
+    }
+    Ok(m)
+}
+
+/// GET /: my engagements, papers to prepare and review, rectification items due.
+pub async fn my_work(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let store = state.store.clone();
+    match blocking(move || my_work_model(&store, &s, today())).await {
+        Ok(mut m) => {
+            m.t = texts(session::lang(&headers));
+            m.mfa_relaxed = !state.mfa_required;
+            render(&m)
+        }
+        Err(_) => error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// One rectification item on the dashboard.
+struct ItemRow {
+    finding: String,
+    owner: String,
+    measure: String,
+    due: String,
+    days_left: String,
+    overdue: bool,
+    status_key: &'static str,
+}
+
+/// The dashboard's view model.
+struct Dash {
+    code: String,
+    processor: String,
+    kind_key: &'static str,
+    role_key: &'static str,
+    period: String,
+    deadline: Option<String>,
+    extensions: Vec<String>,
+    client: bool,
+    scope_in: usize,
+    scope_out: usize,
+    scope_unknown: usize,
+    papers: Vec<(&'static str, usize)>,
+    findings: Vec<(String, String, String)>,
+    items: Vec<ItemRow>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    t: &'static Texts,
+    user: Option<String>,
+    mfa_relaxed: bool,
+    d: Dash,
+}
+
+fn kind_key(kind: &str) -> &'static str {
+    match kind {
+        "internal" => "kind.internal",
+        "ordered" => "kind.ordered",
+        _ => "kind.commissioned",
+    }
+}
+
+/// The dashboard of an engagement for a member, or `None` (a 404) for anyone else.
+fn dashboard_model(
+    store: &hegui_audit::store::Store,
+    code: &str,
+    user: &str,
+    today: Date,
+) -> Result<Option<Dash>, AuditError> {
+    let e = match engagement::show(store, code) {
+        Ok(e) => e,
+        Err(AuditError::NotFound(_)) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let Some(role) = members::role(store, &e.id, user, &today.to_string())? else {
+        return Ok(None);
+    };
+    let client = role == Role::Client;
+    let mut d = Dash {
+        code: e.code.clone(),
+        processor: e.processor.clone(),
+        kind_key: kind_key(&e.kind),
+        role_key: role_key(role),
+        period: format!("{} – {}", e.period_start, e.period_end),
+        deadline: (e.kind == "ordered")
+            .then(|| e.effective_deadline.clone())
+            .flatten(),
+        extensions: e.extensions.iter().map(|x| x.until.clone()).collect(),
+        client,
+        scope_in: 0,
+        scope_out: 0,
+        scope_unknown: 0,
+        papers: Vec::new(),
+        findings: Vec::new(),
+        items: Vec::new(),
+    };
+    if !client {
+        for s in engagement::scope(store, &e.id)? {
+            match s.decision.as_str() {
+                "yes" => d.scope_in += 1,
+                "no" => d.scope_out += 1,
+                _ => d.scope_unknown += 1,
+            }
+        }
+        let papers = workpaper::list(store, &e.id)?;
+        for (status, key) in [
+            ("draft", "status.draft"),
+            ("prepared", "status.prepared"),
+            ("reviewed", "status.reviewed"),
+        ] {
+            let n = papers.iter().filter(|p| p.status == status).count();
+            if n > 0 {
+                d.papers.push((key, n));
+            }
+        }
+    }
+    for f in findings::ledger(store, &e.id)?.findings {
+        d.findings
+            .push((f.code.clone(), f.severity.clone(), f.title.clone()));
+        for i in &f.items {
+            let left = i
+                .due
+                .parse::<Date>()
+                .ok()
+                .and_then(|due| Calendar::builtin().working_days_between(today, due).ok());
+            let open = i.status != "closed";
+            d.items.push(ItemRow {
+                finding: f.code.clone(),
+                owner: i.owner.clone(),
+                measure: i.measure.clone(),
+                due: i.due.clone(),
+                days_left: match (open, left) {
+                    (true, Some(n)) => n.to_string(),
+                    _ => "—".into(),
+                },
+                overdue: open && left.is_some_and(|n| n < 0),
+                status_key: if open { "status.open" } else { "status.closed" },
+            });
+        }
+    }
+    Ok(Some(d))
+}
+
+/// GET /e/{code}: the engagement dashboard, for its members.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let store = state.store.clone();
+    let name = s.user.name.clone();
+    match blocking(move || dashboard_model(&store, &code, &name, today())).await {
+        Ok(Some(d)) => render(&DashboardPage {
+            t: texts(session::lang(&headers)),
+            user: Some(s.user.display_name.clone()),
+            mfa_relaxed: !state.mfa_required,
+            d,
+        }),
+        Ok(None) => error_page(&headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}

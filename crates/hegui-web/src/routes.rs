@@ -1,0 +1,71 @@
+//! Every route, with who may use it. The router is built from [`table`]; the route × role
+//! test walks [`ROUTES`], so a new route without an access rule fails it.
+
+use axum::routing::{get, post, MethodRouter};
+use hegui_audit::members::Role;
+
+use crate::{pages, signin, AppState};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (sign-in pages, static files).
+    Public,
+    /// A session past its password, before its second factor.
+    Pending,
+    /// Anyone signed in.
+    SignedIn,
+    /// Members of the engagement in the path (`{code}`) with one of these roles; anyone
+    /// else gets a 404.
+    Member(&'static [Role]),
+}
+
+/// One route.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDef {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn r(method: &'static str, path: &'static str, access: Access) -> RouteDef {
+    RouteDef {
+        method,
+        path,
+        access,
+    }
+}
+
+/// Every role.
+pub const ALL_ROLES: &[Role] = &Role::ALL;
+
+/// Every route of the application.
+pub const ROUTES: &[RouteDef] = &[
+    r("GET", "/signin", Access::Public),
+    r("POST", "/signin", Access::Public),
+    r("GET", "/signin/code", Access::Pending),
+    r("POST", "/signin/code", Access::Pending),
+    r("GET", "/signin/enrol", Access::Pending),
+    r("POST", "/signin/enrol", Access::Pending),
+    r("POST", "/signout", Access::SignedIn),
+    r("GET", "/lang/{lang}", Access::Public),
+    r("GET", "/static/htmx.min.js", Access::Public),
+    r("GET", "/static/hegui.css", Access::Public),
+    r("GET", "/", Access::SignedIn),
+    r("GET", "/e/{code}", Access::Member(ALL_ROLES)),
+];
+
+/// The routes with their handlers, one entry per path.
+pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
+    vec![
+        (ROUTES[0], get(signin::form).post(signin::password)),
+        (ROUTES[2], get(signin::code_form).post(signin::code)),
+        (ROUTES[4], get(signin::enrol_form).post(signin::enrol)),
+        (ROUTES[6], post(signin::signout)),
+        (ROUTES[7], get(pages::set_lang)),
+        (ROUTES[8], get(pages::htmx)),
+        (ROUTES[9], get(pages::css)),
+        (ROUTES[10], get(pages::my_work)),
+        (ROUTES[11], get(pages::dashboard)),
+    ]
+}

@@ -1,0 +1,458 @@
+//! `hegui serve` through its router: signing in (password, TOTP enrolment, codes), the
+//! security baseline (CSRF, headers, lockout, expiry, disabled accounts, body limits), and
+//! every route × every role × own / other engagement — on SQLite and on PostgreSQL.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use hegui_audit::accounts::{self, Stage};
+use hegui_audit::engagement::{self, NewEngagement};
+use hegui_audit::independence::RotationReading;
+use hegui_audit::members::{self, Role};
+use hegui_audit::store::Store;
+use hegui_audit::testing::ScratchDb;
+use hegui_core::inventory::AuditKind;
+use hegui_web::routes::{Access, ROUTES};
+use hegui_web::AppState;
+use http_body_util::BodyExt;
+use jiff::civil::date;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "审计工作底稿2026!";
+
+fn sqlite(name: &str) -> Store {
+    let dir = std::env::temp_dir().join(format!("hegui-web-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Store::open(dir.join("hegui.db").to_str().unwrap()).unwrap()
+}
+
+fn new_engagement(lead: &str) -> NewEngagement {
+    NewEngagement {
+        profile_text: std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/fintech.yaml"
+        ))
+        .unwrap(),
+        profile_name: "fintech.yaml".into(),
+        kind: AuditKind::Commissioned,
+        trigger: None,
+        body: Some("甲会计师事务所".into()),
+        affiliates: vec![],
+        lead: Some(lead.into()),
+        team: vec![],
+        period_start: date(2025, 1, 1),
+        period_end: date(2025, 12, 31),
+        start: date(2026, 11, 23),
+        deadline: None,
+        attests_no_subdelegation: true,
+        reading: RotationReading::Inclusive,
+        override_reason: None,
+        actor: "lead".into(),
+    }
+}
+
+struct App {
+    state: AppState,
+}
+
+impl App {
+    fn new(store: Store) -> App {
+        App {
+            state: AppState {
+                store: Arc::new(store),
+                mfa_required: true,
+            },
+        }
+    }
+
+    fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    fn send(&self, req: Request<Body>) -> Response<Body> {
+        let router = hegui_web::router(self.state.clone());
+        rt().block_on(router.oneshot(req)).unwrap()
+    }
+
+    fn get(&self, path: &str, cookie: Option<&str>) -> Response<Body> {
+        let mut b = Request::get(path).header(header::HOST, "127.0.0.1");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, format!("__Host-hegui_session={c}"));
+        }
+        self.send(b.body(Body::empty()).unwrap())
+    }
+
+    fn post(&self, path: &str, form: &str, cookie: Option<&str>) -> Response<Body> {
+        let mut b = Request::post(path)
+            .header(header::HOST, "127.0.0.1")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, format!("__Host-hegui_session={c}"));
+        }
+        self.send(b.body(Body::from(form.to_string())).unwrap())
+    }
+
+    /// A signed-in session for an account (made directly: the flow has its own test).
+    fn session(&self, name: &str) -> String {
+        accounts::start_session(self.store(), name, Stage::Full, None).unwrap()
+    }
+}
+
+fn rt() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+fn body(r: Response<Body>) -> String {
+    let bytes = rt().block_on(r.into_body().collect()).unwrap().to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn cookie_of(r: &Response<Body>) -> Option<String> {
+    let v = r.headers().get(header::SET_COOKIE)?.to_str().ok()?;
+    let token = v.strip_prefix("__Host-hegui_session=")?.split(';').next()?;
+    (!token.is_empty()).then(|| token.to_string())
+}
+
+fn location(r: &Response<Body>) -> &str {
+    r.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn now() -> u64 {
+    jiff::Timestamp::now().as_second() as u64
+}
+
+fn form(password: &str) -> String {
+    format!(
+        "name=alice&password={}",
+        password
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect::<String>()
+    )
+}
+
+fn sign_in_flow(app: &App) {
+    accounts::add(app.store(), "alice", "Alice", PASSWORD, false).unwrap();
+    assert_eq!(app.get("/signin", None).status(), StatusCode::OK);
+    // A wrong password: the same words as an unknown account.
+    let r = app.post("/signin", &form("wrong password"), None);
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(body(r).contains("账号或密码不正确"));
+    let r = app.post("/signin", "name=nobody&password=whatever123", None);
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // The right one: a password-stage session, then enrolment (no second factor yet).
+    let r = app.post("/signin", &form(PASSWORD), None);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let pending = cookie_of(&r).expect("a session cookie");
+    let set = r.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(set.contains("Secure") && set.contains("HttpOnly") && set.contains("SameSite=Lax"));
+    // Not signed in yet: the pages send it back.
+    assert_eq!(location(&app.get("/", Some(&pending))), "/signin");
+    assert_eq!(
+        location(&app.get("/signin/code", Some(&pending))),
+        "/signin/enrol"
+    );
+    let page = body(app.get("/signin/enrol", Some(&pending)));
+    assert!(page.contains("<svg"), "the QR code is drawn by the server");
+    let secret = accounts::session(app.store(), &pending)
+        .unwrap()
+        .unwrap()
+        .pending_totp
+        .unwrap();
+    assert!(page.contains(&accounts::totp_secret_base32(&secret).unwrap()));
+    let r = app.post("/signin/enrol", "code=000000", Some(&pending));
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let code = accounts::totp_code(&secret, now()).unwrap();
+    let r = app.post("/signin/enrol", &format!("code={code}"), Some(&pending));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let full = cookie_of(&r).unwrap();
+    assert_ne!(full, pending, "the token changes at sign-in");
+    assert!(body(app.get("/", Some(&full))).contains("我的工作"));
+    assert_eq!(location(&app.get("/", Some(&pending))), "/signin");
+    // Sign out ends the session.
+    let r = app.post("/signout", "", Some(&full));
+    assert!(r.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(location(&app.get("/", Some(&full))), "/signin");
+    // The next sign-in asks for a code; a code is accepted once.
+    let r = app.post("/signin", &form(PASSWORD), None);
+    let pending = cookie_of(&r).unwrap();
+    assert_eq!(location(&r), "/signin/code");
+    let r = app.post("/signin/code", &format!("code={code}"), Some(&pending));
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "the enrolment code again"
+    );
+    let next = accounts::totp_code(&secret, now() + 30).unwrap();
+    let r = app.post("/signin/code", &format!("code={next}"), Some(&pending));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let full = cookie_of(&r).unwrap();
+    assert_eq!(app.get("/", Some(&full)).status(), StatusCode::OK);
+}
+
+#[test]
+fn signing_in_with_a_password_and_a_totp_code_on_sqlite() {
+    sign_in_flow(&App::new(sqlite("flow")));
+}
+
+#[test]
+fn signing_in_with_a_password_and_a_totp_code_on_postgres() {
+    let Some(db) = ScratchDb::postgres("web_flow") else {
+        return;
+    };
+    sign_in_flow(&App::new(Store::open(&db.url).unwrap()));
+}
+
+#[test]
+fn five_failed_sign_ins_lock_the_account() {
+    let app = App::new(sqlite("lock"));
+    accounts::add(app.store(), "alice", "Alice", PASSWORD, false).unwrap();
+    for _ in 0..accounts::LOCK_AFTER {
+        app.post("/signin", &form("not the password"), None);
+    }
+    let r = app.post("/signin", &form(PASSWORD), None);
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(body(r).contains("锁定"), "even the right password waits");
+}
+
+#[test]
+fn a_cross_site_post_is_refused() {
+    let app = App::new(sqlite("csrf"));
+    accounts::add(app.store(), "alice", "Alice", PASSWORD, false).unwrap();
+    let r = app.send(
+        Request::post("/signin")
+            .header(header::HOST, "127.0.0.1")
+            .header("sec-fetch-site", "cross-site")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form(PASSWORD)))
+            .unwrap(),
+    );
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.send(
+        Request::post("/signin")
+            .header(header::HOST, "127.0.0.1")
+            .header(header::ORIGIN, "https://evil.example")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form(PASSWORD)))
+            .unwrap(),
+    );
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn every_response_carries_the_security_headers() {
+    let app = App::new(sqlite("headers"));
+    for path in ["/signin", "/", "/no/such/page", "/static/hegui.css"] {
+        let r = app.get(path, None);
+        let h = r.headers();
+        let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(h[header::REFERRER_POLICY], "same-origin");
+    }
+    let page = body(app.get("/signin", None));
+    assert!(
+        !page.contains("<script>") && !page.contains("onclick"),
+        "no inline script"
+    );
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "nothing is loaded from elsewhere"
+    );
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused() {
+    let app = App::new(sqlite("limit"));
+    let big = format!("name=alice&password={}", "x".repeat(hegui_web::FORM_LIMIT));
+    assert_eq!(
+        app.post("/signin", &big, None).status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+}
+
+#[test]
+fn disabling_an_account_ends_its_sessions_and_idle_sessions_expire() {
+    let app = App::new(sqlite("disable"));
+    accounts::add(app.store(), "alice", "Alice", PASSWORD, false).unwrap();
+    let s = app.session("alice");
+    assert_eq!(app.get("/", Some(&s)).status(), StatusCode::OK);
+    accounts::set_disabled(app.store(), "alice", true).unwrap();
+    assert_eq!(location(&app.get("/", Some(&s))), "/signin");
+    accounts::set_disabled(app.store(), "alice", false).unwrap();
+    let s = app.session("alice");
+    let long_ago =
+        (jiff::Timestamp::now() - accounts::IDLE - jiff::SignedDuration::from_secs(1)).to_string();
+    app.store()
+        .write(None, |tx| {
+            tx.exec(
+                "UPDATE sessions SET last_seen = $1",
+                &[long_ago.clone().into()],
+            )
+        })
+        .unwrap();
+    assert_eq!(location(&app.get("/", Some(&s))), "/signin", "idle timeout");
+}
+
+/// Every route × every role × own and other engagement: allowed, or a 404.
+fn matrix(app: &App) {
+    let store = app.store();
+    let own = engagement::create(store, &new_engagement("lead")).unwrap();
+    let other = engagement::create(store, &new_engagement("lead")).unwrap();
+    for role in Role::ALL {
+        accounts::add(store, role.as_str(), role.as_str(), PASSWORD, false).unwrap();
+        members::set(store, &own.code, role.as_str(), role, None, "lead").unwrap();
+    }
+    accounts::add(store, "outsider", "outsider", PASSWORD, true).unwrap();
+    let paths_of = |path: &str, code: &str| path.replace("{code}", code).replace("{lang}", "en");
+    for route in ROUTES {
+        match route.access {
+            Access::Member(allowed) => {
+                for role in Role::ALL {
+                    let s = app.session(role.as_str());
+                    let r = app.get(&paths_of(route.path, &own.code), Some(&s));
+                    let expect = if allowed.contains(&role) {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::NOT_FOUND
+                    };
+                    assert_eq!(
+                        r.status(),
+                        expect,
+                        "{} {} as {}",
+                        route.method,
+                        route.path,
+                        role.as_str()
+                    );
+                    let r = app.get(&paths_of(route.path, &other.code), Some(&s));
+                    assert_eq!(
+                        r.status(),
+                        StatusCode::NOT_FOUND,
+                        "{} on another engagement as {}",
+                        route.path,
+                        role.as_str()
+                    );
+                }
+                // An administrator who is no member sees nothing either.
+                let s = app.session("outsider");
+                let r = app.get(&paths_of(route.path, &own.code), Some(&s));
+                assert_eq!(
+                    r.status(),
+                    StatusCode::NOT_FOUND,
+                    "{} as a non-member",
+                    route.path
+                );
+                // And nobody signed out.
+                let r = app.get(&paths_of(route.path, &own.code), None);
+                assert_eq!(location(&r), "/signin");
+            }
+            Access::SignedIn if route.method == "GET" => {
+                let r = app.get(route.path, None);
+                assert_eq!(location(&r), "/signin", "{} signed out", route.path);
+                let s = app.session("viewer");
+                assert_eq!(app.get(route.path, Some(&s)).status(), StatusCode::OK);
+            }
+            Access::Public if route.method == "GET" => {
+                let r = app.get(&paths_of(route.path, "x"), None);
+                assert!(
+                    r.status().is_success() || r.status().is_redirection(),
+                    "{}",
+                    route.path
+                );
+            }
+            _ => {}
+        }
+    }
+    // The auditee sees its findings, not the audit side's scope or papers.
+    let s = app.session("client");
+    let page = body(app.get(&format!("/e/{}", own.code), Some(&s)));
+    assert!(page.contains("发现的问题") && !page.contains("审计范围"));
+    let s = app.session("auditor");
+    let page = body(app.get(&format!("/e/{}", own.code), Some(&s)));
+    assert!(page.contains("审计范围"));
+}
+
+#[test]
+fn every_route_for_every_role_on_sqlite() {
+    matrix(&App::new(sqlite("matrix")));
+}
+
+#[test]
+fn every_route_for_every_role_on_postgres() {
+    let Some(db) = ScratchDb::postgres("web_matrix") else {
+        return;
+    };
+    matrix(&App::new(Store::open(&db.url).unwrap()));
+}
+
+#[test]
+fn every_route_has_an_access_rule_and_a_handler() {
+    let table = hegui_web::routes::table();
+    for r in ROUTES {
+        assert!(
+            table.iter().any(|(d, _)| d.path == r.path),
+            "{} has no handler",
+            r.path
+        );
+    }
+    for (d, _) in &table {
+        assert!(
+            ROUTES.iter().any(|r| r.path == d.path),
+            "{} has no access rule",
+            d.path
+        );
+    }
+}
+
+#[test]
+fn the_locale_files_hold_the_same_keys_and_every_key_the_templates_use() {
+    use hegui_web::locale::{texts, Lang};
+    let zh: std::collections::BTreeSet<&str> = texts(Lang::Zh).keys().collect();
+    let en: std::collections::BTreeSet<&str> = texts(Lang::En).keys().collect();
+    assert_eq!(zh, en, "zh.toml and en.toml differ in their keys");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    for sub in ["templates", "src"] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            sources.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+        }
+    }
+    let mut used = 0;
+    for text in &sources {
+        for lit in text.split('"').skip(1).step_by(2) {
+            let Some((group, rest)) = lit.split_once('.') else {
+                continue;
+            };
+            let ident =
+                |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            if zh.iter().any(|k| k.starts_with(&format!("{group}.")))
+                && ident(rest)
+                && rest != "html"
+            {
+                assert!(
+                    zh.contains(lit),
+                    "{lit:?} is used but missing from the locale files"
+                );
+                used += 1;
+            }
+        }
+    }
+    assert!(used > 30, "found only {used} keys in use");
+}

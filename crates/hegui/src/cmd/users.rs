@@ -1,0 +1,218 @@
+//! `hegui user …` (the accounts of `hegui serve`), `hegui engagement member …` (who may do
+//! what in an engagement) and `hegui serve`.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::{Args, Subcommand};
+use hegui_audit::accounts;
+use hegui_audit::members::{self, Role};
+use hegui_audit::store::Store;
+
+use crate::output::{print_json, print_rows, Format};
+
+#[derive(Args)]
+pub struct UserArgs {
+    /// The store (as for `hegui engagement`). Default: $HEGUI_DATABASE_URL, else ./hegui.db.
+    #[arg(long, global = true)]
+    db: Option<String>,
+    #[command(subcommand)]
+    cmd: UserCmd,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account (the first administrator too: there is no default account). The
+    /// password is asked for on the terminal, or read from the first line of stdin.
+    Add {
+        name: String,
+        /// The name shown on pages (default: the account name).
+        #[arg(long)]
+        display: Option<String>,
+        /// An instance administrator (manages accounts; no role in any engagement by that).
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of stdin instead of the terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Every account.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Disable an account and end its sessions.
+    Disable { name: String },
+    /// Enable a disabled account.
+    Enable { name: String },
+    /// Remove an account's second factor (it enrols a new one at its next sign-in).
+    ResetMfa { name: String },
+    /// Set a new password (ends the account's sessions).
+    Password {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("password: ")?;
+    let again = rpassword::prompt_password("again:    ")?;
+    if first != again {
+        bail!("the two passwords differ");
+    }
+    Ok(first)
+}
+
+pub fn run(a: UserArgs) -> Result<ExitCode> {
+    let store = super::engagement::open(a.db)?;
+    match a.cmd {
+        UserCmd::Add {
+            name,
+            display,
+            admin,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            let display = display.unwrap_or_else(|| name.clone());
+            let u = accounts::add(&store, &name, &display, &password, admin)?;
+            eprintln!(
+                "account {} created{}; it sets up its second factor at its first sign-in",
+                u.name,
+                if u.admin { " (administrator)" } else { "" }
+            );
+        }
+        UserCmd::List { format } => {
+            let users = accounts::list(&store)?;
+            if format == Format::Json {
+                return print_json(&users);
+            }
+            let yes = |b: bool| if b { "yes" } else { "" }.to_string();
+            let rows = users
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.name.clone(),
+                        u.display_name.clone(),
+                        yes(u.admin),
+                        yes(u.mfa),
+                        yes(u.disabled),
+                        u.created_at.clone(),
+                    ]
+                })
+                .collect();
+            return print_rows(
+                format,
+                &["account", "name", "admin", "2FA", "disabled", "created"],
+                rows,
+            );
+        }
+        UserCmd::Disable { name } => accounts::set_disabled(&store, &name, true)?,
+        UserCmd::Enable { name } => accounts::set_disabled(&store, &name, false)?,
+        UserCmd::ResetMfa { name } => accounts::reset_mfa(&store, &name)?,
+        UserCmd::Password {
+            name,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            accounts::set_password(&store, &name, &password)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hegui engagement member …`
+#[derive(Subcommand)]
+pub enum MemberCmd {
+    /// Make an account a member with a role (or change its role).
+    Set {
+        engagement: String,
+        user: String,
+        #[arg(long, value_parser = ["lead", "auditor", "reviewer", "client", "viewer"])]
+        role: String,
+        /// The last day the membership lasts (YYYY-MM-DD), e.g. an outside reviewer's.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Remove a member.
+    Remove { engagement: String, user: String },
+    /// The members of an engagement.
+    List {
+        engagement: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+pub fn member(store: &Store, cmd: MemberCmd, actor: &str) -> Result<ExitCode> {
+    match cmd {
+        MemberCmd::Set {
+            engagement,
+            user,
+            role,
+            until,
+        } => {
+            let role = Role::parse(&role).expect("clap checked the role");
+            if let Some(u) = &until {
+                crate::input::date(u)?;
+            }
+            let m = members::set(store, &engagement, &user, role, until.as_deref(), actor)?;
+            eprintln!("{} is {} of {engagement}", m.user, m.role.as_str());
+        }
+        MemberCmd::Remove { engagement, user } => {
+            members::remove(store, &engagement, &user, actor)?;
+        }
+        MemberCmd::List { engagement, format } => {
+            let list = members::list(store, &engagement)?;
+            if format == Format::Json {
+                return print_json(&list);
+            }
+            let rows = list
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.user.clone(),
+                        m.role.as_str().to_string(),
+                        m.expires_on.clone().unwrap_or_default(),
+                        m.added_by.clone(),
+                    ]
+                })
+                .collect();
+            return print_rows(format, &["account", "role", "until", "added by"], rows);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (loopback by default: put a TLS proxy in front, or
+    /// wait for --tls-cert).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The store (as for `hegui engagement`).
+    #[arg(long)]
+    db: Option<String>,
+}
+
+pub fn serve(a: ServeArgs) -> Result<ExitCode> {
+    let target =
+        a.db.or_else(|| std::env::var("HEGUI_DATABASE_URL").ok())
+            .unwrap_or_else(|| "hegui.db".to_string());
+    let store = Store::open_pooled(&target, 8)?;
+    if accounts::list(&store)?.is_empty() {
+        eprintln!("hegui: no accounts yet: make the first administrator with `hegui user add NAME --admin`");
+    }
+    let state = hegui_web::AppState {
+        store: std::sync::Arc::new(store),
+        mfa_required: true,
+    };
+    hegui_web::serve(state, &a.listen)?;
+    Ok(ExitCode::SUCCESS)
+}
