@@ -4,13 +4,17 @@
 //!   a route cannot exist without its access rule (the route × role test reads it).
 //! - [`signin`]: password, then a TOTP code (enrolled at first sign-in with a QR code),
 //!   then a session; lockout after failed sign-ins.
-//! - [`pages`]: my work, the engagement dashboard.
+//! - [`pages`]: my work, the engagement dashboard; [`checkpoint`]: a checkpoint with its
+//!   working paper, editor and sign-offs. [`access`]: the one check of every engagement
+//!   route.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
 //!
 //! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
 //! `CsrfLayer`), a CSP without inline script, `nosniff`, no framing, same-origin referrers,
 //! small request bodies, and a 404 for anything outside the user's engagements.
 
+pub mod access;
+pub mod checkpoint;
 pub mod locale;
 pub mod pages;
 pub mod routes;

@@ -12,6 +12,7 @@ use hegui_audit::{engagement, findings, workpaper, AuditError};
 use hegui_core::calendar::Calendar;
 use jiff::civil::Date;
 
+use crate::access::{authorize, today};
 use crate::locale::{texts, Lang, Texts};
 use crate::session::{self, blocking};
 use crate::signin::see_other;
@@ -87,12 +88,6 @@ pub async fn css() -> Response {
         include_bytes!("../static/hegui.css"),
         "text/css; charset=utf-8",
     )
-}
-
-fn today() -> Date {
-    jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .date()
 }
 
 fn role_key(r: Role) -> &'static str {
@@ -227,6 +222,8 @@ struct Dash {
     scope_out: usize,
     scope_unknown: usize,
     papers: Vec<(&'static str, usize)>,
+    /// In-scope checkpoints: id, paper status key, conclusion.
+    checkpoints: Vec<(String, &'static str, &'static str)>,
     findings: Vec<(String, String, String)>,
     items: Vec<ItemRow>,
 }
@@ -255,12 +252,7 @@ fn dashboard_model(
     user: &str,
     today: Date,
 ) -> Result<Option<Dash>, AuditError> {
-    let e = match engagement::show(store, code) {
-        Ok(e) => e,
-        Err(AuditError::NotFound(_)) => return Ok(None),
-        Err(err) => return Err(err),
-    };
-    let Some(role) = members::role(store, &e.id, user, &today.to_string())? else {
+    let Some((e, role)) = authorize(store, code, user, &Role::ALL, today)? else {
         return Ok(None);
     };
     let client = role == Role::Client;
@@ -279,6 +271,7 @@ fn dashboard_model(
         scope_out: 0,
         scope_unknown: 0,
         papers: Vec::new(),
+        checkpoints: Vec::new(),
         findings: Vec::new(),
         items: Vec::new(),
     };
@@ -291,6 +284,20 @@ fn dashboard_model(
             }
         }
         let papers = workpaper::list(store, &e.id)?;
+        for s in engagement::scope(store, &e.id)?
+            .iter()
+            .filter(|s| s.decision != "no")
+        {
+            let p = papers.iter().find(|p| p.checkpoint == s.checkpoint);
+            let status = match p.map(|p| p.status.as_str()) {
+                Some("prepared") => "status.prepared",
+                Some("reviewed") => "status.reviewed",
+                Some(_) => "status.draft",
+                None => "status.none",
+            };
+            let result = p.map(|p| p.result.zh()).unwrap_or("");
+            d.checkpoints.push((s.checkpoint.clone(), status, result));
+        }
         for (status, key) in [
             ("draft", "status.draft"),
             ("prepared", "status.prepared"),

@@ -4,7 +4,8 @@
 use axum::routing::{get, post, MethodRouter};
 use hegui_audit::members::Role;
 
-use crate::{pages, signin, AppState};
+use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
+use crate::{checkpoint, pages, signin, AppState};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,10 @@ pub const ROUTES: &[RouteDef] = &[
     r("GET", "/static/hegui.css", Access::Public),
     r("GET", "/", Access::SignedIn),
     r("GET", "/e/{code}", Access::Member(ALL_ROLES)),
+    r("GET", "/e/{code}/c/{id}", Access::Member(AUDIT_SIDE)),
+    r("POST", "/e/{code}/c/{id}", Access::Member(EDITORS)),
+    r("POST", "/e/{code}/c/{id}/prepare", Access::Member(EDITORS)),
+    r("POST", "/e/{code}/c/{id}/review", Access::Member(REVIEWERS)),
 ];
 
 /// The routes with their handlers, one entry per path.
@@ -67,5 +72,8 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (ROUTES[9], get(pages::css)),
         (ROUTES[10], get(pages::my_work)),
         (ROUTES[11], get(pages::dashboard)),
+        (ROUTES[12], get(checkpoint::view).post(checkpoint::edit)),
+        (ROUTES[14], post(checkpoint::prepare)),
+        (ROUTES[15], post(checkpoint::review)),
     ]
 }

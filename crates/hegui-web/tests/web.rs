@@ -321,10 +321,14 @@ fn matrix(app: &App) {
         members::set(store, &own.code, role.as_str(), role, None, "lead").unwrap();
     }
     accounts::add(store, "outsider", "outsider", PASSWORD, true).unwrap();
-    let paths_of = |path: &str, code: &str| path.replace("{code}", code).replace("{lang}", "en");
+    let paths_of = |path: &str, code: &str| {
+        path.replace("{code}", code)
+            .replace("{lang}", "en")
+            .replace("{id}", "G13.4")
+    };
     for route in ROUTES {
         match route.access {
-            Access::Member(allowed) => {
+            Access::Member(allowed) if route.method == "GET" => {
                 for role in Role::ALL {
                     let s = app.session(role.as_str());
                     let r = app.get(&paths_of(route.path, &own.code), Some(&s));
@@ -362,6 +366,33 @@ fn matrix(app: &App) {
                 // And nobody signed out.
                 let r = app.get(&paths_of(route.path, &own.code), None);
                 assert_eq!(location(&r), "/signin");
+            }
+            Access::Member(allowed) if route.method == "POST" => {
+                let path = paths_of(route.path, &own.code).replace("{id}", "G13.4");
+                for role in Role::ALL {
+                    let s = app.session(role.as_str());
+                    let r = app.post(&path, "", Some(&s));
+                    if allowed.contains(&role) {
+                        assert_ne!(
+                            r.status(),
+                            StatusCode::NOT_FOUND,
+                            "POST {path} as {}",
+                            role.as_str()
+                        );
+                    } else {
+                        assert_eq!(
+                            r.status(),
+                            StatusCode::NOT_FOUND,
+                            "POST {path} as {}",
+                            role.as_str()
+                        );
+                    }
+                    let other_path = paths_of(route.path, &other.code).replace("{id}", "G13.4");
+                    assert_eq!(
+                        app.post(&other_path, "", Some(&s)).status(),
+                        StatusCode::NOT_FOUND
+                    );
+                }
             }
             Access::SignedIn if route.method == "GET" => {
                 let r = app.get(route.path, None);
@@ -455,4 +486,119 @@ fn the_locale_files_hold_the_same_keys_and_every_key_the_templates_use() {
         }
     }
     assert!(used > 30, "found only {used} keys in use");
+}
+
+/// A working paper through the browser's forms: edit, prepare, review by someone else;
+/// the preparer cannot review; an edit after review drops the review.
+fn paper_flow(app: &App) {
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    for (name, role) in [
+        ("lead", Role::Lead),
+        ("auditor", Role::Auditor),
+        ("reviewer", Role::Reviewer),
+    ] {
+        accounts::add(store, name, name, PASSWORD, false).unwrap();
+        members::set(store, &e.code, name, role, None, "lead").unwrap();
+    }
+    let (lead, auditor, reviewer) = (
+        app.session("lead"),
+        app.session("auditor"),
+        app.session("reviewer"),
+    );
+    let page = format!("/e/{}/c/G13.4", e.code);
+    let view = body(app.get(&page, Some(&auditor)));
+    assert!(
+        view.contains("是否在事前进行个人信息保护影响评估"),
+        "the Guideline's text"
+    );
+    assert!(
+        view.contains("覆盖敏感个人信息处理的个人信息保护影响评估报告"),
+        "typical evidence in Chinese"
+    );
+    // Preparing an empty paper is refused with the reason.
+    let r = app.post(&format!("{page}/prepare"), "", Some(&auditor));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body(r).contains("nothing written yet"),
+        "the reason is shown"
+    );
+    let r = app.post(
+        &page,
+        "procedure=%E6%8A%BD%E6%9F%A5%E8%AF%84%E4%BC%B0%E6%8A%A5%E5%91%8A&result=non_compliant&observations=%E6%9C%AA%E4%BA%8B%E5%89%8D%E8%AF%84%E4%BC%B0",
+        Some(&auditor),
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.post(&format!("{page}/prepare"), "", Some(&auditor))
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    // Auditors do not review; the reviewer does.
+    assert_eq!(
+        app.post(&format!("{page}/review"), "", Some(&auditor))
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(&format!("{page}/review"), "", Some(&reviewer))
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let p = hegui_audit::workpaper::get(store, &e.code, "G13.4").unwrap();
+    assert_eq!(
+        (
+            p.status.as_str(),
+            p.prepared_by.as_deref(),
+            p.reviewed_by.as_deref()
+        ),
+        ("reviewed", Some("auditor"), Some("reviewer"))
+    );
+    // Saving the form unchanged changes nothing; a change drops the review.
+    let r = app.post(&page, "procedure=&result=non_compliant&observations=%E6%9C%AA%E4%BA%8B%E5%89%8D%E8%AF%84%E4%BC%B0", Some(&auditor));
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing to change"
+    );
+    assert_eq!(
+        hegui_audit::workpaper::get(store, &e.code, "G13.4")
+            .unwrap()
+            .status,
+        "reviewed"
+    );
+    app.post(
+        &page,
+        "procedure=%E8%A1%A5%E5%85%85%E7%A8%8B%E5%BA%8F&result=&observations=",
+        Some(&auditor),
+    );
+    let p = hegui_audit::workpaper::get(store, &e.code, "G13.4").unwrap();
+    assert_ne!(p.status, "reviewed", "an edit after review drops it");
+    assert_eq!(p.reviewed_by, None);
+    // The lead prepares another paper and cannot review it too.
+    let other = format!("/e/{}/c/G3.1", e.code);
+    app.post(&other, "procedure=p&result=compliant", Some(&lead));
+    app.post(&format!("{other}/prepare"), "", Some(&lead));
+    let r = app.post(&format!("{other}/review"), "", Some(&lead));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).contains("cannot also review"));
+    assert!(
+        hegui_audit::verify::engagement(store, &e.code)
+            .unwrap()
+            .ok(),
+        "every write was logged"
+    );
+}
+
+#[test]
+fn a_working_paper_through_the_forms_on_sqlite() {
+    paper_flow(&App::new(sqlite("paper")));
+}
+
+#[test]
+fn a_working_paper_through_the_forms_on_postgres() {
+    let Some(db) = ScratchDb::postgres("web_paper") else {
+        return;
+    };
+    paper_flow(&App::new(Store::open(&db.url).unwrap()));
 }

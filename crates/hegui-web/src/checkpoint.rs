@@ -1,0 +1,302 @@
+//! The checkpoint page: the Guideline's text (zh, en), basis, typical evidence and
+//! suggested procedures from the law data, and the engagement's working paper with its
+//! editor and sign-offs (the reviewer is never the preparer; an edit after sign-off drops
+//! the review — `hegui_audit::workpaper` enforces both).
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use hegui_audit::members::Role;
+use hegui_audit::workpaper::{self, Conclusion, Edit, Paper};
+use hegui_audit::AuditError;
+use hegui_core::law::Law;
+use serde::Deserialize;
+
+use crate::access::{authorize, today, AUDIT_SIDE, EDITORS, REVIEWERS};
+use crate::locale::{texts, Texts};
+use crate::pages::error_page;
+use crate::session::{self, blocking};
+use crate::signin::see_other;
+use crate::{render, AppState};
+
+/// The page's view model.
+struct Cp {
+    code: String,
+    id: String,
+    area: String,
+    text_zh: String,
+    text_en: String,
+    cites: String,
+    applies: String,
+    evidence_zh: Vec<String>,
+    evidence_en: Vec<String>,
+    procedures_zh: Vec<String>,
+    procedures_en: Vec<String>,
+    status_key: &'static str,
+    revision: i64,
+    result: String,
+    procedures: Vec<String>,
+    observations: String,
+    prepared_by: String,
+    reviewed_by: String,
+    can_edit: bool,
+    can_review: bool,
+}
+
+#[derive(Template)]
+#[template(path = "checkpoint.html")]
+struct CheckpointPage {
+    t: &'static Texts,
+    user: Option<String>,
+    mfa_relaxed: bool,
+    error: Option<String>,
+    results: Vec<(&'static str, &'static str)>,
+    c: Cp,
+}
+
+const RESULTS: [(Conclusion, &str); 4] = [
+    (Conclusion::Compliant, "compliant"),
+    (Conclusion::PartiallyCompliant, "partially_compliant"),
+    (Conclusion::NonCompliant, "non_compliant"),
+    (Conclusion::NotApplicable, "not_applicable"),
+];
+
+fn status_key(status: &str) -> &'static str {
+    match status {
+        "draft" => "status.draft",
+        "prepared" => "status.prepared",
+        "reviewed" => "status.reviewed",
+        _ => "status.none",
+    }
+}
+
+fn model(code: &str, id: &str, role: Role, user: &str, p: Option<Paper>, zh: bool) -> Option<Cp> {
+    let (area, c) = Law::get().guideline.checkpoint(id)?;
+    let applies = hegui_core::facts::describe(&c.condition(area));
+    let p = p?;
+    let editor = EDITORS.contains(&role);
+    Some(Cp {
+        code: code.to_string(),
+        id: c.id.clone(),
+        area: format!("{}、{}", area.numeral, area.title_zh),
+        text_zh: format!("{}{}", c.number.as_deref().unwrap_or(""), c.text_zh),
+        text_en: c.text_en.clone(),
+        cites: c
+            .cites
+            .iter()
+            .map(|x| x.display_en())
+            .collect::<Vec<_>>()
+            .join(", "),
+        applies: if zh { applies.zh } else { applies.en },
+        evidence_zh: c.evidence_zh.clone(),
+        evidence_en: c.evidence_en.clone(),
+        procedures_zh: c.procedures_zh.clone(),
+        procedures_en: c.procedures_en.clone(),
+        status_key: status_key(&p.status),
+        revision: p.revision,
+        result: if zh { p.result.zh() } else { p.result.en() }.to_string(),
+        procedures: p.procedures.clone(),
+        observations: p.observations.clone(),
+        prepared_by: p.prepared_by.clone().unwrap_or_default(),
+        reviewed_by: p.reviewed_by.clone().unwrap_or_default(),
+        can_edit: editor,
+        can_review: REVIEWERS.contains(&role)
+            && p.status == "prepared"
+            && p.prepared_by.as_deref() != Some(user),
+    })
+}
+
+/// Loads what the page shows, for a member with an allowed role; `None` is a 404.
+fn load(
+    state: &AppState,
+    code: &str,
+    id: &str,
+    user: &str,
+    allowed: &[Role],
+) -> Result<Option<(Role, Option<Paper>)>, AuditError> {
+    if Law::get().guideline.checkpoint(id).is_none() {
+        return Ok(None);
+    }
+    let Some((e, role)) = authorize(&state.store, code, user, allowed, today())? else {
+        return Ok(None);
+    };
+    let paper = workpaper::get(&state.store, &e.id, id)?;
+    Ok(Some((role, Some(paper))))
+}
+
+fn page(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &hegui_audit::accounts::User,
+    (code, id): (&str, &str),
+    role: Role,
+    paper: Option<Paper>,
+    error: Option<String>,
+) -> Response {
+    let lang = session::lang(headers);
+    let zh = lang == crate::locale::Lang::Zh;
+    let Some(c) = model(code, id, role, &user.name, paper, zh) else {
+        return error_page(headers, StatusCode::NOT_FOUND);
+    };
+    let results = RESULTS
+        .iter()
+        .map(|(r, v)| (*v, if zh { r.zh() } else { r.en() }))
+        .collect();
+    let failed = error.is_some();
+    let mut r = render(&CheckpointPage {
+        t: texts(lang),
+        user: Some(user.display_name.clone()),
+        mfa_relaxed: !state.mfa_required,
+        error,
+        results,
+        c,
+    });
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+/// GET /e/{code}/c/{id}
+pub async fn view(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let (st, c, i, name) = (state.clone(), code.clone(), id.clone(), s.user.name.clone());
+    match blocking(move || load(&st, &c, &i, &name, AUDIT_SIDE)).await {
+        Ok(Some((role, paper))) => page(&state, &headers, &s.user, (&code, &id), role, paper, None),
+        Ok(None) => error_page(&headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// The editor's fields; anything else is refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperForm {
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    observations: Option<String>,
+}
+
+/// What a form changes of a paper: fields left as they are change nothing (so saving the
+/// form unchanged does not reopen a reviewed paper).
+fn edit_of(f: &PaperForm, current: Option<&Paper>) -> Edit {
+    let mut e = Edit::default();
+    let procedure = f.procedure.trim();
+    if !procedure.is_empty() {
+        e.add_procedures.push(procedure.to_string());
+    }
+    e.result = RESULTS
+        .iter()
+        .find(|(_, v)| *v == f.result)
+        .map(|(r, _)| *r)
+        .filter(|r| current.is_none_or(|p| p.result != *r));
+    let old = current.map(|p| p.observations.as_str()).unwrap_or("");
+    e.observations = f
+        .observations
+        .as_ref()
+        .map(|o| o.replace("\r\n", "\n"))
+        .filter(|o| o.trim() != old.trim());
+    e
+}
+
+/// A write on the paper: authorize, run, and show the page again (303 on success, 422 with
+/// the reason otherwise).
+async fn act(
+    state: AppState,
+    headers: HeaderMap,
+    code: String,
+    id: String,
+    allowed: &'static [Role],
+    run: impl FnOnce(&AppState, &str, Option<&Paper>) -> Result<(), AuditError> + Send + 'static,
+) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let (st, c, i, name) = (state.clone(), code.clone(), id.clone(), s.user.name.clone());
+    let outcome = blocking(move || {
+        let Some((role, paper)) = load(&st, &c, &i, &name, allowed)? else {
+            return Ok(None);
+        };
+        let e = hegui_audit::engagement::resolve(&st.store, &c)?;
+        let done = run(&st, &e, paper.as_ref()).map_err(|err| err.to_string());
+        let paper = workpaper::get(&st.store, &e, &i).ok();
+        Ok::<_, AuditError>(Some((role, paper, done)))
+    })
+    .await;
+    match outcome {
+        Ok(Some((_, _, Ok(())))) => see_other(&format!("/e/{code}/c/{id}"), None),
+        Ok(Some((role, paper, Err(msg)))) => page(
+            &state,
+            &headers,
+            &s.user,
+            (&code, &id),
+            role,
+            paper,
+            Some(msg),
+        ),
+        Ok(None) => error_page(&headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// POST /e/{code}/c/{id}: edit the working paper.
+pub async fn edit(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<PaperForm>,
+) -> Response {
+    let actor = session::signed_in(&state, &headers)
+        .await
+        .map(|s| s.user.name)
+        .unwrap_or_default();
+    let cp = id.clone();
+    act(state, headers, code, id, EDITORS, move |st, e, paper| {
+        workpaper::edit(&st.store, e, &cp, edit_of(&f, paper), &actor).map(|_| ())
+    })
+    .await
+}
+
+/// POST /e/{code}/c/{id}/prepare
+pub async fn prepare(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let actor = session::signed_in(&state, &headers)
+        .await
+        .map(|s| s.user.name)
+        .unwrap_or_default();
+    let cp = id.clone();
+    act(state, headers, code, id, EDITORS, move |st, e, _| {
+        workpaper::prepare(&st.store, e, &cp, &actor).map(|_| ())
+    })
+    .await
+}
+
+/// POST /e/{code}/c/{id}/review
+pub async fn review(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let actor = session::signed_in(&state, &headers)
+        .await
+        .map(|s| s.user.name)
+        .unwrap_or_default();
+    let cp = id.clone();
+    act(state, headers, code, id, REVIEWERS, move |st, e, _| {
+        workpaper::review(&st.store, e, &cp, &actor).map(|_| ())
+    })
+    .await
+}
