@@ -293,6 +293,39 @@ fn verify(hash: &str, password: &str) -> bool {
     })
 }
 
+/// A random password of 16 characters from an alphabet without look-alikes (about 92
+/// bits), for accounts made by a script (`hegui user add --generate-password`, the demo).
+pub fn random_password() -> Result<String, AuditError> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| AuditError::Db(format!("no randomness: {e}")))?;
+    // 256 is not a multiple of 56: the slight bias costs well under a bit.
+    Ok(b.iter()
+        .map(|x| ALPHABET[usize::from(*x) % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// Whether the store says the second factor is not required (a demo store).
+pub fn mfa_relaxed(store: &Store) -> Result<bool, AuditError> {
+    Ok(store
+        .rows("SELECT value FROM settings WHERE key = 'mfa'", &[])?
+        .first()
+        .is_some_and(|r| r.text(0) == "relaxed"))
+}
+
+/// Marks a store as a demo store whose accounts sign in without a second factor; every
+/// page of `hegui serve` then says so.
+pub fn relax_mfa(store: &Store) -> Result<(), AuditError> {
+    store.write(None, |tx| {
+        tx.exec("DELETE FROM settings WHERE key = 'mfa'", &[])?;
+        tx.exec(
+            "INSERT INTO settings (key, value) VALUES ('mfa', 'relaxed')",
+            &[],
+        )?;
+        Ok(())
+    })
+}
+
 /// A new TOTP secret (160 bits, RFC 4226's recommendation), hex-encoded.
 pub fn new_totp_secret() -> Result<String, AuditError> {
     let mut b = [0u8; 20];

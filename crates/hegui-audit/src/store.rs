@@ -177,7 +177,8 @@ const MIGRATIONS: &[&str] = &[
     // same transaction (see `Store::migrate`).
     "ALTER TABLE activity ADD COLUMN state TEXT",
     // 6: the people of `hegui serve`: accounts (argon2id, TOTP), sessions (only the token's
-    // SHA-256), and each engagement's members with their roles (logged like its other rows).
+    // SHA-256), each engagement's members with their roles (logged like its other rows),
+    // and the instance's settings (a demo store's relaxed second factor).
     "CREATE TABLE users (
         name TEXT PRIMARY KEY,
         display_name TEXT NOT NULL,
@@ -208,7 +209,11 @@ const MIGRATIONS: &[&str] = &[
         expires_on TEXT,
         PRIMARY KEY (engagement_id, user_name)
     );
-    CREATE INDEX memberships_user ON memberships (user_name);",
+    CREATE INDEX memberships_user ON memberships (user_name);
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
 ];
 
 /// The migration after which every engagement is given a logged baseline of its state.

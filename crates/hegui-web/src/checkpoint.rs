@@ -137,7 +137,7 @@ fn page(
     let lang = session::lang(headers);
     let zh = lang == crate::locale::Lang::Zh;
     let Some(c) = model(code, id, role, &user.name, paper, zh) else {
-        return error_page(headers, StatusCode::NOT_FOUND);
+        return error_page(state, headers, StatusCode::NOT_FOUND);
     };
     let results = RESULTS
         .iter()
@@ -170,8 +170,8 @@ pub async fn view(
     let (st, c, i, name) = (state.clone(), code.clone(), id.clone(), s.user.name.clone());
     match blocking(move || load(&st, &c, &i, &name, AUDIT_SIDE)).await {
         Ok(Some((role, paper))) => page(&state, &headers, &s.user, (&code, &id), role, paper, None),
-        Ok(None) => error_page(&headers, StatusCode::NOT_FOUND),
-        Err(_) => error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 
@@ -244,8 +244,8 @@ async fn act(
             paper,
             Some(msg),
         ),
-        Ok(None) => error_page(&headers, StatusCode::NOT_FOUND),
-        Err(_) => error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 

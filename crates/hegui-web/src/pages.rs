@@ -28,7 +28,7 @@ struct ErrorPage {
 }
 
 /// The generic error page (nothing of what went wrong is shown).
-pub(crate) fn error_page(headers: &HeaderMap, status: StatusCode) -> Response {
+pub(crate) fn error_page(state: &AppState, headers: &HeaderMap, status: StatusCode) -> Response {
     let message = if status == StatusCode::NOT_FOUND {
         "error.not_found"
     } else {
@@ -37,7 +37,7 @@ pub(crate) fn error_page(headers: &HeaderMap, status: StatusCode) -> Response {
     let mut r = render(&ErrorPage {
         t: texts(session::lang(headers)),
         user: None,
-        mfa_relaxed: false,
+        mfa_relaxed: !state.mfa_required,
         message,
     });
     *r.status_mut() = status;
@@ -45,14 +45,18 @@ pub(crate) fn error_page(headers: &HeaderMap, status: StatusCode) -> Response {
 }
 
 /// Anything not routed, and anything outside the user's engagements.
-pub async fn not_found(headers: HeaderMap) -> Response {
-    error_page(&headers, StatusCode::NOT_FOUND)
+pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    error_page(&state, &headers, StatusCode::NOT_FOUND)
 }
 
 /// GET /lang/{lang}: the interface language, kept in a cookie.
-pub async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {
+pub async fn set_lang(
+    State(state): State<AppState>,
+    Path(lang): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let Some(l) = Lang::parse(&lang) else {
-        return error_page(&headers, StatusCode::NOT_FOUND);
+        return error_page(&state, &headers, StatusCode::NOT_FOUND);
     };
     let v = if l == Lang::En { "en" } else { "zh" };
     let cookie = HeaderValue::from_str(&format!(
@@ -193,7 +197,7 @@ pub async fn my_work(State(state): State<AppState>, headers: HeaderMap) -> Respo
             m.mfa_relaxed = !state.mfa_required;
             render(&m)
         }
-        Err(_) => error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 
@@ -354,7 +358,7 @@ pub async fn dashboard(
             mfa_relaxed: !state.mfa_required,
             d,
         }),
-        Ok(None) => error_page(&headers, StatusCode::NOT_FOUND),
-        Err(_) => error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -129,7 +129,7 @@ pub async fn password(
         }
         Ok(Err(Refused::Locked(_))) => signin_page(&state, &headers, Some("signin.locked")),
         Ok(Err(_)) => signin_page(&state, &headers, Some("signin.failed")),
-        Err(_) => crate::pages::error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Err(_) => crate::pages::error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 
@@ -181,7 +181,7 @@ pub async fn code(
             *r.status_mut() = StatusCode::UNAUTHORIZED;
             r
         }
-        Err(_) => crate::pages::error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Err(_) => crate::pages::error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 
@@ -251,7 +251,7 @@ pub async fn enrol(
     match outcome {
         Ok(Some(token)) => see_other("/", Some(set_cookie(&token))),
         Ok(None) => enrol_page(&state, &headers, &s.user.name, &secret, Some("code.failed")),
-        Err(_) => crate::pages::error_page(&headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Err(_) => crate::pages::error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 

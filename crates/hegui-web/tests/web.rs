@@ -602,3 +602,20 @@ fn a_working_paper_through_the_forms_on_postgres() {
     };
     paper_flow(&App::new(Store::open(&db.url).unwrap()));
 }
+
+#[test]
+fn a_demo_store_signs_in_without_a_second_factor_and_every_page_says_so() {
+    let mut app = App::new(sqlite("demo"));
+    app.state.mfa_required = false;
+    accounts::add(app.store(), "alice", "Alice", PASSWORD, false).unwrap();
+    for path in ["/signin", "/no/such/page"] {
+        assert!(
+            body(app.get(path, None)).contains("未要求双因素认证"),
+            "{path}"
+        );
+    }
+    let r = app.post("/signin", &form(PASSWORD), None);
+    assert_eq!(location(&r), "/");
+    let s = cookie_of(&r).unwrap();
+    assert!(body(app.get("/", Some(&s))).contains("未要求双因素认证"));
+}

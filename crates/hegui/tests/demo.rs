@@ -52,6 +52,7 @@ fn demo_writes_signed_reports_and_refuses_a_non_empty_directory() {
 
     pdf_report_checks(&dir, &out);
     office_suite_opens(&dir);
+    team_can_sign_in(&dir, &out);
 
     // The export is readable by its owner only (it carries the vault key); a truncated
     // export is refused with the place it breaks, and nothing is imported.
@@ -197,4 +198,29 @@ fn office_suite_opens(dir: &std::path::Path) {
             pdf.display()
         );
     }
+}
+
+/// The demo ends with an account per role, members of its engagement, on a store marked as
+/// a demo (no second factor): each printed password signs its account in.
+fn team_can_sign_in(dir: &std::path::Path, stdout: &str) {
+    use hegui_audit::{accounts, members, store::Store};
+    let store = Store::open(dir.join("hegui.db").to_str().unwrap()).unwrap();
+    assert!(accounts::mfa_relaxed(&store).unwrap());
+    let list = members::list(&store, "ENG-2026-001").unwrap();
+    assert_eq!(list.len(), 5, "{list:?}");
+    for role in ["lead", "auditor", "reviewer", "client", "viewer"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{role} ")))
+            .unwrap_or_else(|| panic!("no password printed for {role}:\n{stdout}"));
+        let password = line.split_whitespace().last().unwrap();
+        assert!(
+            accounts::check_credentials(&store, role, password).is_ok(),
+            "{role}"
+        );
+        assert!(list
+            .iter()
+            .any(|m| m.user == role && m.role.as_str() == role));
+    }
+    assert!(stdout.contains("http://127.0.0.1:8080"));
 }

@@ -368,6 +368,8 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
         r.run(&["engagement", "--db", "restored.db", "verify", code])?
     );
 
+    let accounts = team(&r, code)?;
+
     let d = a.dir.display();
     println!("\nDone. In {d}:");
     if pdf {
@@ -386,5 +388,43 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
     ] {
         println!("  {f}");
     }
+    println!(
+        "\nThe team's web application on the same store (demo accounts; passwords shown once):"
+    );
+    for (name, role, password) in &accounts {
+        println!("  {name:<10} {role:<9} {password}");
+    }
+    println!("\n  hegui serve --db {d}/hegui.db\n  then open http://127.0.0.1:8080");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Step 7: an account for each role, members of the engagement; the demo store signs in
+/// without a second factor (and every page says so). Returns (account, role, password).
+fn team(r: &Runner, code: &str) -> Result<Vec<(String, String, String)>> {
+    println!("\n# 7. The team's accounts for `hegui serve`, one per role");
+    let mut out = Vec::new();
+    for (name, display, role) in [
+        ("lead", "王五", "lead"),
+        ("auditor", "审计员甲", "auditor"),
+        ("reviewer", "复核员乙", "reviewer"),
+        ("client", "个人信息保护负责人", "client"),
+        ("viewer", "观察员", "viewer"),
+    ] {
+        let password = r.run(&[
+            "user",
+            "add",
+            name,
+            "--display",
+            display,
+            "--generate-password",
+        ])?;
+        r.run(&["engagement", "member", "set", code, name, "--role", role])?;
+        out.push((
+            name.to_string(),
+            role.to_string(),
+            password.trim().to_string(),
+        ));
+    }
+    r.run(&["user", "relax-mfa-for-demo"])?;
+    Ok(out)
 }

@@ -34,8 +34,11 @@ enum UserCmd {
         #[arg(long)]
         admin: bool,
         /// Read the password from the first line of stdin instead of the terminal.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "generate_password")]
         password_stdin: bool,
+        /// Make up a random password and print it (once) on standard output.
+        #[arg(long)]
+        generate_password: bool,
     },
     /// Every account.
     List {
@@ -48,6 +51,10 @@ enum UserCmd {
     Enable { name: String },
     /// Remove an account's second factor (it enrols a new one at its next sign-in).
     ResetMfa { name: String },
+    /// Mark a demo store: its accounts sign in without a second factor, and every page says
+    /// so. Never for a store with real data.
+    #[command(hide = true)]
+    RelaxMfaForDemo,
     /// Set a new password (ends the account's sessions).
     Password {
         name: String,
@@ -78,8 +85,15 @@ pub fn run(a: UserArgs) -> Result<ExitCode> {
             display,
             admin,
             password_stdin,
+            generate_password,
         } => {
-            let password = read_password(password_stdin)?;
+            let password = if generate_password {
+                let p = accounts::random_password()?;
+                println!("{p}");
+                p
+            } else {
+                read_password(password_stdin)?
+            };
             let display = display.unwrap_or_else(|| name.clone());
             let u = accounts::add(&store, &name, &display, &password, admin)?;
             eprintln!(
@@ -116,6 +130,7 @@ pub fn run(a: UserArgs) -> Result<ExitCode> {
         UserCmd::Disable { name } => accounts::set_disabled(&store, &name, true)?,
         UserCmd::Enable { name } => accounts::set_disabled(&store, &name, false)?,
         UserCmd::ResetMfa { name } => accounts::reset_mfa(&store, &name)?,
+        UserCmd::RelaxMfaForDemo => accounts::relax_mfa(&store)?,
         UserCmd::Password {
             name,
             password_stdin,
@@ -209,9 +224,15 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     if accounts::list(&store)?.is_empty() {
         eprintln!("hegui: no accounts yet: make the first administrator with `hegui user add NAME --admin`");
     }
+    let mfa_required = !accounts::mfa_relaxed(&store)?;
+    if !mfa_required {
+        eprintln!(
+            "hegui: a demo store: accounts sign in without a second factor (every page says so)"
+        );
+    }
     let state = hegui_web::AppState {
         store: std::sync::Arc::new(store),
-        mfa_required: true,
+        mfa_required,
     };
     hegui_web::serve(state, &a.listen)?;
     Ok(ExitCode::SUCCESS)
