@@ -226,9 +226,10 @@ struct Dash {
     scope_out: usize,
     scope_unknown: usize,
     papers: Vec<(&'static str, usize)>,
-    /// In-scope checkpoints: id, paper status key, conclusion.
-    checkpoints: Vec<(String, &'static str, &'static str)>,
-    findings: Vec<(String, String, String)>,
+    /// In-scope checkpoints: id, paper status key, conclusion in Chinese and in English.
+    checkpoints: Vec<(String, &'static str, &'static str, &'static str)>,
+    /// Code, severity's locale key, title.
+    findings: Vec<(String, &'static str, String)>,
     items: Vec<ItemRow>,
 }
 
@@ -239,6 +240,14 @@ struct DashboardPage {
     user: Option<String>,
     mfa_relaxed: bool,
     d: Dash,
+}
+
+fn severity_key(severity: &str) -> &'static str {
+    match severity {
+        "high" => "severity.high",
+        "medium" => "severity.medium",
+        _ => "severity.low",
+    }
 }
 
 fn kind_key(kind: &str) -> &'static str {
@@ -300,7 +309,12 @@ fn dashboard_model(
                 None => "status.none",
             };
             let result = p.map(|p| p.result.zh()).unwrap_or("");
-            d.checkpoints.push((s.checkpoint.clone(), status, result));
+            d.checkpoints.push((
+                s.checkpoint.clone(),
+                status,
+                result,
+                p.map(|p| p.result.en()).unwrap_or(""),
+            ));
         }
         for (status, key) in [
             ("draft", "status.draft"),
@@ -315,7 +329,7 @@ fn dashboard_model(
     }
     for f in findings::ledger(store, &e.id)?.findings {
         d.findings
-            .push((f.code.clone(), f.severity.clone(), f.title.clone()));
+            .push((f.code.clone(), severity_key(&f.severity), f.title.clone()));
         for i in &f.items {
             let left = i
                 .due
