@@ -457,6 +457,26 @@ pub fn get(store: &Store, engagement: &str, code: &str) -> Result<(Evidence, Vec
     Ok((e, plain))
 }
 
+/// Records in the activity log that someone took a copy of an item (`hegui serve`'s
+/// downloads): which item, by whom — never its content.
+pub fn record_download(
+    store: &Store,
+    engagement: &str,
+    code: &str,
+    actor: &str,
+) -> Result<(), AuditError> {
+    let id = resolve(store, engagement)?;
+    store.write(Some(&id), |tx| {
+        crate::log::append(
+            tx,
+            &id,
+            actor,
+            "evidence.downloaded",
+            &crate::log::detail(&[("code", code.into())]),
+        )
+    })
+}
+
 /// Decrypts and checks every item; returns how many were verified, or the first problem.
 pub fn verify(store: &Store, engagement: &str) -> Result<usize, AuditError> {
     let id = resolve(store, engagement)?;

@@ -7,6 +7,8 @@
 //! - [`pages`]: my work, the engagement dashboard; [`checkpoint`]: a checkpoint with its
 //!   working paper, editor and sign-offs. [`access`]: the one check of every engagement
 //!   route.
+//! - [`evidence`]: the vault in the browser (upload typed by content by [`upload`],
+//!   download logged).
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
 //!
 //! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
@@ -15,15 +17,18 @@
 
 pub mod access;
 pub mod checkpoint;
+pub mod evidence;
 pub mod locale;
 pub mod pages;
 pub mod routes;
 pub mod session;
 pub mod signin;
+pub mod upload;
 
 use std::sync::Arc;
 
 use askama::Template;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
@@ -50,7 +55,16 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new();
     for (def, method_router) in routes::table() {
-        debug_assert!(routes::ROUTES.iter().any(|r| r.path == def.path));
+        // The largest body any method of the path takes (an upload's, or a form's).
+        let limit = routes::ROUTES
+            .iter()
+            .filter(|r| r.path == def.path)
+            .map(|r| r.limit)
+            .max()
+            .unwrap_or(FORM_LIMIT);
+        let method_router: axum::routing::MethodRouter<AppState> = method_router
+            .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(limit))
+            .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(limit));
         app = app.route(def.path, method_router);
     }
     let header = |name: HeaderName, value: &'static str| {
@@ -59,7 +73,6 @@ pub fn router(state: AppState) -> Router {
     app.fallback(pages::not_found)
         .with_state(state)
         .layer(CsrfLayer::new())
-        .layer(RequestBodyLimitLayer::new(FORM_LIMIT))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))

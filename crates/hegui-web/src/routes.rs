@@ -5,6 +5,7 @@ use axum::routing::{get, post, MethodRouter};
 use hegui_audit::members::Role;
 
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
+use crate::evidence::{self, DOWNLOADERS};
 use crate::{checkpoint, pages, signin, AppState};
 
 /// Who may use a route.
@@ -27,6 +28,8 @@ pub struct RouteDef {
     pub method: &'static str,
     pub path: &'static str,
     pub access: Access,
+    /// The largest request body.
+    pub limit: usize,
 }
 
 const fn r(method: &'static str, path: &'static str, access: Access) -> RouteDef {
@@ -34,6 +37,17 @@ const fn r(method: &'static str, path: &'static str, access: Access) -> RouteDef
         method,
         path,
         access,
+        limit: crate::FORM_LIMIT,
+    }
+}
+
+/// A route that takes an evidence file.
+const fn upload(path: &'static str, access: Access) -> RouteDef {
+    RouteDef {
+        method: "POST",
+        path,
+        access,
+        limit: evidence::EVIDENCE_LIMIT,
     }
 }
 
@@ -58,6 +72,18 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/e/{code}/c/{id}", Access::Member(EDITORS)),
     r("POST", "/e/{code}/c/{id}/prepare", Access::Member(EDITORS)),
     r("POST", "/e/{code}/c/{id}/review", Access::Member(REVIEWERS)),
+    r("GET", "/e/{code}/evidence", Access::Member(AUDIT_SIDE)),
+    upload("/e/{code}/evidence", Access::Member(EDITORS)),
+    r(
+        "GET",
+        "/e/{code}/evidence/{ev}",
+        Access::Member(DOWNLOADERS),
+    ),
+    r(
+        "POST",
+        "/e/{code}/evidence/verify",
+        Access::Member(DOWNLOADERS),
+    ),
 ];
 
 /// The routes with their handlers, one entry per path.
@@ -75,5 +101,8 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (ROUTES[12], get(checkpoint::view).post(checkpoint::edit)),
         (ROUTES[14], post(checkpoint::prepare)),
         (ROUTES[15], post(checkpoint::review)),
+        (ROUTES[16], get(evidence::list).post(evidence::upload)),
+        (ROUTES[18], get(evidence::download)),
+        (ROUTES[19], post(evidence::verify)),
     ]
 }

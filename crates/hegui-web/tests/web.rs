@@ -144,6 +144,19 @@ fn form(password: &str) -> String {
     )
 }
 
+fn pdf_evidence(name: &str) -> hegui_audit::vault::NewEvidence {
+    hegui_audit::vault::NewEvidence {
+        name: name.into(),
+        content: b"%PDF-1.4 privacy policy".to_vec(),
+        kind: hegui_audit::vault::EvidenceKind::File,
+        collector: "auditor".into(),
+        effective_date: Some("2025-06-30".into()),
+        source: "官网".into(),
+        description: String::new(),
+        checkpoints: vec!["G3.1".into()],
+    }
+}
+
 fn sign_in_flow(app: &App) {
     accounts::add(app.store(), "alice", "Alice", PASSWORD, false).unwrap();
     assert_eq!(app.get("/signin", None).status(), StatusCode::OK);
@@ -321,10 +334,12 @@ fn matrix(app: &App) {
         members::set(store, &own.code, role.as_str(), role, None, "lead").unwrap();
     }
     accounts::add(store, "outsider", "outsider", PASSWORD, true).unwrap();
+    hegui_audit::vault::add(store, &own.code, pdf_evidence("policy.pdf")).unwrap();
     let paths_of = |path: &str, code: &str| {
         path.replace("{code}", code)
             .replace("{lang}", "en")
             .replace("{id}", "G13.4")
+            .replace("{ev}", "EV-001")
     };
     for route in ROUTES {
         match route.access {
@@ -368,7 +383,7 @@ fn matrix(app: &App) {
                 assert_eq!(location(&r), "/signin");
             }
             Access::Member(allowed) if route.method == "POST" => {
-                let path = paths_of(route.path, &own.code).replace("{id}", "G13.4");
+                let path = paths_of(route.path, &own.code);
                 for role in Role::ALL {
                     let s = app.session(role.as_str());
                     let r = app.post(&path, "", Some(&s));
@@ -387,7 +402,7 @@ fn matrix(app: &App) {
                             role.as_str()
                         );
                     }
-                    let other_path = paths_of(route.path, &other.code).replace("{id}", "G13.4");
+                    let other_path = paths_of(route.path, &other.code);
                     assert_eq!(
                         app.post(&other_path, "", Some(&s)).status(),
                         StatusCode::NOT_FOUND
@@ -618,4 +633,128 @@ fn a_demo_store_signs_in_without_a_second_factor_and_every_page_says_so() {
     assert_eq!(location(&r), "/");
     let s = cookie_of(&r).unwrap();
     assert!(body(app.get("/", Some(&s))).contains("未要求双因素认证"));
+}
+
+/// A multipart body with one file and the form's fields.
+fn multipart(file: &str, content: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "hegui-test-boundary-7d3a";
+    let mut b = Vec::new();
+    for (k, v) in fields {
+        b.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .bytes(),
+        );
+    }
+    b.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
+    b.extend_from_slice(content);
+    b.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), b)
+}
+
+fn upload(app: &App, path: &str, cookie: &str, file: &str, content: &[u8]) -> Response<Body> {
+    let (kind, body) = multipart(
+        file,
+        content,
+        &[
+            ("source", "隐私政策官网"),
+            ("effective_date", "2025-06-30"),
+            ("checkpoint", "G3.1"),
+        ],
+    );
+    app.send(
+        Request::post(path)
+            .header(header::HOST, "127.0.0.1")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, kind)
+            .header(header::COOKIE, format!("__Host-hegui_session={cookie}"))
+            .body(Body::from(body))
+            .unwrap(),
+    )
+}
+
+fn evidence_flow(app: &App) {
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    for (name, role) in [
+        ("auditor", Role::Auditor),
+        ("reviewer", Role::Reviewer),
+        ("viewer", Role::Viewer),
+    ] {
+        accounts::add(store, name, name, PASSWORD, false).unwrap();
+        members::set(store, &e.code, name, role, None, "lead").unwrap();
+    }
+    let (auditor, reviewer, viewer) = (
+        app.session("auditor"),
+        app.session("reviewer"),
+        app.session("viewer"),
+    );
+    let path = format!("/e/{}/evidence", e.code);
+    let pdf = b"%PDF-1.7\n% the processor's privacy policy\n";
+    let r = upload(app, &path, &auditor, "隐私政策.pdf", pdf);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r));
+    // Typed by content: an executable, or a name that lies about the content, is refused.
+    for (name, content) in [
+        ("report.pdf", &b"MZ\x90\x00 not a pdf"[..]),
+        ("photo.png", &b"%PDF-1.4"[..]),
+        ("empty.txt", &b""[..]),
+    ] {
+        let r = upload(app, &path, &auditor, name, content);
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+    }
+    // A viewer sees the list, cannot upload or download.
+    let list = body(app.get(&path, Some(&viewer)));
+    assert!(list.contains("EV-001") && list.contains("隐私政策.pdf"));
+    assert!(!list.contains("type=\"file\""));
+    assert_eq!(
+        upload(app, &path, &viewer, "a.pdf", pdf).status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("{path}/EV-001"), Some(&viewer)).status(),
+        StatusCode::NOT_FOUND
+    );
+    // The reviewer downloads it: the same bytes, as an attachment, and the log says so.
+    let r = app.get(&format!("{path}/EV-001"), Some(&reviewer));
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(r.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let got = rt().block_on(r.into_body().collect()).unwrap().to_bytes();
+    assert_eq!(&got[..], &pdf[..]);
+    let log = hegui_audit::log::entries(store, &e.id).unwrap();
+    let actions: Vec<(&str, &str)> = log
+        .iter()
+        .map(|x| (x.action.as_str(), x.actor.as_str()))
+        .collect();
+    assert!(
+        actions.contains(&("evidence.downloaded", "reviewer")),
+        "{actions:?}"
+    );
+    let r = app.post(&format!("{path}/verify"), "", Some(&reviewer));
+    assert!(body(r).contains("全部证据校验通过"));
+    // Over the limit: refused before it is read whole.
+    let big = vec![b'a'; hegui_web::evidence::EVIDENCE_LIMIT + 1];
+
+    assert_eq!(
+        upload(app, &path, &auditor, "big.txt", &big).status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert!(hegui_audit::verify::engagement(store, &e.code)
+        .unwrap()
+        .ok());
+}
+
+#[test]
+fn evidence_upload_download_and_verify_on_sqlite() {
+    evidence_flow(&App::new(sqlite("evidence")));
+}
+
+#[test]
+fn evidence_upload_download_and_verify_on_postgres() {
+    let Some(db) = ScratchDb::postgres("web_evidence") else {
+        return;
+    };
+    evidence_flow(&App::new(Store::open(&db.url).unwrap()));
 }

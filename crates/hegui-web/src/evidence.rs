@@ -1,0 +1,351 @@
+//! Evidence: the list (metadata for every audit-side member), upload into the encrypted
+//! vault (typed by content, capped), download (logged in the activity log) and
+//! verification of every item.
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hegui_audit::members::Role;
+use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
+use hegui_audit::AuditError;
+
+use crate::access::{authorize, today, AUDIT_SIDE, EDITORS};
+use crate::locale::{texts, Texts};
+use crate::pages::error_page;
+use crate::session::{self, blocking};
+use crate::signin::see_other;
+use crate::{render, AppState};
+
+/// The largest evidence file taken through the browser.
+pub const EVIDENCE_LIMIT: usize = 64 * 1024 * 1024;
+/// Who downloads evidence (a viewer sees metadata only).
+pub const DOWNLOADERS: &[Role] = &[Role::Lead, Role::Auditor, Role::Reviewer];
+
+struct Item {
+    code: String,
+    name: String,
+    size: i64,
+    effective: String,
+    collector: String,
+    checkpoints: String,
+    sha_short: String,
+}
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct EvidencePage {
+    t: &'static Texts,
+    user: Option<String>,
+    mfa_relaxed: bool,
+    code: String,
+    items: Vec<Item>,
+    can_upload: bool,
+    can_download: bool,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+fn items(store: &hegui_audit::store::Store, id: &str) -> Result<Vec<Item>, AuditError> {
+    Ok(vault::list(store, id)?
+        .into_iter()
+        .map(|e| Item {
+            code: e.code,
+            name: e.name,
+            size: e.size,
+            effective: e.effective_date.unwrap_or_default(),
+            collector: e.collector,
+            checkpoints: e.checkpoints.join(", "),
+            sha_short: e.sha256.chars().take(16).collect(),
+        })
+        .collect())
+}
+
+/// The page for a member of the audit side, with a message after an action.
+async fn show(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: String,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let Some(s) = session::signed_in(state, headers).await else {
+        return see_other("/signin", None);
+    };
+    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
+    let loaded = blocking(move || {
+        let Some((e, role)) = authorize(&st.store, &c, &name, AUDIT_SIDE, today())? else {
+            return Ok(None);
+        };
+        Ok::<_, AuditError>(Some((role, items(&st.store, &e.id)?)))
+    })
+    .await;
+    let failed = error.is_some();
+    match loaded {
+        Ok(Some((role, items))) => {
+            let mut r = render(&EvidencePage {
+                t: texts(session::lang(headers)),
+                user: Some(s.user.display_name.clone()),
+                mfa_relaxed: !state.mfa_required,
+                code,
+                items,
+                can_upload: EDITORS.contains(&role),
+                can_download: DOWNLOADERS.contains(&role),
+                error,
+                notice,
+            });
+            if failed {
+                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            r
+        }
+        Ok(None) => error_page(state, headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(state, headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// GET /e/{code}/evidence
+pub async fn list(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    show(&state, &headers, code, None, None).await
+}
+
+/// The upload form's fields, read from the multipart body (unknown fields refused).
+#[derive(Default)]
+struct Upload {
+    name: String,
+    content: Vec<u8>,
+    source: String,
+    description: String,
+    effective_date: Option<String>,
+    checkpoint: Option<String>,
+}
+
+/// A multipart error's status: 413 when the body ran past its limit while being read (a
+/// client that sent no length), whatever the parser calls it.
+fn status_of(e: &axum::extract::multipart::MultipartError) -> StatusCode {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        if s.to_string().contains("length limit exceeded") {
+            return StatusCode::PAYLOAD_TOO_LARGE;
+        }
+        source = s.source();
+    }
+    e.status()
+}
+
+/// Reads the form; an error carries its status (413 for a body over the limit).
+async fn read_upload(mut m: Multipart) -> Result<Upload, (StatusCode, String)> {
+    let bad = |s: &str| (StatusCode::UNPROCESSABLE_ENTITY, s.to_string());
+    let fail = |e: axum::extract::multipart::MultipartError| (status_of(&e), e.body_text());
+    let mut u = Upload::default();
+    while let Some(field) = m.next_field().await.map_err(fail)? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                u.name = field
+                    .file_name()
+                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| bad("the upload has no file name"))?;
+                u.content = field.bytes().await.map_err(fail)?.to_vec();
+            }
+            "source" | "description" | "effective_date" | "checkpoint" => {
+                let v = field.text().await.map_err(fail)?;
+                let v = v.trim().to_string();
+                match name.as_str() {
+                    "source" => u.source = v,
+                    "description" => u.description = v,
+                    "effective_date" => u.effective_date = (!v.is_empty()).then_some(v),
+                    _ => u.checkpoint = (!v.is_empty()).then_some(v),
+                }
+            }
+            other => return Err(bad(&format!("unexpected field {other:?}"))),
+        }
+    }
+    if u.content.is_empty() && u.name.is_empty() {
+        return Err(bad("no file"));
+    }
+    Ok(u)
+}
+
+/// POST /e/{code}/evidence: one file into the vault.
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
+    let allowed = blocking(move || authorize(&st.store, &c, &name, EDITORS, today())).await;
+    let id = match allowed {
+        Ok(Some((e, _))) => e.id,
+        Ok(None) => return error_page(&state, &headers, StatusCode::NOT_FOUND),
+        Err(_) => return error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    // The body is read only once the member is known: a stranger's upload is a 404, not a
+    // parse error.
+    let multipart = match Multipart::from_request(request, &state).await {
+        Ok(m) => m,
+        Err(e) => return show(&state, &headers, code, Some(e.body_text()), None).await,
+    };
+    let u = match read_upload(multipart).await {
+        Ok(u) => u,
+        Err((status, e)) => {
+            let mut r = show(&state, &headers, code, Some(e), None).await;
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                *r.status_mut() = status;
+            }
+            return r;
+        }
+    };
+    if let Err(e) = crate::upload::check(&u.name, &u.content) {
+        return show(&state, &headers, code, Some(e), None).await;
+    }
+    if let Some(d) = &u.effective_date {
+        if d.parse::<jiff::civil::Date>().is_err() {
+            return show(
+                &state,
+                &headers,
+                code,
+                Some(format!("effective date {d:?}: YYYY-MM-DD")),
+                None,
+            )
+            .await;
+        }
+    }
+    let st = state.clone();
+    let actor = s.user.name.clone();
+    let added = blocking(move || {
+        vault::add(
+            &st.store,
+            &id,
+            NewEvidence {
+                name: u.name,
+                content: u.content,
+                kind: EvidenceKind::File,
+                collector: actor,
+                effective_date: u.effective_date,
+                source: u.source,
+                description: u.description,
+                checkpoints: u.checkpoint.into_iter().collect(),
+            },
+        )
+    })
+    .await;
+    match added {
+        Ok(_) => see_other(&format!("/e/{code}/evidence"), None),
+        Err(e) => show(&state, &headers, code, Some(e.to_string()), None).await,
+    }
+}
+
+/// GET /e/{code}/evidence/{ev}: the file, as an attachment; logged.
+pub async fn download(
+    State(state): State<AppState>,
+    Path((code, ev)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
+    let got = blocking(move || {
+        let Some((e, _)) = authorize(&st.store, &c, &name, DOWNLOADERS, today())? else {
+            return Ok(None);
+        };
+        let Some(item) = vault::list(&st.store, &e.id)?
+            .into_iter()
+            .find(|i| i.code == ev)
+        else {
+            return Ok(None);
+        };
+        let (_, content) = vault::get(&st.store, &e.id, &item.code)?;
+        vault::record_download(&st.store, &e.id, &item.code, &name)?;
+        Ok::<_, AuditError>(Some((item.name, content)))
+    })
+    .await;
+    match got {
+        Ok(Some((file, content))) => {
+            // RFC 6266: an ASCII fallback and the UTF-8 name.
+            let ascii: String = file
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let encoded: String = file
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            let disposition =
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+            let mut r = content.into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox; default-src 'none'"),
+            );
+            r
+        }
+        Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// POST /e/{code}/evidence/verify: decrypt and check every item.
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
+    let outcome = blocking(move || {
+        let Some((e, _)) = authorize(&st.store, &c, &name, DOWNLOADERS, today())? else {
+            return Ok(None);
+        };
+        Ok::<_, AuditError>(Some(vault::verify(&st.store, &e.id)))
+    })
+    .await;
+    let t = texts(session::lang(&headers));
+    match outcome {
+        Ok(Some(Ok(n))) => {
+            show(
+                &state,
+                &headers,
+                code,
+                None,
+                Some(format!("{} ({n})", t.get("ev.verified"))),
+            )
+            .await
+        }
+        Ok(Some(Err(e))) => show(&state, &headers, code, Some(e.to_string()), None).await,
+        Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
