@@ -9,6 +9,8 @@
 //!   route.
 //! - [`evidence`]: the vault in the browser (upload typed by content by [`upload`],
 //!   download logged).
+//! - [`ledger`]: findings and the rectification ledger (Art. 11 clock); the activity log
+//!   with its verification.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
 //!
 //! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
@@ -18,6 +20,7 @@
 pub mod access;
 pub mod checkpoint;
 pub mod evidence;
+pub mod ledger;
 pub mod locale;
 pub mod pages;
 pub mod routes;

@@ -242,7 +242,7 @@ struct DashboardPage {
     d: Dash,
 }
 
-fn severity_key(severity: &str) -> &'static str {
+pub(crate) fn severity_key(severity: &str) -> &'static str {
     match severity {
         "high" => "severity.high",
         "medium" => "severity.medium",
@@ -328,6 +328,10 @@ fn dashboard_model(
         }
     }
     for f in findings::ledger(store, &e.id)?.findings {
+        // What has not been put to the auditee (no rectification item yet) stays internal.
+        if client && f.items.is_empty() {
+            continue;
+        }
         d.findings
             .push((f.code.clone(), severity_key(&f.severity), f.title.clone()));
         for i in &f.items {

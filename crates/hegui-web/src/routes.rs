@@ -6,7 +6,7 @@ use hegui_audit::members::Role;
 
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
 use crate::evidence::{self, DOWNLOADERS};
-use crate::{checkpoint, pages, signin, AppState};
+use crate::{checkpoint, ledger, pages, signin, AppState};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,25 +84,50 @@ pub const ROUTES: &[RouteDef] = &[
         "/e/{code}/evidence/verify",
         Access::Member(DOWNLOADERS),
     ),
+    r("GET", "/e/{code}/findings", Access::Member(ALL_ROLES)),
+    r("GET", "/e/{code}/log", Access::Member(AUDIT_SIDE)),
 ];
+
+/// The first route of a path (its access rule and limit are per route; the handlers of
+/// all its methods are in one entry of [`table`]).
+fn at(path: &str) -> RouteDef {
+    *ROUTES
+        .iter()
+        .find(|r| r.path == path)
+        .unwrap_or_else(|| panic!("{path} is not in ROUTES (tested)"))
+}
 
 /// The routes with their handlers, one entry per path.
 pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
     vec![
-        (ROUTES[0], get(signin::form).post(signin::password)),
-        (ROUTES[2], get(signin::code_form).post(signin::code)),
-        (ROUTES[4], get(signin::enrol_form).post(signin::enrol)),
-        (ROUTES[6], post(signin::signout)),
-        (ROUTES[7], get(pages::set_lang)),
-        (ROUTES[8], get(pages::htmx)),
-        (ROUTES[9], get(pages::css)),
-        (ROUTES[10], get(pages::my_work)),
-        (ROUTES[11], get(pages::dashboard)),
-        (ROUTES[12], get(checkpoint::view).post(checkpoint::edit)),
-        (ROUTES[14], post(checkpoint::prepare)),
-        (ROUTES[15], post(checkpoint::review)),
-        (ROUTES[16], get(evidence::list).post(evidence::upload)),
-        (ROUTES[18], get(evidence::download)),
-        (ROUTES[19], post(evidence::verify)),
+        (at("/signin"), get(signin::form).post(signin::password)),
+        (
+            at("/signin/code"),
+            get(signin::code_form).post(signin::code),
+        ),
+        (
+            at("/signin/enrol"),
+            get(signin::enrol_form).post(signin::enrol),
+        ),
+        (at("/signout"), post(signin::signout)),
+        (at("/lang/{lang}"), get(pages::set_lang)),
+        (at("/static/htmx.min.js"), get(pages::htmx)),
+        (at("/static/hegui.css"), get(pages::css)),
+        (at("/"), get(pages::my_work)),
+        (at("/e/{code}"), get(pages::dashboard)),
+        (
+            at("/e/{code}/c/{id}"),
+            get(checkpoint::view).post(checkpoint::edit),
+        ),
+        (at("/e/{code}/c/{id}/prepare"), post(checkpoint::prepare)),
+        (at("/e/{code}/c/{id}/review"), post(checkpoint::review)),
+        (
+            at("/e/{code}/evidence"),
+            get(evidence::list).post(evidence::upload),
+        ),
+        (at("/e/{code}/evidence/{ev}"), get(evidence::download)),
+        (at("/e/{code}/evidence/verify"), post(evidence::verify)),
+        (at("/e/{code}/findings"), get(ledger::findings)),
+        (at("/e/{code}/log"), get(ledger::activity)),
     ]
 }

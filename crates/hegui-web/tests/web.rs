@@ -758,3 +758,82 @@ fn evidence_upload_download_and_verify_on_postgres() {
     };
     evidence_flow(&App::new(Store::open(&db.url).unwrap()));
 }
+
+/// Findings and the ledger: the auditee sees what was put to it (findings with
+/// rectification items), not drafts; the activity log page names a row changed behind
+/// hegui's back.
+#[test]
+fn findings_ledger_and_the_log_in_the_browser() {
+    use hegui_audit::findings::{self, Severity};
+    let app = App::new(sqlite("ledger"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    for (name, role) in [("auditor", Role::Auditor), ("client", Role::Client)] {
+        accounts::add(store, name, name, PASSWORD, false).unwrap();
+        members::set(store, &e.code, name, role, None, "lead").unwrap();
+    }
+    let put = findings::add(
+        store,
+        &e.code,
+        "G13.4",
+        Severity::High,
+        "未事前开展影响评估",
+        "",
+        "auditor",
+    )
+    .unwrap();
+    findings::add(
+        store,
+        &e.code,
+        "G3.1",
+        Severity::Low,
+        "草稿：待复核的问题",
+        "",
+        "auditor",
+    )
+    .unwrap();
+    findings::add_item(
+        store,
+        &e.code,
+        &put,
+        "合规部",
+        "补做影响评估",
+        date(2030, 12, 31),
+        "auditor",
+    )
+    .unwrap();
+    let (auditor, client) = (app.session("auditor"), app.session("client"));
+    let path = format!("/e/{}/findings", e.code);
+    let page = body(app.get(&path, Some(&auditor)));
+    assert!(page.contains("未事前开展影响评估") && page.contains("草稿：待复核的问题"));
+    assert!(page.contains("补做影响评估") && page.contains("2030-12-31"));
+    let page = body(app.get(&path, Some(&client)));
+    assert!(
+        page.contains("未事前开展影响评估"),
+        "what was put to the auditee"
+    );
+    assert!(
+        !page.contains("草稿：待复核的问题"),
+        "a draft finding stays internal"
+    );
+    let dash = body(app.get(&format!("/e/{}", e.code), Some(&client)));
+    assert!(!dash.contains("草稿：待复核的问题"));
+    // The log: intact, then a field changed outside hegui is named.
+    let log = format!("/e/{}/log", e.code);
+    assert_eq!(app.get(&log, Some(&client)).status(), StatusCode::NOT_FOUND);
+    let page = body(app.get(&log, Some(&auditor)));
+    assert!(page.contains("日志完整") && page.contains("finding.added"));
+    store
+        .write(None, |tx| {
+            tx.exec(
+                "UPDATE findings SET severity = 'low' WHERE code = 'F-001'",
+                &[],
+            )
+        })
+        .unwrap();
+    let page = body(app.get(&log, Some(&auditor)));
+    assert!(
+        page.contains("校验失败") && page.contains("findings"),
+        "{page}"
+    );
+}

@@ -1,0 +1,202 @@
+//! Findings and the rectification ledger (整改台账), with the Art. 11 clock; and the
+//! activity log with its verification. An auditee sees the findings that have
+//! rectification items (the ones put to it), and never the log.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use hegui_audit::members::Role;
+use hegui_audit::{findings, log, verify, AuditError};
+use hegui_core::calendar::Calendar;
+use jiff::civil::Date;
+
+use crate::access::{authorize, today, AUDIT_SIDE};
+use crate::locale::{texts, Texts};
+use crate::pages::{error_page, severity_key};
+use crate::session::{self, blocking};
+use crate::signin::see_other;
+use crate::{render, AppState};
+
+struct ItemView {
+    seq: i64,
+    owner: String,
+    measure: String,
+    due: String,
+    days_left: String,
+    overdue: bool,
+    status_key: &'static str,
+    closed_on: Option<String>,
+    verification: String,
+}
+
+struct FindingView {
+    code: String,
+    title: String,
+    description: String,
+    severity_key: &'static str,
+    checkpoint: String,
+    checkpoint_link: String,
+    items: Vec<ItemView>,
+}
+
+#[derive(Template)]
+#[template(path = "findings.html")]
+struct FindingsPage {
+    t: &'static Texts,
+    user: Option<String>,
+    mfa_relaxed: bool,
+    code: String,
+    open_items: usize,
+    done: Option<String>,
+    report_due: Option<String>,
+    note: Option<String>,
+    findings: Vec<FindingView>,
+}
+
+fn item_view(i: &findings::Item, today: Date) -> ItemView {
+    let open = i.status != "closed";
+    let left = i
+        .due
+        .parse::<Date>()
+        .ok()
+        .and_then(|d| Calendar::builtin().working_days_between(today, d).ok());
+    ItemView {
+        seq: i.seq,
+        owner: i.owner.clone(),
+        measure: i.measure.clone(),
+        due: i.due.clone(),
+        days_left: match (open, left) {
+            (true, Some(n)) => n.to_string(),
+            _ => "—".into(),
+        },
+        overdue: open && left.is_some_and(|n| n < 0),
+        status_key: if open { "item.open" } else { "item.closed" },
+        closed_on: i.closed_on.clone(),
+        verification: i.verification.clone().unwrap_or_default(),
+    }
+}
+
+/// GET /e/{code}/findings
+pub async fn findings(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
+    let loaded = blocking(move || {
+        let Some((e, role)) = authorize(&st.store, &c, &name, &Role::ALL, today())? else {
+            return Ok(None);
+        };
+        Ok::<_, AuditError>(Some((
+            e.code.clone(),
+            role,
+            findings::ledger(&st.store, &e.id)?,
+        )))
+    })
+    .await;
+    let (code, role, ledger) = match loaded {
+        Ok(Some(x)) => x,
+        Ok(None) => return error_page(&state, &headers, StatusCode::NOT_FOUND),
+        Err(_) => return error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    let today = today();
+    let client = role == Role::Client;
+    let views = ledger
+        .findings
+        .iter()
+        // What has not been put to the auditee (no rectification item yet) stays internal.
+        .filter(|f| !client || !f.items.is_empty())
+        .map(|f| FindingView {
+            code: f.code.clone(),
+            title: f.title.clone(),
+            description: f.description.clone(),
+            severity_key: severity_key(&f.severity),
+            checkpoint: f.checkpoint.clone(),
+            checkpoint_link: if client {
+                "#".into()
+            } else {
+                format!("/e/{code}/c/{}", f.checkpoint)
+            },
+            items: f.items.iter().map(|i| item_view(i, today)).collect(),
+        })
+        .collect();
+    render(&FindingsPage {
+        t: texts(session::lang(&headers)),
+        user: Some(s.user.display_name.clone()),
+        mfa_relaxed: !state.mfa_required,
+        code,
+        open_items: ledger.open_items,
+        done: ledger.rectification_done,
+        report_due: ledger.report_due,
+        note: if client { None } else { ledger.note },
+        findings: views,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    t: &'static Texts,
+    user: Option<String>,
+    mfa_relaxed: bool,
+    code: String,
+    ok: bool,
+    entries: i64,
+    head: String,
+    problems: Vec<String>,
+    /// seq, at, actor, action, detail.
+    rows: Vec<(i64, String, String, String, String)>,
+}
+
+/// GET /e/{code}/log: the activity log, newest first, with the verification of the whole
+/// engagement (chain, rows, evidence).
+pub async fn activity(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(s) = session::signed_in(&state, &headers).await else {
+        return see_other("/signin", None);
+    };
+    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
+    let loaded = blocking(move || {
+        let Some((e, _)) = authorize(&st.store, &c, &name, AUDIT_SIDE, today())? else {
+            return Ok(None);
+        };
+        let v = verify::engagement(&st.store, &e.id)?;
+        let entries = log::entries(&st.store, &e.id)?;
+        Ok::<_, AuditError>(Some((e.code, v, entries)))
+    })
+    .await;
+    match loaded {
+        Ok(Some((code, v, entries))) => render(&ActivityPage {
+            t: texts(session::lang(&headers)),
+            user: Some(s.user.display_name.clone()),
+            mfa_relaxed: !state.mfa_required,
+            code,
+            ok: v.problems.is_empty(),
+            entries: v.entries,
+            head: v.head.chars().take(16).collect(),
+            problems: v.problems.iter().map(|p| p.to_string()).collect(),
+            rows: entries
+                .iter()
+                .rev()
+                .map(|x| {
+                    (
+                        x.seq,
+                        x.at.chars().take(19).collect(),
+                        x.actor.clone(),
+                        x.action.clone(),
+                        x.detail.to_string(),
+                    )
+                })
+                .collect(),
+        }),
+        Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
+        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
