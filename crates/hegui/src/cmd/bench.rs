@@ -25,6 +25,9 @@ pub enum BenchCmd {
     Store(super::bench_store::BenchStoreArgs),
     /// Fuzz every parser of outside input for a given time (or replay kept crashers).
     Fuzz(super::bench_fuzz::BenchFuzzArgs),
+    /// `hegui serve` under load: signed-in clients mixing page views, paper edits and
+    /// evidence uploads; latency, throughput, errors, page size, server memory.
+    Serve(super::bench_serve::BenchServeArgs),
 }
 
 #[derive(Args)]
@@ -66,6 +69,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
         BenchCmd::Scan(a) => a,
         BenchCmd::Report(a) => return super::bench_report::run(a),
         BenchCmd::Store(a) => return super::bench_store::run(a),
+        BenchCmd::Serve(a) => return super::bench_serve::run(a),
         BenchCmd::Fuzz(a) => return super::bench_fuzz::run(a),
     };
     let base = a

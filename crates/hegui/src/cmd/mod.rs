@@ -2,6 +2,7 @@
 pub mod bench;
 pub mod bench_fuzz;
 pub mod bench_report;
+pub mod bench_serve;
 pub mod bench_store;
 pub mod calendar;
 pub mod catalog;
