@@ -482,8 +482,9 @@ pub fn session(store: &Store, token: &str) -> Result<Option<Session>, AuditError
         return Ok(None);
     }
     let h = token_hash(token);
+    // One query for the session and its account: every request makes it.
     let rows = store.rows(
-        "SELECT s.stage, s.pending_totp, s.created_at, s.last_seen, u.name FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.token_sha256 = $1 AND u.disabled = 0",
+        "SELECT s.stage, s.pending_totp, s.created_at, s.last_seen, u.name, u.display_name, u.is_admin, u.disabled, u.totp_secret, u.created_at FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.token_sha256 = $1 AND u.disabled = 0",
         &[h.clone().into()],
     )?;
     let Some(r) = rows.first() else {
@@ -507,8 +508,13 @@ pub fn session(store: &Store, token: &str) -> Result<Option<Session>, AuditError
             )
         })?;
     }
-    let Some(user) = get(store, &r.text(4))? else {
-        return Ok(None);
+    let user = User {
+        name: r.text(4),
+        display_name: r.text(5),
+        admin: r.int(6) != 0,
+        disabled: r.int(7) != 0,
+        mfa: r.opt(8).is_some(),
+        created_at: r.text(9),
     };
     Ok(Some(Session {
         user,

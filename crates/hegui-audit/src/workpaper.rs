@@ -122,12 +122,20 @@ fn checkpoint_id(cp: &str) -> Result<String, AuditError> {
         })
 }
 
+const PAPER_COLS: &str = "checkpoint, procedures, population, sample, evidence, result, observations, status, prepared_by, prepared_at, reviewed_by, reviewed_at, revision";
+
 fn load(q: &mut impl Query, id: &str, cp: &str) -> Result<Option<Paper>, AuditError> {
     let rows = q.rows(
-        "SELECT checkpoint, procedures, population, sample, evidence, result, observations, status, prepared_by, prepared_at, reviewed_by, reviewed_at, revision FROM working_papers WHERE engagement_id = $1 AND checkpoint = $2",
+        &format!(
+            "SELECT {PAPER_COLS} FROM working_papers WHERE engagement_id = $1 AND checkpoint = $2"
+        ),
         &[id.into(), cp.into()],
     )?;
-    Ok(rows.first().map(|r| {
+    Ok(rows.first().map(paper_of))
+}
+
+fn paper_of(r: &sqlx::any::AnyRow) -> Paper {
+    {
         let result = Conclusion::parse(&r.text(5));
         Paper {
             checkpoint: r.text(0),
@@ -145,7 +153,7 @@ fn load(q: &mut impl Query, id: &str, cp: &str) -> Result<Option<Paper>, AuditEr
             reviewed_at: r.opt(11),
             revision: r.int(12),
         }
-    }))
+    }
 }
 
 fn blank(cp: &str) -> Paper {
@@ -211,14 +219,28 @@ pub fn get(store: &Store, engagement: &str, checkpoint: &str) -> Result<Paper, A
 /// All written papers of an engagement, in Guideline order.
 pub fn list(store: &Store, engagement: &str) -> Result<Vec<Paper>, AuditError> {
     let id = resolve(store, engagement)?;
-    let mut out = Vec::new();
-    let mut q = store;
-    for (_, c) in Law::get().guideline.checkpoints() {
-        if let Some(p) = load(&mut q, &id, &c.id)? {
-            out.push(p);
-        }
-    }
-    Ok(out)
+    // One query for all of them (a page lists them on every view), then Guideline order.
+    let mut papers: Vec<Paper> = store
+        .rows(
+            &format!("SELECT {PAPER_COLS} FROM working_papers WHERE engagement_id = $1"),
+            &[id.into()],
+        )?
+        .iter()
+        .map(paper_of)
+        .collect();
+    let order: std::collections::HashMap<&str, usize> = Law::get()
+        .guideline
+        .checkpoints()
+        .enumerate()
+        .map(|(i, (_, c))| (c.id.as_str(), i))
+        .collect();
+    papers.sort_by_key(|p| {
+        order
+            .get(p.checkpoint.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    Ok(papers)
 }
 
 /// Applies an edit. A reviewed paper that changes is reopened.

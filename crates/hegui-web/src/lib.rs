@@ -26,6 +26,7 @@ pub mod pages;
 pub mod routes;
 pub mod session;
 pub mod signin;
+pub mod throttle;
 pub mod upload;
 
 use std::sync::Arc;
@@ -47,6 +48,42 @@ pub struct AppState {
     /// Whether the second factor is required. Only a demo store turns it off, and then
     /// every page says so.
     pub mfa_required: bool,
+    /// Sign-in attempts per address.
+    pub throttle: Arc<throttle::Throttle>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<Store>, mfa_required: bool) -> AppState {
+        AppState {
+            store,
+            mfa_required,
+            throttle: Arc::default(),
+        }
+    }
+}
+
+/// Refuses sign-in submissions past [`throttle::PER_MINUTE`] a minute from one address.
+async fn limit_signins(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.method() == axum::http::Method::POST && req.uri().path().starts_with("/signin") {
+        let ip = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        if !state.throttle.allow(ip) {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, "60")],
+                "too many sign-in attempts from this address: wait a minute",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// The largest form body (sign-in and page forms; evidence uploads will have their own).
@@ -74,6 +111,10 @@ pub fn router(state: AppState) -> Router {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
     app.fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_signins,
+        ))
         .with_state(state)
         .layer(CsrfLayer::new())
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
@@ -94,7 +135,8 @@ pub fn serve(state: AppState, listen: &str) -> std::io::Result<()> {
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         eprintln!("hegui: serving on http://{}", listener.local_addr()?);
-        axum::serve(listener, router(state)).await
+        let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await
     })
 }
 

@@ -60,10 +60,7 @@ struct App {
 impl App {
     fn new(store: Store) -> App {
         App {
-            state: AppState {
-                store: Arc::new(store),
-                mfa_required: true,
-            },
+            state: AppState::new(Arc::new(store), true),
         }
     }
 
@@ -835,5 +832,25 @@ fn findings_ledger_and_the_log_in_the_browser() {
     assert!(
         page.contains("校验失败") && page.contains("findings"),
         "{page}"
+    );
+}
+
+#[test]
+fn sign_in_attempts_are_limited_per_address() {
+    let app = App::new(sqlite("throttle"));
+    for _ in 0..hegui_web::throttle::PER_MINUTE {
+        assert_ne!(
+            app.post("/signin", "name=x&password=yyyyyyyy", None)
+                .status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    let r = app.post("/signin", "name=x&password=yyyyyyyy", None);
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()[header::RETRY_AFTER], "60");
+    assert_eq!(
+        app.get("/signin", None).status(),
+        StatusCode::OK,
+        "pages still load"
     );
 }

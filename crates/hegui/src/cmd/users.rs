@@ -230,10 +230,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             "hegui: a demo store: accounts sign in without a second factor (every page says so)"
         );
     }
-    let state = hegui_web::AppState {
-        store: std::sync::Arc::new(store),
-        mfa_required,
-    };
+    let state = hegui_web::AppState::new(std::sync::Arc::new(store), mfa_required);
     hegui_web::serve(state, &a.listen)?;
     Ok(ExitCode::SUCCESS)
 }
