@@ -169,6 +169,24 @@ pub fn role(
         .map(|m| m.role))
 }
 
+/// The engagement with code `code` and the role `user` has in it today, in one query
+/// (every page asks): `(id, role)`, or `None` when either is missing or expired.
+pub fn access(
+    store: &Store,
+    code: &str,
+    user: &str,
+    today: &str,
+) -> Result<Option<(String, Role)>, AuditError> {
+    Ok(store
+        .rows(
+            "SELECT e.id, m.role, m.expires_on FROM engagements e JOIN memberships m ON m.engagement_id = e.id WHERE e.code = $1 AND m.user_name = $2",
+            &[code.into(), user.into()],
+        )?
+        .first()
+        .filter(|r| r.opt(2).is_none_or(|e| e.as_str() >= today))
+        .and_then(|r| Some((r.text(0), Role::parse(&r.text(1))?))))
+}
+
 /// The members of an engagement.
 pub fn list(store: &Store, engagement: &str) -> Result<Vec<Member>, AuditError> {
     let id = resolve(store, engagement)?;

@@ -614,6 +614,13 @@ impl Drop for Store {
     /// Closes the connections cleanly: SQLite then folds its write-ahead log into the file
     /// and removes it, so a closed store is one file again.
     fn drop(&mut self) {
+        // Dropped on an async runtime's thread (a web server's state going away), blocking
+        // is not allowed: close from a thread of our own instead.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let (rt, pool) = (self.rt.handle().clone(), self.pool.clone());
+            let _ = std::thread::spawn(move || rt.block_on(pool.close())).join();
+            return;
+        }
         self.rt.block_on(self.pool.close());
     }
 }

@@ -1,7 +1,6 @@
 //! Who may see an engagement: the one check every engagement route makes. An engagement
 //! that does not exist and one the user has no allowed role in look the same (a 404).
 
-use hegui_audit::engagement::{self, Engagement};
 use hegui_audit::members::{self, Role};
 use hegui_audit::store::Store;
 use hegui_audit::AuditError;
@@ -14,27 +13,33 @@ pub const EDITORS: &[Role] = &[Role::Lead, Role::Auditor];
 /// Who signs working papers off as reviewer (never the preparer).
 pub const REVIEWERS: &[Role] = &[Role::Lead, Role::Reviewer];
 
-/// The engagement `code` and the user's role in it today, if that role is `allowed`.
+/// The engagement a page is about: its id and its code.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: String,
+    pub code: String,
+}
+
+/// The engagement `code` and the user's role in it today, if that role is `allowed` (one
+/// query: every page makes this check).
 pub fn authorize(
     store: &Store,
     code: &str,
     user: &str,
     allowed: &[Role],
     today: Date,
-) -> Result<Option<(Engagement, Role)>, AuditError> {
-    let e = match engagement::show(store, code) {
-        Ok(e) => e,
-        Err(AuditError::NotFound(_)) => return Ok(None),
-        Err(err) => return Err(err),
-    };
-    // Codes only: an id in the path would be a second name for the same page.
-    if e.code != code {
-        return Ok(None);
-    }
-    match members::role(store, &e.id, user, &today.to_string())? {
-        Some(r) if allowed.contains(&r) => Ok(Some((e, r))),
-        _ => Ok(None),
-    }
+) -> Result<Option<(Target, Role)>, AuditError> {
+    Ok(members::access(store, code, user, &today.to_string())?
+        .filter(|(_, r)| allowed.contains(r))
+        .map(|(id, r)| {
+            (
+                Target {
+                    id,
+                    code: code.to_string(),
+                },
+                r,
+            )
+        }))
 }
 
 /// Today in China Standard Time.

@@ -265,9 +265,10 @@ fn dashboard_model(
     user: &str,
     today: Date,
 ) -> Result<Option<Dash>, AuditError> {
-    let Some((e, role)) = authorize(store, code, user, &Role::ALL, today)? else {
+    let Some((t, role)) = authorize(store, code, user, &Role::ALL, today)? else {
         return Ok(None);
     };
+    let e = engagement::show(store, &t.id)?;
     let client = role == Role::Client;
     let mut d = Dash {
         code: e.code.clone(),
@@ -289,7 +290,8 @@ fn dashboard_model(
         items: Vec::new(),
     };
     if !client {
-        for s in engagement::scope(store, &e.id)? {
+        let scope = engagement::scope(store, &e.id)?;
+        for s in &scope {
             match s.decision.as_str() {
                 "yes" => d.scope_in += 1,
                 "no" => d.scope_out += 1,
@@ -297,10 +299,7 @@ fn dashboard_model(
             }
         }
         let papers = workpaper::list(store, &e.id)?;
-        for s in engagement::scope(store, &e.id)?
-            .iter()
-            .filter(|s| s.decision != "no")
-        {
+        for s in scope.iter().filter(|s| s.decision != "no") {
             let p = papers.iter().find(|p| p.checkpoint == s.checkpoint);
             let status = match p.map(|p| p.status.as_str()) {
                 Some("prepared") => "status.prepared",

@@ -167,6 +167,29 @@ impl Run {
             .await
             .unwrap();
     }
+    /// Clicks a button that submits a form and waits for the next page to load: the old
+    /// page's body goes stale, then the new document is complete.
+    async fn submit(&self, css: &str) {
+        let old = self.c.find(Locator::Css("body")).await.unwrap();
+        self.click(css).await;
+        for _ in 0..200 {
+            if old.tag_name().await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        for _ in 0..200 {
+            let state = self
+                .c
+                .execute("return document.readyState", vec![])
+                .await
+                .unwrap();
+            if state == "complete" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
     async fn page(&self) -> String {
         self.c.source().await.unwrap()
     }
@@ -174,10 +197,10 @@ impl Run {
         self.go("/signin").await;
         self.fill("input[name=name]", name).await;
         self.fill("input[name=password]", PASSWORD).await;
-        self.click("form.stack button").await;
+        self.submit("form.stack button").await;
     }
     async fn sign_out(&self) {
-        self.click("header form button").await;
+        self.submit("header form button").await;
     }
 }
 
@@ -257,7 +280,7 @@ fn the_audit_team_in_a_real_browser() {
             .pending_totp
             .unwrap();
         r.fill("input[name=code]", &accounts::totp_code(&secret, now()).unwrap()).await;
-        r.click("form.stack button").await;
+        r.submit("form.stack button").await;
         assert!(r.page().await.contains("我的工作"));
         r.shot("my-work").await;
         // The engagement, then a working paper: edit, prepare.
@@ -268,8 +291,8 @@ fn the_audit_team_in_a_real_browser() {
         r.fill("input[name=procedure]", "抽查授信业务的影响评估报告").await;
         r.c.find(Locator::Css("select[name=result] option[value=non_compliant]")).await.unwrap().click().await.unwrap();
         r.fill("textarea[name=observations]", "两项授信产品未事前评估").await;
-        r.click("form.stack button").await;
-        r.click(&format!("form[action='/e/{code}/c/G13.4/prepare'] button")).await;
+        r.submit("form.stack button").await;
+        r.submit(&format!("form[action='/e/{code}/c/G13.4/prepare'] button")).await;
         assert!(r.page().await.contains("已编制"));
         r.shot("checkpoint-prepared").await;
         // Evidence.
@@ -277,7 +300,7 @@ fn the_audit_team_in_a_real_browser() {
         r.c.find(Locator::Css("input[type=file]")).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
         r.fill("input[name=source]", "官网").await;
         r.fill("input[name=checkpoint]", "G3.1").await;
-        r.click("form.stack button").await;
+        r.submit("form.stack button").await;
         let page = r.page().await;
         assert!(page.contains("EV-001") && page.contains("隐私政策.pdf"), "{page}");
         r.shot("evidence").await;
@@ -286,9 +309,9 @@ fn the_audit_team_in_a_real_browser() {
         // The reviewer: password and a code, then the review.
         r.sign_in("reviewer").await;
         r.fill("input[name=code]", &accounts::totp_code(&reviewer_secret, now() + 30).unwrap()).await;
-        r.click("form.stack button").await;
+        r.submit("form.stack button").await;
         r.go(&format!("/e/{code}/c/G13.4")).await;
-        r.click(&format!("form[action='/e/{code}/c/G13.4/review'] button")).await;
+        r.submit(&format!("form[action='/e/{code}/c/G13.4/review'] button")).await;
         assert!(r.page().await.contains("已复核"));
         r.shot("checkpoint-reviewed").await;
         r.go(&format!("/e/{code}/log")).await;
@@ -299,7 +322,7 @@ fn the_audit_team_in_a_real_browser() {
         // The auditee: its findings, not the papers.
         r.sign_in("client").await;
         r.fill("input[name=code]", &accounts::totp_code(&_client_secret, now() + 30).unwrap()).await;
-        r.click("form.stack button").await;
+        r.submit("form.stack button").await;
         r.go(&format!("/e/{code}/findings")).await;
         let page = r.page().await;
         assert!(page.contains("未事前开展影响评估") && !page.contains("内部草稿问题"));

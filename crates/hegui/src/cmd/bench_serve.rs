@@ -19,7 +19,8 @@ use hegui_audit::store::Store;
 #[derive(Args)]
 pub struct BenchServeArgs {
     /// The store (default: a new SQLite file in a temporary directory); a postgres:// URL
-    /// measures PostgreSQL (the bench writes an engagement into it).
+    /// measures PostgreSQL — give it a scratch database: the bench writes an engagement
+    /// and accounts into it.
     #[arg(long)]
     db: Option<String>,
     /// Concurrent signed-in clients.
