@@ -71,3 +71,26 @@ fn run(url: &str, statements: &[String]) -> Result<(), sqlx::Error> {
         c.close().await
     })
 }
+
+/// A commissioned engagement on the fintech example profile (for tests of the crates above
+/// this one: the web application's).
+pub fn engagement(lead: &str) -> crate::engagement::NewEngagement {
+    crate::engagement::NewEngagement {
+        profile_text: include_str!("../../../examples/fintech.yaml").into(),
+        profile_name: "fintech.yaml".into(),
+        kind: hegui_core::inventory::AuditKind::Commissioned,
+        trigger: None,
+        body: Some("甲会计师事务所".into()),
+        affiliates: vec![],
+        lead: Some(lead.into()),
+        team: vec![],
+        period_start: jiff::civil::date(2025, 1, 1),
+        period_end: jiff::civil::date(2025, 12, 31),
+        start: jiff::civil::date(2026, 11, 23),
+        deadline: None,
+        attests_no_subdelegation: true,
+        reading: crate::independence::RotationReading::Inclusive,
+        override_reason: None,
+        actor: "lead".into(),
+    }
+}

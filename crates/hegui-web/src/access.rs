@@ -1,10 +1,18 @@
 //! Who may see an engagement: the one check every engagement route makes. An engagement
 //! that does not exist and one the user has no allowed role in look the same (a 404).
 
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use hegui_audit::accounts::Session;
 use hegui_audit::members::{self, Role};
 use hegui_audit::store::Store;
 use hegui_audit::AuditError;
 use jiff::civil::Date;
+
+use crate::pages::error_page;
+use crate::session::{self, blocking};
+use crate::signin::see_other;
+use crate::AppState;
 
 /// Roles of the audit side (everyone but the auditee).
 pub const AUDIT_SIDE: &[Role] = &[Role::Lead, Role::Auditor, Role::Reviewer, Role::Viewer];
@@ -47,4 +55,37 @@ pub fn today() -> Date {
     jiff::Zoned::now()
         .with_time_zone(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
         .date()
+}
+
+/// What every engagement page does first: the signed-in session (else to the sign-in
+/// page), the member's role (else a 404), then `load` on the blocking pool with the store,
+/// the engagement and the role. `load` returning `None` is a 404 too (an object not in
+/// the engagement); a store error is the generic error page.
+pub async fn with_member<T: Send + 'static>(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: &str,
+    allowed: &'static [Role],
+    load: impl FnOnce(&Store, &Target, Role) -> Result<Option<T>, AuditError> + Send + 'static,
+) -> Result<(Session, T), Response> {
+    let Some(s) = session::signed_in(state, headers).await else {
+        return Err(see_other("/signin", None));
+    };
+    let (store, code, name) = (state.store.clone(), code.to_string(), s.user.name.clone());
+    let loaded = blocking(move || {
+        let Some((t, role)) = authorize(&store, &code, &name, allowed, today())? else {
+            return Ok(None);
+        };
+        load(&store, &t, role)
+    })
+    .await;
+    match loaded {
+        Ok(Some(x)) => Ok((s, x)),
+        Ok(None) => Err(error_page(state, headers, StatusCode::NOT_FOUND)),
+        Err(_) => Err(error_page(
+            state,
+            headers,
+            StatusCode::INTERNAL_SERVER_ERROR,
+        )),
+    }
 }

@@ -267,21 +267,46 @@ pub async fn edit(
     .await
 }
 
-/// POST /e/{code}/c/{id}/prepare
-pub async fn prepare(
-    State(state): State<AppState>,
-    Path((code, id)): Path<(String, String)>,
+/// The two sign-offs of a paper.
+#[derive(Debug, Clone, Copy)]
+enum SignOff {
+    Prepare,
+    Review,
+}
+
+async fn sign_off(
+    state: AppState,
     headers: HeaderMap,
+    code: String,
+    id: String,
+    which: SignOff,
 ) -> Response {
     let actor = session::signed_in(&state, &headers)
         .await
         .map(|s| s.user.name)
         .unwrap_or_default();
     let cp = id.clone();
-    act(state, headers, code, id, EDITORS, move |st, e, _| {
-        workpaper::prepare(&st.store, e, &cp, &actor).map(|_| ())
+    let allowed = match which {
+        SignOff::Prepare => EDITORS,
+        SignOff::Review => REVIEWERS,
+    };
+    act(state, headers, code, id, allowed, move |st, e, _| {
+        match which {
+            SignOff::Prepare => workpaper::prepare(&st.store, e, &cp, &actor),
+            SignOff::Review => workpaper::review(&st.store, e, &cp, &actor),
+        }
+        .map(|_| ())
     })
     .await
+}
+
+/// POST /e/{code}/c/{id}/prepare
+pub async fn prepare(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    sign_off(state, headers, code, id, SignOff::Prepare).await
 }
 
 /// POST /e/{code}/c/{id}/review
@@ -290,13 +315,5 @@ pub async fn review(
     Path((code, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let actor = session::signed_in(&state, &headers)
-        .await
-        .map(|s| s.user.name)
-        .unwrap_or_default();
-    let cp = id.clone();
-    act(state, headers, code, id, REVIEWERS, move |st, e, _| {
-        workpaper::review(&st.store, e, &cp, &actor).map(|_| ())
-    })
-    .await
+    sign_off(state, headers, code, id, SignOff::Review).await
 }

@@ -10,7 +10,7 @@ use hegui_audit::members::Role;
 use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
 use hegui_audit::AuditError;
 
-use crate::access::{authorize, today, AUDIT_SIDE, EDITORS};
+use crate::access::{authorize, today, with_member, AUDIT_SIDE, EDITORS};
 use crate::locale::{texts, Texts};
 use crate::pages::error_page;
 use crate::session::{self, blocking};
@@ -69,39 +69,30 @@ async fn show(
     error: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    let Some(s) = session::signed_in(state, headers).await else {
-        return see_other("/signin", None);
-    };
-    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
-    let loaded = blocking(move || {
-        let Some((e, role)) = authorize(&st.store, &c, &name, AUDIT_SIDE, today())? else {
-            return Ok(None);
-        };
-        Ok::<_, AuditError>(Some((role, items(&st.store, &e.id)?)))
+    let loaded = with_member(state, headers, &code, AUDIT_SIDE, |store, t, role| {
+        Ok(Some((role, items(store, &t.id)?)))
     })
     .await;
+    let (s, (role, items)) = match loaded {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let failed = error.is_some();
-    match loaded {
-        Ok(Some((role, items))) => {
-            let mut r = render(&EvidencePage {
-                t: texts(session::lang(headers)),
-                user: Some(s.user.display_name.clone()),
-                mfa_relaxed: !state.mfa_required,
-                code,
-                items,
-                can_upload: EDITORS.contains(&role),
-                can_download: DOWNLOADERS.contains(&role),
-                error,
-                notice,
-            });
-            if failed {
-                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            r
-        }
-        Ok(None) => error_page(state, headers, StatusCode::NOT_FOUND),
-        Err(_) => error_page(state, headers, StatusCode::INTERNAL_SERVER_ERROR),
+    let mut r = render(&EvidencePage {
+        t: texts(session::lang(headers)),
+        user: Some(s.user.display_name.clone()),
+        mfa_relaxed: !state.mfa_required,
+        code,
+        items,
+        can_upload: EDITORS.contains(&role),
+        can_download: DOWNLOADERS.contains(&role),
+        error,
+        notice,
+    });
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
+    r
 }
 
 /// GET /e/{code}/evidence
@@ -251,23 +242,26 @@ pub async fn download(
     Path((code, ev)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(s) = session::signed_in(&state, &headers).await else {
-        return see_other("/signin", None);
-    };
-    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
-    let got = blocking(move || {
-        let Some((e, _)) = authorize(&st.store, &c, &name, DOWNLOADERS, today())? else {
-            return Ok(None);
-        };
-        let Some(item) = vault::list(&st.store, &e.id)?
+    let got = with_member(&state, &headers, &code, DOWNLOADERS, move |store, t, _| {
+        let Some(item) = vault::list(store, &t.id)?
             .into_iter()
             .find(|i| i.code == ev)
         else {
             return Ok(None);
         };
-        let (_, content) = vault::get(&st.store, &e.id, &item.code)?;
-        vault::record_download(&st.store, &e.id, &item.code, &name)?;
-        Ok::<_, AuditError>(Some((item.name, content)))
+        Ok(Some((item.code.clone(), item.name)))
+    })
+    .await;
+    let (s, (ev, file)) = match got {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    // The copy is taken and logged under the engagement's write lock, by the member.
+    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
+    let got = blocking(move || {
+        let (_, content) = vault::get(&st.store, &c, &ev)?;
+        vault::record_download(&st.store, &c, &ev, &name)?;
+        Ok::<_, AuditError>(Some((file, content)))
     })
     .await;
     match got {
@@ -321,19 +315,15 @@ pub async fn verify(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(s) = session::signed_in(&state, &headers).await else {
-        return see_other("/signin", None);
-    };
-    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
-    let outcome = blocking(move || {
-        let Some((e, _)) = authorize(&st.store, &c, &name, DOWNLOADERS, today())? else {
-            return Ok(None);
-        };
-        Ok::<_, AuditError>(Some(vault::verify(&st.store, &e.id)))
+    let outcome = with_member(&state, &headers, &code, DOWNLOADERS, |store, t, _| {
+        Ok(Some(vault::verify(store, &t.id)))
     })
-    .await;
+    .await
+    .map(|(_, v)| Some(v));
+    let outcome: Result<Option<Result<usize, AuditError>>, Response> = outcome;
     let t = texts(session::lang(&headers));
     match outcome {
+        Err(r) => r,
         Ok(Some(Ok(n))) => {
             show(
                 &state,
@@ -346,6 +336,5 @@ pub async fn verify(
         }
         Ok(Some(Err(e))) => show(&state, &headers, code, Some(e.to_string()), None).await,
         Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
-        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

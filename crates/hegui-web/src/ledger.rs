@@ -4,30 +4,31 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use hegui_audit::members::Role;
-use hegui_audit::{findings, log, verify, AuditError};
+use hegui_audit::{findings, log, verify};
 use hegui_core::calendar::Calendar;
 use jiff::civil::Date;
 
-use crate::access::{authorize, today, AUDIT_SIDE};
+use crate::access::{today, with_member, AUDIT_SIDE};
 use crate::locale::{texts, Texts};
-use crate::pages::{error_page, severity_key};
-use crate::session::{self, blocking};
-use crate::signin::see_other;
+use crate::pages::severity_key;
+use crate::session::{self};
 use crate::{render, AppState};
 
-struct ItemView {
-    seq: i64,
-    owner: String,
-    measure: String,
-    due: String,
-    days_left: String,
-    overdue: bool,
-    status_key: &'static str,
-    closed_on: Option<String>,
-    verification: String,
+/// One rectification item as the pages show it.
+pub(crate) struct ItemView {
+    pub finding: String,
+    pub seq: i64,
+    pub owner: String,
+    pub measure: String,
+    pub due: String,
+    pub days_left: String,
+    pub overdue: bool,
+    pub status_key: &'static str,
+    pub closed_on: Option<String>,
+    pub verification: String,
 }
 
 struct FindingView {
@@ -54,14 +55,20 @@ struct FindingsPage {
     findings: Vec<FindingView>,
 }
 
-fn item_view(i: &findings::Item, today: Date) -> ItemView {
-    let open = i.status != "closed";
-    let left = i
-        .due
-        .parse::<Date>()
+/// Working days from today to a due date on the official calendar (negative when past);
+/// `None` for a date the calendar does not cover.
+pub(crate) fn working_days_left(due: &str, today: Date) -> Option<i64> {
+    due.parse::<Date>()
         .ok()
-        .and_then(|d| Calendar::builtin().working_days_between(today, d).ok());
+        .and_then(|d| Calendar::builtin().working_days_between(today, d).ok())
+}
+
+/// An item of finding `finding`, with working days left while it is open.
+pub(crate) fn item_view(finding: &str, i: &findings::Item, today: Date) -> ItemView {
+    let open = i.status != "closed";
+    let left = working_days_left(&i.due, today);
     ItemView {
+        finding: finding.to_string(),
         seq: i.seq,
         owner: i.owner.clone(),
         measure: i.measure.clone(),
@@ -83,25 +90,17 @@ pub async fn findings(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(s) = session::signed_in(&state, &headers).await else {
-        return see_other("/signin", None);
-    };
-    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
-    let loaded = blocking(move || {
-        let Some((e, role)) = authorize(&st.store, &c, &name, &Role::ALL, today())? else {
-            return Ok(None);
-        };
-        Ok::<_, AuditError>(Some((
-            e.code.clone(),
+    let loaded = with_member(&state, &headers, &code, &Role::ALL, |store, t, role| {
+        Ok(Some((
+            t.code.clone(),
             role,
-            findings::ledger(&st.store, &e.id)?,
+            findings::ledger(store, &t.id)?,
         )))
     })
     .await;
-    let (code, role, ledger) = match loaded {
-        Ok(Some(x)) => x,
-        Ok(None) => return error_page(&state, &headers, StatusCode::NOT_FOUND),
-        Err(_) => return error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+    let (s, (code, role, ledger)) = match loaded {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let today = today();
     let client = role == Role::Client;
@@ -121,7 +120,11 @@ pub async fn findings(
             } else {
                 format!("/e/{code}/c/{}", f.checkpoint)
             },
-            items: f.items.iter().map(|i| item_view(i, today)).collect(),
+            items: f
+                .items
+                .iter()
+                .map(|i| item_view(&f.code, i, today))
+                .collect(),
         })
         .collect();
     render(&FindingsPage {
@@ -159,21 +162,14 @@ pub async fn activity(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(s) = session::signed_in(&state, &headers).await else {
-        return see_other("/signin", None);
-    };
-    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
-    let loaded = blocking(move || {
-        let Some((e, _)) = authorize(&st.store, &c, &name, AUDIT_SIDE, today())? else {
-            return Ok(None);
-        };
-        let v = verify::engagement(&st.store, &e.id)?;
-        let entries = log::entries(&st.store, &e.id)?;
-        Ok::<_, AuditError>(Some((e.code, v, entries)))
+    let loaded = with_member(&state, &headers, &code, AUDIT_SIDE, |store, t, _| {
+        let v = verify::engagement(store, &t.id)?;
+        let entries = log::entries(store, &t.id)?;
+        Ok(Some((t.code.clone(), v, entries)))
     })
     .await;
     match loaded {
-        Ok(Some((code, v, entries))) => render(&ActivityPage {
+        Ok((s, (code, v, entries))) => render(&ActivityPage {
             t: texts(session::lang(&headers)),
             user: Some(s.user.display_name.clone()),
             mfa_relaxed: !state.mfa_required,
@@ -196,7 +192,6 @@ pub async fn activity(
                 })
                 .collect(),
         }),
-        Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
-        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Err(r) => r,
     }
 }

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use hegui_audit::accounts::Session;
 use hegui_audit::members::{self, Role};
 use hegui_audit::{engagement, findings, workpaper, AuditError};
-use hegui_core::calendar::Calendar;
 use jiff::civil::Date;
 
 use crate::access::{authorize, today};
+use crate::ledger::{item_view, ItemView};
 use crate::locale::{texts, Lang, Texts};
 use crate::session::{self, blocking};
 use crate::signin::see_other;
@@ -158,12 +158,8 @@ fn my_work_model(
         }
         for f in findings::ledger(store, &e.id)?.findings {
             for i in f.items.iter().filter(|i| i.status != "closed") {
-                let soon = i
-                    .due
-                    .parse::<Date>()
-                    .ok()
-                    .and_then(|d| Calendar::builtin().working_days_between(today, d).ok())
-                    .is_some_and(|n| n <= DUE_SOON);
+                let soon =
+                    crate::ledger::working_days_left(&i.due, today).is_some_and(|n| n <= DUE_SOON);
                 if soon {
                     m.items_due.push((
                         e.code.clone(),
@@ -201,17 +197,6 @@ pub async fn my_work(State(state): State<AppState>, headers: HeaderMap) -> Respo
     }
 }
 
-/// One rectification item on the dashboard.
-struct ItemRow {
-    finding: String,
-    owner: String,
-    measure: String,
-    due: String,
-    days_left: String,
-    overdue: bool,
-    status_key: &'static str,
-}
-
 /// The dashboard's view model.
 struct Dash {
     code: String,
@@ -230,7 +215,7 @@ struct Dash {
     checkpoints: Vec<(String, &'static str, &'static str, &'static str)>,
     /// Code, severity's locale key, title.
     findings: Vec<(String, &'static str, String)>,
-    items: Vec<ItemRow>,
+    items: Vec<ItemView>,
 }
 
 #[derive(Template)]
@@ -334,24 +319,7 @@ fn dashboard_model(
         d.findings
             .push((f.code.clone(), severity_key(&f.severity), f.title.clone()));
         for i in &f.items {
-            let left = i
-                .due
-                .parse::<Date>()
-                .ok()
-                .and_then(|due| Calendar::builtin().working_days_between(today, due).ok());
-            let open = i.status != "closed";
-            d.items.push(ItemRow {
-                finding: f.code.clone(),
-                owner: i.owner.clone(),
-                measure: i.measure.clone(),
-                due: i.due.clone(),
-                days_left: match (open, left) {
-                    (true, Some(n)) => n.to_string(),
-                    _ => "—".into(),
-                },
-                overdue: open && left.is_some_and(|n| n < 0),
-                status_key: if open { "status.open" } else { "status.closed" },
-            });
+            d.items.push(item_view(&f.code, i, today));
         }
     }
     Ok(Some(d))

@@ -12,12 +12,10 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hegui_audit::accounts;
-use hegui_audit::engagement::{self, NewEngagement};
+use hegui_audit::engagement::{self};
 use hegui_audit::findings::{self, Severity};
-use hegui_audit::independence::RotationReading;
 use hegui_audit::members::{self, Role};
 use hegui_audit::store::Store;
-use hegui_core::inventory::AuditKind;
 use jiff::civil::date;
 
 const PASSWORD: &str = "审计工作底稿2026!";
@@ -61,28 +59,7 @@ impl Drop for Driver {
 
 fn setup(dir: &Path) -> (Arc<Store>, String) {
     let store = Store::open(dir.join("hegui.db").to_str().unwrap()).unwrap();
-    let n = NewEngagement {
-        profile_text: std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/fintech.yaml"
-        ))
-        .unwrap(),
-        profile_name: "fintech.yaml".into(),
-        kind: AuditKind::Commissioned,
-        trigger: None,
-        body: Some("甲会计师事务所".into()),
-        affiliates: vec![],
-        lead: Some("王五".into()),
-        team: vec![],
-        period_start: date(2025, 1, 1),
-        period_end: date(2025, 12, 31),
-        start: date(2026, 11, 23),
-        deadline: None,
-        attests_no_subdelegation: true,
-        reading: RotationReading::Inclusive,
-        override_reason: None,
-        actor: "lead".into(),
-    };
+    let n = hegui_audit::testing::engagement("lead");
     let e = engagement::create(&store, &n).unwrap();
     for (name, display, role) in [
         ("auditor", "审计员甲", Role::Auditor),

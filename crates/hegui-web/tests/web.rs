@@ -8,11 +8,9 @@ use axum::body::Body;
 use axum::http::{header, Request, Response, StatusCode};
 use hegui_audit::accounts::{self, Stage};
 use hegui_audit::engagement::{self, NewEngagement};
-use hegui_audit::independence::RotationReading;
 use hegui_audit::members::{self, Role};
 use hegui_audit::store::Store;
 use hegui_audit::testing::ScratchDb;
-use hegui_core::inventory::AuditKind;
 use hegui_web::routes::{Access, ROUTES};
 use hegui_web::AppState;
 use http_body_util::BodyExt;
@@ -29,28 +27,7 @@ fn sqlite(name: &str) -> Store {
 }
 
 fn new_engagement(lead: &str) -> NewEngagement {
-    NewEngagement {
-        profile_text: std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/fintech.yaml"
-        ))
-        .unwrap(),
-        profile_name: "fintech.yaml".into(),
-        kind: AuditKind::Commissioned,
-        trigger: None,
-        body: Some("甲会计师事务所".into()),
-        affiliates: vec![],
-        lead: Some(lead.into()),
-        team: vec![],
-        period_start: date(2025, 1, 1),
-        period_end: date(2025, 12, 31),
-        start: date(2026, 11, 23),
-        deadline: None,
-        attests_no_subdelegation: true,
-        reading: RotationReading::Inclusive,
-        override_reason: None,
-        actor: "lead".into(),
-    }
+    hegui_audit::testing::engagement(lead)
 }
 
 struct App {
