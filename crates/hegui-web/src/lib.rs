@@ -11,6 +11,7 @@
 //!   download logged).
 //! - [`ledger`]: findings and the rectification ledger (Art. 11 clock); the activity log
 //!   with its verification.
+//! - [`profile`]: the processor's profile, its obligations and scope, new versions.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
 //!
 //! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
@@ -23,6 +24,7 @@ pub mod evidence;
 pub mod ledger;
 pub mod locale;
 pub mod pages;
+pub mod profile;
 pub mod routes;
 pub mod session;
 pub mod signin;

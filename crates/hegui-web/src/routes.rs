@@ -6,7 +6,7 @@ use hegui_audit::members::Role;
 
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
 use crate::evidence::{self, DOWNLOADERS};
-use crate::{checkpoint, ledger, pages, signin, AppState};
+use crate::{checkpoint, ledger, pages, profile, signin, AppState};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +86,13 @@ pub const ROUTES: &[RouteDef] = &[
     ),
     r("GET", "/e/{code}/findings", Access::Member(ALL_ROLES)),
     r("GET", "/e/{code}/log", Access::Member(AUDIT_SIDE)),
+    r("GET", "/e/{code}/profile", Access::Member(AUDIT_SIDE)),
+    RouteDef {
+        method: "POST",
+        path: "/e/{code}/profile",
+        access: Access::Member(EDITORS),
+        limit: profile::PROFILE_LIMIT,
+    },
 ];
 
 /// The first route of a path (its access rule and limit are per route; the handlers of
@@ -129,5 +136,9 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (at("/e/{code}/evidence/verify"), post(evidence::verify)),
         (at("/e/{code}/findings"), get(ledger::findings)),
         (at("/e/{code}/log"), get(ledger::activity)),
+        (
+            at("/e/{code}/profile"),
+            get(profile::view).post(profile::upload),
+        ),
     ]
 }

@@ -464,7 +464,7 @@ fn the_locale_files_hold_the_same_keys_and_every_key_the_templates_use() {
                 |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
             if zh.iter().any(|k| k.starts_with(&format!("{group}.")))
                 && ident(rest)
-                && rest != "html"
+                && !["html", "yaml", "yml", "json", "pdf", "txt", "csv"].contains(&rest)
             {
                 assert!(
                     zh.contains(lit),
@@ -830,4 +830,47 @@ fn sign_in_attempts_are_limited_per_address() {
         StatusCode::OK,
         "pages still load"
     );
+}
+
+/// The profile page: obligations computed from it, a new version that does not validate is
+/// refused with its line and nothing stored, a valid one is stored and rescoped.
+#[test]
+fn the_profile_page_and_a_new_version() {
+    let app = App::new(sqlite("profile"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    accounts::add(store, "auditor", "auditor", PASSWORD, false).unwrap();
+    members::set(store, &e.code, "auditor", Role::Auditor, None, "lead").unwrap();
+    let s = app.session("auditor");
+    let path = format!("/e/{}/profile", e.code);
+    let page = body(app.get(&path, Some(&s)));
+    assert!(page.contains("被审计单位画像") && page.contains("北京信和数字科技有限公司"));
+    assert!(
+        page.contains("指定个人信息保护负责人"),
+        "obligations from the profile"
+    );
+    let broken = "hegui_profile: 1\norganisation:\n  name: 甲公司\n  uscc: 12345\n";
+    let r = upload(&app, &path, &s, "profile.yaml", broken.as_bytes());
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r);
+    assert!(
+        page.contains("profile.yaml:4"),
+        "the line of the problem: {page}"
+    );
+    assert_eq!(
+        engagement::profile(store, &e.code).unwrap().0,
+        1,
+        "nothing stored"
+    );
+    let good = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/small-merchant.yaml"
+    ))
+    .unwrap();
+    let r = upload(&app, &path, &s, "small-merchant.yaml", &good);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(engagement::profile(store, &e.code).unwrap().0, 2);
+    assert!(hegui_audit::verify::engagement(store, &e.code)
+        .unwrap()
+        .ok());
 }
