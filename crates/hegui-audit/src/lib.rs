@@ -20,6 +20,7 @@ pub mod engagement;
 pub mod findings;
 mod hex;
 pub mod independence;
+pub mod instance_log;
 pub mod log;
 pub mod members;
 pub mod schema;

@@ -178,7 +178,8 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE activity ADD COLUMN state TEXT",
     // 6: the people of `hegui serve`: accounts (argon2id, TOTP), sessions (only the token's
     // SHA-256), each engagement's members with their roles (logged like its other rows),
-    // and the instance's settings (a demo store's relaxed second factor).
+    // the instance's settings (a demo store's relaxed second factor), and the instance's
+    // own hash-chained log (sign-ins, account changes).
     "CREATE TABLE users (
         name TEXT PRIMARY KEY,
         display_name TEXT NOT NULL,
@@ -213,6 +214,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE settings (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );
+    CREATE TABLE instance_log (
+        seq BIGINT PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
     );",
 ];
 

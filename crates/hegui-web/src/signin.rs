@@ -57,6 +57,14 @@ pub struct Code {
     code: String,
 }
 
+/// Writes a sign-in event to the instance's hash-chained log: the account named and what
+/// happened — never the password or the code. A name longer than an account's is cut.
+fn record(store: &hegui_audit::store::Store, name: &str, action: &str, what: &str) {
+    let name: String = name.chars().take(64).collect();
+    let detail = serde_json::json!({ "what": what });
+    let _ = hegui_audit::instance_log::append(store, &name, action, &detail);
+}
+
 /// A redirect (303), optionally setting a cookie.
 pub(crate) fn see_other(to: &str, cookie: Option<axum::http::HeaderValue>) -> Response {
     let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
@@ -104,8 +112,17 @@ pub async fn password(
             }
             let user = match accounts::check_credentials(&store, &c.name, &c.password) {
                 Ok(u) => u,
-                Err(r) => return Ok(Err(r)),
+                Err(r) => {
+                    let why = match r {
+                        Refused::Locked(_) => "locked",
+                        Refused::Disabled => "disabled",
+                        _ => "credentials",
+                    };
+                    record(&store, &c.name, "auth.refused", why);
+                    return Ok(Err(r));
+                }
             };
+            record(&store, &user.name, "auth.password_ok", "ok");
             let token = if !mfa_required {
                 accounts::start_session(&store, &user.name, Stage::Full, None)?
             } else if user.mfa {
@@ -165,8 +182,14 @@ pub async fn code(
     let store = state.store.clone();
     let name = s.user.name.clone();
     let outcome = blocking(move || match accounts::check_totp(&store, &name, &c.code) {
-        Ok(()) => accounts::rotate_session(&store, &token, &name, Stage::Full).map(Some),
-        Err(_) => Ok(None),
+        Ok(()) => {
+            record(&store, &name, "auth.signin", "totp");
+            accounts::rotate_session(&store, &token, &name, Stage::Full).map(Some)
+        }
+        Err(_) => {
+            record(&store, &name, "auth.refused", "code");
+            Ok(None)
+        }
     })
     .await;
     match outcome {
@@ -243,8 +266,14 @@ pub async fn enrol(
     let sec = secret.clone();
     let outcome = blocking(
         move || match accounts::enrol_totp(&store, &name, &sec, &c.code) {
-            Ok(()) => accounts::rotate_session(&store, &token, &name, Stage::Full).map(Some),
-            Err(_) => Ok(None),
+            Ok(()) => {
+                record(&store, &name, "auth.signin", "totp enrolled");
+                accounts::rotate_session(&store, &token, &name, Stage::Full).map(Some)
+            }
+            Err(_) => {
+                record(&store, &name, "auth.refused", "enrolment code");
+                Ok(None)
+            }
         },
     )
     .await;
@@ -257,9 +286,13 @@ pub async fn enrol(
 
 /// POST /signout
 pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = session::cookie(&headers, session::COOKIE) {
+    if let Some((token, s)) = session::current(&state, &headers).await {
         let store = state.store.clone();
-        let _ = blocking(move || accounts::end_session(&store, &token)).await;
+        let _ = blocking(move || {
+            record(&store, &s.user.name, "auth.signout", "");
+            accounts::end_session(&store, &token)
+        })
+        .await;
     }
     see_other("/signin", Some(clear_cookie()))
 }

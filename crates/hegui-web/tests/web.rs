@@ -191,6 +191,36 @@ fn sign_in_flow(app: &App) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let full = cookie_of(&r).unwrap();
     assert_eq!(app.get("/", Some(&full)).status(), StatusCode::OK);
+    // Every step is in the instance's hash-chained log, without a password or a code.
+    let log = hegui_audit::instance_log::entries(app.store()).unwrap();
+    let actions: Vec<(&str, &str)> = log
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str()))
+        .collect();
+    for expected in [
+        ("alice", "auth.refused"),
+        ("nobody", "auth.refused"),
+        ("alice", "auth.password_ok"),
+        ("alice", "auth.signin"),
+        ("alice", "auth.signout"),
+    ] {
+        assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
+    }
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains(PASSWORD) && !text.contains(&code) && !text.contains(&next));
+    assert!(hegui_audit::instance_log::verify(app.store()).is_ok());
+    app.store()
+        .write(None, |tx| {
+            tx.exec(
+                "UPDATE instance_log SET actor = 'mallory' WHERE seq = 1",
+                &[],
+            )
+        })
+        .unwrap();
+    assert!(
+        hegui_audit::instance_log::verify(app.store()).is_err(),
+        "a changed entry breaks the chain"
+    );
 }
 
 #[test]

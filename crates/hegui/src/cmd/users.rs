@@ -55,6 +55,11 @@ enum UserCmd {
     /// so. Never for a store with real data.
     #[command(hide = true)]
     RelaxMfaForDemo,
+    /// The instance's hash-chained log (sign-ins, refusals, account changes), verified.
+    Log {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Set a new password (ends the account's sessions).
     Password {
         name: String,
@@ -77,6 +82,23 @@ fn read_password(from_stdin: bool) -> Result<String> {
     Ok(first)
 }
 
+/// Who acts on the command line ($HEGUI_USER, else $USER).
+fn actor() -> String {
+    std::env::var("HEGUI_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn record(store: &Store, action: &str, account: &str) -> Result<()> {
+    let detail = serde_json::json!({ "account": account });
+    Ok(hegui_audit::instance_log::append(
+        store,
+        &actor(),
+        action,
+        &detail,
+    )?)
+}
+
 pub fn run(a: UserArgs) -> Result<ExitCode> {
     let store = super::engagement::open(a.db)?;
     match a.cmd {
@@ -96,6 +118,15 @@ pub fn run(a: UserArgs) -> Result<ExitCode> {
             };
             let display = display.unwrap_or_else(|| name.clone());
             let u = accounts::add(&store, &name, &display, &password, admin)?;
+            record(
+                &store,
+                if admin {
+                    "account.added_admin"
+                } else {
+                    "account.added"
+                },
+                &name,
+            )?;
             eprintln!(
                 "account {} created{}; it sets up its second factor at its first sign-in",
                 u.name,
@@ -127,16 +158,63 @@ pub fn run(a: UserArgs) -> Result<ExitCode> {
                 rows,
             );
         }
-        UserCmd::Disable { name } => accounts::set_disabled(&store, &name, true)?,
-        UserCmd::Enable { name } => accounts::set_disabled(&store, &name, false)?,
-        UserCmd::ResetMfa { name } => accounts::reset_mfa(&store, &name)?,
-        UserCmd::RelaxMfaForDemo => accounts::relax_mfa(&store)?,
+        UserCmd::Disable { name } => {
+            accounts::set_disabled(&store, &name, true)?;
+            record(&store, "account.disabled", &name)?;
+        }
+        UserCmd::Enable { name } => {
+            accounts::set_disabled(&store, &name, false)?;
+            record(&store, "account.enabled", &name)?;
+        }
+        UserCmd::ResetMfa { name } => {
+            accounts::reset_mfa(&store, &name)?;
+            record(&store, "account.mfa_reset", &name)?;
+        }
+        UserCmd::RelaxMfaForDemo => {
+            accounts::relax_mfa(&store)?;
+            record(&store, "instance.mfa_relaxed_for_demo", "")?;
+        }
+        UserCmd::Log { format } => {
+            let entries = hegui_audit::instance_log::entries(&store)?;
+            let verified = hegui_audit::instance_log::verify(&store);
+            if format == Format::Json {
+                print_json(&serde_json::json!({
+                    "entries": entries,
+                    "verified": verified.is_ok(),
+                }))?;
+            } else {
+                let rows = entries
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.seq.to_string(),
+                            e.at.clone(),
+                            e.actor.clone(),
+                            e.action.clone(),
+                            e.detail.to_string(),
+                        ]
+                    })
+                    .collect();
+                print_rows(format, &["#", "at", "actor", "action", "detail"], rows)?;
+            }
+            return match verified {
+                Ok(n) => {
+                    eprintln!("instance log: {n} entries, chain intact");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("hegui: {e}");
+                    Ok(ExitCode::from(1))
+                }
+            };
+        }
         UserCmd::Password {
             name,
             password_stdin,
         } => {
             let password = read_password(password_stdin)?;
             accounts::set_password(&store, &name, &password)?;
+            record(&store, "account.password_set", &name)?;
         }
     }
     Ok(ExitCode::SUCCESS)
