@@ -124,3 +124,18 @@ pub fn scan_counts(path: &str) -> Result<hegui_core::inventory::MeasuredCounts> 
         complete: e.complete,
     })
 }
+
+/// The engagement store of a command: `--db`, else `$HEGUI_DATABASE_URL`, else ./hegui.db.
+pub fn store(db: Option<String>) -> Result<hegui_audit::store::Store> {
+    let target = db
+        .or_else(|| std::env::var("HEGUI_DATABASE_URL").ok())
+        .unwrap_or_else(|| "hegui.db".to_string());
+    Ok(hegui_audit::store::Store::open(&target)?)
+}
+
+/// Who acts on the command line: `--actor`, else `$HEGUI_USER`, else `$USER`.
+pub fn actor(a: Option<String>) -> String {
+    a.or_else(|| std::env::var("HEGUI_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into())
+}

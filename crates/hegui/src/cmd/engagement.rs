@@ -340,22 +340,9 @@ struct CreateArgs {
     format: Format,
 }
 
-pub(crate) fn open(db: Option<String>) -> Result<Store> {
-    let target = db
-        .or_else(|| std::env::var("HEGUI_DATABASE_URL").ok())
-        .unwrap_or_else(|| "hegui.db".to_string());
-    Ok(Store::open(&target)?)
-}
-
-fn actor(a: Option<String>) -> String {
-    a.or_else(|| std::env::var("HEGUI_USER").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Result<ExitCode> {
-    let store = open(a.db)?;
-    let who = actor(a.actor);
+    let store = input::store(a.db)?;
+    let who = input::actor(a.actor);
     match a.cmd {
         EngagementCmd::Paper(p) => paper(&store, p, &who),
         EngagementCmd::Evidence(c) => super::evidence::run(&store, c, &who),

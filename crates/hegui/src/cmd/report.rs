@@ -143,13 +143,6 @@ impl DocOpts {
     }
 }
 
-fn open(db: Option<String>) -> Result<Store> {
-    let target = db
-        .or_else(|| std::env::var("HEGUI_DATABASE_URL").ok())
-        .unwrap_or_else(|| "hegui.db".into());
-    Ok(Store::open(&target)?)
-}
-
 pub fn run(a: ReportArgs) -> Result<ExitCode> {
     match a.cmd {
         ReportCmd::Workbook {
@@ -157,7 +150,7 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
             output,
             allow_unverified,
         } => {
-            let store = open(a.db)?;
+            let store = crate::input::store(a.db)?;
             let warning = verified(&store, &engagement, allow_unverified)?;
             hegui_report::workbook::write(&store, &engagement, &output, warning)?;
             println!("{}", output.display());
@@ -179,7 +172,7 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
             key,
             role,
         } => {
-            let store = open(a.db)?;
+            let store = crate::input::store(a.db)?;
             // Nobody signs for an engagement whose data does not match its log.
             verified(&store, &engagement, false)?;
             let key = crate::cmd::key::load_secret(&key)?;
@@ -239,7 +232,7 @@ fn document(
     let format = DocFormat::for_output(opts.format, output);
     // Fonts first: a machine without a CJK font fails before any work is done.
     let fonts = fonts_for(format, &opts)?;
-    let store = open(db)?;
+    let store = crate::input::store(db)?;
     let warning = verified(&store, engagement, opts.allow_unverified)?;
     let x = Inputs::load(&store, engagement)?;
     let mut doc = build(&x, &opts.options());

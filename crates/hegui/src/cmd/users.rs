@@ -82,25 +82,18 @@ fn read_password(from_stdin: bool) -> Result<String> {
     Ok(first)
 }
 
-/// Who acts on the command line ($HEGUI_USER, else $USER).
-fn actor() -> String {
-    std::env::var("HEGUI_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
 fn record(store: &Store, action: &str, account: &str) -> Result<()> {
     let detail = serde_json::json!({ "account": account });
     Ok(hegui_audit::instance_log::append(
         store,
-        &actor(),
+        &crate::input::actor(None),
         action,
         &detail,
     )?)
 }
 
 pub fn run(a: UserArgs) -> Result<ExitCode> {
-    let store = super::engagement::open(a.db)?;
+    let store = crate::input::store(a.db)?;
     match a.cmd {
         UserCmd::Add {
             name,
