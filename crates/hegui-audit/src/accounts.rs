@@ -450,7 +450,7 @@ pub struct Session {
     pub created_at: String,
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(&Sha256::digest(token.as_bytes()))
 }
 

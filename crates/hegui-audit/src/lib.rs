@@ -11,7 +11,9 @@
 //!
 //! Working papers, the evidence vault, findings, rectification and purge build on these.
 //! [`accounts`] and [`members`] are the people of `hegui serve`: accounts with passwords,
-//! TOTP and sessions, and their roles per engagement.
+//! TOTP and sessions, and their roles per engagement; [`tokens`] their personal access
+//! tokens for the API; [`reports`] the reports rendered by the server, with their
+//! signatures.
 
 pub mod accounts;
 pub mod closing;
@@ -23,12 +25,15 @@ pub mod independence;
 pub mod instance_log;
 pub mod log;
 pub mod members;
+mod migrations;
+pub mod reports;
 pub mod schema;
 pub mod signing;
 pub mod state;
 pub mod store;
 #[doc(hidden)]
 pub mod testing;
+pub mod tokens;
 pub mod transfer;
 pub mod vault;
 pub mod verify;

@@ -254,11 +254,34 @@ pub const TABLES: &[TableDef] = &[
         unlogged: &[],
         logged: true,
     },
+    TableDef {
+        name: "reports",
+        by: "engagement_id",
+        key: &["code"],
+        cols: &[
+            ("engagement_id", Text),
+            ("code", Text),
+            ("kind", Text),
+            ("format", Text),
+            ("lang", Text),
+            ("name", Text),
+            ("sha256", Text),
+            ("size", Int),
+            ("nonce", Bytes),
+            ("ciphertext", Bytes),
+            ("rendered_by", Text),
+            ("rendered_at", Text),
+            ("unverified", Int),
+            ("signatures", Text),
+        ],
+        unlogged: &[],
+        logged: true,
+    },
 ];
 
 /// Tables a later migration added, with the migration's number: a store older than that
 /// has no such table (the baseline of migration 5 leaves them out).
-pub const ADDED_BY: &[(&str, usize)] = &[("memberships", 6)];
+pub const ADDED_BY: &[(&str, usize)] = &[("memberships", 6), ("reports", 7)];
 
 /// Whether table `name` exists in a store at schema version `version`.
 pub fn exists_at(name: &str, version: usize) -> bool {

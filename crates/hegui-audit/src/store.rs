@@ -28,204 +28,6 @@ pub enum Backend {
     Postgres,
 }
 
-/// Schema migrations, in order. Never edit one that has shipped: add a new one.
-const MIGRATIONS: &[&str] = &[
-    // 1: engagements, profile snapshots, extensions, scope, activity log.
-    "CREATE TABLE engagements (
-        id TEXT PRIMARY KEY,
-        code TEXT NOT NULL UNIQUE,
-        processor TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        ordered_trigger TEXT,
-        body TEXT,
-        affiliates TEXT NOT NULL,
-        lead_auditor TEXT,
-        team TEXT NOT NULL,
-        period_start TEXT NOT NULL,
-        period_end TEXT NOT NULL,
-        start_date TEXT NOT NULL,
-        deadline TEXT,
-        catalog TEXT NOT NULL,
-        status TEXT NOT NULL,
-        independence TEXT NOT NULL,
-        override_reason TEXT,
-        created_at TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        log_len BIGINT NOT NULL,
-        log_head TEXT NOT NULL
-    );
-    CREATE TABLE profile_snapshots (
-        engagement_id TEXT NOT NULL,
-        version BIGINT NOT NULL,
-        taken_at TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        profile TEXT NOT NULL,
-        PRIMARY KEY (engagement_id, version)
-    );
-    CREATE TABLE extensions (
-        engagement_id TEXT NOT NULL,
-        seq BIGINT NOT NULL,
-        until_date TEXT NOT NULL,
-        approval TEXT NOT NULL,
-        recorded_at TEXT NOT NULL,
-        PRIMARY KEY (engagement_id, seq)
-    );
-    CREATE TABLE scope (
-        engagement_id TEXT NOT NULL,
-        checkpoint TEXT NOT NULL,
-        computed TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        decision TEXT NOT NULL,
-        decision_reason TEXT,
-        decided_by TEXT,
-        PRIMARY KEY (engagement_id, checkpoint)
-    );
-    CREATE TABLE activity (
-        engagement_id TEXT NOT NULL,
-        seq BIGINT NOT NULL,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        PRIMARY KEY (engagement_id, seq)
-    )",
-    // 2: working papers, findings, the rectification ledger.
-    "CREATE TABLE working_papers (
-        engagement_id TEXT NOT NULL,
-        checkpoint TEXT NOT NULL,
-        procedures TEXT NOT NULL,
-        population TEXT,
-        sample TEXT,
-        evidence TEXT NOT NULL,
-        result TEXT NOT NULL,
-        observations TEXT NOT NULL,
-        status TEXT NOT NULL,
-        prepared_by TEXT,
-        prepared_at TEXT,
-        reviewed_by TEXT,
-        reviewed_at TEXT,
-        revision BIGINT NOT NULL,
-        PRIMARY KEY (engagement_id, checkpoint)
-    );
-    CREATE TABLE findings (
-        engagement_id TEXT NOT NULL,
-        code TEXT NOT NULL,
-        checkpoint TEXT NOT NULL,
-        severity TEXT NOT NULL,
-        title TEXT NOT NULL,
-        description TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        PRIMARY KEY (engagement_id, code)
-    );
-    CREATE TABLE rectifications (
-        engagement_id TEXT NOT NULL,
-        finding TEXT NOT NULL,
-        seq BIGINT NOT NULL,
-        owner TEXT NOT NULL,
-        measure TEXT NOT NULL,
-        due TEXT NOT NULL,
-        status TEXT NOT NULL,
-        verification TEXT,
-        closed_on TEXT,
-        PRIMARY KEY (engagement_id, finding, seq)
-    );
-    ALTER TABLE engagements ADD COLUMN rectification_done TEXT;
-    ALTER TABLE engagements ADD COLUMN rectification_report_due TEXT",
-    // 3: the evidence vault: per-engagement keys, encrypted content-addressed blobs, and
-    // evidence records. {blob} is BLOB (SQLite) or BYTEA (PostgreSQL).
-    "CREATE TABLE engagement_keys (
-        engagement_id TEXT PRIMARY KEY,
-        key_bytes {blob} NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE evidence_blobs (
-        engagement_id TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        nonce {blob} NOT NULL,
-        ciphertext {blob} NOT NULL,
-        PRIMARY KEY (engagement_id, sha256)
-    );
-    CREATE TABLE evidence (
-        engagement_id TEXT NOT NULL,
-        code TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        name TEXT NOT NULL,
-        size BIGINT NOT NULL,
-        kind TEXT NOT NULL,
-        collector TEXT NOT NULL,
-        collected_at TEXT NOT NULL,
-        effective_date TEXT,
-        source TEXT NOT NULL,
-        description TEXT NOT NULL,
-        checkpoints TEXT NOT NULL,
-        PRIMARY KEY (engagement_id, code)
-    )",
-    // 4: closing and deletion records (what remains of a purged engagement).
-    "ALTER TABLE engagements ADD COLUMN closed_at TEXT;
-    CREATE TABLE deletion_records (
-        code TEXT PRIMARY KEY,
-        purged_at TEXT NOT NULL,
-        record TEXT NOT NULL,
-        public_key TEXT NOT NULL,
-        signature TEXT NOT NULL
-    )",
-    // 5: the log binds the state: each entry carries the digests of the rows it wrote
-    // (`crate::state`). Existing engagements get a logged baseline of their rows in the
-    // same transaction (see `Store::migrate`).
-    "ALTER TABLE activity ADD COLUMN state TEXT",
-    // 6: the people of `hegui serve`: accounts (argon2id, TOTP), sessions (only the token's
-    // SHA-256), each engagement's members with their roles (logged like its other rows),
-    // the instance's settings (a demo store's relaxed second factor), and the instance's
-    // own hash-chained log (sign-ins, account changes).
-    "CREATE TABLE users (
-        name TEXT PRIMARY KEY,
-        display_name TEXT NOT NULL,
-        password_hash TEXT NOT NULL,
-        totp_secret TEXT,
-        totp_last_step BIGINT,
-        is_admin BIGINT NOT NULL,
-        disabled BIGINT NOT NULL,
-        failed_signins BIGINT NOT NULL,
-        locked_until TEXT,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE sessions (
-        token_sha256 TEXT PRIMARY KEY,
-        user_name TEXT NOT NULL,
-        stage TEXT NOT NULL,
-        pending_totp TEXT,
-        created_at TEXT NOT NULL,
-        last_seen TEXT NOT NULL
-    );
-    CREATE INDEX sessions_user ON sessions (user_name);
-    CREATE TABLE memberships (
-        engagement_id TEXT NOT NULL,
-        user_name TEXT NOT NULL,
-        role TEXT NOT NULL,
-        added_by TEXT NOT NULL,
-        added_at TEXT NOT NULL,
-        expires_on TEXT,
-        PRIMARY KEY (engagement_id, user_name)
-    );
-    CREATE INDEX memberships_user ON memberships (user_name);
-    CREATE TABLE settings (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    CREATE TABLE instance_log (
-        seq BIGINT PRIMARY KEY,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
-    );",
-];
-
 /// The migration after which every engagement is given a logged baseline of its state.
 const BASELINE_AFTER: usize = 5;
 
@@ -431,7 +233,7 @@ impl Store {
     /// Opens a store with up to `connections` connections, for callers that write from
     /// several threads at once (a server). The store is `Sync`: share it by reference.
     pub fn open_pooled(target: &str, connections: u32) -> Result<Store, AuditError> {
-        Store::open_pooled_at(target, connections, MIGRATIONS.len())
+        Store::open_pooled_at(target, connections, crate::migrations::MIGRATIONS.len())
     }
 
     fn open_pooled_at(target: &str, connections: u32, upto: usize) -> Result<Store, AuditError> {
@@ -579,11 +381,11 @@ impl Store {
             Ok(())
         })?;
         let found = self.version()?;
-        if found > MIGRATIONS.len() as i64 {
+        if found > crate::migrations::MIGRATIONS.len() as i64 {
             return Err(AuditError::Db(format!(
                 "{} has schema version {found}, newer than this hegui knows ({}): upgrade hegui",
                 self.location,
-                MIGRATIONS.len()
+                crate::migrations::MIGRATIONS.len()
             )));
         }
         if found >= upto as i64 {
@@ -595,14 +397,14 @@ impl Store {
         };
         self.write(None, |tx| {
             let current = version(tx)?;
-            if current > MIGRATIONS.len() as i64 {
+            if current > crate::migrations::MIGRATIONS.len() as i64 {
                 return Err(AuditError::Db(format!(
                     "{} has schema version {current}, newer than this hegui knows ({}): upgrade hegui",
                     self.location,
-                    MIGRATIONS.len()
+                    crate::migrations::MIGRATIONS.len()
                 )));
             }
-            for (i, m) in MIGRATIONS.iter().enumerate().take(upto).skip(current as usize) {
+            for (i, m) in crate::migrations::MIGRATIONS.iter().enumerate().take(upto).skip(current as usize) {
                 let m = m.replace("{blob}", blob);
                 for stmt in m.split(';').map(str::trim).filter(|s| !s.is_empty()) {
                     tx.exec(stmt, &[])?;

@@ -93,6 +93,49 @@ fn key(tx: &mut Tx, engagement: &str) -> Result<XChaCha20Poly1305, AuditError> {
         .map_err(|_| AuditError::Db("the engagement key is damaged".into()))
 }
 
+/// Encrypts `msg` under the engagement's key (created on first use), bound to `aad`:
+/// the nonce and the ciphertext.
+pub(crate) fn seal(
+    tx: &mut Tx,
+    engagement: &str,
+    aad: &[u8],
+    msg: &[u8],
+) -> Result<([u8; 24], Vec<u8>), AuditError> {
+    let cipher = key(tx, engagement)?;
+    let nonce: [u8; 24] = random()?;
+    let ct = cipher
+        .encrypt(&XNonce::from(nonce), Payload { msg, aad })
+        .map_err(|_| AuditError::Db("encryption failed".into()))?;
+    Ok((nonce, ct))
+}
+
+/// Decrypts what [`seal`] made for engagement `id` (`what` names it in errors).
+pub(crate) fn unseal(
+    store: &Store,
+    id: &str,
+    aad: &[u8],
+    nonce: &[u8],
+    ct: &[u8],
+    what: &str,
+) -> Result<Vec<u8>, AuditError> {
+    let keys = store.rows(
+        "SELECT key_bytes FROM engagement_keys WHERE engagement_id = $1",
+        &[id.into()],
+    )?;
+    let k = keys
+        .first()
+        .ok_or_else(|| AuditError::Tampered("the engagement's key is gone (purged?)".into()))?
+        .bytes(0);
+    let cipher = XChaCha20Poly1305::new_from_slice(&k)
+        .map_err(|_| AuditError::Tampered("the engagement key is damaged".into()))?;
+    let nonce: [u8; 24] = nonce
+        .try_into()
+        .map_err(|_| AuditError::Tampered(format!("{what}: damaged nonce")))?;
+    cipher
+        .decrypt(&XNonce::from(nonce), Payload { msg: ct, aad })
+        .map_err(|_| AuditError::Tampered(format!("{what} fails authentication: it was changed")))
+}
+
 fn aad(engagement: &str, sha: &str) -> Vec<u8> {
     format!("hegui-evidence\0{engagement}\0{sha}").into_bytes()
 }

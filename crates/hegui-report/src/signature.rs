@@ -88,10 +88,15 @@ pub fn sig_path(report: &Path) -> PathBuf {
 fn sha256_file(path: &Path) -> Result<String, SignatureError> {
     let bytes =
         std::fs::read(path).map_err(|e| SignatureError::Io(path.display().to_string(), e))?;
-    Ok(Sha256::digest(&bytes)
+    Ok(sha256_hex(&bytes))
+}
+
+/// The SHA-256 of `bytes` in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect())
+        .collect()
 }
 
 fn payload(f: &SignatureFile, s: &Signed) -> Vec<u8> {
@@ -115,36 +120,70 @@ pub fn sign(
     role: Role,
     now: &str,
 ) -> Result<SignatureFile, SignatureError> {
-    let digest = sha256_file(report)?;
+    let content =
+        std::fs::read(report).map_err(|e| SignatureError::Io(report.display().to_string(), e))?;
     let path = sig_path(report);
-    let mut file = if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| SignatureError::Io(path.display().to_string(), e))?;
-        let f: SignatureFile = serde_json::from_str(&text)
-            .map_err(|e| SignatureError::Format(path.display().to_string(), e))?;
-        if f.report_sha256 != digest {
-            return Err(SignatureError::Invalid(format!(
-                "{} was signed in another version: the report changed since",
-                report.display()
-            )));
-        }
-        if f.manifest != manifest {
-            return Err(SignatureError::Invalid(
-                "the evidence manifest changed since the first signature".into(),
-            ));
-        }
-        f
+    let existing = if path.exists() {
+        Some(read_limited(&path)?)
     } else {
-        SignatureFile {
+        None
+    };
+    let name = report
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = sign_bytes(
+        &name,
+        &content,
+        existing.as_deref().map(|t| (t, path.display().to_string())),
+        manifest,
+        key,
+        role,
+        now,
+    )?;
+    std::fs::write(
+        &path,
+        serde_json::to_vec_pretty(&file).expect("serialisable"),
+    )
+    .map_err(|e| SignatureError::Io(path.display().to_string(), e))?;
+    Ok(file)
+}
+
+/// Signs a report held in memory (`name`, `content`), adding to `existing` — the text of
+/// its signature file so far and where it came from — or starting one with `manifest`.
+pub fn sign_bytes(
+    name: &str,
+    content: &[u8],
+    existing: Option<(&str, String)>,
+    manifest: Manifest,
+    key: &KeyFile,
+    role: Role,
+    now: &str,
+) -> Result<SignatureFile, SignatureError> {
+    let digest = sha256_hex(content);
+    let mut file = match existing {
+        Some((text, origin)) => {
+            let f: SignatureFile =
+                serde_json::from_str(text).map_err(|e| SignatureError::Format(origin, e))?;
+            if f.report_sha256 != digest {
+                return Err(SignatureError::Invalid(format!(
+                    "{name} was signed in another version: the report changed since"
+                )));
+            }
+            if f.manifest != manifest {
+                return Err(SignatureError::Invalid(
+                    "the evidence manifest changed since the first signature".into(),
+                ));
+            }
+            f
+        }
+        None => SignatureFile {
             version: 1,
-            report: report
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            report: name.to_string(),
             report_sha256: digest,
             manifest,
             signatures: Vec::new(),
-        }
+        },
     };
     let mut s = Signed {
         signer: key.name.clone(),
@@ -157,11 +196,6 @@ pub fn sign(
         .sign(&payload(&file, &s))
         .map_err(|e| SignatureError::Invalid(e.to_string()))?;
     file.signatures.push(s);
-    std::fs::write(
-        &path,
-        serde_json::to_vec_pretty(&file).expect("serialisable"),
-    )
-    .map_err(|e| SignatureError::Io(path.display().to_string(), e))?;
     Ok(file)
 }
 

@@ -251,22 +251,27 @@ pub fn write(
     path: &Path,
     warning: Option<&str>,
 ) -> Result<(), WorkbookError> {
-    let mut wb = build(store, key)?;
-    if let Some(w) = warning {
-        mark_unverified(&mut wb, w)?;
-    }
+    let bytes = to_bytes(store, key, warning)?;
     let tmp = path.with_extension("xlsx.partial");
     let io = |p: &Path, err| WorkbookError::Io {
         path: p.display().to_string(),
         err,
     };
-    let bytes = wb.save_to_buffer()?;
     std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         io(path, e)
     })?;
     Ok(())
+}
+
+/// The workbook as the bytes of an XLSX file (marked with `warning` as for [`write`]).
+pub fn to_bytes(store: &Store, key: &str, warning: Option<&str>) -> Result<Vec<u8>, WorkbookError> {
+    let mut wb = build(store, key)?;
+    if let Some(w) = warning {
+        mark_unverified(&mut wb, w)?;
+    }
+    Ok(wb.save_to_buffer()?)
 }
 
 /// Marks every sheet of `wb` with `warning`.

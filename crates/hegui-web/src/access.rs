@@ -26,6 +26,8 @@ pub const REVIEWERS: &[Role] = &[Role::Lead, Role::Reviewer];
 pub struct Target {
     pub id: String,
     pub code: String,
+    /// The member asking (the account name: the actor of what they do).
+    pub user: String,
 }
 
 /// The engagement `code` and the user's role in it today, if that role is `allowed` (one
@@ -44,6 +46,7 @@ pub fn authorize(
                 Target {
                     id,
                     code: code.to_string(),
+                    user: user.to_string(),
                 },
                 r,
             )

@@ -4,8 +4,8 @@
 
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use hegui_audit::members::Role;
 use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
 use hegui_audit::AuditError;
@@ -115,23 +115,12 @@ struct Upload {
     checkpoint: Option<String>,
 }
 
-/// A multipart error's status: 413 when the body ran past its limit while being read (a
-/// client that sent no length), whatever the parser calls it.
-fn status_of(e: &axum::extract::multipart::MultipartError) -> StatusCode {
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = source {
-        if s.to_string().contains("length limit exceeded") {
-            return StatusCode::PAYLOAD_TOO_LARGE;
-        }
-        source = s.source();
-    }
-    e.status()
-}
-
 /// Reads the form; an error carries its status (413 for a body over the limit).
 async fn read_upload(mut m: Multipart) -> Result<Upload, (StatusCode, String)> {
     let bad = |s: &str| (StatusCode::UNPROCESSABLE_ENTITY, s.to_string());
-    let fail = |e: axum::extract::multipart::MultipartError| (status_of(&e), e.body_text());
+    let fail = |e: axum::extract::multipart::MultipartError| {
+        (crate::upload::multipart_status(&e), e.body_text())
+    };
     let mut u = Upload::default();
     while let Some(field) = m.next_field().await.map_err(fail)? {
         let name = field.name().unwrap_or("").to_string();
@@ -266,43 +255,7 @@ pub async fn download(
     .await;
     match got {
         Ok(Some((file, content))) => {
-            // RFC 6266: an ASCII fallback and the UTF-8 name.
-            let ascii: String = file
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let encoded: String = file
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            let disposition =
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-            let mut r = content.into_response();
-            let h = r.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
-            );
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("sandbox; default-src 'none'"),
-            );
-            r
+            crate::upload::attachment(&file, "application/octet-stream", content)
         }
         Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
         Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),

@@ -12,6 +12,7 @@
 //! - [`ledger`]: findings and the rectification ledger (Art. 11 clock); the activity log
 //!   with its verification.
 //! - [`profile`]: the processor's profile, its obligations and scope, new versions.
+//! - [`reports`]: reports rendered, kept, downloaded and signed in the browser.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
 //!
 //! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
@@ -25,6 +26,7 @@ pub mod ledger;
 pub mod locale;
 pub mod pages;
 pub mod profile;
+pub mod reports;
 pub mod routes;
 pub mod session;
 pub mod signin;

@@ -6,6 +6,7 @@ use hegui_audit::members::Role;
 
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
 use crate::evidence::{self, DOWNLOADERS};
+use crate::reports::{self, RENDERERS, SIGNATURE_LIMIT, SIGNERS};
 use crate::{checkpoint, ledger, pages, profile, signin, AppState};
 
 /// Who may use a route.
@@ -93,6 +94,30 @@ pub const ROUTES: &[RouteDef] = &[
         access: Access::Member(EDITORS),
         limit: profile::PROFILE_LIMIT,
     },
+    r("GET", "/e/{code}/reports", Access::Member(AUDIT_SIDE)),
+    r("POST", "/e/{code}/reports", Access::Member(RENDERERS)),
+    r("GET", "/e/{code}/reports/{r}", Access::Member(DOWNLOADERS)),
+    r(
+        "GET",
+        "/e/{code}/reports/{r}/signature",
+        Access::Member(DOWNLOADERS),
+    ),
+    RouteDef {
+        method: "POST",
+        path: "/e/{code}/reports/{r}/signature",
+        access: Access::Member(SIGNERS),
+        limit: SIGNATURE_LIMIT,
+    },
+    r(
+        "POST",
+        "/e/{code}/reports/{r}/sign",
+        Access::Member(SIGNERS),
+    ),
+    r(
+        "POST",
+        "/e/{code}/reports/{r}/verify",
+        Access::Member(DOWNLOADERS),
+    ),
 ];
 
 /// The first route of a path (its access rule and limit are per route; the handlers of
@@ -140,5 +165,16 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             at("/e/{code}/profile"),
             get(profile::view).post(profile::upload),
         ),
+        (
+            at("/e/{code}/reports"),
+            get(reports::list).post(reports::create),
+        ),
+        (at("/e/{code}/reports/{r}"), get(reports::download)),
+        (
+            at("/e/{code}/reports/{r}/signature"),
+            get(reports::signature_file).post(reports::upload_signature),
+        ),
+        (at("/e/{code}/reports/{r}/sign"), post(reports::sign)),
+        (at("/e/{code}/reports/{r}/verify"), post(reports::verify)),
     ]
 }

@@ -1,5 +1,9 @@
-//! What an uploaded file is, by its content: the type its first bytes say, checked against
-//! its name, and executables refused whatever they are called.
+//! Files in and out: what an uploaded file is, by its content (the type its first bytes
+//! say, checked against its name, and executables refused whatever they are called); a
+//! multipart form read with its fields named; a download as an attachment.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 /// A file type hegui accepts as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,4 +104,99 @@ fn is_text(b: &[u8]) -> bool {
         let (_, _, bad) = encoding_rs::GB18030.decode(head);
         !bad
     }
+}
+
+/// A multipart form read whole: its files (field → file name and bytes) and its text
+/// fields. Fields the form does not name are refused.
+#[derive(Debug, Default)]
+pub struct Form {
+    pub files: std::collections::HashMap<String, (String, Vec<u8>)>,
+    pub texts: std::collections::HashMap<String, String>,
+}
+
+impl Form {
+    /// A text field, trimmed ("" when absent).
+    pub fn text(&self, name: &str) -> &str {
+        self.texts.get(name).map(|s| s.trim()).unwrap_or("")
+    }
+}
+
+/// A multipart error's status: 413 when the body ran past its limit while being read (a
+/// client that sent no length), whatever the parser calls it.
+pub(crate) fn multipart_status(e: &axum::extract::multipart::MultipartError) -> StatusCode {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        if s.to_string().contains("length limit exceeded") {
+            return StatusCode::PAYLOAD_TOO_LARGE;
+        }
+        source = s.source();
+    }
+    e.status()
+}
+
+/// Reads a multipart form with the file fields `files` and the text fields `texts`.
+pub async fn read_form(
+    mut m: axum::extract::Multipart,
+    files: &[&str],
+    texts: &[&str],
+) -> Result<Form, (StatusCode, String)> {
+    let fail = |e: axum::extract::multipart::MultipartError| (multipart_status(&e), e.body_text());
+    let mut form = Form::default();
+    while let Some(field) = m.next_field().await.map_err(fail)? {
+        let name = field.name().unwrap_or("").to_string();
+        if files.contains(&name.as_str()) {
+            let file = field
+                .file_name()
+                .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+                .unwrap_or_default();
+            let bytes = field.bytes().await.map_err(fail)?.to_vec();
+            form.files.insert(name, (file, bytes));
+        } else if texts.contains(&name.as_str()) {
+            let v = field.text().await.map_err(fail)?;
+            form.texts.insert(name, v);
+        } else {
+            return Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("unexpected field {name:?}"),
+            ));
+        }
+    }
+    Ok(form)
+}
+
+/// A download: `content` as an attachment named `file` (RFC 6266: an ASCII fallback and
+/// the UTF-8 name), never rendered by the browser.
+pub fn attachment(file: &str, content_type: &'static str, content: Vec<u8>) -> Response {
+    let ascii: String = file
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let mut r = content.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    r
 }

@@ -222,11 +222,22 @@ fn matrix(app: &App) {
     }
     accounts::add(store, "outsider", "outsider", PASSWORD, true).unwrap();
     hegui_audit::vault::add(store, &own.code, pdf_evidence("policy.pdf")).unwrap();
+    let report = hegui_audit::reports::NewReport {
+        kind: "audit".into(),
+        format: "docx".into(),
+        lang: "zh".into(),
+        content: b"PK report".to_vec(),
+        rendered_by: "lead".into(),
+        unverified: false,
+    };
+    hegui_audit::reports::add(store, &own.code, report).unwrap();
+    hegui_audit::reports::set_signatures(store, &own.code, "R-001", "{}", &[], "lead").unwrap();
     let paths_of = |path: &str, code: &str| {
         path.replace("{code}", code)
             .replace("{lang}", "en")
             .replace("{id}", "G13.4")
             .replace("{ev}", "EV-001")
+            .replace("{r}", "R-001")
     };
     for route in ROUTES {
         match route.access {

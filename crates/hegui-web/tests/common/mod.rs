@@ -127,8 +127,18 @@ pub fn pdf_evidence(name: &str) -> hegui_audit::vault::NewEvidence {
     }
 }
 
-/// A multipart body with one file and the form's fields.
+/// A multipart body with one file (field `file`) and the form's fields.
 pub fn multipart(file: &str, content: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    multipart_field("file", file, content, fields)
+}
+
+/// A multipart body with one file in field `field` and the form's fields.
+pub fn multipart_field(
+    field: &str,
+    file: &str,
+    content: &[u8],
+    fields: &[(&str, &str)],
+) -> (String, Vec<u8>) {
     let boundary = "hegui-test-boundary-7d3a";
     let mut b = Vec::new();
     for (k, v) in fields {
@@ -137,7 +147,7 @@ pub fn multipart(file: &str, content: &[u8], fields: &[(&str, &str)]) -> (String
                 .bytes(),
         );
     }
-    b.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
+    b.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
     b.extend_from_slice(content);
     b.extend(format!("\r\n--{boundary}--\r\n").bytes());
     (format!("multipart/form-data; boundary={boundary}"), b)
@@ -162,4 +172,29 @@ pub fn upload(app: &App, path: &str, cookie: &str, file: &str, content: &[u8]) -
             .body(Body::from(body))
             .unwrap(),
     )
+}
+
+/// Posts a multipart body made by [`multipart_field`].
+pub fn post_multipart(
+    app: &App,
+    path: &str,
+    cookie: &str,
+    form: (String, Vec<u8>),
+) -> Response<Body> {
+    app.send(
+        Request::post(path)
+            .header(header::HOST, "127.0.0.1")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, form.0)
+            .header(header::COOKIE, format!("__Host-hegui_session={cookie}"))
+            .body(Body::from(form.1))
+            .unwrap(),
+    )
+}
+
+pub fn bytes(r: Response<Body>) -> Vec<u8> {
+    rt().block_on(r.into_body().collect())
+        .unwrap()
+        .to_bytes()
+        .to_vec()
 }
