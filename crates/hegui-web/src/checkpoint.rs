@@ -55,7 +55,7 @@ struct CheckpointPage {
     c: Cp,
 }
 
-const RESULTS: [(Conclusion, &str); 4] = [
+pub(crate) const RESULTS: [(Conclusion, &str); 4] = [
     (Conclusion::Compliant, "compliant"),
     (Conclusion::PartiallyCompliant, "partially_compliant"),
     (Conclusion::NonCompliant, "non_compliant"),
@@ -180,16 +180,16 @@ pub async fn view(
 #[serde(deny_unknown_fields)]
 pub struct PaperForm {
     #[serde(default)]
-    procedure: String,
+    pub(crate) procedure: String,
     #[serde(default)]
-    result: String,
+    pub(crate) result: String,
     #[serde(default)]
-    observations: Option<String>,
+    pub(crate) observations: Option<String>,
 }
 
 /// What a form changes of a paper: fields left as they are change nothing (so saving the
 /// form unchanged does not reopen a reviewed paper).
-fn edit_of(f: &PaperForm, current: Option<&Paper>) -> Edit {
+pub(crate) fn edit_of(f: &PaperForm, current: Option<&Paper>) -> Edit {
     let mut e = Edit::default();
     let procedure = f.procedure.trim();
     if !procedure.is_empty() {

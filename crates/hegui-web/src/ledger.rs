@@ -12,6 +12,7 @@ use hegui_core::calendar::Calendar;
 use jiff::civil::Date;
 
 use crate::access::{today, with_member, AUDIT_SIDE};
+use crate::api::engagements::ItemState;
 use crate::locale::{texts, Texts};
 use crate::pages::severity_key;
 use crate::session::{self};
@@ -63,22 +64,23 @@ pub(crate) fn working_days_left(due: &str, today: Date) -> Option<i64> {
         .and_then(|d| Calendar::builtin().working_days_between(today, d).ok())
 }
 
-/// An item of finding `finding`, with working days left while it is open.
-pub(crate) fn item_view(finding: &str, i: &findings::Item, today: Date) -> ItemView {
-    let open = i.status != "closed";
-    let left = working_days_left(&i.due, today);
+/// An item as the pages show it (from the API's [`ItemState`], so both agree).
+pub(crate) fn item_view(i: &ItemState) -> ItemView {
     ItemView {
-        finding: finding.to_string(),
+        finding: i.finding.clone(),
         seq: i.seq,
         owner: i.owner.clone(),
         measure: i.measure.clone(),
         due: i.due.clone(),
-        days_left: match (open, left) {
-            (true, Some(n)) => n.to_string(),
-            _ => "—".into(),
+        days_left: i
+            .working_days_left
+            .map_or_else(|| "—".to_string(), |n| n.to_string()),
+        overdue: i.overdue,
+        status_key: if i.status == "closed" {
+            "item.closed"
+        } else {
+            "item.open"
         },
-        overdue: open && left.is_some_and(|n| n < 0),
-        status_key: if open { "item.open" } else { "item.closed" },
         closed_on: i.closed_on.clone(),
         verification: i.verification.clone().unwrap_or_default(),
     }
@@ -123,7 +125,7 @@ pub async fn findings(
             items: f
                 .items
                 .iter()
-                .map(|i| item_view(&f.code, i, today))
+                .map(|i| item_view(&ItemState::of(&f.code, i, today)))
                 .collect(),
         })
         .collect();

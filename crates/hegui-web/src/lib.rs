@@ -14,12 +14,14 @@
 //! - [`profile`]: the processor's profile, its obligations and scope, new versions.
 //! - [`reports`]: reports rendered, kept, downloaded and signed in the browser.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
+//! - [`api`]: the JSON API `/api/v1/…` (personal access tokens, OpenAPI description).
 //!
 //! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
 //! `CsrfLayer`), a CSP without inline script, `nosniff`, no framing, same-origin referrers,
 //! small request bodies, and a 404 for anything outside the user's engagements.
 
 pub mod access;
+pub mod api;
 pub mod checkpoint;
 pub mod evidence;
 pub mod ledger;

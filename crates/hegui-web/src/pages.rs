@@ -12,6 +12,7 @@ use hegui_audit::{engagement, findings, workpaper, AuditError};
 use jiff::civil::Date;
 
 use crate::access::{authorize, today};
+use crate::api::engagements::overview;
 use crate::ledger::{item_view, ItemView};
 use crate::locale::{texts, Lang, Texts};
 use crate::session::{self, blocking};
@@ -243,7 +244,8 @@ fn kind_key(kind: &str) -> &'static str {
     }
 }
 
-/// The dashboard of an engagement for a member, or `None` (a 404) for anyone else.
+/// The dashboard of an engagement for a member, or `None` (a 404) for anyone else: the
+/// API's [`overview`] in the page's words.
 fn dashboard_model(
     store: &hegui_audit::store::Store,
     code: &str,
@@ -253,76 +255,56 @@ fn dashboard_model(
     let Some((t, role)) = authorize(store, code, user, &Role::ALL, today)? else {
         return Ok(None);
     };
-    let e = engagement::show(store, &t.id)?;
-    let client = role == Role::Client;
-    let mut d = Dash {
+    let o = overview(store, &t, role, today)?;
+    let e = &o.engagement;
+    let status_key = |s: &str| match s {
+        "prepared" => "status.prepared",
+        "reviewed" => "status.reviewed",
+        "draft" => "status.draft",
+        _ => "status.none",
+    };
+    let papers = o.papers.clone().unwrap_or_default();
+    let scope = o.scope.clone().unwrap_or_default();
+    Ok(Some(Dash {
         code: e.code.clone(),
         processor: e.processor.clone(),
         kind_key: kind_key(&e.kind),
         role_key: role_key(role),
         period: format!("{} – {}", e.period_start, e.period_end),
-        deadline: (e.kind == "ordered")
-            .then(|| e.effective_deadline.clone())
-            .flatten(),
-        extensions: e.extensions.iter().map(|x| x.until.clone()).collect(),
-        client,
-        scope_in: 0,
-        scope_out: 0,
-        scope_unknown: 0,
-        papers: Vec::new(),
-        checkpoints: Vec::new(),
-        findings: Vec::new(),
-        items: Vec::new(),
-    };
-    if !client {
-        let scope = engagement::scope(store, &e.id)?;
-        for s in &scope {
-            match s.decision.as_str() {
-                "yes" => d.scope_in += 1,
-                "no" => d.scope_out += 1,
-                _ => d.scope_unknown += 1,
-            }
-        }
-        let papers = workpaper::list(store, &e.id)?;
-        for s in scope.iter().filter(|s| s.decision != "no") {
-            let p = papers.iter().find(|p| p.checkpoint == s.checkpoint);
-            let status = match p.map(|p| p.status.as_str()) {
-                Some("prepared") => "status.prepared",
-                Some("reviewed") => "status.reviewed",
-                Some(_) => "status.draft",
-                None => "status.none",
-            };
-            let result = p.map(|p| p.result.zh()).unwrap_or("");
-            d.checkpoints.push((
-                s.checkpoint.clone(),
-                status,
-                result,
-                p.map(|p| p.result.en()).unwrap_or(""),
-            ));
-        }
-        for (status, key) in [
-            ("draft", "status.draft"),
-            ("prepared", "status.prepared"),
-            ("reviewed", "status.reviewed"),
-        ] {
-            let n = papers.iter().filter(|p| p.status == status).count();
-            if n > 0 {
-                d.papers.push((key, n));
-            }
-        }
-    }
-    for f in findings::ledger(store, &e.id)?.findings {
-        // What has not been put to the auditee (no rectification item yet) stays internal.
-        if client && f.items.is_empty() {
-            continue;
-        }
-        d.findings
-            .push((f.code.clone(), severity_key(&f.severity), f.title.clone()));
-        for i in &f.items {
-            d.items.push(item_view(&f.code, i, today));
-        }
-    }
-    Ok(Some(d))
+        deadline: e.deadline.clone(),
+        extensions: o.extensions.clone(),
+        client: role == Role::Client,
+        scope_in: scope.in_scope,
+        scope_out: scope.out_of_scope,
+        scope_unknown: scope.cannot_tell,
+        papers: [
+            ("status.draft", papers.draft),
+            ("status.prepared", papers.prepared),
+            ("status.reviewed", papers.reviewed),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect(),
+        checkpoints: o
+            .checkpoints
+            .iter()
+            .map(|c| {
+                let written = c.paper != "none";
+                (
+                    c.id.clone(),
+                    status_key(&c.paper),
+                    if written { c.result.zh() } else { "" },
+                    if written { c.result.en() } else { "" },
+                )
+            })
+            .collect(),
+        findings: o
+            .findings
+            .iter()
+            .map(|f| (f.code.clone(), severity_key(&f.severity), f.title.clone()))
+            .collect(),
+        items: o.items.iter().map(item_view).collect(),
+    }))
 }
 
 /// GET /e/{code}: the engagement dashboard, for its members.

@@ -19,7 +19,7 @@ use hegui_report::audit_report::{self, Inputs, Lang, ReportOptions};
 use hegui_report::signature::{self, SignatureFile};
 use serde::Deserialize;
 
-use crate::access::{authorize, today, with_member, AUDIT_SIDE};
+use crate::access::{authorize, today, with_member, Target, AUDIT_SIDE};
 use crate::evidence::DOWNLOADERS;
 use crate::locale::{texts, Texts};
 use crate::pages::error_page;
@@ -131,7 +131,7 @@ pub async fn list(
 }
 
 /// The render form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenderForm {
     /// audit, rectification or workbook (missing: refused with the reason, to members).
@@ -240,6 +240,40 @@ fn build(store: &Store, id: &str, job: &Job) -> Result<Vec<u8>, String> {
     }
 }
 
+/// Renders the report the form asks for from engagement `t` and keeps it: the report, or
+/// why it was not rendered (bad form, an engagement that does not verify).
+pub(crate) fn render_and_keep(
+    store: &Store,
+    t: &Target,
+    f: &RenderForm,
+) -> Result<Result<Report, String>, AuditError> {
+    let job = match job(f) {
+        Ok(j) => j,
+        Err(e) => return Ok(Err(e)),
+    };
+    let content = match build(store, &t.id, &job) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let lang = match job.opts.lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    };
+    let r = reports::add(
+        store,
+        &t.id,
+        NewReport {
+            kind: job.kind.into(),
+            format: job.format.into(),
+            lang: lang.into(),
+            content,
+            rendered_by: t.user.clone(),
+            unverified: false,
+        },
+    )?;
+    Ok(Ok(r))
+}
+
 /// POST /e/{code}/reports: render and keep a report.
 pub async fn create(
     State(state): State<AppState>,
@@ -248,34 +282,8 @@ pub async fn create(
     Form(f): Form<RenderForm>,
 ) -> Response {
     // The member is checked before the form: what a stranger sends is a 404 whatever it is.
-    let done = with_member(&state, &headers, &code, RENDERERS, {
-        move |store, t, _| {
-            let job = match job(&f) {
-                Ok(j) => j,
-                Err(e) => return Ok(Some(Err(e))),
-            };
-            let content = match build(store, &t.id, &job) {
-                Ok(c) => c,
-                Err(e) => return Ok(Some(Err(e))),
-            };
-            let lang = match job.opts.lang {
-                Lang::Zh => "zh",
-                Lang::En => "en",
-            };
-            let r = reports::add(
-                store,
-                &t.id,
-                NewReport {
-                    kind: job.kind.into(),
-                    format: job.format.into(),
-                    lang: lang.into(),
-                    content,
-                    rendered_by: t.user.clone(),
-                    unverified: false,
-                },
-            )?;
-            Ok(Some(Ok(r)))
-        }
+    let done = with_member(&state, &headers, &code, RENDERERS, move |store, t, _| {
+        render_and_keep(store, t, &f).map(Some)
     })
     .await;
     match done {
@@ -317,32 +325,45 @@ async fn fetch(
     signature: bool,
 ) -> Response {
     let got = with_member(&state, &headers, &code, DOWNLOADERS, move |store, t, _| {
-        if !reports::list(store, &t.id)?.iter().any(|r| r.code == rc) {
-            return Ok(None);
-        }
-        let (r, content) = reports::get(store, &t.id, &rc)?;
-        if signature {
-            return Ok(r.signatures.map(|s| {
-                (
-                    format!("{}.sig.json", r.name),
-                    "application/json",
-                    s.into_bytes(),
-                )
-            }));
-        }
-        reports::record_download(store, &t.id, &rc, &t.user)?;
-        let mime = match r.format.as_str() {
-            "pdf" => "application/pdf",
-            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            _ => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        };
-        Ok(Some((r.name, mime, content)))
+        file_of(store, t, &rc, signature)
     })
     .await;
     match got {
         Ok((_, (name, mime, content))) => attachment(&name, mime, content),
         Err(r) => r,
     }
+}
+
+/// A file to download: its name, media type and bytes.
+pub(crate) type Download = (String, &'static str, Vec<u8>);
+
+/// The report `rc` as a file to download (logged), or its signature file: name, media
+/// type, bytes; `None` when there is no such report or it is unsigned.
+pub(crate) fn file_of(
+    store: &Store,
+    t: &Target,
+    rc: &str,
+    signature: bool,
+) -> Result<Option<Download>, AuditError> {
+    let Some((r, content)) = report_of(store, &t.id, rc)? else {
+        return Ok(None);
+    };
+    if signature {
+        return Ok(r.signatures.map(|s| {
+            (
+                format!("{}.sig.json", r.name),
+                "application/json",
+                s.into_bytes(),
+            )
+        }));
+    }
+    reports::record_download(store, &t.id, rc, &t.user)?;
+    let mime = match r.format.as_str() {
+        "pdf" => "application/pdf",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    };
+    Ok(Some((r.name, mime, content)))
 }
 
 /// Whether every in-scope checkpoint's paper is reviewed (WEB.md: the report is signed
@@ -426,7 +447,11 @@ fn keep_signatures(
 }
 
 /// The report `rc` of engagement `id` with its content, if it exists.
-fn report_of(store: &Store, id: &str, rc: &str) -> Result<Option<(Report, Vec<u8>)>, AuditError> {
+pub(crate) fn report_of(
+    store: &Store,
+    id: &str,
+    rc: &str,
+) -> Result<Option<(Report, Vec<u8>)>, AuditError> {
     if !reports::list(store, id)?.iter().any(|r| r.code == rc) {
         return Ok(None);
     }

@@ -7,7 +7,7 @@ use hegui_audit::members::Role;
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
 use crate::evidence::{self, DOWNLOADERS};
 use crate::reports::{self, RENDERERS, SIGNATURE_LIMIT, SIGNERS};
-use crate::{checkpoint, ledger, pages, profile, signin, AppState};
+use crate::{api, checkpoint, ledger, pages, profile, signin, AppState};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +18,11 @@ pub enum Access {
     Pending,
     /// Anyone signed in.
     SignedIn,
+    /// Any valid personal access token (the API's `/api/v1/me`).
+    Token,
     /// Members of the engagement in the path (`{code}`) with one of these roles; anyone
-    /// else gets a 404.
+    /// else gets a 404. Under `/api/v1/` the member is the owner of the request's token,
+    /// which must name the engagement.
     Member(&'static [Role]),
 }
 
@@ -51,6 +54,9 @@ const fn upload(path: &'static str, access: Access) -> RouteDef {
         limit: evidence::EVIDENCE_LIMIT,
     }
 }
+
+/// The API's prefix.
+pub const API: &str = "/api/v1/";
 
 /// Every role.
 pub const ALL_ROLES: &[Role] = &Role::ALL;
@@ -118,6 +124,77 @@ pub const ROUTES: &[RouteDef] = &[
         "/e/{code}/reports/{r}/verify",
         Access::Member(DOWNLOADERS),
     ),
+    r("GET", "/api/v1/openapi.json", Access::Public),
+    r("GET", "/api/v1/me", Access::Token),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}",
+        Access::Member(ALL_ROLES),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/checkpoints/{id}",
+        Access::Member(AUDIT_SIDE),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/checkpoints/{id}",
+        Access::Member(EDITORS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/checkpoints/{id}/prepare",
+        Access::Member(EDITORS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/checkpoints/{id}/review",
+        Access::Member(REVIEWERS),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/evidence",
+        Access::Member(AUDIT_SIDE),
+    ),
+    upload(
+        "/api/v1/engagements/{code}/evidence",
+        Access::Member(EDITORS),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/evidence/{ev}",
+        Access::Member(DOWNLOADERS),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/reports",
+        Access::Member(AUDIT_SIDE),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/reports",
+        Access::Member(RENDERERS),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/reports/{r}",
+        Access::Member(DOWNLOADERS),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/findings",
+        Access::Member(ALL_ROLES),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/log",
+        Access::Member(AUDIT_SIDE),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/profile",
+        Access::Member(AUDIT_SIDE),
+    ),
 ];
 
 /// The first route of a path (its access rule and limit are per route; the handlers of
@@ -176,5 +253,51 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         ),
         (at("/e/{code}/reports/{r}/sign"), post(reports::sign)),
         (at("/e/{code}/reports/{r}/verify"), post(reports::verify)),
+        (at("/api/v1/openapi.json"), get(api::doc::openapi)),
+        (at("/api/v1/me"), get(api::engagements::me)),
+        (
+            at("/api/v1/engagements/{code}"),
+            get(api::engagements::show),
+        ),
+        (
+            at("/api/v1/engagements/{code}/checkpoints/{id}"),
+            get(api::papers::show).post(api::papers::edit),
+        ),
+        (
+            at("/api/v1/engagements/{code}/checkpoints/{id}/prepare"),
+            post(api::papers::prepare),
+        ),
+        (
+            at("/api/v1/engagements/{code}/checkpoints/{id}/review"),
+            post(api::papers::review),
+        ),
+        (
+            at("/api/v1/engagements/{code}/evidence"),
+            get(api::files::list).post(api::files::upload),
+        ),
+        (
+            at("/api/v1/engagements/{code}/evidence/{ev}"),
+            get(api::files::download),
+        ),
+        (
+            at("/api/v1/engagements/{code}/reports"),
+            get(api::files::reports).post(api::files::render),
+        ),
+        (
+            at("/api/v1/engagements/{code}/reports/{r}"),
+            get(api::files::report),
+        ),
+        (
+            at("/api/v1/engagements/{code}/findings"),
+            get(api::records::findings),
+        ),
+        (
+            at("/api/v1/engagements/{code}/log"),
+            get(api::records::activity),
+        ),
+        (
+            at("/api/v1/engagements/{code}/profile"),
+            get(api::records::profile),
+        ),
     ]
 }

@@ -12,7 +12,8 @@ use hegui_audit::engagement;
 use hegui_audit::members::{self, Role};
 use hegui_audit::store::Store;
 use hegui_audit::testing::ScratchDb;
-use hegui_web::routes::{Access, ROUTES};
+use hegui_audit::tokens;
+use hegui_web::routes::{Access, API, ROUTES};
 
 fn sign_in_flow(app: &App) {
     accounts::add(app.store(), "alice", "Alice", PASSWORD, false).unwrap();
@@ -211,7 +212,46 @@ fn disabling_an_account_ends_its_sessions_and_idle_sessions_expire() {
     assert_eq!(location(&app.get("/", Some(&s))), "/signin", "idle timeout");
 }
 
-/// Every route × every role × own and other engagement: allowed, or a 404.
+/// How a user asks: a session cookie for the pages, a bearer token for the API.
+struct Asker<'a> {
+    app: &'a App,
+    cookie: String,
+    token: Option<String>,
+}
+
+impl Asker<'_> {
+    fn send(&self, method: &str, path: &str) -> axum::http::Response<Body> {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1")
+            .header("sec-fetch-site", "same-origin");
+        if path.starts_with(API) {
+            if let Some(t) = &self.token {
+                b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+        } else {
+            b = b.header(
+                header::COOKIE,
+                format!("__Host-hegui_session={}", self.cookie),
+            );
+        }
+        let body = if method == "POST" {
+            let kind = if path.starts_with(API) {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            };
+            b = b.header(header::CONTENT_TYPE, kind);
+            Body::from(if path.starts_with(API) { "{}" } else { "" })
+        } else {
+            Body::empty()
+        };
+        self.app.send(b.body(body).unwrap())
+    }
+}
+
+/// Every route (pages and API) × every role × own and other engagement: allowed, or a 404.
 fn matrix(app: &App) {
     let store = app.store();
     let own = engagement::create(store, &new_engagement("lead")).unwrap();
@@ -220,7 +260,9 @@ fn matrix(app: &App) {
         accounts::add(store, role.as_str(), role.as_str(), PASSWORD, false).unwrap();
         members::set(store, &own.code, role.as_str(), role, None, "lead").unwrap();
     }
+    // An administrator who is no member of `own`: its token can only name `other`.
     accounts::add(store, "outsider", "outsider", PASSWORD, true).unwrap();
+    members::set(store, &other.code, "outsider", Role::Lead, None, "lead").unwrap();
     hegui_audit::vault::add(store, &own.code, pdf_evidence("policy.pdf")).unwrap();
     let report = hegui_audit::reports::NewReport {
         kind: "audit".into(),
@@ -232,6 +274,25 @@ fn matrix(app: &App) {
     };
     hegui_audit::reports::add(store, &own.code, report).unwrap();
     hegui_audit::reports::set_signatures(store, &own.code, "R-001", "{}", &[], "lead").unwrap();
+    let asker = |name: &str, code: &str| Asker {
+        app,
+        cookie: app.session(name),
+        token: Some(
+            tokens::create(store, name, "matrix", &[code.to_string()], false, 1)
+                .unwrap()
+                .0,
+        ),
+    };
+    let askers: Vec<(Role, Asker)> = Role::ALL
+        .iter()
+        .map(|r| (*r, asker(r.as_str(), &own.code)))
+        .collect();
+    let outsider = asker("outsider", &other.code);
+    let nobody = Asker {
+        app,
+        cookie: String::new(),
+        token: None,
+    };
     let paths_of = |path: &str, code: &str| {
         path.replace("{code}", code)
             .replace("{lang}", "en")
@@ -240,80 +301,49 @@ fn matrix(app: &App) {
             .replace("{r}", "R-001")
     };
     for route in ROUTES {
+        let (method, api) = (route.method, route.path.starts_with(API));
+        let path = paths_of(route.path, &own.code);
         match route.access {
-            Access::Member(allowed) if route.method == "GET" => {
-                for role in Role::ALL {
-                    let s = app.session(role.as_str());
-                    let r = app.get(&paths_of(route.path, &own.code), Some(&s));
-                    let expect = if allowed.contains(&role) {
-                        StatusCode::OK
+            Access::Member(allowed) => {
+                for (role, who) in &askers {
+                    let status = who.send(method, &path).status();
+                    let what = format!("{method} {path} as {}", role.as_str());
+                    if !allowed.contains(role) {
+                        assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
+                    } else if method == "GET" {
+                        assert_eq!(status, StatusCode::OK, "{what}");
                     } else {
-                        StatusCode::NOT_FOUND
-                    };
-                    assert_eq!(
-                        r.status(),
-                        expect,
-                        "{} {} as {}",
-                        route.method,
-                        route.path,
-                        role.as_str()
-                    );
-                    let r = app.get(&paths_of(route.path, &other.code), Some(&s));
-                    assert_eq!(
-                        r.status(),
-                        StatusCode::NOT_FOUND,
-                        "{} on another engagement as {}",
-                        route.path,
-                        role.as_str()
-                    );
+                        assert_ne!(status, StatusCode::NOT_FOUND, "{what}");
+                    }
+                    let elsewhere = paths_of(route.path, &other.code);
+                    let status = who.send(method, &elsewhere).status();
+                    assert_eq!(status, StatusCode::NOT_FOUND, "{what}, other engagement");
                 }
                 // An administrator who is no member sees nothing either.
-                let s = app.session("outsider");
-                let r = app.get(&paths_of(route.path, &own.code), Some(&s));
-                assert_eq!(
-                    r.status(),
-                    StatusCode::NOT_FOUND,
-                    "{} as a non-member",
-                    route.path
-                );
-                // And nobody signed out.
-                let r = app.get(&paths_of(route.path, &own.code), None);
-                assert_eq!(location(&r), "/signin");
-            }
-            Access::Member(allowed) if route.method == "POST" => {
-                let path = paths_of(route.path, &own.code);
-                for role in Role::ALL {
-                    let s = app.session(role.as_str());
-                    let r = app.post(&path, "", Some(&s));
-                    if allowed.contains(&role) {
-                        assert_ne!(
-                            r.status(),
-                            StatusCode::NOT_FOUND,
-                            "POST {path} as {}",
-                            role.as_str()
-                        );
-                    } else {
-                        assert_eq!(
-                            r.status(),
-                            StatusCode::NOT_FOUND,
-                            "POST {path} as {}",
-                            role.as_str()
-                        );
-                    }
-                    let other_path = paths_of(route.path, &other.code);
-                    assert_eq!(
-                        app.post(&other_path, "", Some(&s)).status(),
-                        StatusCode::NOT_FOUND
-                    );
+                let status = outsider.send(method, &path).status();
+                assert_eq!(status, StatusCode::NOT_FOUND, "{path} as a non-member");
+                // And nobody signed out, or without a token.
+                let r = nobody.send(method, &path);
+                if api {
+                    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+                } else if method == "GET" {
+                    assert_eq!(location(&r), "/signin");
                 }
             }
-            Access::SignedIn if route.method == "GET" => {
+            Access::Token => {
+                assert_eq!(
+                    nobody.send(method, &path).status(),
+                    StatusCode::UNAUTHORIZED
+                );
+                assert_eq!(outsider.send(method, &path).status(), StatusCode::OK);
+            }
+            Access::SignedIn if method == "GET" => {
                 let r = app.get(route.path, None);
                 assert_eq!(location(&r), "/signin", "{} signed out", route.path);
                 let s = app.session("viewer");
                 assert_eq!(app.get(route.path, Some(&s)).status(), StatusCode::OK);
             }
-            Access::Public if route.method == "GET" => {
+            Access::Public if method == "GET" => {
                 let r = app.get(&paths_of(route.path, "x"), None);
                 assert!(
                     r.status().is_success() || r.status().is_redirection(),

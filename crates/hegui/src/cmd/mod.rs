@@ -15,5 +15,6 @@ pub mod profile;
 pub mod report;
 pub mod sample;
 pub mod scan;
+pub mod tokens;
 pub mod transfer;
 pub mod users;

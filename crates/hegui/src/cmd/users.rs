@@ -60,6 +60,11 @@ enum UserCmd {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Personal access tokens for the API of `hegui serve`.
+    Token {
+        #[command(subcommand)]
+        cmd: super::tokens::TokenCmd,
+    },
     /// Set a new password (ends the account's sessions).
     Password {
         name: String,
@@ -82,7 +87,7 @@ fn read_password(from_stdin: bool) -> Result<String> {
     Ok(first)
 }
 
-fn record(store: &Store, action: &str, account: &str) -> Result<()> {
+pub(crate) fn record(store: &Store, action: &str, account: &str) -> Result<()> {
     let detail = serde_json::json!({ "account": account });
     Ok(hegui_audit::instance_log::append(
         store,
@@ -201,6 +206,7 @@ pub fn run(a: UserArgs) -> Result<ExitCode> {
                 }
             };
         }
+        UserCmd::Token { cmd } => return super::tokens::run(&store, cmd),
         UserCmd::Password {
             name,
             password_stdin,

@@ -1,0 +1,266 @@
+//! Who I am and what I reach; an engagement's overview (the dashboard's data). The
+//! dashboard page is rendered from the same [`Overview`], so page and API agree.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use hegui_audit::members::{self, Role};
+use hegui_audit::store::Store;
+use hegui_audit::workpaper::{self, Conclusion};
+use hegui_audit::{engagement, findings, AuditError};
+use jiff::civil::Date;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{grant, with_member, ApiError, ApiResult, Does};
+use crate::access::{today, Target};
+use crate::ledger::working_days_left;
+use crate::session::blocking;
+use crate::AppState;
+
+/// An engagement as a member sees it in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EngagementRef {
+    pub code: String,
+    pub processor: String,
+    /// internal, commissioned or ordered.
+    pub kind: String,
+    /// The member's role: lead, auditor, reviewer, client or viewer.
+    pub role: String,
+    pub period_start: String,
+    pub period_end: String,
+    /// The deadline after approved extensions (ordered audits, Measures Art. 9).
+    pub deadline: Option<String>,
+    pub status: String,
+}
+
+/// The token's owner and the engagements the token reaches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub name: String,
+    pub display_name: String,
+    /// Whether the token may only read.
+    pub read_only: bool,
+    pub engagements: Vec<EngagementRef>,
+}
+
+/// GET /api/v1/me
+#[utoipa::path(get, path = "/api/v1/me", tag = "engagements",
+    responses((status = 200, body = Me), (status = 401, body = ApiError)),
+    security(("token" = [])))]
+pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Me> {
+    let g = grant(&state, &headers).await?;
+    let store = state.store.clone();
+    let scope = g.engagements.clone();
+    let name = g.user.name.clone();
+    let refs = blocking(move || -> Result<Vec<EngagementRef>, AuditError> {
+        let mut out = Vec::new();
+        for m in members::of_user(&store, &name, &today().to_string())? {
+            let e = engagement::show(&store, &m.engagement_id)?;
+            if scope.contains(&e.code) {
+                out.push(EngagementRef {
+                    code: e.code,
+                    processor: e.processor,
+                    kind: e.kind,
+                    role: m.role.as_str().to_string(),
+                    period_start: e.period_start,
+                    period_end: e.period_end,
+                    deadline: e.effective_deadline,
+                    status: e.status,
+                });
+            }
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(ApiError::of)?;
+    Ok(Json(Me {
+        name: g.user.name,
+        display_name: g.user.display_name,
+        read_only: g.read_only,
+        engagements: refs,
+    }))
+}
+
+/// In-scope checkpoints by what the scope decision says.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ScopeCounts {
+    pub in_scope: usize,
+    pub out_of_scope: usize,
+    pub cannot_tell: usize,
+}
+
+/// Working papers by status.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct PaperCounts {
+    pub draft: usize,
+    pub prepared: usize,
+    pub reviewed: usize,
+}
+
+/// An in-scope checkpoint and where its paper stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckpointState {
+    pub id: String,
+    /// none (nothing written), draft, prepared or reviewed.
+    pub paper: String,
+    /// compliant, partially_compliant, non_compliant, not_applicable or not_tested.
+    #[schema(value_type = String)]
+    pub result: Conclusion,
+}
+
+/// A rectification item with the Art. 11 clock.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemState {
+    pub finding: String,
+    pub seq: i64,
+    pub owner: String,
+    pub measure: String,
+    pub due: String,
+    /// open or closed.
+    pub status: String,
+    /// Working days from today to the due date on the official calendar (negative once
+    /// past); absent when closed or outside the calendar.
+    pub working_days_left: Option<i64>,
+    pub overdue: bool,
+    pub closed_on: Option<String>,
+    pub verification: Option<String>,
+}
+
+impl ItemState {
+    pub(crate) fn of(finding: &str, i: &findings::Item, today: Date) -> ItemState {
+        let open = i.status != "closed";
+        let left = working_days_left(&i.due, today).filter(|_| open);
+        ItemState {
+            finding: finding.to_string(),
+            seq: i.seq,
+            owner: i.owner.clone(),
+            measure: i.measure.clone(),
+            due: i.due.clone(),
+            status: if open { "open" } else { "closed" }.into(),
+            working_days_left: left,
+            overdue: left.is_some_and(|n| n < 0),
+            closed_on: i.closed_on.clone(),
+            verification: i.verification.clone(),
+        }
+    }
+}
+
+/// A finding in the overview.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FindingRef {
+    pub code: String,
+    /// high, medium or low.
+    pub severity: String,
+    pub title: String,
+}
+
+/// An engagement's overview: the dashboard's data. An auditee (client) gets the findings
+/// put to it and their items only.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Overview {
+    pub engagement: EngagementRef,
+    /// Approved extensions of the deadline (their new dates).
+    pub extensions: Vec<String>,
+    /// Absent for a client.
+    pub scope: Option<ScopeCounts>,
+    /// Absent for a client.
+    pub papers: Option<PaperCounts>,
+    pub checkpoints: Vec<CheckpointState>,
+    pub findings: Vec<FindingRef>,
+    pub items: Vec<ItemState>,
+}
+
+/// The overview of engagement `t` for a member in `role`.
+pub(crate) fn overview(
+    store: &Store,
+    t: &Target,
+    role: Role,
+    today: Date,
+) -> Result<Overview, AuditError> {
+    let e = engagement::show(store, &t.id)?;
+    let client = role == Role::Client;
+    let mut o = Overview {
+        engagement: EngagementRef {
+            code: e.code.clone(),
+            processor: e.processor.clone(),
+            kind: e.kind.clone(),
+            role: role.as_str().to_string(),
+            period_start: e.period_start.clone(),
+            period_end: e.period_end.clone(),
+            deadline: (e.kind == "ordered")
+                .then(|| e.effective_deadline.clone())
+                .flatten(),
+            status: e.status.clone(),
+        },
+        extensions: e.extensions.iter().map(|x| x.until.clone()).collect(),
+        scope: None,
+        papers: None,
+        checkpoints: Vec::new(),
+        findings: Vec::new(),
+        items: Vec::new(),
+    };
+    if !client {
+        let scope = engagement::scope(store, &e.id)?;
+        let mut counts = ScopeCounts::default();
+        for s in &scope {
+            match s.decision.as_str() {
+                "yes" => counts.in_scope += 1,
+                "no" => counts.out_of_scope += 1,
+                _ => counts.cannot_tell += 1,
+            }
+        }
+        let papers = workpaper::list(store, &e.id)?;
+        for s in scope.iter().filter(|s| s.decision != "no") {
+            let p = papers.iter().find(|p| p.checkpoint == s.checkpoint);
+            o.checkpoints.push(CheckpointState {
+                id: s.checkpoint.clone(),
+                paper: p.map_or("none", |p| p.status.as_str()).to_string(),
+                result: p.map_or(Conclusion::NotTested, |p| p.result),
+            });
+        }
+        let count = |status: &str| papers.iter().filter(|p| p.status == status).count();
+        o.scope = Some(counts);
+        o.papers = Some(PaperCounts {
+            draft: count("draft"),
+            prepared: count("prepared"),
+            reviewed: count("reviewed"),
+        });
+    }
+    for f in findings::ledger(store, &e.id)?.findings {
+        // What has not been put to the auditee (no rectification item yet) stays internal.
+        if client && f.items.is_empty() {
+            continue;
+        }
+        o.findings.push(FindingRef {
+            code: f.code.clone(),
+            severity: f.severity.clone(),
+            title: f.title.clone(),
+        });
+        o.items
+            .extend(f.items.iter().map(|i| ItemState::of(&f.code, i, today)));
+    }
+    Ok(o)
+}
+
+/// GET /api/v1/engagements/{code}
+#[utoipa::path(get, path = "/api/v1/engagements/{code}", tag = "engagements",
+    params(("code" = String, Path, description = "engagement code, e.g. ENG-2026-001")),
+    responses((status = 200, body = Overview), (status = 401, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Overview> {
+    with_member(
+        &state,
+        &headers,
+        &code,
+        &Role::ALL,
+        Does::Read,
+        |store, t, role| overview(store, t, role, today()).map(Some),
+    )
+    .await
+    .map(Json)
+}

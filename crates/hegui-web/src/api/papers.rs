@@ -1,0 +1,198 @@
+//! A checkpoint with its working paper: the Guideline's text and what the law data says
+//! about it, the paper, edits and the two sign-offs — the same rules as the checkpoint page
+//! (`hegui_audit::workpaper` enforces them: reviewer ≠ preparer; an edit after sign-off
+//! drops the review).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use hegui_audit::members::Role;
+use hegui_audit::workpaper::{self, Paper};
+use hegui_audit::AuditError;
+use hegui_core::law::Law;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{parse_json, with_member, ApiError, ApiResult, Does};
+use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
+use crate::checkpoint::{edit_of, PaperForm, RESULTS};
+use crate::AppState;
+
+/// A checkpoint of the Guideline with the engagement's working paper.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointDoc {
+    pub id: String,
+    /// The focus area, e.g. "十三、个人信息保护影响评估".
+    pub area: String,
+    pub text_zh: String,
+    pub text_en: String,
+    /// The legal basis.
+    pub cites: Vec<String>,
+    /// When the checkpoint applies, in words.
+    pub applies_zh: String,
+    pub applies_en: String,
+    pub evidence_zh: Vec<String>,
+    pub evidence_en: Vec<String>,
+    pub procedures_zh: Vec<String>,
+    pub procedures_en: Vec<String>,
+    /// The working paper (a blank draft when nothing is written yet).
+    #[schema(value_type = Object)]
+    pub paper: Paper,
+}
+
+fn doc(id: &str, paper: Paper) -> Option<CheckpointDoc> {
+    let (area, c) = Law::get().guideline.checkpoint(id)?;
+    let applies = hegui_core::facts::describe(&c.condition(area));
+    Some(CheckpointDoc {
+        id: c.id.clone(),
+        area: format!("{}、{}", area.numeral, area.title_zh),
+        text_zh: format!("{}{}", c.number.as_deref().unwrap_or(""), c.text_zh),
+        text_en: c.text_en.clone(),
+        cites: c.cites.iter().map(|x| x.display_en()).collect(),
+        applies_zh: applies.zh,
+        applies_en: applies.en,
+        evidence_zh: c.evidence_zh.clone(),
+        evidence_en: c.evidence_en.clone(),
+        procedures_zh: c.procedures_zh.clone(),
+        procedures_en: c.procedures_en.clone(),
+        paper,
+    })
+}
+
+/// GET /api/v1/engagements/{code}/checkpoints/{id}
+#[utoipa::path(get, path = "/api/v1/engagements/{code}/checkpoints/{id}", tag = "working papers",
+    params(("code" = String, Path), ("id" = String, Path, description = "checkpoint id, e.g. G13.4")),
+    responses((status = 200, body = CheckpointDoc), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<CheckpointDoc> {
+    with_member(
+        &state,
+        &headers,
+        &code,
+        AUDIT_SIDE,
+        Does::Read,
+        move |store, t, _| {
+            if Law::get().guideline.checkpoint(&id).is_none() {
+                return Ok(None);
+            }
+            Ok(doc(&id, workpaper::get(store, &t.id, &id)?))
+        },
+    )
+    .await
+    .map(Json)
+}
+
+/// An edit of a working paper: fields left out stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaperEdit {
+    /// A procedure performed (added to the paper's list).
+    pub procedure: Option<String>,
+    /// compliant, partially_compliant, non_compliant or not_applicable.
+    pub result: Option<String>,
+    pub observations: Option<String>,
+}
+
+/// POST /api/v1/engagements/{code}/checkpoints/{id}
+#[utoipa::path(post, path = "/api/v1/engagements/{code}/checkpoints/{id}", tag = "working papers",
+    params(("code" = String, Path), ("id" = String, Path)),
+    request_body = PaperEdit,
+    responses((status = 200, description = "the paper after the edit", body = Object),
+        (status = 422, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])))]
+pub async fn edit(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Paper> {
+    let form = parse_json::<PaperEdit>(&body).and_then(form_of);
+    write(
+        state,
+        headers,
+        code,
+        id,
+        EDITORS,
+        move |store, eng, cp, actor| {
+            let form = form.map_err(AuditError::Invalid)?;
+            let current = workpaper::get(store, eng, cp)?;
+            workpaper::edit(store, eng, cp, edit_of(&form, Some(&current)), actor)
+        },
+    )
+    .await
+}
+
+/// The page's form for an API edit, with its result checked.
+fn form_of(e: PaperEdit) -> Result<PaperForm, String> {
+    if let Some(r) = &e.result {
+        if !RESULTS.iter().any(|(_, v)| v == r) {
+            return Err(format!(
+                "result {r:?}: compliant, partially_compliant, non_compliant or not_applicable"
+            ));
+        }
+    }
+    Ok(PaperForm {
+        procedure: e.procedure.unwrap_or_default(),
+        result: e.result.unwrap_or_default(),
+        observations: e.observations,
+    })
+}
+
+/// A write on a paper by a member with an `allowed` role.
+async fn write(
+    state: AppState,
+    headers: HeaderMap,
+    code: String,
+    id: String,
+    allowed: &'static [Role],
+    run: impl FnOnce(&hegui_audit::store::Store, &str, &str, &str) -> Result<Paper, AuditError>
+        + Send
+        + 'static,
+) -> ApiResult<Paper> {
+    with_member(
+        &state,
+        &headers,
+        &code,
+        allowed,
+        Does::Write,
+        move |store, t, _| {
+            if Law::get().guideline.checkpoint(&id).is_none() {
+                return Ok(None);
+            }
+            run(store, &t.id, &id, &t.user).map(Some)
+        },
+    )
+    .await
+    .map(Json)
+}
+
+/// POST /api/v1/engagements/{code}/checkpoints/{id}/prepare
+#[utoipa::path(post, path = "/api/v1/engagements/{code}/checkpoints/{id}/prepare", tag = "working papers",
+    params(("code" = String, Path), ("id" = String, Path)),
+    responses((status = 200, description = "the paper, prepared", body = Object), (status = 422, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn prepare(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Paper> {
+    write(state, headers, code, id, EDITORS, workpaper::prepare).await
+}
+
+/// POST /api/v1/engagements/{code}/checkpoints/{id}/review
+#[utoipa::path(post, path = "/api/v1/engagements/{code}/checkpoints/{id}/review", tag = "working papers",
+    params(("code" = String, Path), ("id" = String, Path)),
+    responses((status = 200, description = "the paper, reviewed", body = Object), (status = 422, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn review(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Paper> {
+    write(state, headers, code, id, REVIEWERS, workpaper::review).await
+}
