@@ -81,7 +81,8 @@ fn member_of(r: &sqlx::any::AnyRow) -> Option<Member> {
 const COLS: &str = "engagement_id, user_name, role, added_by, added_at, expires_on";
 
 /// Adds a member (or changes their role); logged in the engagement's activity log.
-/// `expires_on` defaults to the engagement's period end plus its deadline, when set.
+/// `expires_on` is the last day it lasts (none: until removed); `hegui serve`'s team page
+/// defaults an invitation to the engagement's end.
 pub fn set(
     store: &Store,
     engagement: &str,

@@ -14,6 +14,7 @@
 //! - [`profile`]: the processor's profile, its obligations and scope, new versions.
 //! - [`reports`]: reports rendered, kept, downloaded and signed in the browser.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
+//! - [`team`]: the engagement's members and invitations; [`admin`]: user administration.
 //! - [`api`]: the JSON API `/api/v1/…` (personal access tokens, OpenAPI description).
 //!
 //! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
@@ -21,6 +22,7 @@
 //! small request bodies, and a 404 for anything outside the user's engagements.
 
 pub mod access;
+pub mod admin;
 pub mod api;
 pub mod checkpoint;
 pub mod evidence;
@@ -32,6 +34,7 @@ pub mod reports;
 pub mod routes;
 pub mod session;
 pub mod signin;
+pub mod team;
 pub mod throttle;
 pub mod upload;
 

@@ -95,7 +95,7 @@ pub async fn css() -> Response {
     )
 }
 
-fn role_key(r: Role) -> &'static str {
+pub(crate) fn role_key(r: Role) -> &'static str {
     match r {
         Role::Lead => "role.lead",
         Role::Auditor => "role.auditor",
@@ -121,6 +121,8 @@ struct MyWork {
     t: &'static Texts,
     user: Option<String>,
     mfa_relaxed: bool,
+    /// An instance administrator (gets the link to user administration).
+    admin: bool,
     engagements: Vec<Row>,
     papers_to_prepare: Vec<(String, String)>,
     reviews: Vec<(String, String)>,
@@ -139,6 +141,7 @@ fn my_work_model(
         t: texts(Lang::Zh),
         user: Some(s.user.display_name.clone()),
         mfa_relaxed: false,
+        admin: s.user.admin,
         engagements: Vec::new(),
         papers_to_prepare: Vec::new(),
         reviews: Vec::new(),

@@ -37,6 +37,10 @@ pub const SIGNATURE_LIMIT: usize = signature::SIG_FILE_MAX as usize + 64 * 1024;
 
 struct Row {
     r: Report,
+    /// The time rendered, to the minute (UTC).
+    when: String,
+    /// The size in words (KiB, MiB).
+    size: String,
     sha_short: String,
     /// "name (role) at time" for each signature.
     signers: Vec<String>,
@@ -78,7 +82,19 @@ fn row(r: Report) -> Row {
                 .collect()
         })
         .unwrap_or_default();
+    let size = match r.size {
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / f64::from(1 << 20)),
+        n if n >= 1 << 10 => format!("{} KiB", n >> 10),
+        n => format!("{n} B"),
+    };
     Row {
+        when: r
+            .rendered_at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
+        size,
         sha_short: r.sha256.chars().take(16).collect(),
         signers,
         r,

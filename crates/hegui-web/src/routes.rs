@@ -7,7 +7,8 @@ use hegui_audit::members::Role;
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
 use crate::evidence::{self, DOWNLOADERS};
 use crate::reports::{self, RENDERERS, SIGNATURE_LIMIT, SIGNERS};
-use crate::{api, checkpoint, ledger, pages, profile, signin, AppState};
+use crate::team::{self, LEADS};
+use crate::{admin, api, checkpoint, ledger, pages, profile, signin, AppState};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub enum Access {
     SignedIn,
     /// Any valid personal access token (the API's `/api/v1/me`).
     Token,
+    /// An instance administrator (user administration); anyone else gets a 404.
+    Admin,
     /// Members of the engagement in the path (`{code}`) with one of these roles; anyone
     /// else gets a 404. Under `/api/v1/` the member is the owner of the request's token,
     /// which must name the engagement.
@@ -124,6 +127,16 @@ pub const ROUTES: &[RouteDef] = &[
         "/e/{code}/reports/{r}/verify",
         Access::Member(DOWNLOADERS),
     ),
+    r("GET", "/e/{code}/team", Access::Member(AUDIT_SIDE)),
+    r("POST", "/e/{code}/team", Access::Member(LEADS)),
+    r(
+        "POST",
+        "/e/{code}/team/{user}/remove",
+        Access::Member(LEADS),
+    ),
+    r("GET", "/admin/users", Access::Admin),
+    r("POST", "/admin/users", Access::Admin),
+    r("POST", "/admin/users/{user}", Access::Admin),
     r("GET", "/api/v1/openapi.json", Access::Public),
     r("GET", "/api/v1/me", Access::Token),
     r(
@@ -253,6 +266,10 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         ),
         (at("/e/{code}/reports/{r}/sign"), post(reports::sign)),
         (at("/e/{code}/reports/{r}/verify"), post(reports::verify)),
+        (at("/e/{code}/team"), get(team::view).post(team::add)),
+        (at("/e/{code}/team/{user}/remove"), post(team::remove)),
+        (at("/admin/users"), get(admin::list).post(admin::create)),
+        (at("/admin/users/{user}"), post(admin::act)),
         (at("/api/v1/openapi.json"), get(api::doc::openapi)),
         (at("/api/v1/me"), get(api::engagements::me)),
         (

@@ -1,8 +1,9 @@
 //! The application in a real browser (Debian's chromium and chromedriver; `.ci/run`
 //! installs them, and elsewhere the test says it was skipped): an auditor signs in with a
 //! TOTP code it enrols, edits and prepares a working paper, uploads evidence; the reviewer
-//! signs in and reviews; the auditee sees its findings and not the papers. A screenshot of
-//! each page goes to `target/browser-screenshots/`.
+//! signs in, reviews, renders the PDF report and downloads it; the auditee sees its
+//! findings and not the papers. A screenshot of each page goes to
+//! `target/browser-screenshots/`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -196,6 +197,8 @@ fn the_audit_team_in_a_real_browser() {
     let (store, code) = setup(&dir);
     let reviewer_secret = enrolled(&store, "reviewer");
     let _client_secret = enrolled(&store, "client");
+    let downloads = dir.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
     let pdf = dir.join("隐私政策.pdf");
     std::fs::write(&pdf, b"%PDF-1.7\n% privacy policy as published\n").unwrap();
 
@@ -223,7 +226,11 @@ fn the_audit_team_in_a_real_browser() {
             "goog:chromeOptions".into(),
             serde_json::json!({
                 "binary": browser,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000", "--lang=zh-CN"]
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000", "--lang=zh-CN"],
+                "prefs": {
+                    "download.default_directory": downloads.to_str().unwrap(),
+                    "download.prompt_for_download": false
+                }
             }),
         );
         let mut c = None;
@@ -291,6 +298,29 @@ fn the_audit_team_in_a_real_browser() {
         r.submit(&format!("form[action='/e/{code}/c/G13.4/review'] button")).await;
         assert!(r.page().await.contains("已复核"));
         r.shot("checkpoint-reviewed").await;
+        // The report: rendered as a PDF (DOCX in a build without the pdf feature), then
+        // downloaded by the browser into its download folder.
+        r.go(&format!("/e/{code}/reports")).await;
+        let format = if r.page().await.contains("value=\"pdf\"") { "pdf" } else { "docx" };
+        r.c.find(Locator::Css(&format!("select[name=format] option[value={format}]"))).await.unwrap().click().await.unwrap();
+        r.submit(&format!("form[action='/e/{code}/reports'] button")).await;
+        let page = r.page().await;
+        assert!(page.contains("R-001") && page.contains(&format!("R-001-audit.{format}")), "{page}");
+        r.shot("reports").await;
+        r.c.find(Locator::Css("a[href$='/reports/R-001']")).await.unwrap().click().await.unwrap();
+        let mut got = None;
+        for _ in 0..100 {
+            got = std::fs::read_dir(&downloads).unwrap().flatten().map(|e| e.path()).find(|p| {
+                p.extension().is_some_and(|x| x == format)
+            });
+            if got.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let file = got.expect("the report was downloaded");
+        let head = std::fs::read(&file).unwrap();
+        assert!(head.starts_with(if format == "pdf" { b"%PDF" } else { b"PK\x03\x04" }));
         r.go(&format!("/e/{code}/log")).await;
         assert!(r.page().await.contains("日志完整"));
         r.shot("log").await;

@@ -299,6 +299,7 @@ fn matrix(app: &App) {
             .replace("{id}", "G13.4")
             .replace("{ev}", "EV-001")
             .replace("{r}", "R-001")
+            .replace("{user}", "ghost")
     };
     for route in ROUTES {
         let (method, api) = (route.method, route.path.starts_with(API));
@@ -328,6 +329,21 @@ fn matrix(app: &App) {
                     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
                 } else if method == "GET" {
                     assert_eq!(location(&r), "/signin");
+                }
+            }
+            Access::Admin => {
+                let (_, viewer) = &askers[4];
+                let status = viewer.send(method, &path).status();
+                assert_eq!(
+                    status,
+                    StatusCode::NOT_FOUND,
+                    "{method} {path} as a non-admin"
+                );
+                let status = outsider.send(method, &path).status();
+                assert_ne!(status, StatusCode::NOT_FOUND, "{method} {path} as an admin");
+                if method == "GET" {
+                    assert_eq!(status, StatusCode::OK);
+                    assert_eq!(location(&nobody.send(method, &path)), "/signin");
                 }
             }
             Access::Token => {
@@ -403,9 +419,15 @@ fn the_locale_files_hold_the_same_keys_and_every_key_the_templates_use() {
     assert_eq!(zh, en, "zh.toml and en.toml differ in their keys");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sources = Vec::new();
-    for sub in ["templates", "src"] {
-        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
-            sources.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+    let mut dirs = vec![dir.join("templates"), dir.join("src")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                sources.push(std::fs::read_to_string(path).unwrap());
+            }
         }
     }
     let mut used = 0;

@@ -1,0 +1,168 @@
+//! People in the browser: the engagement's team (the lead invites, with an end date that
+//! defaults to the engagement's end) and user administration (administrators only).
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use hegui_audit::members::{self, Role};
+use hegui_audit::{accounts, engagement, instance_log, tokens};
+
+#[test]
+fn the_lead_manages_the_team() {
+    let app = App::new(sqlite("team"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    for (name, role) in [("lead", Role::Lead), ("auditor", Role::Auditor)] {
+        accounts::add(store, name, name, PASSWORD, false).unwrap();
+        members::set(store, &e.code, name, role, None, "lead").unwrap();
+    }
+    accounts::add(store, "pipo", "个人信息保护负责人", PASSWORD, false).unwrap();
+    let (lead, auditor) = (app.session("lead"), app.session("auditor"));
+    let page = format!("/e/{}/team", e.code);
+
+    // An invitation without a date ends with the engagement.
+    let r = app.post(&page, "user=pipo&role=client&expires_on=", Some(&lead));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r));
+    let m = members::get(store, &e.id, "pipo").unwrap().unwrap();
+    assert_eq!(m.role, Role::Client);
+    let end = e.effective_deadline.clone().unwrap_or(e.period_end.clone());
+    assert_eq!(m.expires_on.as_deref(), Some(end.as_str()));
+    // A date given is kept; a role changed.
+    let r = app.post(
+        &page,
+        "user=pipo&role=viewer&expires_on=2026-12-31",
+        Some(&lead),
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let m = members::get(store, &e.id, "pipo").unwrap().unwrap();
+    assert_eq!(
+        (m.role, m.expires_on.as_deref()),
+        (Role::Viewer, Some("2026-12-31"))
+    );
+
+    // Refusals say why.
+    for (form, why) in [
+        ("user=pipo&role=boss", "lead, auditor, reviewer"),
+        ("user=ghost&role=auditor", "no account"),
+        ("user=pipo&role=auditor&expires_on=soon", "YYYY-MM-DD"),
+    ] {
+        let r = app.post(&page, form, Some(&lead));
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{form}");
+        assert!(body(r).contains(why), "{form}");
+    }
+    // The auditor sees the team but does not manage it.
+    let view = body(app.get(&page, Some(&auditor)));
+    assert!(view.contains("pipo") && !view.contains("/team/pipo/remove"));
+    let r = app.post(&page, "user=pipo&role=lead", Some(&auditor));
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Removal, logged; the lead cannot remove itself.
+    let r = app.post(&format!("{page}/pipo/remove"), "", Some(&lead));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(members::get(store, &e.id, "pipo").unwrap().is_none());
+    let r = app.post(&format!("{page}/lead/remove"), "", Some(&lead));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let actions: Vec<String> = hegui_audit::log::entries(store, &e.id)
+        .unwrap()
+        .into_iter()
+        .map(|x| x.action)
+        .collect();
+    assert!(actions.iter().any(|a| a == "member.removed"));
+    assert!(hegui_audit::verify::engagement(store, &e.code)
+        .unwrap()
+        .ok());
+}
+
+#[test]
+fn administrators_manage_accounts() {
+    let app = App::new(sqlite("admin"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    accounts::add(store, "root", "管理员", PASSWORD, true).unwrap();
+    accounts::add(store, "auditor", "auditor", PASSWORD, false).unwrap();
+    members::set(store, &e.code, "auditor", Role::Auditor, None, "root").unwrap();
+    let (root, auditor) = (app.session("root"), app.session("auditor"));
+
+    assert_eq!(
+        app.get("/admin/users", Some(&auditor)).status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post("/admin/users", "name=x1&display=", Some(&auditor))
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let view = body(app.get("/admin/users", Some(&root)));
+    assert!(view.contains("auditor") && view.contains("管理员"));
+    assert!(body(app.get("/", Some(&root))).contains("/admin/users"));
+
+    // A new account: its first password is shown once and works.
+    let r = app.post(
+        "/admin/users",
+        "name=wang.li&display=%E7%8E%8B%E5%8A%9B",
+        Some(&root),
+    );
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = body(r);
+    let password = page
+        .split("<code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .unwrap()
+        .to_string();
+    assert!(accounts::check_credentials(store, "wang.li", &password).is_ok());
+    let r = app.post("/admin/users", "name=wang.li", Some(&root));
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "exists already"
+    );
+    let r = app.post("/admin/users", "name=has+space", Some(&root));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Disabling ends the sessions and stops the tokens.
+    let token = tokens::create(store, "auditor", "t", &[e.code.clone()], false, 5)
+        .unwrap()
+        .0;
+    let r = app.post("/admin/users/auditor", "action=disable", Some(&root));
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(location(&app.get("/", Some(&auditor))), "/signin");
+    assert!(tokens::authenticate(store, &token).unwrap().is_none());
+    let r = app.post("/admin/users/auditor", "action=enable", Some(&root));
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(tokens::authenticate(store, &token).unwrap().is_some());
+    for (form, user) in [
+        ("action=disable", "root"),
+        ("action=explode", "auditor"),
+        ("action=enable", "ghost"),
+    ] {
+        let r = app.post(&format!("/admin/users/{user}"), form, Some(&root));
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{form} {user}"
+        );
+    }
+    let r = app.post("/admin/users/auditor", "action=reset_mfa", Some(&root));
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Each change is in the instance's log, by the administrator, without the password.
+    let log = instance_log::entries(store).unwrap();
+    let mine: Vec<&str> = log
+        .iter()
+        .filter(|x| x.actor == "root")
+        .map(|x| x.action.as_str())
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            "account.added",
+            "account.disabled",
+            "account.enabled",
+            "account.mfa_reset"
+        ]
+    );
+    assert!(!log.iter().any(|x| x.detail.to_string().contains(&password)));
+    instance_log::verify(store).unwrap();
+}
