@@ -122,9 +122,16 @@ fn administrators_manage_accounts() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Disabling ends the sessions and stops the tokens.
-    let token = tokens::create(store, "auditor", "t", &[e.code.clone()], false, 5)
-        .unwrap()
-        .0;
+    let token = tokens::create(
+        store,
+        "auditor",
+        "t",
+        std::slice::from_ref(&e.code),
+        false,
+        5,
+    )
+    .unwrap()
+    .0;
     let r = app.post("/admin/users/auditor", "action=disable", Some(&root));
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(location(&app.get("/", Some(&auditor))), "/signin");
