@@ -28,38 +28,19 @@ pub const MIN_PASSWORD: usize = 8;
 /// Longer ones are refused too: argon2 of a megabyte is a denial of service.
 pub const MAX_PASSWORD: usize = 128;
 
-/// Passwords refused whatever their length: the most common ones (a short list; the
-/// length rule does the rest).
-const COMMON: &[&str] = &[
-    "12345678",
-    "123456789",
-    "1234567890",
-    "password",
-    "password1",
-    "password123",
-    "qwertyui",
-    "qwerty123",
-    "11111111",
-    "00000000",
-    "88888888",
-    "66666666",
-    "iloveyou",
-    "admin123",
-    "abcd1234",
-    "a1234567",
-    "1qaz2wsx",
-    "woaini1314",
-    "5201314520",
-    "aa123456",
-    "abc12345",
-    "12341234",
-    "12344321",
-    "87654321",
-    "11223344",
-    "zxcvbnm123",
-    "welcome1",
-    "passw0rd",
-];
+/// Passwords refused whatever else is true of them: the 3,000 most common of 8 characters
+/// or more, and ones common in China (`data/common-passwords.txt`, with its source).
+fn common(password: &str) -> bool {
+    static LIST: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../data/common-passwords.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+    .contains(password.to_lowercase().as_str())
+}
 
 /// One account.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -114,7 +95,7 @@ pub fn check_password(password: &str) -> Result<(), AuditError> {
             "the password is longer than {MAX_PASSWORD} bytes"
         )));
     }
-    if COMMON.contains(&password.to_lowercase().as_str()) {
+    if common(password) {
         return Err(AuditError::Invalid(
             "the password is one of the most common ones: choose another".into(),
         ));
@@ -562,4 +543,36 @@ pub fn set_pending_totp(store: &Store, token: &str, secret: &str) -> Result<(), 
         )
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(p: &str) -> String {
+        check_password(p).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for p in [
+            "sunshine",
+            "SunShine",
+            "corvette",
+            "woaini1314",
+            "qq123456",
+            "1q2w3e4r",
+        ] {
+            assert!(refused(p).contains("most common"), "{p}");
+        }
+        // Past the 3,000th of the list, and a long Chinese passphrase: allowed.
+        assert!(check_password("审计工作底稿2026!").is_ok());
+        assert!(check_password("correct horse battery staple").is_ok());
+        assert!(refused("dragon1").contains("at least 8"));
+        let listed = include_str!("../data/common-passwords.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .count();
+        assert!(listed >= 3000, "{listed}");
+    }
 }

@@ -170,22 +170,39 @@ pub fn role(
         .map(|m| m.role))
 }
 
+/// A member's way into an engagement, as [`access`] finds it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The engagement's id.
+    pub id: String,
+    pub role: Role,
+    /// The head of the engagement's activity log: it changes with every change of the
+    /// engagement, so what was read under one head can be reused while it stays.
+    pub head: String,
+}
+
 /// The engagement with code `code` and the role `user` has in it today, in one query
-/// (every page asks): `(id, role)`, or `None` when either is missing or expired.
+/// (every page asks), or `None` when either is missing or expired.
 pub fn access(
     store: &Store,
     code: &str,
     user: &str,
     today: &str,
-) -> Result<Option<(String, Role)>, AuditError> {
+) -> Result<Option<Entry>, AuditError> {
     Ok(store
         .rows(
-            "SELECT e.id, m.role, m.expires_on FROM engagements e JOIN memberships m ON m.engagement_id = e.id WHERE e.code = $1 AND m.user_name = $2",
+            "SELECT e.id, m.role, m.expires_on, e.log_head FROM engagements e JOIN memberships m ON m.engagement_id = e.id WHERE e.code = $1 AND m.user_name = $2",
             &[code.into(), user.into()],
         )?
         .first()
         .filter(|r| r.opt(2).is_none_or(|e| e.as_str() >= today))
-        .and_then(|r| Some((r.text(0), Role::parse(&r.text(1))?))))
+        .and_then(|r| {
+            Some(Entry {
+                id: r.text(0),
+                role: Role::parse(&r.text(1))?,
+                head: r.text(3),
+            })
+        }))
 }
 
 /// The members of an engagement.

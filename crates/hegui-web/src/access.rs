@@ -28,6 +28,8 @@ pub struct Target {
     pub code: String,
     /// The member asking (the account name: the actor of what they do).
     pub user: String,
+    /// The head of the engagement's log when the request began (keys [`crate::cache`]).
+    pub head: String,
 }
 
 /// The engagement `code` and the user's role in it today, if that role is `allowed` (one
@@ -40,15 +42,16 @@ pub fn authorize(
     today: Date,
 ) -> Result<Option<(Target, Role)>, AuditError> {
     Ok(members::access(store, code, user, &today.to_string())?
-        .filter(|(_, r)| allowed.contains(r))
-        .map(|(id, r)| {
+        .filter(|a| allowed.contains(&a.role))
+        .map(|a| {
             (
                 Target {
-                    id,
+                    id: a.id,
                     code: code.to_string(),
                     user: user.to_string(),
+                    head: a.head,
                 },
-                r,
+                a.role,
             )
         }))
 }
@@ -74,17 +77,23 @@ pub async fn with_member<T: Send + 'static>(
     let Some(s) = session::signed_in(state, headers).await else {
         return Err(see_other("/signin", None));
     };
-    let (store, code, name) = (state.store.clone(), code.to_string(), s.user.name.clone());
+    let (store, c, name) = (state.store.clone(), code.to_string(), s.user.name.clone());
+    // Outer `None`: no allowed role (a refusal, logged); inner: no such object.
     let loaded = blocking(move || {
-        let Some((t, role)) = authorize(&store, &code, &name, allowed, today())? else {
+        let Some((t, role)) = authorize(&store, &c, &name, allowed, today())? else {
             return Ok(None);
         };
-        load(&store, &t, role)
+        load(&store, &t, role).map(Some)
     })
     .await;
     match loaded {
-        Ok(Some(x)) => Ok((s, x)),
-        Ok(None) => Err(error_page(state, headers, StatusCode::NOT_FOUND)),
+        Ok(Some(Some(x))) => Ok((s, x)),
+        Ok(Some(None)) => Err(error_page(state, headers, StatusCode::NOT_FOUND)),
+        Ok(None) => {
+            let target = format!("engagement {code}");
+            crate::throttle::record_denial(state, &s.user.name, "access.denied", &target).await;
+            Err(error_page(state, headers, StatusCode::NOT_FOUND))
+        }
         Err(_) => Err(error_page(
             state,
             headers,

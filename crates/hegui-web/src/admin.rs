@@ -39,7 +39,12 @@ async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Session, Respons
     match session::signed_in(state, headers).await {
         None => Err(see_other("/signin", None)),
         Some(s) if s.user.admin => Ok(s),
-        Some(_) => Err(error_page(state, headers, StatusCode::NOT_FOUND)),
+        Some(s) => {
+            let who = s.user.name;
+            crate::throttle::record_denial(state, &who, "access.denied", "user administration")
+                .await;
+            Err(error_page(state, headers, StatusCode::NOT_FOUND))
+        }
     }
 }
 

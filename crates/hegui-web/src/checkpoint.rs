@@ -121,7 +121,16 @@ fn load(
     let Some((e, role)) = authorize(&state.store, code, user, allowed, today())? else {
         return Ok(None);
     };
-    let paper = workpaper::get(&state.store, &e.id, id)?;
+    // A written paper from the engagement's cached list; an unwritten one is a blank.
+    let (_, cp) = Law::get().guideline.checkpoint(id).expect("checked above");
+    let written = crate::cache::papers(&state.store, &e)?
+        .iter()
+        .find(|p| p.checkpoint == cp.id)
+        .cloned();
+    let paper = match written {
+        Some(p) => p,
+        None => workpaper::get(&state.store, &e.id, id)?,
+    };
     Ok(Some((role, Some(paper))))
 }
 

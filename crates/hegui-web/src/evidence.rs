@@ -46,9 +46,13 @@ struct EvidencePage {
     notice: Option<String>,
 }
 
-fn items(store: &hegui_audit::store::Store, id: &str) -> Result<Vec<Item>, AuditError> {
-    Ok(vault::list(store, id)?
-        .into_iter()
+fn items(
+    store: &hegui_audit::store::Store,
+    t: &crate::access::Target,
+) -> Result<Vec<Item>, AuditError> {
+    Ok(crate::cache::evidence(store, t)?
+        .iter()
+        .cloned()
         .map(|e| Item {
             code: e.code,
             name: e.name,
@@ -70,7 +74,7 @@ async fn show(
     notice: Option<String>,
 ) -> Response {
     let loaded = with_member(state, headers, &code, AUDIT_SIDE, |store, t, role| {
-        Ok(Some((role, items(store, &t.id)?)))
+        Ok(Some((role, items(store, t)?)))
     })
     .await;
     let (s, (role, items)) = match loaded {
@@ -232,8 +236,9 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Response {
     let got = with_member(&state, &headers, &code, DOWNLOADERS, move |store, t, _| {
-        let Some(item) = vault::list(store, &t.id)?
-            .into_iter()
+        let Some(item) = crate::cache::evidence(store, t)?
+            .iter()
+            .cloned()
             .find(|i| i.code == ev)
         else {
             return Ok(None);

@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use hegui_audit::members::Role;
-use hegui_audit::{findings, log, verify};
+use hegui_audit::{log, verify};
 use hegui_core::calendar::Calendar;
 use jiff::civil::Date;
 
-use crate::access::{today, with_member, AUDIT_SIDE};
+use crate::access::{today, with_member, AUDIT_SIDE, EDITORS};
 use crate::api::engagements::ItemState;
+use crate::findings::COMMUNICATORS;
 use crate::locale::{texts, Texts};
 use crate::pages::severity_key;
 use crate::session::{self};
@@ -54,6 +55,12 @@ struct FindingsPage {
     report_due: Option<String>,
     note: Option<String>,
     findings: Vec<FindingView>,
+    /// What the member may do here (WEB.md's table).
+    can_raise: bool,
+    can_communicate: bool,
+    can_verify: bool,
+    can_progress: bool,
+    error: Option<String>,
 }
 
 /// Working days from today to a due date on the official calendar (negative when past);
@@ -92,11 +99,21 @@ pub async fn findings(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let loaded = with_member(&state, &headers, &code, &Role::ALL, |store, t, role| {
+    show_findings(&state, &headers, code, None).await
+}
+
+/// The findings page for a member, with the reason an action was refused.
+pub(crate) async fn show_findings(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: String,
+    error: Option<String>,
+) -> Response {
+    let loaded = with_member(state, headers, &code, &Role::ALL, |store, t, role| {
         Ok(Some((
             t.code.clone(),
             role,
-            findings::ledger(store, &t.id)?,
+            crate::cache::ledger(store, t)?,
         )))
     })
     .await;
@@ -116,12 +133,12 @@ pub async fn findings(
             title: f.title.clone(),
             description: f.description.clone(),
             severity_key: severity_key(&f.severity),
-            checkpoint: f.checkpoint.clone(),
-            checkpoint_link: if client {
-                "#".into()
+            checkpoint: if client {
+                String::new()
             } else {
-                format!("/e/{code}/c/{}", f.checkpoint)
+                f.checkpoint.clone()
             },
+            checkpoint_link: format!("/e/{code}/c/{}", f.checkpoint),
             items: f
                 .items
                 .iter()
@@ -129,17 +146,27 @@ pub async fn findings(
                 .collect(),
         })
         .collect();
-    render(&FindingsPage {
-        t: texts(session::lang(&headers)),
+    let failed = error.is_some();
+    let mut r = render(&FindingsPage {
+        t: texts(session::lang(headers)),
         user: Some(s.user.display_name.clone()),
         mfa_relaxed: !state.mfa_required,
         code,
         open_items: ledger.open_items,
-        done: ledger.rectification_done,
-        report_due: ledger.report_due,
-        note: if client { None } else { ledger.note },
+        done: ledger.rectification_done.clone(),
+        report_due: ledger.report_due.clone(),
+        note: if client { None } else { ledger.note.clone() },
         findings: views,
-    })
+        can_raise: EDITORS.contains(&role),
+        can_communicate: COMMUNICATORS.contains(&role),
+        can_verify: EDITORS.contains(&role),
+        can_progress: client,
+        error,
+    });
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
 }
 
 #[derive(Template)]

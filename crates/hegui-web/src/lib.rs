@@ -10,9 +10,11 @@
 //! - [`evidence`]: the vault in the browser (upload typed by content by [`upload`],
 //!   download logged).
 //! - [`ledger`]: findings and the rectification ledger (Art. 11 clock); the activity log
-//!   with its verification.
+//!   with its verification. [`findings`]: raising findings, communicating them with
+//!   rectification items, progress and closing.
 //! - [`profile`]: the processor's profile, its obligations and scope, new versions.
 //! - [`reports`]: reports rendered, kept, downloaded and signed in the browser.
+//! - [`cache`]: what pages read of an engagement, kept while its log's head stays.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
 //! - [`team`]: the engagement's members and invitations; [`admin`]: user administration.
 //! - [`api`]: the JSON API `/api/v1/…` (personal access tokens, OpenAPI description).
@@ -24,8 +26,10 @@
 pub mod access;
 pub mod admin;
 pub mod api;
+pub mod cache;
 pub mod checkpoint;
 pub mod evidence;
+pub mod findings;
 pub mod ledger;
 pub mod locale;
 pub mod pages;
@@ -59,6 +63,8 @@ pub struct AppState {
     pub mfa_required: bool,
     /// Sign-in attempts per address.
     pub throttle: Arc<throttle::Throttle>,
+    /// Refusals recently logged (one entry a minute per account and target).
+    pub denials: Arc<throttle::Denials>,
 }
 
 impl AppState {
@@ -67,6 +73,7 @@ impl AppState {
             store,
             mfa_required,
             throttle: Arc::default(),
+            denials: Arc::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ use hegui_audit::members::Role;
 
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
 use crate::evidence::{self, DOWNLOADERS};
+use crate::findings::{self, COMMUNICATORS, ITEM_ACTORS};
 use crate::reports::{self, RENDERERS, SIGNATURE_LIMIT, SIGNERS};
 use crate::team::{self, LEADS};
 use crate::{admin, api, checkpoint, ledger, pages, profile, signin, AppState};
@@ -95,6 +96,17 @@ pub const ROUTES: &[RouteDef] = &[
         Access::Member(DOWNLOADERS),
     ),
     r("GET", "/e/{code}/findings", Access::Member(ALL_ROLES)),
+    r("POST", "/e/{code}/findings", Access::Member(EDITORS)),
+    r(
+        "POST",
+        "/e/{code}/findings/{f}/items",
+        Access::Member(COMMUNICATORS),
+    ),
+    r(
+        "POST",
+        "/e/{code}/findings/{f}/items/{seq}",
+        Access::Member(ITEM_ACTORS),
+    ),
     r("GET", "/e/{code}/log", Access::Member(AUDIT_SIDE)),
     r("GET", "/e/{code}/profile", Access::Member(AUDIT_SIDE)),
     RouteDef {
@@ -249,7 +261,15 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         ),
         (at("/e/{code}/evidence/{ev}"), get(evidence::download)),
         (at("/e/{code}/evidence/verify"), post(evidence::verify)),
-        (at("/e/{code}/findings"), get(ledger::findings)),
+        (
+            at("/e/{code}/findings"),
+            get(ledger::findings).post(findings::raise),
+        ),
+        (at("/e/{code}/findings/{f}/items"), post(findings::add_item)),
+        (
+            at("/e/{code}/findings/{f}/items/{seq}"),
+            post(findings::update_item),
+        ),
         (at("/e/{code}/log"), get(ledger::activity)),
         (
             at("/e/{code}/profile"),

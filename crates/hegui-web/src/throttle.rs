@@ -35,3 +35,44 @@ impl Throttle {
         entry.1 <= PER_MINUTE
     }
 }
+
+/// Refusals recorded in the instance's log: one entry per account and target a minute,
+/// so that someone probing many times cannot flood the log (or the store with writes).
+#[derive(Debug, Default)]
+pub struct Denials {
+    seen: Mutex<HashMap<(String, String), Instant>>,
+}
+
+impl Denials {
+    /// Whether a refusal of `who` on `target` is to be logged now.
+    pub fn fresh(&self, who: &str, target: &str) -> bool {
+        let now = Instant::now();
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= MAX_ADDRESSES {
+            seen.retain(|_, at| now.duration_since(*at) < WINDOW);
+        }
+        let key = (who.to_string(), target.to_string());
+        match seen.get(&key) {
+            Some(at) if now.duration_since(*at) < WINDOW => false,
+            _ => {
+                seen.insert(key, now);
+                true
+            }
+        }
+    }
+}
+
+/// Logs a refusal (an engagement out of reach, an administrator's page, an API token
+/// refused) in the instance's hash-chained log: who, which action, what — never a secret.
+pub async fn record_denial(state: &crate::AppState, who: &str, action: &str, target: &str) {
+    if !state.denials.fresh(who, target) {
+        return;
+    }
+    let (store, who, action) = (state.store.clone(), who.to_string(), action.to_string());
+    let detail = serde_json::json!({ "target": target });
+    // A refusal is answered whether or not its record could be written.
+    let _ = crate::session::blocking(move || {
+        hegui_audit::instance_log::append(&store, &who, &action, &detail)
+    })
+    .await;
+}

@@ -273,6 +273,18 @@ fn matrix(app: &App) {
         unverified: false,
     };
     hegui_audit::reports::add(store, &own.code, report).unwrap();
+    let f = hegui_audit::findings::add(
+        store,
+        &own.code,
+        "G3.1",
+        hegui_audit::findings::Severity::Low,
+        "规则不清",
+        "",
+        "lead",
+    )
+    .unwrap();
+    let due = jiff::civil::date(2026, 12, 30);
+    hegui_audit::findings::add_item(store, &own.code, &f, "法务部", "修订", due, "lead").unwrap();
     hegui_audit::reports::set_signatures(store, &own.code, "R-001", "{}", &[], "lead").unwrap();
     let asker = |name: &str, code: &str| Asker {
         app,
@@ -300,6 +312,8 @@ fn matrix(app: &App) {
             .replace("{ev}", "EV-001")
             .replace("{r}", "R-001")
             .replace("{user}", "ghost")
+            .replace("{f}", "F-001")
+            .replace("{seq}", "1")
     };
     for route in ROUTES {
         let (method, api) = (route.method, route.path.starts_with(API));

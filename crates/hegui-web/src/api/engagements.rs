@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use hegui_audit::members::{self, Role};
 use hegui_audit::store::Store;
-use hegui_audit::workpaper::{self, Conclusion};
+use hegui_audit::workpaper::Conclusion;
 use hegui_audit::{engagement, findings, AuditError};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -178,7 +178,7 @@ pub(crate) fn overview(
     role: Role,
     today: Date,
 ) -> Result<Overview, AuditError> {
-    let e = engagement::show(store, &t.id)?;
+    let e = crate::cache::engagement(store, t)?;
     let client = role == Role::Client;
     let mut o = Overview {
         engagement: EngagementRef {
@@ -201,16 +201,16 @@ pub(crate) fn overview(
         items: Vec::new(),
     };
     if !client {
-        let scope = engagement::scope(store, &e.id)?;
+        let scope = crate::cache::scope(store, t)?;
         let mut counts = ScopeCounts::default();
-        for s in &scope {
+        for s in scope.iter() {
             match s.decision.as_str() {
                 "yes" => counts.in_scope += 1,
                 "no" => counts.out_of_scope += 1,
                 _ => counts.cannot_tell += 1,
             }
         }
-        let papers = workpaper::list(store, &e.id)?;
+        let papers = crate::cache::papers(store, t)?;
         for s in scope.iter().filter(|s| s.decision != "no") {
             let p = papers.iter().find(|p| p.checkpoint == s.checkpoint);
             o.checkpoints.push(CheckpointState {
@@ -227,7 +227,7 @@ pub(crate) fn overview(
             reviewed: count("reviewed"),
         });
     }
-    for f in findings::ledger(store, &e.id)?.findings {
+    for f in &crate::cache::ledger(store, t)?.findings {
         // What has not been put to the auditee (no rectification item yet) stays internal.
         if client && f.items.is_empty() {
             continue;

@@ -33,7 +33,7 @@ pub async fn list(
         &code,
         AUDIT_SIDE,
         Does::Read,
-        |store, t, _| vault::list(store, &t.id).map(Some),
+        |store, t, _| Ok(Some(crate::cache::evidence(store, t)?.to_vec())),
     )
     .await
     .map(Json)
@@ -116,7 +116,10 @@ pub async fn download(
         DOWNLOADERS,
         Does::Read,
         move |store, t, _| {
-            if !vault::list(store, &t.id)?.iter().any(|e| e.code == ev) {
+            if !crate::cache::evidence(store, t)?
+                .iter()
+                .any(|e| e.code == ev)
+            {
                 return Ok(None);
             }
             let (item, content) = vault::get(store, &t.id, &ev)?;

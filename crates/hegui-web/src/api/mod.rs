@@ -91,16 +91,22 @@ pub async fn grant(state: &AppState, headers: &HeaderMap) -> Result<Grant, ApiEr
             "a valid personal access token is required: Authorization: Bearer hgt_… (hegui user token add)",
         )
     };
-    let token = headers
+    let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string())
-        .ok_or_else(unauthorized)?;
+        .map(|t| t.trim().to_string());
+    let Some(token) = presented else {
+        return Err(unauthorized());
+    };
     let store = state.store.clone();
     match blocking(move || tokens::authenticate(&store, &token)).await {
         Ok(Some(g)) => Ok(g),
-        Ok(None) => Err(unauthorized()),
+        Ok(None) => {
+            // A token was presented and refused (unknown, revoked, expired, disabled owner).
+            crate::throttle::record_denial(state, "-", "api.token_refused", "/api/v1").await;
+            Err(unauthorized())
+        }
         Err(e) => Err(ApiError::of(e)),
     }
 }
@@ -131,14 +137,20 @@ pub async fn with_member<T: Send + 'static>(
     load: impl FnOnce(&Store, &Target, Role) -> Result<Option<T>, AuditError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let g = grant(state, headers).await?;
+    let denied = |g: &Grant| {
+        let (who, target) = (g.user.name.clone(), format!("engagement {code} (API)"));
+        async move { crate::throttle::record_denial(state, &who, "access.denied", &target).await }
+    };
     if !g.engagements.iter().any(|c| c == code) {
+        denied(&g).await;
         return Err(ApiError::not_found());
     }
+    let who = g.clone();
     let (store, code, name) = (state.store.clone(), code.to_string(), g.user.name.clone());
     // A stranger learns nothing: the member check comes before the token's read-only one.
     let loaded = blocking(move || {
         let Some((t, role)) = authorize(&store, &code, &name, allowed, today())? else {
-            return Ok(Outcome::NotFound);
+            return Ok(Outcome::Refused);
         };
         if does == Does::Write && g.read_only {
             return Ok(Outcome::ReadOnly);
@@ -149,6 +161,10 @@ pub async fn with_member<T: Send + 'static>(
     match loaded {
         Ok(Outcome::Done(x)) => Ok(x),
         Ok(Outcome::NotFound) => Err(ApiError::not_found()),
+        Ok(Outcome::Refused) => {
+            denied(&who).await;
+            Err(ApiError::not_found())
+        }
         Ok(Outcome::ReadOnly) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "this token is read-only",
@@ -159,6 +175,9 @@ pub async fn with_member<T: Send + 'static>(
 
 enum Outcome<T> {
     Done(T),
+    /// No such object in the engagement.
     NotFound,
+    /// No allowed role in the engagement: a refusal, logged.
+    Refused,
     ReadOnly,
 }

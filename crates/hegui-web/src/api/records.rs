@@ -7,7 +7,7 @@ use axum::Json;
 use hegui_audit::engagement::{self, ScopeRow};
 use hegui_audit::log::Entry;
 use hegui_audit::members::Role;
-use hegui_audit::{findings, log, verify};
+use hegui_audit::{log, verify};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -56,7 +56,7 @@ pub async fn findings(
         &Role::ALL,
         Does::Read,
         |store, t, role| {
-            let ledger = findings::ledger(store, &t.id)?;
+            let ledger = crate::cache::ledger(store, t)?;
             let client = role == Role::Client;
             let today = today();
             let findings = ledger
@@ -80,8 +80,8 @@ pub async fn findings(
             Ok(Some(LedgerDoc {
                 findings,
                 open_items: ledger.open_items,
-                rectification_done: ledger.rectification_done,
-                report_due: ledger.report_due,
+                rectification_done: ledger.rectification_done.clone(),
+                report_due: ledger.report_due.clone(),
             }))
         },
     )
@@ -167,7 +167,7 @@ pub async fn profile(
                 version,
                 sha256,
                 text,
-                scope: engagement::scope(store, &t.id)?,
+                scope: crate::cache::scope(store, t)?.to_vec(),
             }))
         },
     )
