@@ -236,14 +236,11 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Response {
     let got = with_member(&state, &headers, &code, DOWNLOADERS, move |store, t, _| {
-        let Some(item) = crate::cache::evidence(store, t)?
-            .iter()
-            .cloned()
-            .find(|i| i.code == ev)
-        else {
+        let list = crate::cache::evidence(store, t)?;
+        let Some(item) = list.iter().find(|i| i.code == ev) else {
             return Ok(None);
         };
-        Ok(Some((item.code.clone(), item.name)))
+        Ok(Some((item.code.clone(), item.name.clone())))
     })
     .await;
     let (s, (ev, file)) = match got {
