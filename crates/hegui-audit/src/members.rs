@@ -205,6 +205,31 @@ pub fn access(
         }))
 }
 
+/// Every engagement `user` is a member of today, as [`access`] would find each: code and
+/// entry, by code (one query, for "my work").
+pub fn entries_of(
+    store: &Store,
+    user: &str,
+    today: &str,
+) -> Result<Vec<(String, Entry)>, AuditError> {
+    Ok(store
+        .rows(
+            "SELECT e.code, e.id, m.role, m.expires_on, e.log_head FROM engagements e JOIN memberships m ON m.engagement_id = e.id WHERE m.user_name = $1 ORDER BY e.code",
+            &[user.into()],
+        )?
+        .iter()
+        .filter(|r| r.opt(3).is_none_or(|e| e.as_str() >= today))
+        .filter_map(|r| {
+            let entry = Entry {
+                id: r.text(1),
+                role: Role::parse(&r.text(2))?,
+                head: r.text(4),
+            };
+            Some((r.text(0), entry))
+        })
+        .collect())
+}
+
 /// The members of an engagement.
 pub fn list(store: &Store, engagement: &str) -> Result<Vec<Member>, AuditError> {
     let id = resolve(store, engagement)?;

@@ -41,7 +41,8 @@ const WRITE_ATTEMPTS: u32 = 8;
 /// An open store.
 pub struct Store {
     pool: AnyPool,
-    rt: tokio::runtime::Runtime,
+    /// Always there while the store is open (taken only by `drop`).
+    rt: Option<tokio::runtime::Runtime>,
     /// SQLite has one writer at a time: this process's writers queue here, promptly and in
     /// turn, rather than in SQLite's busy handler, which polls with growing sleeps.
     writer: std::sync::Mutex<()>,
@@ -158,7 +159,7 @@ impl Tx<'_> {
             .expect("a transaction is used until committed");
         let r = self
             .store
-            .rt
+            .rt()
             .block_on(q.execute(&mut **tx))
             .map_err(AuditError::db)?;
         Ok(r.rows_affected())
@@ -171,7 +172,7 @@ impl Tx<'_> {
             .as_mut()
             .expect("a transaction is used until committed");
         self.store
-            .rt
+            .rt()
             .block_on(q.fetch_all(&mut **tx))
             .map_err(AuditError::db)
     }
@@ -210,7 +211,10 @@ impl Tx<'_> {
             )));
         }
         let tx = self.tx.take().expect("committed once");
-        self.store.rt.block_on(tx.commit()).map_err(AuditError::db)
+        self.store
+            .rt()
+            .block_on(tx.commit())
+            .map_err(AuditError::db)
     }
 }
 
@@ -218,7 +222,7 @@ impl Drop for Tx<'_> {
     /// Rolls back inside the runtime: sqlx needs it to return the connection to the pool.
     fn drop(&mut self) {
         if let Some(tx) = self.tx.take() {
-            let _ = self.store.rt.block_on(tx.rollback());
+            let _ = self.store.rt().block_on(tx.rollback());
         }
     }
 }
@@ -274,7 +278,7 @@ impl Store {
             .map_err(|e| AuditError::Db(format!("cannot open {location}: {e}")))?;
         let store = Store {
             pool,
-            rt,
+            rt: Some(rt),
             writer: std::sync::Mutex::new(()),
             backend,
             location,
@@ -295,12 +299,12 @@ impl Store {
     pub fn compact(&self) -> Result<(), AuditError> {
         if self.backend == Backend::Sqlite {
             let q = sqlx::query("VACUUM");
-            self.rt
+            self.rt()
                 .block_on(q.execute(&self.pool))
                 .map_err(AuditError::db)?;
             // VACUUM leaves the old pages in the WAL until a checkpoint: truncate it too.
             let q = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)");
-            self.rt
+            self.rt()
                 .block_on(q.execute(&self.pool))
                 .map_err(AuditError::db)?;
         }
@@ -311,8 +315,8 @@ impl Store {
     /// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another writer to finish.
     pub fn begin(&self) -> Result<Tx<'_>, AuditError> {
         let tx = match self.backend {
-            Backend::Sqlite => self.rt.block_on(self.pool.begin_with("BEGIN IMMEDIATE")),
-            Backend::Postgres => self.rt.block_on(self.pool.begin()),
+            Backend::Sqlite => self.rt().block_on(self.pool.begin_with("BEGIN IMMEDIATE")),
+            Backend::Postgres => self.rt().block_on(self.pool.begin()),
         }
         .map_err(AuditError::db)?;
         Ok(Tx {
@@ -362,7 +366,7 @@ impl Store {
     /// Rows of a read-only query.
     pub fn rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError> {
         let q = bind(sql, args);
-        self.rt
+        self.rt()
             .block_on(q.fetch_all(&self.pool))
             .map_err(AuditError::db)
     }
@@ -422,6 +426,12 @@ impl Store {
     }
 }
 
+impl Store {
+    fn rt(&self) -> &tokio::runtime::Runtime {
+        self.rt.as_ref().expect("an open store has its runtime")
+    }
+}
+
 impl Drop for Store {
     /// Closes the connections cleanly: SQLite then folds its write-ahead log into the file
     /// and removes it, so a closed store is one file again.
@@ -429,11 +439,17 @@ impl Drop for Store {
         // Dropped on an async runtime's thread (a web server's state going away), blocking
         // is not allowed: close from a thread of our own instead.
         if tokio::runtime::Handle::try_current().is_ok() {
-            let (rt, pool) = (self.rt.handle().clone(), self.pool.clone());
-            let _ = std::thread::spawn(move || rt.block_on(pool.close())).join();
+            // The runtime itself cannot be dropped here either: it goes with the thread.
+            let (rt, pool) = (self.rt.take(), self.pool.clone());
+            let _ = std::thread::spawn(move || {
+                if let Some(rt) = rt {
+                    rt.block_on(pool.close());
+                }
+            })
+            .join();
             return;
         }
-        self.rt.block_on(self.pool.close());
+        self.rt().block_on(self.pool.close());
     }
 }
 

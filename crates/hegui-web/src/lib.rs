@@ -65,6 +65,11 @@ pub struct AppState {
     pub throttle: Arc<throttle::Throttle>,
     /// Refusals recently logged (one entry a minute per account and target).
     pub denials: Arc<throttle::Denials>,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); nobody else's
+    /// is believed.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// Served over TLS: pages carry `Strict-Transport-Security`.
+    pub tls: bool,
 }
 
 impl AppState {
@@ -74,6 +79,8 @@ impl AppState {
             mfa_required,
             throttle: Arc::default(),
             denials: Arc::default(),
+            trusted_proxies: Arc::default(),
+            tls: false,
         }
     }
 }
@@ -85,11 +92,12 @@ async fn limit_signins(
     next: axum::middleware::Next,
 ) -> Response {
     if req.method() == axum::http::Method::POST && req.uri().path().starts_with("/signin") {
-        let ip = req
+        let peer = req
             .extensions()
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        let ip = throttle::client_ip(peer, req.headers(), &state.trusted_proxies);
         if !state.throttle.allow(ip) {
             return (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -126,6 +134,8 @@ pub fn router(state: AppState) -> Router {
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
+    // HSTS only over TLS (WEB.md): over plain http a browser ignores it anyway.
+    let hsts = state.tls.then_some("max-age=31536000");
     app.fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -141,18 +151,60 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts.map(HeaderValue::from_static),
+        ))
 }
 
-/// Serves the application on `listen` until the process ends.
-pub fn serve(state: AppState, listen: &str) -> std::io::Result<()> {
+/// How the server listens.
+#[derive(Debug, Clone, Default)]
+pub struct Listen {
+    /// Address and port.
+    pub addr: String,
+    /// A PEM certificate chain and its private key: serve HTTPS.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+/// Serves the application until the process ends: HTTPS with `listen.tls`, else HTTP
+/// (for loopback, or behind a TLS proxy).
+pub fn serve(mut state: AppState, listen: &Listen) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    state.tls = listen.tls.is_some();
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen).await?;
-        eprintln!("hegui: serving on http://{}", listener.local_addr()?);
         let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, app).await
+        let Some((cert, key)) = &listen.tls else {
+            let listener = tokio::net::TcpListener::bind(&listen.addr).await?;
+            eprintln!("hegui: serving on http://{}", listener.local_addr()?);
+            return axum::serve(listener, app).await;
+        };
+        // rustls with ring: one provider for the process (a second install is a no-op).
+        // ring has no post-quantum key exchange (hence the deprecation); aws-lc-rs would,
+        // at the price of a C build with cmake in every build of hegui.
+        #[allow(deprecated)]
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+            .await
+            .map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "--tls-cert {} / --tls-key {}: {e}",
+                        cert.display(),
+                        key.display()
+                    ),
+                )
+            })?;
+        let addr: std::net::SocketAddr = listen.addr.parse().map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("--listen {}: {e}", listen.addr),
+            )
+        })?;
+        eprintln!("hegui: serving on https://{addr}");
+        axum_server::bind_rustls(addr, config).serve(app).await
     })
 }
 

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hegui_audit::accounts::Session;
 use hegui_audit::members::{self, Role};
-use hegui_audit::{engagement, findings, workpaper, AuditError};
+use hegui_audit::AuditError;
 use jiff::civil::Date;
 
 use crate::access::{authorize, today};
@@ -147,10 +147,16 @@ fn my_work_model(
         reviews: Vec::new(),
         items_due: Vec::new(),
     };
-    for mem in members::of_user(store, &s.user.name, &today.to_string())? {
-        let e = engagement::show(store, &mem.engagement_id)?;
+    for (code, mem) in members::entries_of(store, &s.user.name, &today.to_string())? {
+        let t = crate::access::Target {
+            id: mem.id.clone(),
+            code,
+            user: s.user.name.clone(),
+            head: mem.head.clone(),
+        };
+        let e = crate::cache::engagement(store, &t)?;
         if matches!(mem.role, Role::Lead | Role::Auditor | Role::Reviewer) {
-            for p in workpaper::list(store, &e.id)? {
+            for p in crate::cache::papers(store, &t)?.iter() {
                 let preparer = p.prepared_by.as_deref() == Some(&s.user.name);
                 if p.status == "draft" && mem.role != Role::Reviewer {
                     m.papers_to_prepare
@@ -160,7 +166,7 @@ fn my_work_model(
                 }
             }
         }
-        for f in findings::ledger(store, &e.id)?.findings {
+        for f in &crate::cache::ledger(store, &t)?.findings {
             for i in f.items.iter().filter(|i| i.status != "closed") {
                 let soon =
                     crate::ledger::working_days_left(&i.due, today).is_some_and(|n| n <= DUE_SOON);

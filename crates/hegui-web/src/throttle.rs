@@ -76,3 +76,30 @@ pub async fn record_denial(state: &crate::AppState, who: &str, action: &str, tar
     })
     .await;
 }
+
+/// The client's address: the connection's peer, or — when the peer is a proxy named by
+/// `--trusted-proxy` — the last address in `X-Forwarded-For` that is not such a proxy
+/// (each proxy appends the address it saw; what a client wrote itself comes first and is
+/// not believed).
+pub fn client_ip(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
+}

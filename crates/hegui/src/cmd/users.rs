@@ -284,13 +284,35 @@ pub fn member(store: &Store, cmd: MemberCmd, actor: &str) -> Result<ExitCode> {
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on (loopback by default: put a TLS proxy in front, or
-    /// wait for --tls-cert).
+    /// Address and port to listen on (loopback by default; to serve others, give
+    /// --tls-cert and --tls-key, or put a TLS proxy in front).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: String,
     /// The store (as for `hegui engagement`).
     #[arg(long)]
     db: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's PEM private key.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// A reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For names the
+    /// client; nobody else's is believed.
+    #[arg(long, value_name = "CIDR")]
+    trusted_proxy: Vec<String>,
+}
+
+/// A proxy's address or network.
+fn proxy_net(s: &str) -> Result<ipnet::IpNet> {
+    if let Ok(n) = s.parse::<ipnet::IpNet>() {
+        return Ok(n);
+    }
+    s.parse::<std::net::IpAddr>()
+        .map(ipnet::IpNet::from)
+        .map_err(|_| {
+            anyhow::anyhow!("--trusted-proxy {s:?}: an address (10.0.0.5) or a CIDR (10.0.0.0/8)")
+        })
 }
 
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
@@ -307,7 +329,17 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             "hegui: a demo store: accounts sign in without a second factor (every page says so)"
         );
     }
-    let state = hegui_web::AppState::new(std::sync::Arc::new(store), mfa_required);
-    hegui_web::serve(state, &a.listen)?;
+    let mut state = hegui_web::AppState::new(std::sync::Arc::new(store), mfa_required);
+    let proxies = a
+        .trusted_proxy
+        .iter()
+        .map(|p| proxy_net(p))
+        .collect::<Result<Vec<_>>>()?;
+    state.trusted_proxies = std::sync::Arc::new(proxies);
+    let listen = hegui_web::Listen {
+        addr: a.listen,
+        tls: a.tls_cert.zip(a.tls_key),
+    };
+    hegui_web::serve(state, &listen)?;
     Ok(ExitCode::SUCCESS)
 }
