@@ -8,9 +8,10 @@ use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hegui_audit::members::Role;
-use hegui_audit::workpaper::{self, Conclusion, Edit, Paper};
+use hegui_audit::workpaper::{self, Conclusion, Edit, Paper, Population};
 use hegui_audit::AuditError;
 use hegui_core::law::Law;
+use hegui_core::sampling::Sample;
 use serde::Deserialize;
 
 use crate::access::{authorize, today, AUDIT_SIDE, EDITORS, REVIEWERS};
@@ -40,6 +41,12 @@ struct Cp {
     observations: String,
     prepared_by: String,
     reviewed_by: String,
+    /// The population in words, or empty.
+    population: String,
+    /// The sample's plan in words and its items, when one was drawn.
+    sample: Option<(String, String)>,
+    /// Evidence items linked to the paper.
+    evidence: Vec<String>,
     can_edit: bool,
     can_review: bool,
 }
@@ -100,6 +107,20 @@ fn model(code: &str, id: &str, role: Role, user: &str, p: Option<Paper>, zh: boo
         observations: p.observations.clone(),
         prepared_by: p.prepared_by.clone().unwrap_or_default(),
         reviewed_by: p.reviewed_by.clone().unwrap_or_default(),
+        population: p
+            .population
+            .as_ref()
+            .map(|x| format!("{} ({})", x.description, x.size))
+            .unwrap_or_default(),
+        sample: p.sample.as_ref().map(|s| {
+            let plan = format!(
+                "n = {} / {} · {}% · {}% · {}% · seed {}",
+                s.size, s.population, s.confidence, s.tolerable, s.expected, s.seed
+            );
+            let items: Vec<String> = s.items.iter().map(u64::to_string).collect();
+            (plan, items.join(" "))
+        }),
+        evidence: p.evidence.clone(),
         can_edit: editor,
         can_review: REVIEWERS.contains(&role)
             && p.status == "prepared"
@@ -325,4 +346,123 @@ pub async fn review(
     headers: HeaderMap,
 ) -> Response {
     sign_off(state, headers, code, id, SignOff::Review).await
+}
+
+/// The sample calculator's form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleForm {
+    #[serde(default)]
+    population: String,
+    #[serde(default)]
+    size: String,
+    #[serde(default)]
+    confidence: String,
+    #[serde(default)]
+    tolerable: String,
+    #[serde(default)]
+    expected: String,
+    /// Empty: one is chosen and recorded (anyone can redraw the same items with it).
+    #[serde(default)]
+    seed: String,
+}
+
+/// The population and the sample the form asks for.
+fn sample_of(f: &SampleForm) -> Result<(Population, Sample), String> {
+    let num = |v: &str, what: &str, default: f64| -> Result<f64, String> {
+        let v = v.trim();
+        if v.is_empty() {
+            return Ok(default);
+        }
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("{what} {v:?}: a number (percent)"))
+    };
+    let size: u64 = f
+        .size
+        .trim()
+        .parse()
+        .map_err(|_| format!("population size {:?}: a whole number of items", f.size))?;
+    let description = f.population.trim();
+    if description.is_empty() {
+        return Err("say what the population is (e.g. 授信合同 2025)".into());
+    }
+    let seed = match f.seed.trim() {
+        "" => jiff::Timestamp::now().as_nanosecond().unsigned_abs() as u64 % 1_000_000,
+        v => v
+            .parse()
+            .map_err(|_| format!("seed {v:?}: a whole number"))?,
+    };
+    let s = hegui_core::sampling::plan(
+        num(&f.confidence, "confidence", 95.0)?,
+        num(&f.tolerable, "tolerable rate", 5.0)?,
+        num(&f.expected, "expected rate", 0.0)?,
+        size,
+        seed,
+    )
+    .map_err(|e| e.to_string())?;
+    let p = Population {
+        description: description.to_string(),
+        size,
+    };
+    Ok((p, s))
+}
+
+/// POST /e/{code}/c/{id}/sample: size the sample, draw it with its seed, record both.
+pub async fn sample(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<SampleForm>,
+) -> Response {
+    let actor = session::signed_in(&state, &headers)
+        .await
+        .map(|s| s.user.name)
+        .unwrap_or_default();
+    let cp = id.clone();
+    act(state, headers, code, id, EDITORS, move |st, e, _| {
+        let (population, sample) = sample_of(&f).map_err(AuditError::Invalid)?;
+        let edit = Edit {
+            population: Some(population),
+            sample: Some(sample),
+            ..Edit::default()
+        };
+        workpaper::edit(&st.store, e, &cp, edit, &actor).map(|_| ())
+    })
+    .await
+}
+
+/// GET /e/{code}/c/{id}/sample.csv: the selected items, with the plan that reproduces them.
+pub async fn sample_csv(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let cp = id.clone();
+    let got =
+        crate::access::with_member(&state, &headers, &code, AUDIT_SIDE, move |store, t, _| {
+            if Law::get().guideline.checkpoint(&cp).is_none() {
+                return Ok(None);
+            }
+            Ok(workpaper::get(store, &t.id, &cp)?
+                .sample
+                .map(|s| (t.code.clone(), s)))
+        })
+        .await;
+    let (_, (code, s)) = match got {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let mut csv = format!(
+        "# {code} {id}: {} of {} items, {}% confidence, {}% tolerable, {}% expected, seed {} (hegui sample --population {} --confidence {} --tolerable {} --expected {} --seed {})\nitem\n",
+        s.size, s.population, s.confidence, s.tolerable, s.expected, s.seed,
+        s.population, s.confidence, s.tolerable, s.expected, s.seed
+    );
+    for i in &s.items {
+        csv.push_str(&i.to_string());
+        csv.push('\n');
+    }
+    let name = format!("{code}-{id}-sample.csv");
+    crate::upload::attachment(&name, "text/csv; charset=utf-8", csv.into_bytes())
 }

@@ -83,6 +83,12 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/e/{code}/c/{id}", Access::Member(EDITORS)),
     r("POST", "/e/{code}/c/{id}/prepare", Access::Member(EDITORS)),
     r("POST", "/e/{code}/c/{id}/review", Access::Member(REVIEWERS)),
+    r("POST", "/e/{code}/c/{id}/sample", Access::Member(EDITORS)),
+    r(
+        "GET",
+        "/e/{code}/c/{id}/sample.csv",
+        Access::Member(AUDIT_SIDE),
+    ),
     r("GET", "/e/{code}/evidence", Access::Member(AUDIT_SIDE)),
     upload("/e/{code}/evidence", Access::Member(EDITORS)),
     r(
@@ -255,6 +261,11 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         ),
         (at("/e/{code}/c/{id}/prepare"), post(checkpoint::prepare)),
         (at("/e/{code}/c/{id}/review"), post(checkpoint::review)),
+        (at("/e/{code}/c/{id}/sample"), post(checkpoint::sample)),
+        (
+            at("/e/{code}/c/{id}/sample.csv"),
+            get(checkpoint::sample_csv),
+        ),
         (
             at("/e/{code}/evidence"),
             get(evidence::list).post(evidence::upload),

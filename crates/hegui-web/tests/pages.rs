@@ -337,3 +337,46 @@ fn the_profile_page_and_a_new_version() {
         .unwrap()
         .ok());
 }
+
+/// The sample calculator: sized as the AICPA tables, drawn with a recorded seed (the same
+/// items as `hegui sample`), shown, downloadable; bad input refused with its reason.
+#[test]
+fn the_sample_calculator_records_a_sample_anyone_can_redraw() {
+    let app = App::new(sqlite("sample"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    accounts::add(store, "auditor", "auditor", PASSWORD, false).unwrap();
+    members::set(store, &e.code, "auditor", Role::Auditor, None, "lead").unwrap();
+    let s = app.session("auditor");
+    let page = format!("/e/{}/c/G13.4", e.code);
+    let form = "population=%E6%8E%88%E4%BF%A1%E5%90%88%E5%90%8C&size=1200&confidence=95&tolerable=5&expected=1&seed=42";
+    let r = app.post(&format!("{page}/sample"), form, Some(&s));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r));
+    let p = hegui_audit::workpaper::get(store, &e.code, "G13.4").unwrap();
+    let drawn = p.sample.unwrap();
+    let again = hegui_core::sampling::plan(95.0, 5.0, 1.0, 1200, 42).unwrap();
+    assert_eq!(drawn, again, "the same plan and items as hegui sample");
+    assert_eq!(drawn.size, 93, "95 % / 5 % / 1 %: the AICPA table's 93");
+    assert_eq!(p.population.unwrap().size, 1200);
+    let view = body(app.get(&page, Some(&s)));
+    assert!(view.contains("n = 93 / 1200") && view.contains("seed 42"));
+    let r = app.get(&format!("{page}/sample.csv"), Some(&s));
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = body(r);
+    let items: Vec<u64> = csv.lines().skip(2).map(|l| l.parse().unwrap()).collect();
+    assert_eq!(items, again.items);
+    assert!(csv.starts_with('#') && csv.contains("--seed 42"));
+    for (bad, why) in [
+        ("population=x&size=many", "whole number"),
+        ("population=x&size=100&tolerable=80", "tolerable"),
+        ("population=&size=100", "population is"),
+        ("population=x&size=0", "empty"),
+    ] {
+        let r = app.post(&format!("{page}/sample"), bad, Some(&s));
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(body(r).contains(why), "{bad}");
+    }
+    // No sample yet on another paper: nothing to download.
+    let other = format!("/e/{}/c/G3.1/sample.csv", e.code);
+    assert_eq!(app.get(&other, Some(&s)).status(), StatusCode::NOT_FOUND);
+}

@@ -285,6 +285,15 @@ fn matrix(app: &App) {
     .unwrap();
     let due = jiff::civil::date(2026, 12, 30);
     hegui_audit::findings::add_item(store, &own.code, &f, "法务部", "修订", due, "lead").unwrap();
+    let sampled = hegui_audit::workpaper::Edit {
+        population: Some(hegui_audit::workpaper::Population {
+            description: "授信合同".into(),
+            size: 500,
+        }),
+        sample: Some(hegui_core::sampling::plan(95.0, 5.0, 0.0, 500, 7).unwrap()),
+        ..Default::default()
+    };
+    hegui_audit::workpaper::edit(store, &own.code, "G13.4", sampled, "lead").unwrap();
     hegui_audit::reports::set_signatures(store, &own.code, "R-001", "{}", &[], "lead").unwrap();
     let asker = |name: &str, code: &str| Asker {
         app,
