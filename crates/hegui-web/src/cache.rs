@@ -127,3 +127,20 @@ pub fn ledger(store: &Store, t: &Target) -> Result<Arc<findings::Ledger>, AuditE
 pub fn evidence(store: &Store, t: &Target) -> Result<Arc<Vec<vault::Evidence>>, AuditError> {
     cache().get(t, "evidence", || vault::list(store, &t.id))
 }
+
+/// The processor's current profile, parsed (`None` when it does not parse: the profile
+/// page shows why).
+pub fn profile(
+    store: &Store,
+    t: &Target,
+) -> Result<Arc<Option<hegui_core::inventory::Profile>>, AuditError> {
+    cache().get(t, "profile", || {
+        let (_, _, text) = engagement::profile(store, &t.id)?;
+        let syntax = if text.trim_start().starts_with('{') {
+            hegui_core::inventory::Syntax::Json
+        } else {
+            hegui_core::inventory::Syntax::Yaml
+        };
+        Ok(hegui_core::inventory::load(&text, "profile", syntax).ok())
+    })
+}

@@ -225,6 +225,8 @@ struct Dash {
     checkpoints: Vec<(String, &'static str, &'static str, &'static str)>,
     /// Code, severity's locale key, title.
     findings: Vec<(String, &'static str, String)>,
+    /// The processor's obligations: title, status's locale key, due.
+    obligations: Vec<(String, &'static str, String)>,
     items: Vec<ItemView>,
 }
 
@@ -260,6 +262,7 @@ fn dashboard_model(
     code: &str,
     user: &str,
     today: Date,
+    zh: bool,
 ) -> Result<Option<Dash>, AuditError> {
     let Some((t, role)) = authorize(store, code, user, &Role::ALL, today)? else {
         return Ok(None);
@@ -313,6 +316,23 @@ fn dashboard_model(
             .map(|f| (f.code.clone(), severity_key(&f.severity), f.title.clone()))
             .collect(),
         items: o.items.iter().map(item_view).collect(),
+        obligations: o
+            .obligations
+            .iter()
+            .map(|x| {
+                let title = if zh { &x.title_zh } else { &x.title_en };
+                let title = match &x.subject {
+                    Some(sub) => format!("{title} ({sub})"),
+                    None => title.clone(),
+                };
+                let status = if x.status == hegui_core::obligations::Status::Applies {
+                    "status.applies"
+                } else {
+                    "status.cannot_tell"
+                };
+                (title, status, x.due.clone().unwrap_or_else(|| "—".into()))
+            })
+            .collect(),
     }))
 }
 
@@ -327,7 +347,8 @@ pub async fn dashboard(
     };
     let store = state.store.clone();
     let name = s.user.name.clone();
-    match blocking(move || dashboard_model(&store, &code, &name, today())).await {
+    let zh = session::lang(&headers) == Lang::Zh;
+    match blocking(move || dashboard_model(&store, &code, &name, today(), zh)).await {
         Ok(Some(d)) => render(&DashboardPage {
             t: texts(session::lang(&headers)),
             user: Some(s.user.display_name.clone()),

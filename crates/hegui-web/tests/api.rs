@@ -115,6 +115,16 @@ fn api_flow(app: &App) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(o["engagement"]["role"], "auditor");
     assert!(o["scope"]["in_scope"].as_u64().unwrap() > 0);
+    let obligations = o["obligations"].as_array().unwrap();
+    assert!(!obligations.is_empty(), "the processor's obligations");
+    assert!(obligations.iter().all(|x| x["status"] != "does_not_apply"));
+    let (_, oc) = json(call(app, "GET", &base, Some(&client), None));
+    assert_eq!(
+        oc["obligations"].as_array().unwrap().len(),
+        0,
+        "not for the auditee"
+    );
+    assert!(oc["scope"].is_null() && oc["papers"].is_null());
     assert!(o["checkpoints"]
         .as_array()
         .unwrap()

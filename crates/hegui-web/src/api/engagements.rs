@@ -8,6 +8,7 @@ use hegui_audit::members::{self, Role};
 use hegui_audit::store::Store;
 use hegui_audit::workpaper::Conclusion;
 use hegui_audit::{engagement, findings, AuditError};
+use hegui_core::obligations::Status;
 use jiff::civil::Date;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -146,6 +147,21 @@ impl ItemState {
     }
 }
 
+/// One of the processor's obligations that applies (or may: the profile cannot tell).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ObligationState {
+    pub id: String,
+    /// What it is about when it is per item (a transfer, an incident, an activity).
+    pub subject: Option<String>,
+    pub title_zh: String,
+    pub title_en: String,
+    /// applies or cannot_tell.
+    #[schema(value_type = String)]
+    pub status: Status,
+    /// The due date (or time, China Standard Time) on the official calendar.
+    pub due: Option<String>,
+}
+
 /// A finding in the overview.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FindingRef {
@@ -166,6 +182,9 @@ pub struct Overview {
     pub scope: Option<ScopeCounts>,
     /// Absent for a client.
     pub papers: Option<PaperCounts>,
+    /// The processor's obligations from its current profile, with their due dates
+    /// (empty for a client).
+    pub obligations: Vec<ObligationState>,
     pub checkpoints: Vec<CheckpointState>,
     pub findings: Vec<FindingRef>,
     pub items: Vec<ItemState>,
@@ -196,6 +215,7 @@ pub(crate) fn overview(
         extensions: e.extensions.iter().map(|x| x.until.clone()).collect(),
         scope: None,
         papers: None,
+        obligations: Vec::new(),
         checkpoints: Vec::new(),
         findings: Vec::new(),
         items: Vec::new(),
@@ -221,6 +241,7 @@ pub(crate) fn overview(
         }
         let count = |status: &str| papers.iter().filter(|p| p.status == status).count();
         o.scope = Some(counts);
+        o.obligations = obligations(store, t, today)?;
         o.papers = Some(PaperCounts {
             draft: count("draft"),
             prepared: count("prepared"),
@@ -241,6 +262,28 @@ pub(crate) fn overview(
             .extend(f.items.iter().map(|i| ItemState::of(&f.code, i, today)));
     }
     Ok(o)
+}
+
+/// The obligations that apply or may, as of `today`.
+fn obligations(store: &Store, t: &Target, today: Date) -> Result<Vec<ObligationState>, AuditError> {
+    let profile = crate::cache::profile(store, t)?;
+    let Some(p) = profile.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let cal = hegui_core::calendar::Calendar::builtin();
+    Ok(hegui_core::obligations::compute(p, today, cal)
+        .obligations
+        .into_iter()
+        .filter(|o| o.status != Status::DoesNotApply)
+        .map(|o| ObligationState {
+            id: o.id,
+            subject: o.subject,
+            title_zh: o.title_zh,
+            title_en: o.title_en,
+            status: o.status,
+            due: o.due,
+        })
+        .collect())
 }
 
 /// GET /api/v1/engagements/{code}
