@@ -16,6 +16,7 @@
 //! signatures.
 
 pub mod accounts;
+pub mod assignments;
 pub mod closing;
 pub mod contention;
 pub mod engagement;

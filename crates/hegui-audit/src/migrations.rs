@@ -200,8 +200,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );",
     // 7: what `hegui serve` adds to an engagement and an account: reports rendered in the
     // browser (encrypted under the engagement's key like evidence, with the signature
-    // file their signatories made; logged like the engagement's other rows), and personal
-    // access tokens for the API (only the token's SHA-256, scoped to engagements, expiring).
+    // file their signatories made), working papers assigned to auditors (both logged like
+    // the engagement's other rows), and personal access tokens for the API (only the
+    // token's SHA-256, scoped to engagements, expiring).
     "CREATE TABLE reports (
         engagement_id TEXT NOT NULL,
         code TEXT NOT NULL,
@@ -218,6 +219,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         unverified BIGINT NOT NULL,
         signatures TEXT,
         PRIMARY KEY (engagement_id, code)
+    );
+    CREATE TABLE assignments (
+        engagement_id TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        assigned_by TEXT NOT NULL,
+        assigned_at TEXT NOT NULL,
+        PRIMARY KEY (engagement_id, checkpoint)
     );
     CREATE TABLE access_tokens (
         token_sha256 TEXT PRIMARY KEY,

@@ -277,11 +277,25 @@ pub const TABLES: &[TableDef] = &[
         unlogged: &[],
         logged: true,
     },
+    TableDef {
+        name: "assignments",
+        by: "engagement_id",
+        key: &["checkpoint"],
+        cols: &[
+            ("engagement_id", Text),
+            ("checkpoint", Text),
+            ("user_name", Text),
+            ("assigned_by", Text),
+            ("assigned_at", Text),
+        ],
+        unlogged: &[],
+        logged: true,
+    },
 ];
 
 /// Tables a later migration added, with the migration's number: a store older than that
 /// has no such table (the baseline of migration 5 leaves them out).
-pub const ADDED_BY: &[(&str, usize)] = &[("memberships", 6), ("reports", 7)];
+pub const ADDED_BY: &[(&str, usize)] = &[("memberships", 6), ("reports", 7), ("assignments", 7)];
 
 /// Whether table `name` exists in a store at schema version `version`.
 pub fn exists_at(name: &str, version: usize) -> bool {

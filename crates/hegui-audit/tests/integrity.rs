@@ -46,6 +46,28 @@ fn worked(store: &Store) -> String {
     )
     .unwrap();
     engagement::decide_scope(store, &code, "G7", true, "专项", "lead").unwrap();
+    hegui_audit::accounts::add(store, "auditor1", "审计员", "审计工作底稿2026!", false).unwrap();
+    hegui_audit::members::set(
+        store,
+        &code,
+        "auditor1",
+        hegui_audit::members::Role::Auditor,
+        None,
+        "lead",
+    )
+    .unwrap();
+    hegui_audit::assignments::assign(store, &code, "G3.1", Some("auditor1"), "lead").unwrap();
+    let report = hegui_audit::reports::NewReport {
+        kind: "audit".into(),
+        format: "docx".into(),
+        lang: "zh".into(),
+        content: b"PK report".to_vec(),
+        rendered_by: "lead".into(),
+        unverified: false,
+    };
+    hegui_audit::reports::add(store, &code, report).unwrap();
+    let signed = [("李审计".to_string(), "audit_lead".to_string())];
+    hegui_audit::reports::set_signatures(store, &code, "R-001", "{}", &signed, "lead").unwrap();
     vault::add(
         store,
         &code,
@@ -387,7 +409,7 @@ fn a_store_from_before_verifies_after_its_baseline() {
     let path = path.to_str().unwrap();
     insert_raw(&Store::open_legacy(path, 4).unwrap(), &legacy_tables());
     let store = Store::open(path).unwrap();
-    assert_eq!(store.version().unwrap(), 6);
+    assert_eq!(store.version().unwrap(), 7);
     let v = verify::engagement(&store, "ENG-2025-001").unwrap();
     assert!(v.ok(), "{:?}", v.problems);
     assert_eq!(v.entries, 3, "the baseline is the third entry");

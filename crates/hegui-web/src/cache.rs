@@ -144,3 +144,13 @@ pub fn profile(
         Ok(hegui_core::inventory::load(&text, "profile", syntax).ok())
     })
 }
+
+/// Checkpoint → the member its paper is assigned to.
+pub fn assignments(
+    store: &Store,
+    t: &Target,
+) -> Result<Arc<std::collections::HashMap<String, String>>, AuditError> {
+    cache().get(t, "assignments", || {
+        hegui_audit::assignments::of(store, &t.id)
+    })
+}

@@ -19,6 +19,7 @@ use crate::locale::{texts, Texts};
 use crate::pages::error_page;
 use crate::session::{self, blocking};
 use crate::signin::see_other;
+use crate::team::LEADS;
 use crate::{render, AppState};
 
 /// The page's view model.
@@ -47,6 +48,11 @@ struct Cp {
     sample: Option<(String, String)>,
     /// Evidence items linked to the paper.
     evidence: Vec<String>,
+    /// Who prepares the paper ("" when nobody was given it).
+    assignee: String,
+    /// Whom the lead may give it to (the engagement's leads and auditors).
+    team: Vec<String>,
+    can_assign: bool,
     can_edit: bool,
     can_review: bool,
 }
@@ -78,11 +84,12 @@ fn status_key(status: &str) -> &'static str {
     }
 }
 
-fn model(code: &str, id: &str, role: Role, user: &str, p: Option<Paper>, zh: bool) -> Option<Cp> {
+fn model(code: &str, id: &str, user: &str, v: Loaded, zh: bool) -> Option<Cp> {
     let (area, c) = Law::get().guideline.checkpoint(id)?;
     let applies = hegui_core::facts::describe(&c.condition(area));
-    let p = p?;
-    let editor = EDITORS.contains(&role);
+    let role = v.role;
+    let editor = may_prepare(role, v.assignee.as_deref(), user);
+    let p = v.paper?;
     Some(Cp {
         code: code.to_string(),
         id: c.id.clone(),
@@ -121,11 +128,34 @@ fn model(code: &str, id: &str, role: Role, user: &str, p: Option<Paper>, zh: boo
             (plan, items.join(" "))
         }),
         evidence: p.evidence.clone(),
+        assignee: v.assignee.clone().unwrap_or_default(),
+        team: v.team,
+        can_assign: LEADS.contains(&role),
         can_edit: editor,
         can_review: REVIEWERS.contains(&role)
             && p.status == "prepared"
             && p.prepared_by.as_deref() != Some(user),
     })
+}
+
+/// What the page shows of a paper, and for whom.
+pub(crate) struct Loaded {
+    role: Role,
+    paper: Option<Paper>,
+    /// Who the paper is assigned to.
+    assignee: Option<String>,
+    /// The leads and auditors (for the lead's assignment form).
+    team: Vec<String>,
+}
+
+/// Whether a member edits and prepares a paper (WEB.md: the lead any; an auditor the ones
+/// assigned to them, or to nobody).
+pub(crate) fn may_prepare(role: Role, assignee: Option<&str>, user: &str) -> bool {
+    match role {
+        Role::Lead => true,
+        Role::Auditor => assignee.is_none_or(|a| a == user),
+        _ => false,
+    }
 }
 
 /// Loads what the page shows, for a member with an allowed role; `None` is a 404.
@@ -135,7 +165,7 @@ fn load(
     id: &str,
     user: &str,
     allowed: &[Role],
-) -> Result<Option<(Role, Option<Paper>)>, AuditError> {
+) -> Result<Option<(Loaded, String)>, AuditError> {
     if Law::get().guideline.checkpoint(id).is_none() {
         return Ok(None);
     }
@@ -152,7 +182,25 @@ fn load(
         Some(p) => p,
         None => workpaper::get(&state.store, &e.id, id)?,
     };
-    Ok(Some((role, Some(paper))))
+    let assignee = crate::cache::assignments(&state.store, &e)?
+        .get(&cp.id)
+        .cloned();
+    let team = if LEADS.contains(&role) {
+        hegui_audit::members::list(&state.store, &e.id)?
+            .into_iter()
+            .filter(|m| matches!(m.role, Role::Lead | Role::Auditor))
+            .map(|m| m.user)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let loaded = Loaded {
+        role,
+        paper: Some(paper),
+        assignee,
+        team,
+    };
+    Ok(Some((loaded, e.id)))
 }
 
 fn page(
@@ -160,13 +208,12 @@ fn page(
     headers: &HeaderMap,
     user: &hegui_audit::accounts::User,
     (code, id): (&str, &str),
-    role: Role,
-    paper: Option<Paper>,
+    loaded: Loaded,
     error: Option<String>,
 ) -> Response {
     let lang = session::lang(headers);
     let zh = lang == crate::locale::Lang::Zh;
-    let Some(c) = model(code, id, role, &user.name, paper, zh) else {
+    let Some(c) = model(code, id, &user.name, loaded, zh) else {
         return error_page(state, headers, StatusCode::NOT_FOUND);
     };
     let results = RESULTS
@@ -199,7 +246,7 @@ pub async fn view(
     };
     let (st, c, i, name) = (state.clone(), code.clone(), id.clone(), s.user.name.clone());
     match blocking(move || load(&st, &c, &i, &name, AUDIT_SIDE)).await {
-        Ok(Some((role, paper))) => page(&state, &headers, &s.user, (&code, &id), role, paper, None),
+        Ok(Some((loaded, _))) => page(&state, &headers, &s.user, (&code, &id), loaded, None),
         Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
         Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
@@ -239,14 +286,22 @@ pub(crate) fn edit_of(f: &PaperForm, current: Option<&Paper>) -> Edit {
     e
 }
 
+/// What a write on a paper needs beyond the route's roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    /// Editing and preparing: the paper is the member's (or nobody's) — see [`may_prepare`].
+    Preparer,
+    /// Reviewing and assigning: the route's roles suffice.
+    Role,
+}
+
 /// A write on the paper: authorize, run, and show the page again (303 on success, 422 with
 /// the reason otherwise).
 async fn act(
     state: AppState,
     headers: HeaderMap,
-    code: String,
-    id: String,
-    allowed: &'static [Role],
+    (code, id): (String, String),
+    (allowed, needs): (&'static [Role], Needs),
     run: impl FnOnce(&AppState, &str, Option<&Paper>) -> Result<(), AuditError> + Send + 'static,
 ) -> Response {
     let Some(s) = session::signed_in(&state, &headers).await else {
@@ -254,28 +309,35 @@ async fn act(
     };
     let (st, c, i, name) = (state.clone(), code.clone(), id.clone(), s.user.name.clone());
     let outcome = blocking(move || {
-        let Some((role, paper)) = load(&st, &c, &i, &name, allowed)? else {
+        let Some((loaded, e)) = load(&st, &c, &i, &name, allowed)? else {
             return Ok(None);
         };
-        let e = hegui_audit::engagement::resolve(&st.store, &c)?;
-        let done = run(&st, &e, paper.as_ref()).map_err(|err| err.to_string());
-        let paper = workpaper::get(&st.store, &e, &i).ok();
-        Ok::<_, AuditError>(Some((role, paper, done)))
+        let assignee = loaded.assignee.as_deref();
+        let done = if needs == Needs::Preparer && !may_prepare(loaded.role, assignee, &name) {
+            Err(format!(
+                "{i} is assigned to {}: only they or the lead edit and prepare it",
+                assignee.unwrap_or("-")
+            ))
+        } else {
+            run(&st, &e, loaded.paper.as_ref()).map_err(|err| err.to_string())
+        };
+        match done {
+            Ok(()) => Ok(Some(Ok(()))),
+            // The page again, as it is now, with the reason.
+            Err(msg) => {
+                Ok(load(&st, &c, &i, &name, allowed)?.map(|(l, _)| Err(Box::new((l, msg)))))
+            }
+        }
     })
     .await;
     match outcome {
-        Ok(Some((_, _, Ok(())))) => see_other(&format!("/e/{code}/c/{id}"), None),
-        Ok(Some((role, paper, Err(msg)))) => page(
-            &state,
-            &headers,
-            &s.user,
-            (&code, &id),
-            role,
-            paper,
-            Some(msg),
-        ),
+        Ok(Some(Ok(()))) => see_other(&format!("/e/{code}/c/{id}"), None),
+        Ok(Some(Err(refused))) => {
+            let (loaded, msg) = *refused;
+            page(&state, &headers, &s.user, (&code, &id), loaded, Some(msg))
+        }
         Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
-        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Err::<_, AuditError>(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 
@@ -291,9 +353,15 @@ pub async fn edit(
         .map(|s| s.user.name)
         .unwrap_or_default();
     let cp = id.clone();
-    act(state, headers, code, id, EDITORS, move |st, e, paper| {
-        workpaper::edit(&st.store, e, &cp, edit_of(&f, paper), &actor).map(|_| ())
-    })
+    act(
+        state,
+        headers,
+        (code, id),
+        (EDITORS, Needs::Preparer),
+        move |st, e, paper| {
+            workpaper::edit(&st.store, e, &cp, edit_of(&f, paper), &actor).map(|_| ())
+        },
+    )
     .await
 }
 
@@ -320,13 +388,23 @@ async fn sign_off(
         SignOff::Prepare => EDITORS,
         SignOff::Review => REVIEWERS,
     };
-    act(state, headers, code, id, allowed, move |st, e, _| {
-        match which {
-            SignOff::Prepare => workpaper::prepare(&st.store, e, &cp, &actor),
-            SignOff::Review => workpaper::review(&st.store, e, &cp, &actor),
-        }
-        .map(|_| ())
-    })
+    let needs = match which {
+        SignOff::Prepare => Needs::Preparer,
+        SignOff::Review => Needs::Role,
+    };
+    act(
+        state,
+        headers,
+        (code, id),
+        (allowed, needs),
+        move |st, e, _| {
+            match which {
+                SignOff::Prepare => workpaper::prepare(&st.store, e, &cp, &actor),
+                SignOff::Review => workpaper::review(&st.store, e, &cp, &actor),
+            }
+            .map(|_| ())
+        },
+    )
     .await
 }
 
@@ -421,15 +499,21 @@ pub async fn sample(
         .map(|s| s.user.name)
         .unwrap_or_default();
     let cp = id.clone();
-    act(state, headers, code, id, EDITORS, move |st, e, _| {
-        let (population, sample) = sample_of(&f).map_err(AuditError::Invalid)?;
-        let edit = Edit {
-            population: Some(population),
-            sample: Some(sample),
-            ..Edit::default()
-        };
-        workpaper::edit(&st.store, e, &cp, edit, &actor).map(|_| ())
-    })
+    act(
+        state,
+        headers,
+        (code, id),
+        (EDITORS, Needs::Preparer),
+        move |st, e, _| {
+            let (population, sample) = sample_of(&f).map_err(AuditError::Invalid)?;
+            let edit = Edit {
+                population: Some(population),
+                sample: Some(sample),
+                ..Edit::default()
+            };
+            workpaper::edit(&st.store, e, &cp, edit, &actor).map(|_| ())
+        },
+    )
     .await
 }
 
@@ -465,4 +549,37 @@ pub async fn sample_csv(
     }
     let name = format!("{code}-{id}-sample.csv");
     crate::upload::attachment(&name, "text/csv; charset=utf-8", csv.into_bytes())
+}
+
+/// The assignment form: an account name, or empty to take the paper back.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignForm {
+    #[serde(default)]
+    user: String,
+}
+
+/// POST /e/{code}/c/{id}/assign: the lead gives the paper to a lead or auditor.
+pub async fn assign(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<AssignForm>,
+) -> Response {
+    let actor = session::signed_in(&state, &headers)
+        .await
+        .map(|s| s.user.name)
+        .unwrap_or_default();
+    let cp = id.clone();
+    act(
+        state,
+        headers,
+        (code, id),
+        (LEADS, Needs::Role),
+        move |st, e, _| {
+            let user = Some(f.user.trim()).filter(|u| !u.is_empty());
+            hegui_audit::assignments::assign(&st.store, e, &cp, user, &actor)
+        },
+    )
+    .await
 }

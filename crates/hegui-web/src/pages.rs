@@ -156,12 +156,19 @@ fn my_work_model(
         };
         let e = crate::cache::engagement(store, &t)?;
         if matches!(mem.role, Role::Lead | Role::Auditor | Role::Reviewer) {
-            for p in crate::cache::papers(store, &t)?.iter() {
+            let papers = crate::cache::papers(store, &t)?;
+            // Papers the lead gave me that are not prepared yet (written or not).
+            for (cp, who) in crate::cache::assignments(store, &t)?.iter() {
+                let done = papers
+                    .iter()
+                    .any(|p| &p.checkpoint == cp && p.status != "draft");
+                if who == &s.user.name && !done {
+                    m.papers_to_prepare.push((e.code.clone(), cp.clone()));
+                }
+            }
+            for p in papers.iter() {
                 let preparer = p.prepared_by.as_deref() == Some(&s.user.name);
-                if p.status == "draft" && mem.role != Role::Reviewer {
-                    m.papers_to_prepare
-                        .push((e.code.clone(), p.checkpoint.clone()));
-                } else if p.status == "prepared" && !preparer && mem.role != Role::Auditor {
+                if p.status == "prepared" && !preparer && mem.role != Role::Auditor {
                     m.reviews.push((e.code.clone(), p.checkpoint.clone()));
                 }
             }
@@ -188,6 +195,7 @@ fn my_work_model(
             status: e.status.clone(),
         });
     }
+    m.papers_to_prepare.sort();
     Ok(m)
 }
 

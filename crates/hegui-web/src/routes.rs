@@ -84,6 +84,7 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/e/{code}/c/{id}/prepare", Access::Member(EDITORS)),
     r("POST", "/e/{code}/c/{id}/review", Access::Member(REVIEWERS)),
     r("POST", "/e/{code}/c/{id}/sample", Access::Member(EDITORS)),
+    r("POST", "/e/{code}/c/{id}/assign", Access::Member(LEADS)),
     r(
         "GET",
         "/e/{code}/c/{id}/sample.csv",
@@ -183,6 +184,11 @@ pub const ROUTES: &[RouteDef] = &[
         Access::Member(REVIEWERS),
     ),
     r(
+        "POST",
+        "/api/v1/engagements/{code}/checkpoints/{id}/assign",
+        Access::Member(LEADS),
+    ),
+    r(
         "GET",
         "/api/v1/engagements/{code}/evidence",
         Access::Member(AUDIT_SIDE),
@@ -262,6 +268,7 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (at("/e/{code}/c/{id}/prepare"), post(checkpoint::prepare)),
         (at("/e/{code}/c/{id}/review"), post(checkpoint::review)),
         (at("/e/{code}/c/{id}/sample"), post(checkpoint::sample)),
+        (at("/e/{code}/c/{id}/assign"), post(checkpoint::assign)),
         (
             at("/e/{code}/c/{id}/sample.csv"),
             get(checkpoint::sample_csv),
@@ -318,6 +325,10 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (
             at("/api/v1/engagements/{code}/checkpoints/{id}/review"),
             post(api::papers::review),
+        ),
+        (
+            at("/api/v1/engagements/{code}/checkpoints/{id}/assign"),
+            post(api::papers::assign),
         ),
         (
             at("/api/v1/engagements/{code}/evidence"),

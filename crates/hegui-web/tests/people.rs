@@ -173,3 +173,92 @@ fn administrators_manage_accounts() {
     assert!(!log.iter().any(|x| x.detail.to_string().contains(&password)));
     instance_log::verify(store).unwrap();
 }
+
+/// The lead gives papers to auditors: an auditor edits and prepares the papers given to
+/// them or to nobody, not another's; "my work" lists what was given to me; the API keeps
+/// the same rule.
+#[test]
+fn papers_assigned_by_the_lead() {
+    let app = App::new(sqlite("assign"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    for (name, role) in [
+        ("lead", Role::Lead),
+        ("wang", Role::Auditor),
+        ("zhao", Role::Auditor),
+        ("reviewer", Role::Reviewer),
+        ("client", Role::Client),
+    ] {
+        accounts::add(store, name, name, PASSWORD, false).unwrap();
+        members::set(store, &e.code, name, role, None, "lead").unwrap();
+    }
+    let [lead, wang, zhao, reviewer] = ["lead", "wang", "zhao", "reviewer"].map(|n| app.session(n));
+    let page = format!("/e/{}/c/G13.4", e.code);
+    let edit = "procedure=%E6%9F%A5%E9%98%85&result=compliant&observations=";
+
+    let r = app.post(&format!("{page}/assign"), "user=wang", Some(&reviewer));
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "only the lead assigns");
+    let r = app.post(&format!("{page}/assign"), "user=client", Some(&lead));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).contains("not a lead or auditor"));
+    let r = app.post(&format!("{page}/assign"), "user=wang", Some(&lead));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        body(app.get("/", Some(&wang))).contains("G13.4"),
+        "my work lists it"
+    );
+    assert!(!body(app.get("/", Some(&zhao))).contains("G13.4"));
+
+    // zhao may not edit or prepare wang's paper; wang may; the lead may.
+    let r = app.post(&page, edit, Some(&zhao));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).contains("assigned to wang"));
+    assert_eq!(
+        app.post(&page, edit, Some(&wang)).status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = app.post(&format!("{page}/prepare"), "", Some(&zhao));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Papers nobody was given stay open to every auditor.
+    let other = format!("/e/{}/c/G3.1", e.code);
+    assert_eq!(
+        app.post(&other, edit, Some(&zhao)).status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // The API keeps the rule, and assigns too.
+    let token = tokens::create(store, "zhao", "t", std::slice::from_ref(&e.code), false, 5)
+        .unwrap()
+        .0;
+    let api = format!("/api/v1/engagements/{}/checkpoints/G13.4", e.code);
+    let req = |path: &str, tok: &str, json: &str| {
+        axum::http::Request::post(path)
+            .header("host", "127.0.0.1")
+            .header("authorization", format!("Bearer {tok}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(json.to_string()))
+            .unwrap()
+    };
+    let r = app.send(req(&api, &token, r#"{"observations": "x"}"#));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let lead_token = tokens::create(store, "lead", "t", std::slice::from_ref(&e.code), false, 5)
+        .unwrap()
+        .0;
+    let r = app.send(req(
+        &format!("{api}/assign"),
+        &lead_token,
+        r#"{"user": "zhao"}"#,
+    ));
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.send(req(&api, &token, r#"{"observations": "x"}"#));
+    assert_eq!(r.status(), StatusCode::OK);
+    let log = hegui_audit::log::entries(store, &e.id).unwrap();
+    let assigned = log
+        .iter()
+        .filter(|x| x.action == "workpaper.assigned")
+        .count();
+    assert_eq!(assigned, 2);
+    assert!(hegui_audit::verify::engagement(store, &e.code)
+        .unwrap()
+        .ok());
+}

@@ -24,6 +24,7 @@ use super::{engagements, files, papers, records, ApiError};
         papers::edit,
         papers::prepare,
         papers::review,
+        papers::assign,
         files::list,
         files::upload,
         files::download,

@@ -108,6 +108,8 @@ pub struct CheckpointState {
     /// compliant, partially_compliant, non_compliant, not_applicable or not_tested.
     #[schema(value_type = String)]
     pub result: Conclusion,
+    /// Who prepares it, when the lead assigned it.
+    pub assignee: Option<String>,
 }
 
 /// A rectification item with the Art. 11 clock.
@@ -231,12 +233,14 @@ pub(crate) fn overview(
             }
         }
         let papers = crate::cache::papers(store, t)?;
+        let assigned = crate::cache::assignments(store, t)?;
         for s in scope.iter().filter(|s| s.decision != "no") {
             let p = papers.iter().find(|p| p.checkpoint == s.checkpoint);
             o.checkpoints.push(CheckpointState {
                 id: s.checkpoint.clone(),
                 paper: p.map_or("none", |p| p.status.as_str()).to_string(),
                 result: p.map_or(Conclusion::NotTested, |p| p.result),
+                assignee: assigned.get(&s.checkpoint).cloned(),
             });
         }
         let count = |status: &str| papers.iter().filter(|p| p.status == status).count();

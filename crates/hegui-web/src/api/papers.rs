@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use hegui_audit::members::Role;
+use hegui_audit::store::Store;
 use hegui_audit::workpaper::{self, Paper};
 use hegui_audit::AuditError;
 use hegui_core::law::Law;
@@ -16,7 +17,8 @@ use utoipa::ToSchema;
 
 use super::{parse_json, with_member, ApiError, ApiResult, Does};
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
-use crate::checkpoint::{edit_of, PaperForm, RESULTS};
+use crate::checkpoint::{edit_of, may_prepare, PaperForm, RESULTS};
+use crate::team::LEADS;
 use crate::AppState;
 
 /// A checkpoint of the Guideline with the engagement's working paper.
@@ -112,19 +114,12 @@ pub async fn edit(
     body: Bytes,
 ) -> ApiResult<Paper> {
     let form = parse_json::<PaperEdit>(&body).and_then(form_of);
-    write(
-        state,
-        headers,
-        code,
-        id,
-        EDITORS,
-        move |store, eng, cp, actor| {
-            let form = form.map_err(AuditError::Invalid)?;
-            let current = workpaper::get(store, eng, cp)?;
-            workpaper::edit(store, eng, cp, edit_of(&form, Some(&current)), actor)
-        },
-    )
-    .await
+    let edit = move |store: &Store, eng: &str, cp: &str, actor: &str| {
+        let form = form.map_err(AuditError::Invalid)?;
+        let current = workpaper::get(store, eng, cp)?;
+        workpaper::edit(store, eng, cp, edit_of(&form, Some(&current)), actor)
+    };
+    write(state, headers, (code, id), (EDITORS, true), edit).await
 }
 
 /// The page's form for an API edit, with its result checked.
@@ -143,16 +138,14 @@ fn form_of(e: PaperEdit) -> Result<PaperForm, String> {
     })
 }
 
-/// A write on a paper by a member with an `allowed` role.
+/// A write on a paper by a member with an `allowed` role; with `preparer`, also one the
+/// paper is assigned to (or to nobody), as on the checkpoint page.
 async fn write(
     state: AppState,
     headers: HeaderMap,
-    code: String,
-    id: String,
-    allowed: &'static [Role],
-    run: impl FnOnce(&hegui_audit::store::Store, &str, &str, &str) -> Result<Paper, AuditError>
-        + Send
-        + 'static,
+    (code, id): (String, String),
+    (allowed, preparer): (&'static [Role], bool),
+    run: impl FnOnce(&Store, &str, &str, &str) -> Result<Paper, AuditError> + Send + 'static,
 ) -> ApiResult<Paper> {
     with_member(
         &state,
@@ -160,9 +153,22 @@ async fn write(
         &code,
         allowed,
         Does::Write,
-        move |store, t, _| {
-            if Law::get().guideline.checkpoint(&id).is_none() {
+        move |store, t, role| {
+            let Some((_, c)) = Law::get().guideline.checkpoint(&id) else {
                 return Ok(None);
+            };
+            // Editing and preparing (not reviewing or assigning): the paper must be the
+            // member's or nobody's.
+            if preparer {
+                let assigned = crate::cache::assignments(store, t)?;
+                let assignee = assigned.get(&c.id).map(String::as_str);
+                if !may_prepare(role, assignee, &t.user) {
+                    return Err(AuditError::Invalid(format!(
+                        "{} is assigned to {}: only they or the lead edit and prepare it",
+                        c.id,
+                        assignee.unwrap_or("-")
+                    )));
+                }
             }
             run(store, &t.id, &id, &t.user).map(Some)
         },
@@ -181,7 +187,14 @@ pub async fn prepare(
     Path((code, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Paper> {
-    write(state, headers, code, id, EDITORS, workpaper::prepare).await
+    write(
+        state,
+        headers,
+        (code, id),
+        (EDITORS, true),
+        workpaper::prepare,
+    )
+    .await
 }
 
 /// POST /api/v1/engagements/{code}/checkpoints/{id}/review
@@ -194,5 +207,47 @@ pub async fn review(
     Path((code, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Paper> {
-    write(state, headers, code, id, REVIEWERS, workpaper::review).await
+    write(
+        state,
+        headers,
+        (code, id),
+        (REVIEWERS, false),
+        workpaper::review,
+    )
+    .await
+}
+
+/// Whom a paper is given to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    /// A lead or auditor of the engagement; absent or null: nobody.
+    pub user: Option<String>,
+}
+
+/// POST /api/v1/engagements/{code}/checkpoints/{id}/assign
+#[utoipa::path(post, path = "/api/v1/engagements/{code}/checkpoints/{id}/assign", tag = "working papers",
+    params(("code" = String, Path), ("id" = String, Path)),
+    request_body = Assignment,
+    responses((status = 200, description = "the paper", body = Object), (status = 422, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn assign(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Paper> {
+    let a = parse_json::<Assignment>(&body);
+    write(
+        state,
+        headers,
+        (code, id),
+        (LEADS, false),
+        move |store, eng, cp, actor| {
+            let a = a.map_err(AuditError::Invalid)?;
+            hegui_audit::assignments::assign(store, eng, cp, a.user.as_deref(), actor)?;
+            workpaper::get(store, eng, cp)
+        },
+    )
+    .await
 }
