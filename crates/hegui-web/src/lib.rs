@@ -17,7 +17,8 @@
 //! - [`cache`]: what pages read of an engagement, kept while its log's head stays.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
 //! - [`team`]: the engagement's members and invitations; [`admin`]: user administration.
-//! - [`api`]: the JSON API `/api/v1/…` (personal access tokens, OpenAPI description).
+//! - [`api`]: the JSON API `/api/v1/…` (personal access tokens, OpenAPI description);
+//!   [`tokens`]: a person's own tokens in the browser.
 //!
 //! Security baseline (WEB.md): CSRF by `Sec-Fetch-Site`/`Origin` (tower-http's
 //! `CsrfLayer`), a CSP without inline script, `nosniff`, no framing, same-origin referrers,
@@ -40,6 +41,7 @@ pub mod session;
 pub mod signin;
 pub mod team;
 pub mod throttle;
+pub mod tokens;
 pub mod upload;
 
 use std::sync::Arc;

@@ -9,7 +9,7 @@ use crate::evidence::{self, DOWNLOADERS};
 use crate::findings::{self, COMMUNICATORS, ITEM_ACTORS};
 use crate::reports::{self, RENDERERS, SIGNATURE_LIMIT, SIGNERS};
 use crate::team::{self, LEADS};
-use crate::{admin, api, checkpoint, ledger, pages, profile, signin, AppState};
+use crate::{admin, api, checkpoint, ledger, pages, profile, signin, tokens, AppState};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +153,9 @@ pub const ROUTES: &[RouteDef] = &[
         "/e/{code}/team/{user}/remove",
         Access::Member(LEADS),
     ),
+    r("GET", "/tokens", Access::SignedIn),
+    r("POST", "/tokens", Access::SignedIn),
+    r("POST", "/tokens/{id}/revoke", Access::SignedIn),
     r("GET", "/admin/users", Access::Admin),
     r("POST", "/admin/users", Access::Admin),
     r("POST", "/admin/users/{user}", Access::Admin),
@@ -306,6 +309,8 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (at("/e/{code}/reports/{r}/verify"), post(reports::verify)),
         (at("/e/{code}/team"), get(team::view).post(team::add)),
         (at("/e/{code}/team/{user}/remove"), post(team::remove)),
+        (at("/tokens"), get(tokens::list).post(tokens::create)),
+        (at("/tokens/{id}/revoke"), post(tokens::revoke)),
         (at("/admin/users"), get(admin::list).post(admin::create)),
         (at("/admin/users/{user}"), post(admin::act)),
         (at("/api/v1/openapi.json"), get(api::doc::openapi)),

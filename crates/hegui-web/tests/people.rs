@@ -262,3 +262,62 @@ fn papers_assigned_by_the_lead() {
         .unwrap()
         .ok());
 }
+
+/// A person's own API tokens in the browser: made for some of their engagements (the
+/// secret shown once, and it works), refused with a reason, revoked.
+#[test]
+fn tokens_made_and_revoked_in_the_browser() {
+    let app = App::new(sqlite("tokens-page"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    for name in ["auditor", "other"] {
+        accounts::add(store, name, name, PASSWORD, false).unwrap();
+        members::set(store, &e.code, name, Role::Auditor, None, "lead").unwrap();
+    }
+    let s = app.session("auditor");
+    assert!(body(app.get("/tokens", Some(&s))).contains(&e.code));
+    let form = format!("label=ci&engagement={}&days=30&read_only=yes", e.code);
+    let r = app.post("/tokens", &form, Some(&s));
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = body(r);
+    let secret = page
+        .split("<code>hgt_")
+        .nth(1)
+        .and_then(|x| x.split("</code>").next())
+        .map(|x| format!("hgt_{x}"))
+        .unwrap();
+    let grant = tokens::authenticate(store, &secret).unwrap().unwrap();
+    assert!(grant.read_only && grant.engagements == [e.code.clone()]);
+    for (bad, why) in [
+        ("label=x&days=30", "one or more engagements"),
+        (
+            &*format!("label=x&engagement={}&days=400", e.code),
+            "1 to 366",
+        ),
+        ("label=x&engagement=ENG-1999-001&days=3", "not a member"),
+        ("label=x&days=soon", "whole number"),
+    ] {
+        let r = app.post("/tokens", bad, Some(&s));
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(body(r).contains(why), "{bad}");
+    }
+    // Someone else cannot revoke it; its owner can.
+    let id = tokens::list(store, "auditor").unwrap()[0].id.clone();
+    let other = app.session("other");
+    let r = app.post(&format!("/tokens/{id}/revoke"), "", Some(&other));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(tokens::authenticate(store, &secret).unwrap().is_some());
+    let r = app.post(&format!("/tokens/{id}/revoke"), "", Some(&s));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(tokens::authenticate(store, &secret).unwrap().is_none());
+    let actions: Vec<String> = instance_log::entries(store)
+        .unwrap()
+        .into_iter()
+        .map(|x| x.action)
+        .collect();
+    assert!(actions.contains(&"token.created".into()) && actions.contains(&"token.revoked".into()));
+    assert!(!instance_log::entries(store)
+        .unwrap()
+        .iter()
+        .any(|x| x.detail.to_string().contains(&secret[4..])));
+}
