@@ -104,6 +104,44 @@ pub fn append(
     Ok(())
 }
 
+/// The tables whose rows the entries after the first `after` of an engagement's log, up to
+/// entry `upto`, changed (from each entry's state record); `None` when that cannot be told
+/// (an entry from before the log bound the state, or more than `limit` entries).
+pub fn tables_changed(
+    store: &Store,
+    engagement: &str,
+    after: i64,
+    upto: i64,
+    limit: i64,
+) -> Result<Option<std::collections::HashSet<String>>, AuditError> {
+    if upto - after > limit || upto < after {
+        return Ok(None);
+    }
+    let rows = store.rows(
+        "SELECT state FROM activity WHERE engagement_id = $1 AND seq > $2 AND seq <= $3",
+        &[engagement.into(), after.into(), upto.into()],
+    )?;
+    if rows.len() as i64 != upto - after {
+        return Ok(None);
+    }
+    let mut tables = std::collections::HashSet::new();
+    for r in &rows {
+        let Some(state) = r.opt(0) else {
+            return Ok(None);
+        };
+        let Ok(changes) = serde_json::from_str::<Vec<serde_json::Value>>(&state) else {
+            return Ok(None);
+        };
+        for c in changes {
+            match c.get("t").and_then(|t| t.as_str()) {
+                Some(t) => tables.insert(t.to_string()),
+                None => return Ok(None),
+            };
+        }
+    }
+    Ok(Some(tables))
+}
+
 /// The entries of an engagement, in order.
 pub fn entries(store: &Store, engagement: &str) -> Result<Vec<Entry>, AuditError> {
     let rows = store.rows(

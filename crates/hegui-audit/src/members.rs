@@ -179,6 +179,8 @@ pub struct Entry {
     /// The head of the engagement's activity log: it changes with every change of the
     /// engagement, so what was read under one head can be reused while it stays.
     pub head: String,
+    /// The log's length at that head.
+    pub len: i64,
 }
 
 /// The engagement with code `code` and the role `user` has in it today, in one query
@@ -191,7 +193,7 @@ pub fn access(
 ) -> Result<Option<Entry>, AuditError> {
     Ok(store
         .rows(
-            "SELECT e.id, m.role, m.expires_on, e.log_head FROM engagements e JOIN memberships m ON m.engagement_id = e.id WHERE e.code = $1 AND m.user_name = $2",
+            "SELECT e.id, m.role, m.expires_on, e.log_head, e.log_len FROM engagements e JOIN memberships m ON m.engagement_id = e.id WHERE e.code = $1 AND m.user_name = $2",
             &[code.into(), user.into()],
         )?
         .first()
@@ -201,6 +203,7 @@ pub fn access(
                 id: r.text(0),
                 role: Role::parse(&r.text(1))?,
                 head: r.text(3),
+                len: r.int(4),
             })
         }))
 }
@@ -214,7 +217,7 @@ pub fn entries_of(
 ) -> Result<Vec<(String, Entry)>, AuditError> {
     Ok(store
         .rows(
-            "SELECT e.code, e.id, m.role, m.expires_on, e.log_head FROM engagements e JOIN memberships m ON m.engagement_id = e.id WHERE m.user_name = $1 ORDER BY e.code",
+            "SELECT e.code, e.id, m.role, m.expires_on, e.log_head, e.log_len FROM engagements e JOIN memberships m ON m.engagement_id = e.id WHERE m.user_name = $1 ORDER BY e.code",
             &[user.into()],
         )?
         .iter()
@@ -224,6 +227,7 @@ pub fn entries_of(
                 id: r.text(1),
                 role: Role::parse(&r.text(2))?,
                 head: r.text(4),
+                len: r.int(5),
             };
             Some((r.text(0), entry))
         })

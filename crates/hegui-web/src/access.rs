@@ -30,6 +30,8 @@ pub struct Target {
     pub user: String,
     /// The head of the engagement's log when the request began (keys [`crate::cache`]).
     pub head: String,
+    /// The log's length at that head.
+    pub len: i64,
 }
 
 /// The engagement `code` and the user's role in it today, if that role is `allowed` (one
@@ -50,6 +52,7 @@ pub fn authorize(
                     code: code.to_string(),
                     user: user.to_string(),
                     head: a.head,
+                    len: a.len,
                 },
                 a.role,
             )

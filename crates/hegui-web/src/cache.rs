@@ -22,12 +22,32 @@ use crate::access::Target;
 /// Engagements whose data is kept at most (the least recently read go first).
 const MAX_ENGAGEMENTS: usize = 256;
 
+/// Past this many log entries between two reads, everything is read again rather than the
+/// entries' records.
+const MAX_CATCH_UP: i64 = 200;
+
+/// Each part and the tables it is read from: when the log moves on, a part stays unless
+/// one of its tables changed in the entries since.
+const DEPENDS: &[(&str, &[&str])] = &[
+    (
+        "engagement",
+        &["engagements", "extensions", "profile_snapshots"],
+    ),
+    ("scope", &["scope"]),
+    ("papers", &["working_papers"]),
+    ("ledger", &["findings", "rectifications", "engagements"]),
+    ("evidence", &["evidence"]),
+    ("profile", &["profile_snapshots"]),
+    ("assignments", &["assignments"]),
+];
+
 type Slot = Arc<dyn Any + Send + Sync>;
 
 /// One engagement's data under one log head.
 #[derive(Default)]
 struct Entry {
     head: String,
+    len: i64,
     /// A counter of reads, for dropping the least recently used engagement.
     used: u64,
     parts: HashMap<&'static str, Slot>,
@@ -46,14 +66,16 @@ fn cache() -> &'static ReadCache {
 }
 
 impl ReadCache {
-    /// The part `what` of the engagement `t` as `load` reads it, read once per log head.
+    /// The part `what` of the engagement `t` as `load` reads it, read again only when a
+    /// table it comes from changed.
     fn get<T: Any + Send + Sync>(
         &self,
+        store: &Store,
         t: &Target,
         what: &'static str,
         load: impl FnOnce() -> Result<T, AuditError>,
     ) -> Result<Arc<T>, AuditError> {
-        if let Some(hit) = self.lookup(t, what) {
+        if let Some(hit) = self.lookup(store, t, what)? {
             if let Ok(v) = hit.downcast::<T>() {
                 return Ok(v);
             }
@@ -64,20 +86,58 @@ impl ReadCache {
         Ok(v)
     }
 
-    fn lookup(&self, t: &Target, what: &str) -> Option<Slot> {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        g.0 += 1;
-        let tick = g.0;
-        let e = g.1.get_mut(&t.id)?;
-        if e.head != t.head {
-            return None;
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, HashMap<String, Entry>)> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lookup(&self, store: &Store, t: &Target, what: &str) -> Result<Option<Slot>, AuditError> {
+        let behind = {
+            let mut g = self.lock();
+            g.0 += 1;
+            let tick = g.0;
+            let Some(e) = g.1.get_mut(&t.id) else {
+                return Ok(None);
+            };
+            if e.head == t.head {
+                e.used = tick;
+                return Ok(e.parts.get(what).cloned());
+            }
+            if t.len <= e.len {
+                // A request that read the head before a newer one did: read afresh.
+                return Ok(None);
+            }
+            (e.head.clone(), e.len)
+        };
+        // The log moved on: which tables its new entries changed (outside the lock).
+        let changed =
+            hegui_audit::log::tables_changed(store, &t.id, behind.1, t.len, MAX_CATCH_UP)?;
+        let mut g = self.lock();
+        let Some(e) = g.1.get_mut(&t.id) else {
+            return Ok(None);
+        };
+        if (e.head.as_str(), e.len) == (behind.0.as_str(), behind.1) {
+            match changed {
+                Some(tables) => e.parts.retain(|part, _| {
+                    let deps = DEPENDS
+                        .iter()
+                        .find(|(p, _)| p == part)
+                        .map_or(&[][..], |d| d.1);
+                    !deps.iter().any(|d| tables.contains(*d))
+                }),
+                None => e.parts.clear(),
+            }
+            e.head = t.head.clone();
+            e.len = t.len;
         }
-        e.used = tick;
-        e.parts.get(what).cloned()
+        Ok(if e.head == t.head {
+            e.parts.get(what).cloned()
+        } else {
+            None
+        })
     }
 
     fn keep(&self, t: &Target, what: &'static str, v: Slot) {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self.lock();
         g.0 += 1;
         let tick = g.0;
         if !g.1.contains_key(&t.id) && g.1.len() >= MAX_ENGAGEMENTS {
@@ -91,10 +151,13 @@ impl ReadCache {
         }
         let e = g.1.entry(t.id.clone()).or_default();
         if e.head != t.head {
-            // Read under another head: what was kept is stale (or this read is, and the
-            // next request sets it right).
+            if t.len < e.len {
+                // Read under an older head: newer data is kept already.
+                return;
+            }
             *e = Entry {
                 head: t.head.clone(),
+                len: t.len,
                 ..Entry::default()
             };
         }
@@ -105,27 +168,27 @@ impl ReadCache {
 
 /// The engagement.
 pub fn engagement(store: &Store, t: &Target) -> Result<Arc<engagement::Engagement>, AuditError> {
-    cache().get(t, "engagement", || engagement::show(store, &t.id))
+    cache().get(store, t, "engagement", || engagement::show(store, &t.id))
 }
 
 /// The scope, in Guideline order.
 pub fn scope(store: &Store, t: &Target) -> Result<Arc<Vec<engagement::ScopeRow>>, AuditError> {
-    cache().get(t, "scope", || engagement::scope(store, &t.id))
+    cache().get(store, t, "scope", || engagement::scope(store, &t.id))
 }
 
 /// Every written working paper.
 pub fn papers(store: &Store, t: &Target) -> Result<Arc<Vec<workpaper::Paper>>, AuditError> {
-    cache().get(t, "papers", || workpaper::list(store, &t.id))
+    cache().get(store, t, "papers", || workpaper::list(store, &t.id))
 }
 
 /// The findings and the ledger.
 pub fn ledger(store: &Store, t: &Target) -> Result<Arc<findings::Ledger>, AuditError> {
-    cache().get(t, "ledger", || findings::ledger(store, &t.id))
+    cache().get(store, t, "ledger", || findings::ledger(store, &t.id))
 }
 
 /// The evidence list (metadata).
 pub fn evidence(store: &Store, t: &Target) -> Result<Arc<Vec<vault::Evidence>>, AuditError> {
-    cache().get(t, "evidence", || vault::list(store, &t.id))
+    cache().get(store, t, "evidence", || vault::list(store, &t.id))
 }
 
 /// The processor's current profile, parsed (`None` when it does not parse: the profile
@@ -134,7 +197,7 @@ pub fn profile(
     store: &Store,
     t: &Target,
 ) -> Result<Arc<Option<hegui_core::inventory::Profile>>, AuditError> {
-    cache().get(t, "profile", || {
+    cache().get(store, t, "profile", || {
         let (_, _, text) = engagement::profile(store, &t.id)?;
         let syntax = if text.trim_start().starts_with('{') {
             hegui_core::inventory::Syntax::Json
@@ -150,7 +213,7 @@ pub fn assignments(
     store: &Store,
     t: &Target,
 ) -> Result<Arc<std::collections::HashMap<String, String>>, AuditError> {
-    cache().get(t, "assignments", || {
+    cache().get(store, t, "assignments", || {
         hegui_audit::assignments::of(store, &t.id)
     })
 }

@@ -3,12 +3,13 @@
 //! verification of every item.
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hegui_audit::members::Role;
 use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
 use hegui_audit::AuditError;
+use serde::Deserialize;
 
 use crate::access::{authorize, today, with_member, AUDIT_SIDE, EDITORS};
 use crate::locale::{texts, Texts};
@@ -40,18 +41,31 @@ struct EvidencePage {
     mfa_relaxed: bool,
     code: String,
     items: Vec<Item>,
+    /// This page (1-based), the number of pages and of items.
+    page: usize,
+    pages: usize,
+    total: usize,
     can_upload: bool,
     can_download: bool,
     error: Option<String>,
     notice: Option<String>,
 }
 
+/// Items on one page of the list: an engagement gathers thousands, a page stays small.
+pub const PER_PAGE: usize = 100;
+
+/// One page of the list, newest first, and how many items there are.
 fn items(
     store: &hegui_audit::store::Store,
     t: &crate::access::Target,
-) -> Result<Vec<Item>, AuditError> {
-    Ok(crate::cache::evidence(store, t)?
+    page: usize,
+) -> Result<(Vec<Item>, usize), AuditError> {
+    let all = crate::cache::evidence(store, t)?;
+    let shown = all
         .iter()
+        .rev()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
         .cloned()
         .map(|e| Item {
             code: e.code,
@@ -62,22 +76,24 @@ fn items(
             checkpoints: e.checkpoints.join(", "),
             sha_short: e.sha256.chars().take(16).collect(),
         })
-        .collect())
+        .collect();
+    Ok((shown, all.len()))
 }
 
 /// The page for a member of the audit side, with a message after an action.
 async fn show(
     state: &AppState,
     headers: &HeaderMap,
-    code: String,
+    (code, page): (String, usize),
     error: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    let loaded = with_member(state, headers, &code, AUDIT_SIDE, |store, t, role| {
-        Ok(Some((role, items(store, t)?)))
+    let page = page.max(1);
+    let loaded = with_member(state, headers, &code, AUDIT_SIDE, move |store, t, role| {
+        Ok(Some((role, items(store, t, page)?)))
     })
     .await;
-    let (s, (role, items)) = match loaded {
+    let (s, (role, (items, total))) = match loaded {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -88,6 +104,9 @@ async fn show(
         mfa_relaxed: !state.mfa_required,
         code,
         items,
+        page,
+        pages: total.div_ceil(PER_PAGE).max(1),
+        total,
         can_upload: EDITORS.contains(&role),
         can_download: DOWNLOADERS.contains(&role),
         error,
@@ -99,13 +118,23 @@ async fn show(
     r
 }
 
-/// GET /e/{code}/evidence
+/// The list's page (`?page=2`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+/// GET /e/{code}/evidence (newest first, [`PER_PAGE`] a page)
 pub async fn list(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    show(&state, &headers, code, None, None).await
+    let page = q.page.unwrap_or(1);
+    show(&state, &headers, (code, page), None, None).await
 }
 
 /// The upload form's fields, read from the multipart body (unknown fields refused).
@@ -177,12 +206,12 @@ pub async fn upload(
     // parse error.
     let multipart = match Multipart::from_request(request, &state).await {
         Ok(m) => m,
-        Err(e) => return show(&state, &headers, code, Some(e.body_text()), None).await,
+        Err(e) => return show(&state, &headers, (code, 1), Some(e.body_text()), None).await,
     };
     let u = match read_upload(multipart).await {
         Ok(u) => u,
         Err((status, e)) => {
-            let mut r = show(&state, &headers, code, Some(e), None).await;
+            let mut r = show(&state, &headers, (code, 1), Some(e), None).await;
             if status == StatusCode::PAYLOAD_TOO_LARGE {
                 *r.status_mut() = status;
             }
@@ -190,14 +219,14 @@ pub async fn upload(
         }
     };
     if let Err(e) = crate::upload::check(&u.name, &u.content) {
-        return show(&state, &headers, code, Some(e), None).await;
+        return show(&state, &headers, (code, 1), Some(e), None).await;
     }
     if let Some(d) = &u.effective_date {
         if d.parse::<jiff::civil::Date>().is_err() {
             return show(
                 &state,
                 &headers,
-                code,
+                (code, 1),
                 Some(format!("effective date {d:?}: YYYY-MM-DD")),
                 None,
             )
@@ -225,7 +254,7 @@ pub async fn upload(
     .await;
     match added {
         Ok(_) => see_other(&format!("/e/{code}/evidence"), None),
-        Err(e) => show(&state, &headers, code, Some(e.to_string()), None).await,
+        Err(e) => show(&state, &headers, (code, 1), Some(e.to_string()), None).await,
     }
 }
 
@@ -283,13 +312,13 @@ pub async fn verify(
             show(
                 &state,
                 &headers,
-                code,
+                (code, 1),
                 None,
                 Some(format!("{} ({n})", t.get("ev.verified"))),
             )
             .await
         }
-        Ok(Some(Err(e))) => show(&state, &headers, code, Some(e.to_string()), None).await,
+        Ok(Some(Err(e))) => show(&state, &headers, (code, 1), Some(e.to_string()), None).await,
         Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
     }
 }

@@ -153,6 +153,7 @@ fn my_work_model(
             code,
             user: s.user.name.clone(),
             head: mem.head.clone(),
+            len: mem.len,
         };
         let e = crate::cache::engagement(store, &t)?;
         if matches!(mem.role, Role::Lead | Role::Auditor | Role::Reviewer) {

@@ -380,3 +380,26 @@ fn the_sample_calculator_records_a_sample_anyone_can_redraw() {
     let other = format!("/e/{}/c/G3.1/sample.csv", e.code);
     assert_eq!(app.get(&other, Some(&s)).status(), StatusCode::NOT_FOUND);
 }
+
+/// A long evidence list comes in pages of 100, newest first, so a page stays small.
+#[test]
+fn the_evidence_list_comes_in_pages() {
+    let app = App::new(sqlite("evidence-pages"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    accounts::add(store, "auditor", "auditor", PASSWORD, false).unwrap();
+    members::set(store, &e.code, "auditor", Role::Auditor, None, "lead").unwrap();
+    for i in 0..105 {
+        let mut n = pdf_evidence(&format!("doc-{i}.pdf"));
+        n.content = format!("%PDF-1.4 doc {i}").into_bytes();
+        hegui_audit::vault::add(store, &e.code, n).unwrap();
+    }
+    let s = app.session("auditor");
+    let page = format!("/e/{}/evidence", e.code);
+    let first = body(app.get(&page, Some(&s)));
+    assert!(first.contains("EV-105") && first.contains("EV-006") && !first.contains(">EV-005<"));
+    assert!(first.contains("1 / 2") && first.contains("?page=2"));
+    let second = body(app.get(&format!("{page}?page=2"), Some(&s)));
+    assert!(second.contains("EV-001") && !second.contains("EV-105"));
+    assert!(first.len() < 100_000, "{} bytes", first.len());
+}
