@@ -577,6 +577,12 @@ pub async fn upload_signature(
         let Some((r, content)) = report_of(store, &id, &rc)? else {
             return Ok(None);
         };
+        let left = unreviewed(store, &id)?;
+        if left > 0 {
+            return Ok(Some(Err(format!(
+                "{left} in-scope working paper(s) are not reviewed yet: the report is signed once every one is"
+            ))));
+        }
         let Ok(text) = String::from_utf8(bytes) else {
             return Ok(Some(Err("the signature file is not UTF-8 text".into())));
         };
