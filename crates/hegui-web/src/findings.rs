@@ -10,12 +10,13 @@ use axum::response::Response;
 use axum::Form;
 use hegui_audit::findings::{self, ItemStatus, Severity};
 use hegui_audit::members::Role;
+use hegui_audit::store::Store;
 use hegui_audit::AuditError;
 use hegui_core::calendar::Calendar;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use crate::access::{with_member, EDITORS};
+use crate::access::{with_member, Target, EDITORS};
 use crate::ledger::show_findings;
 use crate::signin::see_other;
 use crate::AppState;
@@ -26,7 +27,7 @@ pub const COMMUNICATORS: &[Role] = &[Role::Lead];
 pub const ITEM_ACTORS: &[Role] = &[Role::Lead, Role::Auditor, Role::Client];
 
 /// The form that raises a finding.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewFinding {
     #[serde(default)]
@@ -76,6 +77,26 @@ async fn after(
     }
 }
 
+/// What an action did: `None` when its object is not in the engagement (a 404), else
+/// done or refused with the reason.
+pub(crate) type Outcome = Result<Option<Result<(), String>>, AuditError>;
+
+/// Raises a finding in engagement `t` (pages and API).
+pub(crate) fn raise_in(store: &Store, t: &Target, f: &NewFinding) -> Outcome {
+    let sev = match severity(&f.severity) {
+        Ok(s) => s,
+        Err(e) => return Ok(Some(Err(e))),
+    };
+    if f.title.trim().is_empty() {
+        return Ok(Some(Err("a finding needs a title".into())));
+    }
+    let (cp, title, text) = (f.checkpoint.trim(), f.title.trim(), f.description.trim());
+    match findings::add(store, &t.id, cp, sev, title, text, &t.user) {
+        Ok(_) => Ok(Some(Ok(()))),
+        Err(e) => refusal(e),
+    }
+}
+
 /// POST /e/{code}/findings: raise a finding.
 pub async fn raise(
     State(state): State<AppState>,
@@ -84,33 +105,14 @@ pub async fn raise(
     Form(f): Form<NewFinding>,
 ) -> Response {
     let done = with_member(&state, &headers, &code, EDITORS, move |store, t, _| {
-        let sev = match severity(&f.severity) {
-            Ok(s) => s,
-            Err(e) => return Ok(Some(Err(e))),
-        };
-        if f.title.trim().is_empty() {
-            return Ok(Some(Err("a finding needs a title".into())));
-        }
-        let cp = f.checkpoint.trim();
-        match findings::add(
-            store,
-            &t.id,
-            cp,
-            sev,
-            f.title.trim(),
-            f.description.trim(),
-            &t.user,
-        ) {
-            Ok(_) => Ok(Some(Ok(()))),
-            Err(e) => refusal(e),
-        }
+        raise_in(store, t, &f)
     })
     .await;
     after(&state, &headers, code, done).await
 }
 
 /// The form that communicates a finding: one rectification item.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewItem {
     #[serde(default)]
@@ -119,6 +121,22 @@ pub struct NewItem {
     measure: String,
     #[serde(default)]
     due: String,
+}
+
+/// Gives finding `finding` a rectification item (pages and API).
+pub(crate) fn add_item_in(store: &Store, t: &Target, finding: &str, f: &NewItem) -> Outcome {
+    let due = match date(&f.due, "due date") {
+        Ok(d) => d,
+        Err(e) => return Ok(Some(Err(e))),
+    };
+    if f.owner.trim().is_empty() || f.measure.trim().is_empty() {
+        return Ok(Some(Err("an item needs its owner and its measure".into())));
+    }
+    let (owner, measure) = (f.owner.trim(), f.measure.trim());
+    match findings::add_item(store, &t.id, finding, owner, measure, due, &t.user) {
+        Ok(_) => Ok(Some(Ok(()))),
+        Err(e) => refusal(e),
+    }
 }
 
 /// POST /e/{code}/findings/{f}/items: a rectification item (communicates the finding).
@@ -133,27 +151,14 @@ pub async fn add_item(
         &headers,
         &code,
         COMMUNICATORS,
-        move |store, t, _| {
-            let due = match date(&f.due, "due date") {
-                Ok(d) => d,
-                Err(e) => return Ok(Some(Err(e))),
-            };
-            if f.owner.trim().is_empty() || f.measure.trim().is_empty() {
-                return Ok(Some(Err("an item needs its owner and its measure".into())));
-            }
-            let (owner, measure) = (f.owner.trim(), f.measure.trim());
-            match findings::add_item(store, &t.id, &finding, owner, measure, due, &t.user) {
-                Ok(_) => Ok(Some(Ok(()))),
-                Err(e) => refusal(e),
-            }
-        },
+        move |store, t, _| add_item_in(store, t, &finding, &f),
     )
     .await;
     after(&state, &headers, code, done).await
 }
 
 /// The form that moves an item: progress (the auditee) or closing (the audit team).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemUpdate {
     /// in_progress, or closed (with verification and closed_on), or open (reopened).
@@ -163,6 +168,63 @@ pub struct ItemUpdate {
     verification: String,
     #[serde(default)]
     closed_on: String,
+}
+
+/// Moves rectification item `finding`/`seq` for a member in `role` (pages and API).
+pub(crate) fn update_item_in(
+    store: &Store,
+    t: &Target,
+    role: Role,
+    (finding, seq): (&str, i64),
+    f: &ItemUpdate,
+) -> Outcome {
+    let status = match f.status.as_str() {
+        "in_progress" => ItemStatus::InProgress,
+        "closed" => ItemStatus::Closed,
+        "open" => ItemStatus::Open,
+        other => {
+            let e = format!("status {other:?}: in_progress, closed or open");
+            return Ok(Some(Err(e)));
+        }
+    };
+    // The auditee reports progress; verifying and closing are the audit team's.
+    if role == Role::Client && status != ItemStatus::InProgress {
+        let e = "the audit team verifies and closes items: report progress instead";
+        return Ok(Some(Err(e.into())));
+    }
+    // The auditee acts only on findings put to it (which have items: this one must).
+    let ledger = crate::cache::ledger(store, t)?;
+    let known = ledger
+        .findings
+        .iter()
+        .any(|x| x.code == finding && x.items.iter().any(|i| i.seq == seq));
+    if !known {
+        return Ok(None);
+    }
+    let closed_on = match (status, f.closed_on.trim()) {
+        (ItemStatus::Closed, d) if !d.is_empty() => match date(d, "closed on") {
+            Ok(d) => Some(d),
+            Err(e) => return Ok(Some(Err(e))),
+        },
+        _ => None,
+    };
+    let verification = Some(f.verification.trim()).filter(|v| !v.is_empty());
+    let cal = Calendar::builtin();
+    let set = findings::set_status(
+        store,
+        &t.id,
+        finding,
+        seq,
+        status,
+        verification,
+        closed_on,
+        cal,
+        &t.user,
+    );
+    match set {
+        Ok(_) => Ok(Some(Ok(()))),
+        Err(e) => refusal(e),
+    }
 }
 
 /// POST /e/{code}/findings/{f}/items/{seq}
@@ -177,57 +239,7 @@ pub async fn update_item(
         &headers,
         &code,
         ITEM_ACTORS,
-        move |store, t, role| {
-            let status = match f.status.as_str() {
-                "in_progress" => ItemStatus::InProgress,
-                "closed" => ItemStatus::Closed,
-                "open" => ItemStatus::Open,
-                other => {
-                    return Ok(Some(Err(format!(
-                        "status {other:?}: in_progress, closed or open"
-                    ))))
-                }
-            };
-            // The auditee reports progress; verifying and closing are the audit team's.
-            if role == Role::Client && status != ItemStatus::InProgress {
-                return Ok(Some(Err(
-                    "the audit team verifies and closes items: report progress instead".into(),
-                )));
-            }
-            // The auditee acts only on findings put to it (which have items: this one must).
-            let ledger = findings::ledger(store, &t.id)?;
-            let known = ledger
-                .findings
-                .iter()
-                .any(|x| x.code == finding && x.items.iter().any(|i| i.seq == seq));
-            if !known {
-                return Ok(None);
-            }
-            let closed_on = match (status, f.closed_on.trim()) {
-                (ItemStatus::Closed, d) if !d.is_empty() => match date(d, "closed on") {
-                    Ok(d) => Some(d),
-                    Err(e) => return Ok(Some(Err(e))),
-                },
-                _ => None,
-            };
-            let verification = Some(f.verification.trim()).filter(|v| !v.is_empty());
-            let cal = Calendar::builtin();
-            let set = findings::set_status(
-                store,
-                &t.id,
-                &finding,
-                seq,
-                status,
-                verification,
-                closed_on,
-                cal,
-                &t.user,
-            );
-            match set {
-                Ok(_) => Ok(Some(Ok(()))),
-                Err(e) => refusal(e),
-            }
-        },
+        move |store, t, role| update_item_in(store, t, role, (&finding, seq), &f),
     )
     .await;
     after(&state, &headers, code, done).await

@@ -16,7 +16,8 @@
 //! - [`reports`]: reports rendered, kept, downloaded and signed in the browser.
 //! - [`cache`]: what pages read of an engagement, kept while its log's head stays.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
-//! - [`team`]: the engagement's members and invitations; [`admin`]: user administration.
+//! - [`team`]: the engagement's members and invitations; [`admin`]: user administration;
+//!   [`account`]: a person's own password.
 //! - [`api`]: the JSON API `/api/v1/…` (personal access tokens, OpenAPI description);
 //!   [`tokens`]: a person's own tokens in the browser.
 //!
@@ -25,6 +26,7 @@
 //! small request bodies, and a 404 for anything outside the user's engagements.
 
 pub mod access;
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod cache;

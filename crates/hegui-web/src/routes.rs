@@ -9,7 +9,7 @@ use crate::evidence::{self, DOWNLOADERS};
 use crate::findings::{self, COMMUNICATORS, ITEM_ACTORS};
 use crate::reports::{self, RENDERERS, SIGNATURE_LIMIT, SIGNERS};
 use crate::team::{self, LEADS};
-use crate::{admin, api, checkpoint, ledger, pages, profile, signin, tokens, AppState};
+use crate::{account, admin, api, checkpoint, ledger, pages, profile, signin, tokens, AppState};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +153,8 @@ pub const ROUTES: &[RouteDef] = &[
         "/e/{code}/team/{user}/remove",
         Access::Member(LEADS),
     ),
+    r("GET", "/account", Access::SignedIn),
+    r("POST", "/account", Access::SignedIn),
     r("GET", "/tokens", Access::SignedIn),
     r("POST", "/tokens", Access::SignedIn),
     r("POST", "/tokens/{id}/revoke", Access::SignedIn),
@@ -224,6 +226,42 @@ pub const ROUTES: &[RouteDef] = &[
         "GET",
         "/api/v1/engagements/{code}/findings",
         Access::Member(ALL_ROLES),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/findings",
+        Access::Member(EDITORS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/findings/{f}/items",
+        Access::Member(COMMUNICATORS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/findings/{f}/items/{seq}",
+        Access::Member(ITEM_ACTORS),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/team",
+        Access::Member(AUDIT_SIDE),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/team",
+        Access::Member(LEADS),
+    ),
+    RouteDef {
+        method: "POST",
+        path: "/api/v1/engagements/{code}/profile",
+        access: Access::Member(EDITORS),
+        limit: profile::PROFILE_LIMIT,
+    },
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/reports/{r}/verify",
+        Access::Member(DOWNLOADERS),
     ),
     r(
         "GET",
@@ -309,6 +347,10 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (at("/e/{code}/reports/{r}/verify"), post(reports::verify)),
         (at("/e/{code}/team"), get(team::view).post(team::add)),
         (at("/e/{code}/team/{user}/remove"), post(team::remove)),
+        (
+            at("/account"),
+            get(account::view).post(account::change_password),
+        ),
         (at("/tokens"), get(tokens::list).post(tokens::create)),
         (at("/tokens/{id}/revoke"), post(tokens::revoke)),
         (at("/admin/users"), get(admin::list).post(admin::create)),
@@ -353,7 +395,23 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         ),
         (
             at("/api/v1/engagements/{code}/findings"),
-            get(api::records::findings),
+            get(api::records::findings).post(api::actions::raise),
+        ),
+        (
+            at("/api/v1/engagements/{code}/findings/{f}/items"),
+            post(api::actions::add_item),
+        ),
+        (
+            at("/api/v1/engagements/{code}/findings/{f}/items/{seq}"),
+            post(api::actions::update_item),
+        ),
+        (
+            at("/api/v1/engagements/{code}/team"),
+            get(api::actions::team).post(api::actions::set_member),
+        ),
+        (
+            at("/api/v1/engagements/{code}/reports/{r}/verify"),
+            post(api::actions::verify_report),
         ),
         (
             at("/api/v1/engagements/{code}/log"),
@@ -361,7 +419,7 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         ),
         (
             at("/api/v1/engagements/{code}/profile"),
-            get(api::records::profile),
+            get(api::records::profile).post(api::actions::profile),
         ),
     ]
 }

@@ -101,7 +101,7 @@ pub async fn view(
 }
 
 /// The form that adds a member or changes one.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberForm {
     #[serde(default)]
@@ -113,7 +113,11 @@ pub struct MemberForm {
     expires_on: String,
 }
 
-fn set(store: &Store, t: &Target, f: &MemberForm) -> Result<Result<(), String>, AuditError> {
+pub(crate) fn set(
+    store: &Store,
+    t: &Target,
+    f: &MemberForm,
+) -> Result<Result<(), String>, AuditError> {
     let Some(role) = Role::parse(f.role.trim()) else {
         return Ok(Err(format!(
             "role {:?}: lead, auditor, reviewer, client or viewer",

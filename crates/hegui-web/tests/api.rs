@@ -475,3 +475,178 @@ fn the_openapi_description_matches_the_route_table() {
         "bearer"
     );
 }
+
+/// The pages' other actions through the API: findings raised, communicated and closed,
+/// the team changed, a new profile version, a stored report verified.
+#[test]
+fn the_api_carries_every_action() {
+    let app = App::new(sqlite("api-actions"));
+    let store = app.store();
+    let e = engagement::create(store, &new_engagement("lead")).unwrap();
+    let code = e.code.clone();
+    for (name, role) in [
+        ("lead", Role::Lead),
+        ("auditor", Role::Auditor),
+        ("client", Role::Client),
+    ] {
+        accounts::add(store, name, name, PASSWORD, false).unwrap();
+        members::set(store, &code, name, role, None, "lead").unwrap();
+    }
+    accounts::add(store, "newcomer", "newcomer", PASSWORD, false).unwrap();
+    let [lead, auditor, client] =
+        ["lead", "auditor", "client"].map(|n| token(store, n, &code, false));
+    let base = format!("/api/v1/engagements/{code}");
+
+    let raise =
+        r#"{"checkpoint": "G13.4", "severity": "high", "title": "未评估", "description": ""}"#;
+    let (s, l) = json(call(
+        &app,
+        "POST",
+        &format!("{base}/findings"),
+        Some(&auditor),
+        Some(raise),
+    ));
+    assert_eq!(s, StatusCode::OK, "{l}");
+    assert_eq!(l["findings"][0]["code"], "F-001");
+    let bad = r#"{"checkpoint": "G13.4", "severity": "grave", "title": "x"}"#;
+    let (s, err) = json(call(
+        &app,
+        "POST",
+        &format!("{base}/findings"),
+        Some(&auditor),
+        Some(bad),
+    ));
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err["error"]
+        .as_str()
+        .unwrap()
+        .contains("high, medium or low"));
+    let item = r#"{"owner": "合规部", "measure": "补做评估", "due": "2026-12-30"}"#;
+    let items = format!("{base}/findings/F-001/items");
+    assert_eq!(
+        call(&app, "POST", &items, Some(&auditor), Some(item)).status(),
+        StatusCode::NOT_FOUND
+    );
+    let (s, _) = json(call(&app, "POST", &items, Some(&lead), Some(item)));
+    assert_eq!(s, StatusCode::OK);
+    let progress = r#"{"status": "in_progress", "verification": "", "closed_on": ""}"#;
+    let (s, l) = json(call(
+        &app,
+        "POST",
+        &format!("{items}/1"),
+        Some(&client),
+        Some(progress),
+    ));
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        l["findings"][0]["checkpoint"].is_null(),
+        "the auditee's view"
+    );
+    let close = r#"{"status": "closed", "verification": "EV-001", "closed_on": "2026-12-01"}"#;
+    let (s, _) = json(call(
+        &app,
+        "POST",
+        &format!("{items}/1"),
+        Some(&client),
+        Some(close),
+    ));
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the auditee does not close"
+    );
+    let (s, l) = json(call(
+        &app,
+        "POST",
+        &format!("{items}/1"),
+        Some(&auditor),
+        Some(close),
+    ));
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(l["open_items"], 0);
+
+    // The team.
+    let member = r#"{"user": "newcomer", "role": "viewer", "expires_on": ""}"#;
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            &format!("{base}/team"),
+            Some(&auditor),
+            Some(member)
+        )
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (s, team) = json(call(
+        &app,
+        "POST",
+        &format!("{base}/team"),
+        Some(&lead),
+        Some(member),
+    ));
+    assert_eq!(s, StatusCode::OK);
+    assert!(team
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["user"] == "newcomer" && m["role"] == "viewer"));
+    let (_, team) = json(call(
+        &app,
+        "GET",
+        &format!("{base}/team"),
+        Some(&auditor),
+        None,
+    ));
+    assert_eq!(team.as_array().unwrap().len(), 4);
+
+    // A new profile version: refused with its problem, then stored.
+    let (_, p) = json(call(
+        &app,
+        "GET",
+        &format!("{base}/profile"),
+        Some(&auditor),
+        None,
+    ));
+    let text = p["text"].as_str().unwrap().to_string();
+    let r = app.send(
+        Request::post(format!("{base}/profile"))
+            .header(header::HOST, "127.0.0.1")
+            .header(header::AUTHORIZATION, format!("Bearer {auditor}"))
+            .header(header::CONTENT_TYPE, "application/yaml")
+            .body(Body::from("organisation: [unclosed"))
+            .unwrap(),
+    );
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.send(
+        Request::post(format!("{base}/profile"))
+            .header(header::HOST, "127.0.0.1")
+            .header(header::AUTHORIZATION, format!("Bearer {auditor}"))
+            .header(header::CONTENT_TYPE, "application/yaml")
+            .body(Body::from(text))
+            .unwrap(),
+    );
+    let (s, p) = json(r);
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["version"], 2);
+
+    // A stored report verified; changed behind hegui's back, the check says so.
+    let (s, _) = json(call(
+        &app,
+        "POST",
+        &format!("{base}/reports"),
+        Some(&auditor),
+        Some(r#"{"kind": "workbook"}"#),
+    ));
+    assert_eq!(s, StatusCode::OK);
+    let verify = format!("{base}/reports/R-001/verify");
+    let (s, v) = json(call(&app, "POST", &verify, Some(&auditor), None));
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["signatures"].as_array().unwrap().len(), 0);
+    store
+        .write(None, |tx| tx.exec("UPDATE reports SET sha256 = 'x'", &[]))
+        .unwrap();
+    let (s, err) = json(call(&app, "POST", &verify, Some(&auditor), None));
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err["error"].as_str().unwrap().contains("R-001"), "{err}");
+}

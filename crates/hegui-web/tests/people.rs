@@ -321,3 +321,59 @@ fn tokens_made_and_revoked_in_the_browser() {
         .iter()
         .any(|x| x.detail.to_string().contains(&secret[4..])));
 }
+
+/// A person changes their own password after giving the current one; every session ends.
+#[test]
+fn a_password_changed_after_the_current_one() {
+    let app = App::new(sqlite("password"));
+    let store = app.store();
+    accounts::add(store, "auditor", "auditor", PASSWORD, false).unwrap();
+    let (s, other) = (app.session("auditor"), app.session("auditor"));
+    assert_eq!(app.get("/account", Some(&s)).status(), StatusCode::OK);
+    let new = "%E6%96%B0%E7%9A%84%E5%AF%86%E7%A0%81%E5%BE%88%E9%95%BF2027";
+    let r = app.post(
+        "/account",
+        &format!("current=wrong-one&new={new}&again={new}"),
+        Some(&s),
+    );
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.post(
+        "/account",
+        &format!("current=x&new={new}&again=other"),
+        Some(&s),
+    );
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let current = form(PASSWORD).replace("name=alice&password=", "");
+    let r = app.post(
+        "/account",
+        &format!("current={current}&new=password1&again=password1"),
+        Some(&s),
+    );
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a common password"
+    );
+    let r = app.post(
+        "/account",
+        &format!("current={current}&new={new}&again={new}"),
+        Some(&s),
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/signin");
+    for token in [&s, &other] {
+        assert_eq!(
+            location(&app.get("/", Some(token))),
+            "/signin",
+            "sessions ended"
+        );
+    }
+    assert!(accounts::check_credentials(store, "auditor", "新的密码很长2027").is_ok());
+    let actions: Vec<String> = instance_log::entries(store)
+        .unwrap()
+        .into_iter()
+        .map(|x| x.action)
+        .collect();
+    assert!(actions.contains(&"account.password_changed".into()));
+    assert!(actions.contains(&"account.password_refused".into()));
+}

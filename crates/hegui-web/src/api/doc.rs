@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{engagements, files, papers, records, ApiError};
+use super::{actions, engagements, files, papers, records, ApiError};
 
 /// The description.
 #[derive(OpenApi)]
@@ -34,6 +34,13 @@ use super::{engagements, files, papers, records, ApiError};
         records::findings,
         records::activity,
         records::profile,
+        actions::raise,
+        actions::add_item,
+        actions::update_item,
+        actions::team,
+        actions::set_member,
+        actions::profile,
+        actions::verify_report,
     ),
     components(schemas(ApiError)),
     modifiers(&BearerToken)

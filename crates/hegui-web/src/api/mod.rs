@@ -9,8 +9,10 @@
 //! - [`papers`]: a checkpoint with its working paper, edits and sign-offs;
 //! - [`files`]: evidence and reports (list, upload or render, download — logged);
 //! - [`records`]: findings and the ledger, the activity log, the profile;
+//! - [`actions`]: findings raised and moved, the team, a new profile, a report verified;
 //! - [`doc`]: the OpenAPI description, `/api/v1/openapi.json`.
 
+pub mod actions;
 pub mod doc;
 pub mod engagements;
 pub mod files;

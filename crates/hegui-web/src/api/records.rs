@@ -13,8 +13,10 @@ use utoipa::ToSchema;
 
 use super::engagements::ItemState;
 use super::{with_member, ApiResult, Does};
-use crate::access::{today, AUDIT_SIDE};
+use crate::access::{today, Target, AUDIT_SIDE};
 use crate::AppState;
+use hegui_audit::store::Store;
+use hegui_audit::AuditError;
 
 /// A finding with its rectification items.
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,38 +57,47 @@ pub async fn findings(
         &code,
         &Role::ALL,
         Does::Read,
-        |store, t, role| {
-            let ledger = crate::cache::ledger(store, t)?;
-            let client = role == Role::Client;
-            let today = today();
-            let findings = ledger
-                .findings
-                .iter()
-                // What has not been put to the auditee (no rectification item yet) stays internal.
-                .filter(|f| !client || !f.items.is_empty())
-                .map(|f| FindingDoc {
-                    code: f.code.clone(),
-                    checkpoint: (!client).then(|| f.checkpoint.clone()),
-                    severity: f.severity.clone(),
-                    title: f.title.clone(),
-                    description: f.description.clone(),
-                    items: f
-                        .items
-                        .iter()
-                        .map(|i| ItemState::of(&f.code, i, today))
-                        .collect(),
-                })
-                .collect();
-            Ok(Some(LedgerDoc {
-                findings,
-                open_items: ledger.open_items,
-                rectification_done: ledger.rectification_done.clone(),
-                report_due: ledger.report_due.clone(),
-            }))
-        },
+        |store, t, role| ledger_doc(store, t, role).map(Some),
     )
     .await
     .map(Json)
+}
+
+/// The findings and ledger as a member in `role` sees them (an auditee: the findings put
+/// to it, without their checkpoints).
+pub(crate) fn ledger_doc(store: &Store, t: &Target, role: Role) -> Result<LedgerDoc, AuditError> {
+    let ledger = crate::cache::ledger(store, t)?;
+    Ok(ledger_doc_of(&ledger, role))
+}
+
+/// [`ledger_doc`] of a ledger at hand (one just read after a change).
+pub(crate) fn ledger_doc_of(ledger: &hegui_audit::findings::Ledger, role: Role) -> LedgerDoc {
+    let client = role == Role::Client;
+    let today = today();
+    let findings = ledger
+        .findings
+        .iter()
+        // What has not been put to the auditee (no rectification item yet) stays internal.
+        .filter(|f| !client || !f.items.is_empty())
+        .map(|f| FindingDoc {
+            code: f.code.clone(),
+            checkpoint: (!client).then(|| f.checkpoint.clone()),
+            severity: f.severity.clone(),
+            title: f.title.clone(),
+            description: f.description.clone(),
+            items: f
+                .items
+                .iter()
+                .map(|i| ItemState::of(&f.code, i, today))
+                .collect(),
+        })
+        .collect();
+    LedgerDoc {
+        findings,
+        open_items: ledger.open_items,
+        rectification_done: ledger.rectification_done.clone(),
+        report_due: ledger.report_due.clone(),
+    }
 }
 
 /// The activity log and the engagement's verification (chain, rows, evidence).
