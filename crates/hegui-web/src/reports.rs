@@ -441,7 +441,7 @@ async fn signing_form(
 }
 
 /// The outcome of a signing action: a notice, or the reason it was refused.
-type Outcome = Result<String, String>;
+pub(crate) type Outcome = Result<String, String>;
 
 /// Checks `file` against the stored report and the engagement, and keeps it.
 fn keep_signatures(
@@ -460,6 +460,96 @@ fn keep_signatures(
     reports::set_signatures(store, id, rc, &text, &signers, actor)?;
     let names: Vec<String> = signers.iter().map(|(n, r)| format!("{n} ({r})")).collect();
     Ok(Ok(names.join(", ")))
+}
+
+/// A signing role by name.
+pub(crate) fn role_of(s: &str) -> Result<signature::Role, String> {
+    match s {
+        "principal" => Ok(signature::Role::Principal),
+        "audit_lead" => Ok(signature::Role::AuditLead),
+        "other" => Ok(signature::Role::Other),
+        other => Err(format!("role {other:?}: principal, audit_lead or other")),
+    }
+}
+
+/// A key file's bytes as a signing key (ed25519 only).
+pub(crate) fn key_of(bytes: &[u8]) -> Result<KeyFile, String> {
+    let k: KeyFile = serde_json::from_slice(bytes)
+        .map_err(|e| format!("the key file is not a hegui key file: {e}"))?;
+    if k.algorithm != "ed25519" {
+        return Err(format!("key algorithm {:?}: only ed25519", k.algorithm));
+    }
+    Ok(k)
+}
+
+/// Refuses to sign while in-scope papers are not reviewed.
+fn ready_to_sign(store: &Store, id: &str) -> Result<Option<String>, AuditError> {
+    let left = unreviewed(store, id)?;
+    Ok((left > 0).then(|| {
+        format!(
+            "{left} in-scope working paper(s) are not reviewed yet: the report is signed once every one is"
+        )
+    }))
+}
+
+/// Signs report `rc` of engagement `id` with a key given for this one signature (pages and
+/// API). The key is only borrowed: nothing of it is kept but the public key in the file.
+pub(crate) fn sign_with_key(
+    store: &Store,
+    id: &str,
+    rc: &str,
+    (key, role): (&KeyFile, signature::Role),
+    actor: &str,
+) -> Result<Option<Outcome>, AuditError> {
+    let Some((r, content)) = report_of(store, id, rc)? else {
+        return Ok(None);
+    };
+    if let Some(why) = ready_to_sign(store, id)? {
+        return Ok(Some(Err(why)));
+    }
+    let manifest = signature::manifest(store, id)?;
+    let existing = r
+        .signatures
+        .as_deref()
+        .map(|t| (t, format!("{rc} signatures")));
+    let now = jiff::Timestamp::now().to_string();
+    match signature::sign_bytes(&r.name, &content, existing, manifest, key, role, &now) {
+        Ok(file) => keep_signatures(store, id, rc, &file, actor).map(Some),
+        Err(e) => Ok(Some(Err(e.to_string()))),
+    }
+}
+
+/// Keeps a signature file made elsewhere (`hegui report sign`) for report `rc`, once it
+/// holds for the stored report and this engagement (pages and API).
+pub(crate) fn keep_signature_file(
+    store: &Store,
+    (id, code): (&str, &str),
+    rc: &str,
+    bytes: Vec<u8>,
+    actor: &str,
+) -> Result<Option<Outcome>, AuditError> {
+    let Some((r, content)) = report_of(store, id, rc)? else {
+        return Ok(None);
+    };
+    if let Some(why) = ready_to_sign(store, id)? {
+        return Ok(Some(Err(why)));
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Ok(Some(Err("the signature file is not UTF-8 text".into())));
+    };
+    let digest = signature::sha256_hex(&content);
+    let name = std::path::Path::new(&r.name);
+    let file = match signature::verify_text(&text, "the signature file", name, &digest) {
+        Ok(f) => f,
+        Err(e) => return Ok(Some(Err(e.to_string()))),
+    };
+    if file.manifest.engagement != code {
+        return Ok(Some(Err(format!(
+            "the signature file is for engagement {}, not {code}",
+            file.manifest.engagement
+        ))));
+    }
+    keep_signatures(store, id, rc, &file, actor).map(Some)
 }
 
 /// The report `rc` of engagement `id` with its content, if it exists.
@@ -486,50 +576,22 @@ pub async fn sign(
             Ok(x) => x,
             Err(r) => return r,
         };
-    let role = match form.text("role") {
-        "principal" => signature::Role::Principal,
-        "audit_lead" => signature::Role::AuditLead,
-        "other" => signature::Role::Other,
-        other => {
-            let e = format!("role {other:?}: principal, audit_lead or other");
-            return refuse(&state, &headers, code, e).await;
-        }
+    let role = match role_of(form.text("role")) {
+        Ok(r) => r,
+        Err(e) => return refuse(&state, &headers, code, e).await,
     };
-    let key: Result<KeyFile, String> = match form.files.get("key") {
-        Some((_, bytes)) => serde_json::from_slice(bytes)
-            .map_err(|e| format!("the key file is not a hegui key file: {e}")),
+    let key = match form.files.get("key") {
+        Some((_, bytes)) => key_of(bytes),
         None => Err("choose your key file (hegui key generate makes one)".into()),
     };
     let key = match key {
-        Ok(k) if k.algorithm == "ed25519" => k,
-        Ok(k) => {
-            let e = format!("key algorithm {:?}: only ed25519", k.algorithm);
-            return refuse(&state, &headers, code, e).await;
-        }
+        Ok(k) => k,
         Err(e) => return refuse(&state, &headers, code, e).await,
     };
     let (st, c) = (state.clone(), code.clone());
     let done = blocking(move || -> Result<Option<Outcome>, AuditError> {
-        let store = &st.store;
-        let id = hegui_audit::engagement::resolve(store, &c)?;
-        let Some((r, content)) = report_of(store, &id, &rc)? else {
-            return Ok(None);
-        };
-        let left = unreviewed(store, &id)?;
-        if left > 0 {
-            return Ok(Some(Err(format!(
-                "{left} in-scope working paper(s) are not reviewed yet: the report is signed once every one is"
-            ))));
-        }
-        let manifest = signature::manifest(store, &id)?;
-        let existing = r.signatures.as_deref().map(|t| (t, format!("{rc} signatures")));
-        let now = jiff::Timestamp::now().to_string();
-        let file =
-            match signature::sign_bytes(&r.name, &content, existing, manifest, &key, role, &now) {
-                Ok(f) => f,
-                Err(e) => return Ok(Some(Err(e.to_string()))),
-            };
-        keep_signatures(store, &id, &rc, &file, &actor).map(Some)
+        let id = hegui_audit::engagement::resolve(&st.store, &c)?;
+        sign_with_key(&st.store, &id, &rc, (&key, role), &actor)
     })
     .await;
     signed(&state, &headers, code, done).await
@@ -572,37 +634,8 @@ pub async fn upload_signature(
     };
     let (st, c) = (state.clone(), code.clone());
     let done = blocking(move || -> Result<Option<Outcome>, AuditError> {
-        let store = &st.store;
-        let id = hegui_audit::engagement::resolve(store, &c)?;
-        let Some((r, content)) = report_of(store, &id, &rc)? else {
-            return Ok(None);
-        };
-        let left = unreviewed(store, &id)?;
-        if left > 0 {
-            return Ok(Some(Err(format!(
-                "{left} in-scope working paper(s) are not reviewed yet: the report is signed once every one is"
-            ))));
-        }
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Ok(Some(Err("the signature file is not UTF-8 text".into())));
-        };
-        let digest = signature::sha256_hex(&content);
-        let file = match signature::verify_text(
-            &text,
-            "the signature file",
-            std::path::Path::new(&r.name),
-            &digest,
-        ) {
-            Ok(f) => f,
-            Err(e) => return Ok(Some(Err(e.to_string()))),
-        };
-        if file.manifest.engagement != c {
-            return Ok(Some(Err(format!(
-                "the signature file is for engagement {}, not {c}",
-                file.manifest.engagement
-            ))));
-        }
-        keep_signatures(store, &id, &rc, &file, &actor).map(Some)
+        let id = hegui_audit::engagement::resolve(&st.store, &c)?;
+        keep_signature_file(&st.store, (&id, &c), &rc, bytes, &actor)
     })
     .await;
     signed(&state, &headers, code, done).await

@@ -264,6 +264,22 @@ pub const ROUTES: &[RouteDef] = &[
         Access::Member(DOWNLOADERS),
     ),
     r(
+        "POST",
+        "/api/v1/engagements/{code}/reports/{r}/sign",
+        Access::Member(SIGNERS),
+    ),
+    RouteDef {
+        method: "POST",
+        path: "/api/v1/engagements/{code}/reports/{r}/signature",
+        access: Access::Member(SIGNERS),
+        limit: SIGNATURE_LIMIT,
+    },
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/evidence/verify",
+        Access::Member(DOWNLOADERS),
+    ),
+    r(
         "GET",
         "/api/v1/engagements/{code}/log",
         Access::Member(AUDIT_SIDE),
@@ -412,6 +428,18 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (
             at("/api/v1/engagements/{code}/reports/{r}/verify"),
             post(api::actions::verify_report),
+        ),
+        (
+            at("/api/v1/engagements/{code}/reports/{r}/sign"),
+            post(api::actions::sign_report),
+        ),
+        (
+            at("/api/v1/engagements/{code}/reports/{r}/signature"),
+            post(api::actions::upload_signature),
+        ),
+        (
+            at("/api/v1/engagements/{code}/evidence/verify"),
+            post(api::actions::verify_evidence),
         ),
         (
             at("/api/v1/engagements/{code}/log"),

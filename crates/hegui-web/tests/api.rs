@@ -630,6 +630,16 @@ fn the_api_carries_every_action() {
     assert_eq!(s, StatusCode::OK, "{p}");
     assert_eq!(p["version"], 2);
 
+    // Evidence verified; a report not signed while papers wait for review.
+    let (s, v) = json(call(
+        &app,
+        "POST",
+        &format!("{base}/evidence/verify"),
+        Some(&auditor),
+        None,
+    ));
+    assert_eq!((s, v["verified"].as_u64()), (StatusCode::OK, Some(0)));
+
     // A stored report verified; changed behind hegui's back, the check says so.
     let (s, _) = json(call(
         &app,
@@ -643,6 +653,25 @@ fn the_api_carries_every_action() {
     let (s, v) = json(call(&app, "POST", &verify, Some(&auditor), None));
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["signatures"].as_array().unwrap().len(), 0);
+    let key = hegui_audit::signing::KeyFile::generate("李审计").unwrap();
+    let sign = serde_json::json!({"key": key, "role": "audit_lead"}).to_string();
+    let r = call(
+        &app,
+        "POST",
+        &format!("{base}/reports/R-001/sign"),
+        Some(&auditor),
+        Some(&sign),
+    );
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "only the lead signs");
+    let (s, err) = json(call(
+        &app,
+        "POST",
+        &format!("{base}/reports/R-001/sign"),
+        Some(&lead),
+        Some(&sign),
+    ));
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err["error"].as_str().unwrap().contains("not reviewed"));
     store
         .write(None, |tx| tx.exec("UPDATE reports SET sha256 = 'x'", &[]))
         .unwrap();

@@ -10,7 +10,7 @@ use hegui_audit::members::{self, Member, Role};
 use hegui_audit::AuditError;
 use hegui_core::inventory::{self, Syntax};
 use hegui_report::signature;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::records::{ledger_doc_of, LedgerDoc};
@@ -21,6 +21,7 @@ use crate::findings::{
     add_item_in, raise_in, update_item_in, ItemUpdate, NewFinding, NewItem, Outcome, COMMUNICATORS,
     ITEM_ACTORS,
 };
+use crate::reports::SIGNERS;
 use crate::team::{self, MemberForm, LEADS};
 use crate::AppState;
 
@@ -299,6 +300,125 @@ pub async fn verify_report(
                     }
                 }
                 Ok(Some(Ok(check)))
+            },
+        )
+        .await,
+    )
+}
+
+/// How many evidence items decrypted to their hashes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceCheck {
+    pub verified: usize,
+}
+
+/// POST /api/v1/engagements/{code}/evidence/verify
+#[utoipa::path(post, path = "/api/v1/engagements/{code}/evidence/verify", tag = "evidence",
+    params(("code" = String, Path)),
+    responses((status = 200, body = EvidenceCheck), (status = 422, description = "an item that does not decrypt to its hash", body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn verify_evidence(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<EvidenceCheck> {
+    settled(
+        with_member(
+            &state,
+            &headers,
+            &code,
+            DOWNLOADERS,
+            Does::Read,
+            |s, t, _| {
+                Ok(Some(match hegui_audit::vault::verify(s, &t.id) {
+                    Ok(verified) => Ok(EvidenceCheck { verified }),
+                    Err(AuditError::Tampered(m)) => Err(m),
+                    Err(e) => return Err(e),
+                }))
+            },
+        )
+        .await,
+    )
+}
+
+/// A signature made with a key file sent for this one signature.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    /// The key file (`hegui key generate`), used in memory and dropped.
+    #[schema(value_type = Object)]
+    pub key: serde_json::Value,
+    /// principal, audit_lead or other.
+    pub role: String,
+}
+
+/// The signatures a report now has.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Signed {
+    /// "signer (role)" for each.
+    pub signatures: String,
+}
+
+/// POST /api/v1/engagements/{code}/reports/{r}/sign
+#[utoipa::path(post, path = "/api/v1/engagements/{code}/reports/{r}/sign", tag = "reports",
+    params(("code" = String, Path), ("r" = String, Path)), request_body = SignRequest,
+    responses((status = 200, body = Signed), (status = 422, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn sign_report(
+    State(state): State<AppState>,
+    Path((code, rc)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Signed> {
+    let req = parse_json::<SignRequest>(&body).and_then(|r| {
+        let key = crate::reports::key_of(r.key.to_string().as_bytes())?;
+        Ok((key, crate::reports::role_of(&r.role)?))
+    });
+    settled(
+        with_member(
+            &state,
+            &headers,
+            &code,
+            SIGNERS,
+            Does::Write,
+            move |s, t, _| {
+                let (key, role) = match req {
+                    Ok(x) => x,
+                    Err(e) => return Ok(Some(Err(e))),
+                };
+                let done = crate::reports::sign_with_key(s, &t.id, &rc, (&key, role), &t.user)?;
+                Ok(done.map(|o| o.map(|signatures| Signed { signatures })))
+            },
+        )
+        .await,
+    )
+}
+
+/// POST /api/v1/engagements/{code}/reports/{r}/signature: a signature file made with
+/// `hegui report sign` (the body), kept once it holds for the stored report.
+#[utoipa::path(post, path = "/api/v1/engagements/{code}/reports/{r}/signature", tag = "reports",
+    params(("code" = String, Path), ("r" = String, Path)),
+    request_body(content_type = "application/json", description = "REPORT.sig.json"),
+    responses((status = 200, body = Signed), (status = 422, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn upload_signature(
+    State(state): State<AppState>,
+    Path((code, rc)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Signed> {
+    let bytes = body.to_vec();
+    settled(
+        with_member(
+            &state,
+            &headers,
+            &code,
+            SIGNERS,
+            Does::Write,
+            move |s, t, _| {
+                let done =
+                    crate::reports::keep_signature_file(s, (&t.id, &t.code), &rc, bytes, &t.user)?;
+                Ok(done.map(|o| o.map(|signatures| Signed { signatures })))
             },
         )
         .await,

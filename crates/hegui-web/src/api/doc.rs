@@ -41,6 +41,9 @@ use super::{actions, engagements, files, papers, records, ApiError};
         actions::set_member,
         actions::profile,
         actions::verify_report,
+        actions::verify_evidence,
+        actions::sign_report,
+        actions::upload_signature,
     ),
     components(schemas(ApiError)),
     modifiers(&BearerToken)
