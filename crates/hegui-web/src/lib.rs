@@ -175,6 +175,8 @@ fn blocking_threads() -> usize {
 pub struct Listen {
     /// Address and port.
     pub addr: String,
+    /// Store calls run at once (`None`: two per core).
+    pub store_threads: Option<usize>,
     /// A PEM certificate chain and its private key: serve HTTPS.
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
@@ -185,7 +187,7 @@ pub fn serve(mut state: AppState, listen: &Listen) -> std::io::Result<()> {
     // The store has a pool of a few connections: more blocking threads than that would
     // only wait on it, parked and woken by turns (measured: fewer threads, fewer switches).
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads(blocking_threads())
+        .max_blocking_threads(listen.store_threads.unwrap_or_else(blocking_threads).max(1))
         .enable_all()
         .build()?;
     state.tls = listen.tls.is_some();

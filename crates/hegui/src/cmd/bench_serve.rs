@@ -32,6 +32,9 @@ pub struct BenchServeArgs {
     /// The core the server is pinned to (with `taskset`); the clients run elsewhere.
     #[arg(long, default_value_t = 0)]
     server_cpu: usize,
+    /// Passed to `hegui serve --store-threads` (default: the server's own).
+    #[arg(long)]
+    store_threads: Option<u16>,
 }
 
 /// What a client does, by share of its requests.
@@ -67,7 +70,7 @@ pub fn run(a: BenchServeArgs) -> Result<ExitCode> {
     }
     drop(store);
     let port = free_port()?;
-    let mut server = start_server(&db, port, a.server_cpu)?;
+    let mut server = start_server(&db, port, a.server_cpu, a.store_threads)?;
     let result = drive(&a, port, &code, &cookies);
     let rss = peak_rss_kib(server.id());
     let _ = server.kill();
@@ -83,7 +86,7 @@ fn free_port() -> Result<u16> {
         .port())
 }
 
-fn start_server(db: &str, port: u16, cpu: usize) -> Result<Child> {
+fn start_server(db: &str, port: u16, cpu: usize, threads: Option<u16>) -> Result<Child> {
     let exe = std::env::current_exe()?;
     let listen = format!("127.0.0.1:{port}");
     let mut cmd = if Command::new("taskset").arg("-V").output().is_ok() {
@@ -93,8 +96,11 @@ fn start_server(db: &str, port: u16, cpu: usize) -> Result<Child> {
     } else {
         Command::new(&exe)
     };
+    cmd.args(["serve", "--listen", &listen, "--db", db]);
+    if let Some(n) = threads {
+        cmd.args(["--store-threads", &n.to_string()]);
+    }
     let child = cmd
-        .args(["serve", "--listen", &listen, "--db", db])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -301,6 +301,9 @@ pub struct ServeArgs {
     /// client; nobody else's is believed.
     #[arg(long, value_name = "CIDR")]
     trusted_proxy: Vec<String>,
+    /// Store calls run at once (default: two per core; more helps a distant database).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    store_threads: Option<u16>,
 }
 
 /// A proxy's address or network.
@@ -338,6 +341,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     state.trusted_proxies = std::sync::Arc::new(proxies);
     let listen = hegui_web::Listen {
         addr: a.listen,
+        store_threads: a.store_threads.map(usize::from),
         tls: a.tls_cert.zip(a.tls_key),
     };
     hegui_web::serve(state, &listen)?;
