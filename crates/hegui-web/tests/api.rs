@@ -478,9 +478,8 @@ fn the_openapi_description_matches_the_route_table() {
 
 /// The pages' other actions through the API: findings raised, communicated and closed,
 /// the team changed, a new profile version, a stored report verified.
-#[test]
-fn the_api_carries_every_action() {
-    let app = App::new(sqlite("api-actions"));
+fn the_api_carries_every_action_on(app: App) {
+    let app = app;
     let store = app.store();
     let e = engagement::create(store, &new_engagement("lead")).unwrap();
     let code = e.code.clone();
@@ -678,4 +677,17 @@ fn the_api_carries_every_action() {
     let (s, err) = json(call(&app, "POST", &verify, Some(&auditor), None));
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(err["error"].as_str().unwrap().contains("R-001"), "{err}");
+}
+
+#[test]
+fn the_api_carries_every_action() {
+    the_api_carries_every_action_on(App::new(sqlite("api-actions")));
+}
+
+#[test]
+fn the_api_carries_every_action_on_postgres() {
+    let Some(db) = hegui_audit::testing::ScratchDb::postgres("web_actions") else {
+        return;
+    };
+    the_api_carries_every_action_on(App::new(hegui_audit::store::Store::open(&db.url).unwrap()));
 }

@@ -10,9 +10,8 @@ use common::*;
 use hegui_audit::members::{self, Role};
 use hegui_audit::{accounts, engagement, findings};
 
-#[test]
-fn a_finding_from_raised_to_closed() {
-    let app = App::new(sqlite("findings"));
+fn a_finding_from_raised_to_closed_on(app: App) {
+    let app = app;
     let store = app.store();
     let e = engagement::create(store, &new_engagement("lead")).unwrap();
     for (name, role) in [
@@ -112,9 +111,8 @@ fn a_finding_from_raised_to_closed() {
 
 /// Pages reuse what they read while the engagement's log stays; a change made elsewhere
 /// (the command line, another server on the same store) shows on the next view.
-#[test]
-fn a_change_made_elsewhere_shows_on_the_next_view() {
-    let app = App::new(sqlite("cache"));
+fn a_change_made_elsewhere_shows_on_the_next_view_on(app: App) {
+    let app = app;
     let store = app.store();
     let e = engagement::create(store, &new_engagement("lead")).unwrap();
     accounts::add(store, "auditor", "auditor", PASSWORD, false).unwrap();
@@ -130,4 +128,32 @@ fn a_change_made_elsewhere_shows_on_the_next_view() {
     assert!(body(app.get(&page, Some(&s))).contains("外部记录的问题"));
     let after = body(app.get(&dash, Some(&s)));
     assert!(!before.contains("外部记录的问题") && after.contains("外部记录的问题"));
+}
+
+#[test]
+fn a_finding_from_raised_to_closed() {
+    a_finding_from_raised_to_closed_on(App::new(sqlite("findings")));
+}
+
+#[test]
+fn a_finding_from_raised_to_closed_on_postgres() {
+    let Some(db) = hegui_audit::testing::ScratchDb::postgres("web_findings") else {
+        return;
+    };
+    a_finding_from_raised_to_closed_on(App::new(hegui_audit::store::Store::open(&db.url).unwrap()));
+}
+
+#[test]
+fn a_change_made_elsewhere_shows_on_the_next_view() {
+    a_change_made_elsewhere_shows_on_the_next_view_on(App::new(sqlite("cache")));
+}
+
+#[test]
+fn a_change_made_elsewhere_shows_on_the_next_view_on_postgres() {
+    let Some(db) = hegui_audit::testing::ScratchDb::postgres("web_cache") else {
+        return;
+    };
+    a_change_made_elsewhere_shows_on_the_next_view_on(App::new(
+        hegui_audit::store::Store::open(&db.url).unwrap(),
+    ));
 }

@@ -8,9 +8,8 @@ use common::*;
 use hegui_audit::members::{self, Role};
 use hegui_audit::{accounts, engagement, instance_log, tokens};
 
-#[test]
-fn the_lead_manages_the_team() {
-    let app = App::new(sqlite("team"));
+fn the_lead_manages_the_team_on(app: App) {
+    let app = app;
     let store = app.store();
     let e = engagement::create(store, &new_engagement("lead")).unwrap();
     for (name, role) in [("lead", Role::Lead), ("auditor", Role::Auditor)] {
@@ -74,9 +73,8 @@ fn the_lead_manages_the_team() {
         .ok());
 }
 
-#[test]
-fn administrators_manage_accounts() {
-    let app = App::new(sqlite("admin"));
+fn administrators_manage_accounts_on(app: App) {
+    let app = app;
     let store = app.store();
     let e = engagement::create(store, &new_engagement("lead")).unwrap();
     accounts::add(store, "root", "管理员", PASSWORD, true).unwrap();
@@ -177,9 +175,8 @@ fn administrators_manage_accounts() {
 /// The lead gives papers to auditors: an auditor edits and prepares the papers given to
 /// them or to nobody, not another's; "my work" lists what was given to me; the API keeps
 /// the same rule.
-#[test]
-fn papers_assigned_by_the_lead() {
-    let app = App::new(sqlite("assign"));
+fn papers_assigned_by_the_lead_on(app: App) {
+    let app = app;
     let store = app.store();
     let e = engagement::create(store, &new_engagement("lead")).unwrap();
     for (name, role) in [
@@ -265,9 +262,8 @@ fn papers_assigned_by_the_lead() {
 
 /// A person's own API tokens in the browser: made for some of their engagements (the
 /// secret shown once, and it works), refused with a reason, revoked.
-#[test]
-fn tokens_made_and_revoked_in_the_browser() {
-    let app = App::new(sqlite("tokens-page"));
+fn tokens_made_and_revoked_in_the_browser_on(app: App) {
+    let app = app;
     let store = app.store();
     let e = engagement::create(store, &new_engagement("lead")).unwrap();
     for name in ["auditor", "other"] {
@@ -323,9 +319,8 @@ fn tokens_made_and_revoked_in_the_browser() {
 }
 
 /// A person changes their own password after giving the current one; every session ends.
-#[test]
-fn a_password_changed_after_the_current_one() {
-    let app = App::new(sqlite("password"));
+fn a_password_changed_after_the_current_one_on(app: App) {
+    let app = app;
     let store = app.store();
     accounts::add(store, "auditor", "auditor", PASSWORD, false).unwrap();
     let (s, other) = (app.session("auditor"), app.session("auditor"));
@@ -376,4 +371,73 @@ fn a_password_changed_after_the_current_one() {
         .collect();
     assert!(actions.contains(&"account.password_changed".into()));
     assert!(actions.contains(&"account.password_refused".into()));
+}
+
+#[test]
+fn the_lead_manages_the_team() {
+    the_lead_manages_the_team_on(App::new(sqlite("team")));
+}
+
+#[test]
+fn the_lead_manages_the_team_on_postgres() {
+    let Some(db) = hegui_audit::testing::ScratchDb::postgres("web_team") else {
+        return;
+    };
+    the_lead_manages_the_team_on(App::new(hegui_audit::store::Store::open(&db.url).unwrap()));
+}
+
+#[test]
+fn administrators_manage_accounts() {
+    administrators_manage_accounts_on(App::new(sqlite("admin")));
+}
+
+#[test]
+fn administrators_manage_accounts_on_postgres() {
+    let Some(db) = hegui_audit::testing::ScratchDb::postgres("web_admin") else {
+        return;
+    };
+    administrators_manage_accounts_on(App::new(hegui_audit::store::Store::open(&db.url).unwrap()));
+}
+
+#[test]
+fn papers_assigned_by_the_lead() {
+    papers_assigned_by_the_lead_on(App::new(sqlite("assign")));
+}
+
+#[test]
+fn papers_assigned_by_the_lead_on_postgres() {
+    let Some(db) = hegui_audit::testing::ScratchDb::postgres("web_assign") else {
+        return;
+    };
+    papers_assigned_by_the_lead_on(App::new(hegui_audit::store::Store::open(&db.url).unwrap()));
+}
+
+#[test]
+fn tokens_made_and_revoked_in_the_browser() {
+    tokens_made_and_revoked_in_the_browser_on(App::new(sqlite("tokens-page")));
+}
+
+#[test]
+fn tokens_made_and_revoked_in_the_browser_on_postgres() {
+    let Some(db) = hegui_audit::testing::ScratchDb::postgres("web_tokens") else {
+        return;
+    };
+    tokens_made_and_revoked_in_the_browser_on(App::new(
+        hegui_audit::store::Store::open(&db.url).unwrap(),
+    ));
+}
+
+#[test]
+fn a_password_changed_after_the_current_one() {
+    a_password_changed_after_the_current_one_on(App::new(sqlite("password")));
+}
+
+#[test]
+fn a_password_changed_after_the_current_one_on_postgres() {
+    let Some(db) = hegui_audit::testing::ScratchDb::postgres("web_password") else {
+        return;
+    };
+    a_password_changed_after_the_current_one_on(App::new(
+        hegui_audit::store::Store::open(&db.url).unwrap(),
+    ));
 }
