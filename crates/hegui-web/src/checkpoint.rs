@@ -302,7 +302,7 @@ async fn act(
     headers: HeaderMap,
     (code, id): (String, String),
     (allowed, needs): (&'static [Role], Needs),
-    run: impl FnOnce(&AppState, &str, Option<&Paper>) -> Result<(), AuditError> + Send + 'static,
+    run: impl FnOnce(&AppState, &str, Option<&Paper>, &str) -> Result<(), AuditError> + Send + 'static,
 ) -> Response {
     let Some(s) = session::signed_in(&state, &headers).await else {
         return see_other("/signin", None);
@@ -319,7 +319,7 @@ async fn act(
                 assignee.unwrap_or("-")
             ))
         } else {
-            run(&st, &e, loaded.paper.as_ref()).map_err(|err| err.to_string())
+            run(&st, &e, loaded.paper.as_ref(), &name).map_err(|err| err.to_string())
         };
         match done {
             Ok(()) => Ok(Some(Ok(()))),
@@ -348,18 +348,14 @@ pub async fn edit(
     headers: HeaderMap,
     Form(f): Form<PaperForm>,
 ) -> Response {
-    let actor = session::signed_in(&state, &headers)
-        .await
-        .map(|s| s.user.name)
-        .unwrap_or_default();
     let cp = id.clone();
     act(
         state,
         headers,
         (code, id),
         (EDITORS, Needs::Preparer),
-        move |st, e, paper| {
-            workpaper::edit(&st.store, e, &cp, edit_of(&f, paper), &actor).map(|_| ())
+        move |st, e, paper, actor| {
+            workpaper::edit(&st.store, e, &cp, edit_of(&f, paper), actor).map(|_| ())
         },
     )
     .await
@@ -379,10 +375,6 @@ async fn sign_off(
     id: String,
     which: SignOff,
 ) -> Response {
-    let actor = session::signed_in(&state, &headers)
-        .await
-        .map(|s| s.user.name)
-        .unwrap_or_default();
     let cp = id.clone();
     let allowed = match which {
         SignOff::Prepare => EDITORS,
@@ -397,10 +389,10 @@ async fn sign_off(
         headers,
         (code, id),
         (allowed, needs),
-        move |st, e, _| {
+        move |st, e, _, actor| {
             match which {
-                SignOff::Prepare => workpaper::prepare(&st.store, e, &cp, &actor),
-                SignOff::Review => workpaper::review(&st.store, e, &cp, &actor),
+                SignOff::Prepare => workpaper::prepare(&st.store, e, &cp, actor),
+                SignOff::Review => workpaper::review(&st.store, e, &cp, actor),
             }
             .map(|_| ())
         },
@@ -494,24 +486,20 @@ pub async fn sample(
     headers: HeaderMap,
     Form(f): Form<SampleForm>,
 ) -> Response {
-    let actor = session::signed_in(&state, &headers)
-        .await
-        .map(|s| s.user.name)
-        .unwrap_or_default();
     let cp = id.clone();
     act(
         state,
         headers,
         (code, id),
         (EDITORS, Needs::Preparer),
-        move |st, e, _| {
+        move |st, e, _, actor| {
             let (population, sample) = sample_of(&f).map_err(AuditError::Invalid)?;
             let edit = Edit {
                 population: Some(population),
                 sample: Some(sample),
                 ..Edit::default()
             };
-            workpaper::edit(&st.store, e, &cp, edit, &actor).map(|_| ())
+            workpaper::edit(&st.store, e, &cp, edit, actor).map(|_| ())
         },
     )
     .await
@@ -566,19 +554,15 @@ pub async fn assign(
     headers: HeaderMap,
     Form(f): Form<AssignForm>,
 ) -> Response {
-    let actor = session::signed_in(&state, &headers)
-        .await
-        .map(|s| s.user.name)
-        .unwrap_or_default();
     let cp = id.clone();
     act(
         state,
         headers,
         (code, id),
         (LEADS, Needs::Role),
-        move |st, e, _| {
+        move |st, e, _, actor| {
             let user = Some(f.user.trim()).filter(|u| !u.is_empty());
-            hegui_audit::assignments::assign(&st.store, e, &cp, user, &actor)
+            hegui_audit::assignments::assign(&st.store, e, &cp, user, actor)
         },
     )
     .await
