@@ -381,6 +381,7 @@ fn apply_scan_counts(
             people,
             sensitive,
             complete,
+            people_near: est.get("people_near").and_then(|x| x.as_u64()),
         },
     );
     if notes.is_empty() {

@@ -148,6 +148,7 @@ fn measured_counts_fill_in_and_raise_but_never_lower() {
             people: 1_000_000,
             sensitive: 20,
             complete: true,
+            people_near: None,
         },
     );
     assert_eq!(p.headcounts.people, Some(1_000_000));
@@ -159,6 +160,7 @@ fn measured_counts_fill_in_and_raise_but_never_lower() {
             people: 5,
             sensitive: 0,
             complete: false,
+            people_near: None,
         },
     );
     assert_eq!(
@@ -167,4 +169,30 @@ fn measured_counts_fill_in_and_raise_but_never_lower() {
         "a smaller scan never lowers a declared count"
     );
     assert!(notes.is_empty());
+}
+
+/// An estimate from merged sketches within their error of a threshold decides nothing: the
+/// profile's count stays, or stays unknown, and the note says to count exactly.
+#[test]
+fn an_estimate_near_a_threshold_decides_nothing() {
+    use hegui_core::inventory::{apply_measured, MeasuredCounts};
+    let near = MeasuredCounts {
+        people: 1_012_000,
+        sensitive: 0,
+        complete: true,
+        people_near: Some(1_000_000),
+    };
+    let mut p = load(&format!("{BASE}  people: 900000\n"), "p.yaml", Syntax::Yaml).unwrap();
+    let notes = apply_measured(&mut p, near);
+    assert_eq!(
+        p.headcounts.people,
+        Some(900_000),
+        "not raised past the threshold"
+    );
+    assert!(notes
+        .iter()
+        .any(|n| n.contains("count those people exactly")));
+    let mut q = load(BASE, "p.yaml", Syntax::Yaml).unwrap();
+    apply_measured(&mut q, near);
+    assert_eq!(q.headcounts.people, None, "unknown, not the estimate");
 }

@@ -284,6 +284,23 @@ pub struct PeopleEstimate {
     pub sensitive_by: Option<String>,
     /// False when any structured source was sampled (the estimate is then a lower bound).
     pub complete: bool,
+    /// When `people` comes from merged sketches and lies within their error of a legal
+    /// threshold ([`near_threshold`]): that threshold. Such an estimate cannot tell which
+    /// side of it the count is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people_near: Option<u64>,
+}
+
+/// How far, as a share of the threshold, a sketch estimate can lie from the true count:
+/// three standard errors of a HyperLogLog with 2^14 registers (1.04 / √16384 ≈ 0.81 %).
+pub const SKETCH_BAND: f64 = 0.024;
+
+/// The first of `thresholds` that `estimate` lies within [`SKETCH_BAND`] of (inclusive).
+pub fn near_threshold(estimate: u64, thresholds: &[u64]) -> Option<u64> {
+    thresholds.iter().copied().find(|&t| {
+        let band = t as f64 * SKETCH_BAND;
+        (estimate as f64 - t as f64).abs() <= band
+    })
 }
 
 /// The whole report.
@@ -343,6 +360,23 @@ fn read_sketch(report: &str, kind: &str, s: &str) -> Result<crate::count::Hll, S
         .ok_or_else(|| format!("{report}: the {kind} sketch is damaged"))
 }
 
+/// The reports whose sketch of `kind` holds any key: the partitions whose people a merged
+/// count of that kind is made of.
+pub fn holding(
+    reports: &[(String, std::collections::BTreeMap<String, String>)],
+    kind: &str,
+) -> Vec<String> {
+    reports
+        .iter()
+        .filter(|(name, r)| {
+            r.get(kind)
+                .and_then(|s| read_sketch(name, kind, s).ok())
+                .is_some_and(|h| h.estimate() > 0)
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
 /// The union of several reports' sketches (each with the report's name, for errors):
 /// per-kind distinct estimates and the people estimate, as [`totals_report`] computes it
 /// for one scan.
@@ -385,6 +419,7 @@ pub fn merge_sketches(
             sensitive: sensitive.as_ref().map(|p| p.0).unwrap_or(0),
             sensitive_by: sensitive.map(|p| p.1),
             complete: true,
+            people_near: None,
         },
     ))
 }
@@ -512,6 +547,8 @@ pub(crate) fn totals_report(
         sensitive: sensitive.as_ref().map(|p| p.0).unwrap_or(0),
         sensitive_by: sensitive.map(|p| p.1),
         complete,
+        // Counted exactly: nothing to be near.
+        people_near: None,
     };
     (totals, estimate)
 }
@@ -519,6 +556,18 @@ pub(crate) fn totals_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_a_threshold_is_within_the_sketch_band_inclusive() {
+        let t = [1_000_000, 10_000_000];
+        assert_eq!(near_threshold(976_000, &t), Some(1_000_000));
+        assert_eq!(near_threshold(975_999, &t), None);
+        assert_eq!(near_threshold(1_024_000, &t), Some(1_000_000));
+        assert_eq!(near_threshold(1_024_001, &t), None);
+        assert_eq!(near_threshold(10_240_000, &t), Some(10_000_000));
+        assert_eq!(near_threshold(9_759_999, &t), None);
+        assert_eq!(near_threshold(0, &t), None);
+    }
 
     fn two_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
         rayon::ThreadPoolBuilder::new()

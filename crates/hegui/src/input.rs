@@ -122,6 +122,7 @@ pub fn scan_counts(path: &str) -> Result<hegui_core::inventory::MeasuredCounts> 
         people: e.people,
         sensitive: e.sensitive,
         complete: e.complete,
+        people_near: e.people_near,
     })
 }
 

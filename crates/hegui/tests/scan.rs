@@ -445,3 +445,100 @@ fn partition_reports_merge_through_sketches() {
         "the refused report is named: {err}"
     );
 }
+
+/// Partition reports with these people (as 64-bit keys) in their resident-id sketches.
+fn sketch_report(path: &std::path::Path, keys: std::ops::Range<u64>) {
+    let mut h = hegui_scan::count::Hll::default();
+    for k in keys {
+        // Keys are uniform hashes in a real scan: spread these the same way (SplitMix64).
+        let mut z = k.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        h.insert(z ^ (z >> 31));
+    }
+    let v = serde_json::json!({
+        "report": {
+            "estimate": {"people": 0, "sensitive": 0, "complete": true},
+            "sketches": {"cn_resident_id": format!("k2:{}", h.to_hex())},
+        }
+    });
+    std::fs::write(path, v.to_string()).unwrap();
+}
+
+/// Merged sketches near 1,000,000 people (Measures Art. 12) decide nothing: scan-merge says
+/// to count exactly and names the partitions, and the obligations engine does not take the
+/// estimate for the count. Far from a threshold, the estimate is used as before.
+#[test]
+fn a_merged_estimate_near_a_threshold_says_count_exactly() {
+    let dir = std::env::temp_dir().join(format!("hegui-near-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b, c) = (
+        dir.join("north.json"),
+        dir.join("south.json"),
+        dir.join("empty.json"),
+    );
+    sketch_report(&a, 0..520_000);
+    sketch_report(&b, 480_000..1_000_000);
+    sketch_report(&c, 0..0);
+    let merged = dir.join("merged.json");
+    let o = hegui(&[
+        "scan-merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        c.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("near threshold: count exactly"), "{out}");
+    assert!(
+        out.contains("north.json") && out.contains("south.json"),
+        "{out}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
+    assert_eq!(v["estimate"]["people_near"], 1_000_000);
+    let together: Vec<&str> = v["count_together"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        together.len(),
+        2,
+        "the empty partition holds nobody: {together:?}"
+    );
+    let profile = dir.join("p.yaml");
+    std::fs::write(
+        &profile,
+        "hegui_profile: 1\norganisation:\n  name: T\nheadcounts:\n  as_of: 2026-06-30\n",
+    )
+    .unwrap();
+    let o = hegui(&[
+        "obligations",
+        profile.to_str().unwrap(),
+        "--scan",
+        merged.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--format",
+        "json",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("count those people exactly"), "{err}");
+    assert!(!err.contains("using the scan's"), "{err}");
+    // Far from any threshold the merged estimate is the count, as before.
+    sketch_report(&b, 480_000..600_000);
+    let o = hegui(&[
+        "scan-merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("near threshold"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -274,6 +274,9 @@ pub struct MeasuredCounts {
     pub sensitive: u64,
     /// False when the scan sampled rows: the counts are then only lower bounds.
     pub complete: bool,
+    /// When `people` is a sketch estimate (merged partitions) within its error of a legal
+    /// threshold: that threshold. Such an estimate decides nothing: count exactly.
+    pub people_near: Option<u64>,
 }
 
 /// Folds measured counts into a profile's head-counts, fail-safe: a count the profile lacks
@@ -286,8 +289,17 @@ pub fn apply_measured(p: &mut Profile, m: MeasuredCounts) -> Vec<String> {
     } else {
         "at least (sampled scan)"
     };
+    if let Some(t) = m.people_near {
+        notes.push(format!(
+            "near threshold: the scan's people estimate {} lies within a sketch's error of {}, \
+             so it cannot tell which side the count is on — count those people exactly; \
+             headcounts.people is left as the profile gives it",
+            m.people, t
+        ));
+    }
+    let people = if m.people_near.is_some() { 0 } else { m.people };
     for (field, declared, measured) in [
-        ("headcounts.people", &mut p.headcounts.people, m.people),
+        ("headcounts.people", &mut p.headcounts.people, people),
         (
             "headcounts.sensitive",
             &mut p.headcounts.sensitive,

@@ -473,6 +473,10 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode> {
     let (counts, mut estimate) =
         hegui_scan::report::merge_sketches(&sketches, framework).map_err(|e| anyhow::anyhow!(e))?;
     estimate.complete = complete;
+    // The head-count thresholds of Measures Arts. 4 and 12, from the law data.
+    let law = &hegui_core::law::Law::get().thresholds;
+    let thresholds = [law.value("pipo_people"), law.value("audit_biennial_people")];
+    estimate.people_near = hegui_scan::report::near_threshold(estimate.people, &thresholds);
     let mut t = crate::output::table(&["kind", "distinct (estimate, ±1 %)"]);
     for (k, n) in &counts {
         t.add_row(vec![k.clone(), n.to_string()]);
@@ -493,9 +497,27 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode> {
             .map(|b| format!(" by {b}"))
             .unwrap_or_default()
     );
+    // Which partitions hold the people the estimate counts: they must be counted together.
+    let holding = estimate
+        .people_by
+        .as_deref()
+        .map(|k| hegui_scan::report::holding(&sketches, k))
+        .unwrap_or_default();
+    if let Some(t) = estimate.people_near {
+        println!(
+            "near threshold: count exactly — the people estimate {} lies within ±{:.1} % of {} \
+             (a sketch's error), so it cannot tell which side the count is on. Count the \
+             distinct people of these partitions together, exactly: {}",
+            estimate.people,
+            hegui_scan::report::SKETCH_BAND * 100.0,
+            t,
+            holding.join(", ")
+        );
+    }
     if let Some(out) = &a.out {
         let v = serde_json::json!({
             "merged_from": a.reports,
+            "count_together": if estimate.people_near.is_some() { holding.clone() } else { Vec::new() },
             "kinds": counts.iter().map(|(k, n)| serde_json::json!({"kind": k, "distinct": n})).collect::<Vec<_>>(),
             "estimate": estimate,
         });
