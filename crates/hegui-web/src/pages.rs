@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hegui_audit::accounts::Session;
-use hegui_audit::members::{self, Role};
+use hegui_audit::members::Role;
 use hegui_audit::AuditError;
 use jiff::civil::Date;
 
@@ -129,74 +129,43 @@ struct MyWork {
     items_due: Vec<(String, String, String)>,
 }
 
-/// Rectification items this close to their due date (in working days) are listed.
-const DUE_SOON: i64 = 10;
-
 fn my_work_model(
     store: &hegui_audit::store::Store,
     s: &Session,
     today: Date,
 ) -> Result<MyWork, AuditError> {
-    let mut m = MyWork {
+    // The API's "my work" in the page's words.
+    let w = crate::api::engagements::my_work(store, &s.user.name, today, None)?;
+    let paper =
+        |p: &crate::api::engagements::PaperRef| (p.engagement.clone(), p.checkpoint.clone());
+    let m = MyWork {
         t: texts(Lang::Zh),
         user: Some(s.user.display_name.clone()),
         mfa_relaxed: false,
         admin: s.user.admin,
-        engagements: Vec::new(),
-        papers_to_prepare: Vec::new(),
-        reviews: Vec::new(),
-        items_due: Vec::new(),
+        engagements: w
+            .engagements
+            .iter()
+            .map(|e| Row {
+                code: e.code.clone(),
+                processor: e.processor.clone(),
+                role_key: Role::parse(&e.role).map_or("role.viewer", role_key),
+                period: format!("{} – {}", e.period_start, e.period_end),
+                deadline: e.deadline.clone().unwrap_or_else(|| "—".into()),
+                status: e.status.clone(),
+            })
+            .collect(),
+        papers_to_prepare: w.to_prepare.iter().map(paper).collect(),
+        reviews: w.to_review.iter().map(paper).collect(),
+        items_due: w
+            .items_due
+            .iter()
+            .map(|d| {
+                let what = format!("{} · {}", d.item.finding, d.item.measure);
+                (d.engagement.clone(), what, d.item.due.clone())
+            })
+            .collect(),
     };
-    for (code, mem) in members::entries_of(store, &s.user.name, &today.to_string())? {
-        let t = crate::access::Target {
-            id: mem.id.clone(),
-            code,
-            user: s.user.name.clone(),
-            head: mem.head.clone(),
-            len: mem.len,
-        };
-        let e = crate::cache::engagement(store, &t)?;
-        if matches!(mem.role, Role::Lead | Role::Auditor | Role::Reviewer) {
-            let papers = crate::cache::papers(store, &t)?;
-            // Papers the lead gave me that are not prepared yet (written or not).
-            for (cp, who) in crate::cache::assignments(store, &t)?.iter() {
-                let done = papers
-                    .iter()
-                    .any(|p| &p.checkpoint == cp && p.status != "draft");
-                if who == &s.user.name && !done {
-                    m.papers_to_prepare.push((e.code.clone(), cp.clone()));
-                }
-            }
-            for p in papers.iter() {
-                let preparer = p.prepared_by.as_deref() == Some(&s.user.name);
-                if p.status == "prepared" && !preparer && mem.role != Role::Auditor {
-                    m.reviews.push((e.code.clone(), p.checkpoint.clone()));
-                }
-            }
-        }
-        for f in &crate::cache::ledger(store, &t)?.findings {
-            for i in f.items.iter().filter(|i| i.status != "closed") {
-                let soon =
-                    crate::ledger::working_days_left(&i.due, today).is_some_and(|n| n <= DUE_SOON);
-                if soon {
-                    m.items_due.push((
-                        e.code.clone(),
-                        format!("{} · {}", f.code, i.measure),
-                        i.due.clone(),
-                    ));
-                }
-            }
-        }
-        m.engagements.push(Row {
-            code: e.code.clone(),
-            processor: e.processor.clone(),
-            role_key: role_key(mem.role),
-            period: format!("{} – {}", e.period_start, e.period_end),
-            deadline: e.effective_deadline.clone().unwrap_or_else(|| "—".into()),
-            status: e.status.clone(),
-        });
-    }
-    m.papers_to_prepare.sort();
     Ok(m)
 }
 

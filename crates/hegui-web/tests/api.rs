@@ -100,6 +100,9 @@ fn api_flow(app: &App) {
         .map(|x| x["code"].as_str().unwrap())
         .collect();
     assert_eq!(reached, [code.as_str()], "only what the token names");
+    for key in ["to_prepare", "to_review", "items_due"] {
+        assert!(me[key].is_array(), "my work: {key}");
+    }
 
     // The token reaches only the engagement it names, though its owner is a member of both.
     let r = call(
@@ -182,6 +185,11 @@ fn api_flow(app: &App) {
         None,
     ));
     assert_eq!(s, StatusCode::OK);
+    let (_, me) = json(call(app, "GET", "/api/v1/me", Some(&reviewer), None));
+    assert_eq!(
+        me["to_review"][0]["checkpoint"], "G13.4",
+        "waiting for my review"
+    );
     let r = call(app, "POST", &format!("{cp}/review"), Some(&auditor), None);
     assert_eq!(
         r.status(),

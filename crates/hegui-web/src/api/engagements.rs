@@ -7,7 +7,7 @@ use axum::Json;
 use hegui_audit::members::{self, Role};
 use hegui_audit::store::Store;
 use hegui_audit::workpaper::Conclusion;
-use hegui_audit::{engagement, findings, AuditError};
+use hegui_audit::{findings, AuditError};
 use hegui_core::obligations::Status;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -42,7 +42,108 @@ pub struct Me {
     pub display_name: String,
     /// Whether the token may only read.
     pub read_only: bool,
+    /// "My work" in the engagements the token reaches.
+    #[serde(flatten)]
+    pub work: MyWorkDoc,
+}
+
+/// A working paper of an engagement.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+pub struct PaperRef {
+    pub engagement: String,
+    pub checkpoint: String,
+}
+
+/// A rectification item falling due, with its engagement.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DueItem {
+    pub engagement: String,
+    pub item: ItemState,
+}
+
+/// What is waiting for a person: my engagements and roles, the papers the lead gave me
+/// that are not prepared yet, papers waiting for my review, items due within
+/// [`DUE_SOON`] working days.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct MyWorkDoc {
     pub engagements: Vec<EngagementRef>,
+    pub to_prepare: Vec<PaperRef>,
+    pub to_review: Vec<PaperRef>,
+    pub items_due: Vec<DueItem>,
+}
+
+/// Rectification items this close to their due date (in working days) are listed.
+pub const DUE_SOON: i64 = 10;
+
+/// My work as of `today`, in the engagements `reach` names (all of them: `None`).
+pub(crate) fn my_work(
+    store: &Store,
+    user: &str,
+    today: Date,
+    reach: Option<&[String]>,
+) -> Result<MyWorkDoc, AuditError> {
+    let mut w = MyWorkDoc::default();
+    for (code, mem) in members::entries_of(store, user, &today.to_string())? {
+        if reach.is_some_and(|r| !r.contains(&code)) {
+            continue;
+        }
+        let t = Target {
+            id: mem.id.clone(),
+            code: code.clone(),
+            user: user.to_string(),
+            head: mem.head.clone(),
+            len: mem.len,
+        };
+        let e = crate::cache::engagement(store, &t)?;
+        if matches!(mem.role, Role::Lead | Role::Auditor | Role::Reviewer) {
+            let papers = crate::cache::papers(store, &t)?;
+            for (cp, who) in crate::cache::assignments(store, &t)?.iter() {
+                let done = papers
+                    .iter()
+                    .any(|p| &p.checkpoint == cp && p.status != "draft");
+                if who == user && !done {
+                    let checkpoint = cp.clone();
+                    w.to_prepare.push(PaperRef {
+                        engagement: code.clone(),
+                        checkpoint,
+                    });
+                }
+            }
+            for p in papers.iter() {
+                let preparer = p.prepared_by.as_deref() == Some(user);
+                if p.status == "prepared" && !preparer && mem.role != Role::Auditor {
+                    let checkpoint = p.checkpoint.clone();
+                    w.to_review.push(PaperRef {
+                        engagement: code.clone(),
+                        checkpoint,
+                    });
+                }
+            }
+        }
+        for f in &crate::cache::ledger(store, &t)?.findings {
+            for i in f.items.iter().filter(|i| i.status != "closed") {
+                let item = ItemState::of(&f.code, i, today);
+                if item.working_days_left.is_some_and(|n| n <= DUE_SOON) {
+                    w.items_due.push(DueItem {
+                        engagement: code.clone(),
+                        item,
+                    });
+                }
+            }
+        }
+        w.engagements.push(EngagementRef {
+            code,
+            processor: e.processor.clone(),
+            kind: e.kind.clone(),
+            role: mem.role.as_str().to_string(),
+            period_start: e.period_start.clone(),
+            period_end: e.period_end.clone(),
+            deadline: e.effective_deadline.clone(),
+            status: e.status.clone(),
+        });
+    }
+    w.to_prepare.sort();
+    Ok(w)
 }
 
 /// GET /api/v1/me
@@ -51,35 +152,19 @@ pub struct Me {
     security(("token" = [])))]
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Me> {
     let g = grant(&state, &headers).await?;
-    let store = state.store.clone();
-    let scope = g.engagements.clone();
-    let name = g.user.name.clone();
-    let refs = blocking(move || -> Result<Vec<EngagementRef>, AuditError> {
-        let mut out = Vec::new();
-        for m in members::of_user(&store, &name, &today().to_string())? {
-            let e = engagement::show(&store, &m.engagement_id)?;
-            if scope.contains(&e.code) {
-                out.push(EngagementRef {
-                    code: e.code,
-                    processor: e.processor,
-                    kind: e.kind,
-                    role: m.role.as_str().to_string(),
-                    period_start: e.period_start,
-                    period_end: e.period_end,
-                    deadline: e.effective_deadline,
-                    status: e.status,
-                });
-            }
-        }
-        Ok(out)
-    })
-    .await
-    .map_err(ApiError::of)?;
+    let (store, name, reach) = (
+        state.store.clone(),
+        g.user.name.clone(),
+        g.engagements.clone(),
+    );
+    let work = blocking(move || my_work(&store, &name, today(), Some(&reach)))
+        .await
+        .map_err(ApiError::of)?;
     Ok(Json(Me {
         name: g.user.name,
         display_name: g.user.display_name,
         read_only: g.read_only,
-        engagements: refs,
+        work,
     }))
 }
 
