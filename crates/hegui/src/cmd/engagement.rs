@@ -105,7 +105,7 @@ enum EngagementCmd {
     },
     /// Write a working paper (procedures, population, sample, evidence, result,
     /// observations), or sign it off with --prepare / --review.
-    Paper(PaperArgs),
+    Paper(super::engagement_papers::PaperArgs),
     /// The working papers of an engagement.
     Papers {
         engagement: String,
@@ -125,7 +125,7 @@ enum EngagementCmd {
         description: String,
     },
     /// The rectification ledger (整改台账): add an item, or move one to a status.
-    Rectify(RectifyArgs),
+    Rectify(super::engagement_papers::RectifyArgs),
     /// The findings and the rectification ledger, with the report's due date.
     Ledger {
         engagement: String,
@@ -208,94 +208,6 @@ enum SeverityArg {
     Low,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ResultArg {
-    /// 符合
-    Compliant,
-    /// 部分符合
-    PartiallyCompliant,
-    /// 不符合
-    NonCompliant,
-    /// 不适用
-    NotApplicable,
-    /// 未测试
-    NotTested,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum StatusArg {
-    Open,
-    InProgress,
-    Closed,
-}
-
-#[derive(Args)]
-struct PaperArgs {
-    engagement: String,
-    /// The checkpoint (e.g. G13.4).
-    checkpoint: String,
-    /// A procedure performed (repeatable).
-    #[arg(long = "procedure")]
-    procedures: Vec<String>,
-    /// What the sample is drawn from.
-    #[arg(long, requires = "population_size")]
-    population: Option<String>,
-    #[arg(long)]
-    population_size: Option<u64>,
-    /// Draw an attribute sample from the population: confidence percent (e.g. 95).
-    #[arg(long, requires_all = ["tolerable", "population_size"])]
-    confidence: Option<f64>,
-    /// Tolerable deviation rate, percent.
-    #[arg(long)]
-    tolerable: Option<f64>,
-    /// Expected deviation rate, percent.
-    #[arg(long, default_value_t = 0.0)]
-    expected: f64,
-    /// The seed the sample is selected with (anyone can reproduce it).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// An evidence reference (repeatable).
-    #[arg(long = "evidence")]
-    evidence: Vec<String>,
-    #[arg(long, value_enum)]
-    result: Option<ResultArg>,
-    #[arg(long)]
-    observations: Option<String>,
-    /// Sign off as preparer.
-    #[arg(long, conflicts_with = "review")]
-    prepare: bool,
-    /// Sign off as reviewer (not the preparer).
-    #[arg(long)]
-    review: bool,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
-}
-
-#[derive(Args)]
-struct RectifyArgs {
-    engagement: String,
-    /// The finding (F-001).
-    finding: String,
-    /// Add an item: who is responsible.
-    #[arg(long, requires_all = ["measure", "due"], conflicts_with = "item")]
-    owner: Option<String>,
-    #[arg(long)]
-    measure: Option<String>,
-    #[arg(long)]
-    due: Option<String>,
-    /// Change an item: its number.
-    #[arg(long, requires = "status")]
-    item: Option<i64>,
-    #[arg(long, value_enum)]
-    status: Option<StatusArg>,
-    /// The evidence that the measure works (needed to close).
-    #[arg(long)]
-    verification: Option<String>,
-    /// The day it was closed (needed to close).
-    #[arg(long)]
-    closed_on: Option<String>,
-}
-
 #[derive(Args)]
 struct CreateArgs {
     /// The processor's profile (YAML or JSON).
@@ -344,7 +256,7 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
     let store = input::store(a.db)?;
     let who = input::actor(a.actor);
     match a.cmd {
-        EngagementCmd::Paper(p) => paper(&store, p, &who),
+        EngagementCmd::Paper(p) => super::engagement_papers::paper(&store, p, &who),
         EngagementCmd::Evidence(c) => super::evidence::run(&store, c, &who),
         EngagementCmd::Member(c) => super::users::member(&store, c, &who),
         EngagementCmd::Stress {
@@ -512,7 +424,7 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
             println!("{code}");
             Ok(ExitCode::SUCCESS)
         }
-        EngagementCmd::Rectify(r) => rectify(&store, r, calendar, &who),
+        EngagementCmd::Rectify(r) => super::engagement_papers::rectify(&store, r, calendar, &who),
         EngagementCmd::Ledger {
             engagement: e,
             format,
@@ -796,148 +708,6 @@ fn show(store: &Store, key: &str, format: Format) -> Result<ExitCode> {
     }
     if let Some(r) = &e.override_reason {
         println!("  independence overridden: {r}");
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn paper(store: &Store, p: PaperArgs, who: &str) -> Result<ExitCode> {
-    use hegui_audit::workpaper::{self, Conclusion, Edit, Population};
-    let sample = match (p.confidence, p.tolerable, p.population_size) {
-        (Some(c), Some(t), Some(n)) => {
-            Some(hegui_core::sampling::plan(c, t, p.expected, n, p.seed)?)
-        }
-        _ => None,
-    };
-    let edit = Edit {
-        add_procedures: p.procedures,
-        population: p
-            .population
-            .zip(p.population_size)
-            .map(|(description, size)| Population { description, size }),
-        sample,
-        add_evidence: p.evidence,
-        result: p.result.map(|r| match r {
-            ResultArg::Compliant => Conclusion::Compliant,
-            ResultArg::PartiallyCompliant => Conclusion::PartiallyCompliant,
-            ResultArg::NonCompliant => Conclusion::NonCompliant,
-            ResultArg::NotApplicable => Conclusion::NotApplicable,
-            ResultArg::NotTested => Conclusion::NotTested,
-        }),
-        observations: p.observations,
-    };
-    let mut changed = false;
-    let mut paper = if edit.add_procedures.is_empty()
-        && edit.population.is_none()
-        && edit.sample.is_none()
-        && edit.add_evidence.is_empty()
-        && edit.result.is_none()
-        && edit.observations.is_none()
-    {
-        workpaper::get(store, &p.engagement, &p.checkpoint)?
-    } else {
-        changed = true;
-        workpaper::edit(store, &p.engagement, &p.checkpoint, edit, who)?
-    };
-    if p.prepare {
-        paper = workpaper::prepare(store, &p.engagement, &p.checkpoint, who)?;
-    }
-    if p.review {
-        paper = workpaper::review(store, &p.engagement, &p.checkpoint, who)?;
-    }
-    if p.format == Format::Json {
-        return print_json(&paper);
-    }
-    println!(
-        "{} — {} ({}, revision {}{})",
-        paper.checkpoint,
-        paper.result_zh,
-        paper.status,
-        paper.revision,
-        if changed { ", saved" } else { "" }
-    );
-    for pr in &paper.procedures {
-        println!("  procedure: {pr}");
-    }
-    if let Some(pop) = &paper.population {
-        println!("  population: {} ({} items)", pop.description, pop.size);
-    }
-    if let Some(s) = &paper.sample {
-        println!(
-            "  sample: {} items at {}% confidence, {}% tolerable, {}% expected; seed {}; items {}",
-            s.size,
-            s.confidence,
-            s.tolerable,
-            s.expected,
-            s.seed,
-            s.items
-                .iter()
-                .take(20)
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-                + if s.items.len() > 20 { ", …" } else { "" }
-        );
-    }
-    if !paper.evidence.is_empty() {
-        println!("  evidence: {}", paper.evidence.join(", "));
-    }
-    if !paper.observations.is_empty() {
-        println!("  observations: {}", paper.observations);
-    }
-    println!(
-        "  prepared: {}  reviewed: {}",
-        paper.prepared_by.as_deref().unwrap_or("-"),
-        paper.reviewed_by.as_deref().unwrap_or("-")
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn rectify(
-    store: &Store,
-    r: RectifyArgs,
-    calendar: &hegui_core::calendar::Calendar,
-    who: &str,
-) -> Result<ExitCode> {
-    use hegui_audit::findings::{self, ItemStatus};
-    if let (Some(owner), Some(measure), Some(due)) = (&r.owner, &r.measure, &r.due) {
-        let seq = findings::add_item(
-            store,
-            &r.engagement,
-            &r.finding,
-            owner,
-            measure,
-            input::date(due)?,
-            who,
-        )?;
-        println!("{}/{seq}", r.finding);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let (Some(item), Some(status)) = (r.item, r.status) else {
-        bail!("give --owner, --measure and --due to add an item, or --item N --status STATUS to change one");
-    };
-    let status = match status {
-        StatusArg::Open => ItemStatus::Open,
-        StatusArg::InProgress => ItemStatus::InProgress,
-        StatusArg::Closed => ItemStatus::Closed,
-    };
-    let closed_on = r.closed_on.as_deref().map(input::date).transpose()?;
-    let l = findings::set_status(
-        store,
-        &r.engagement,
-        &r.finding,
-        item,
-        status,
-        r.verification.as_deref(),
-        closed_on,
-        calendar,
-        who,
-    )?;
-    match (&l.rectification_done, &l.report_due) {
-        (Some(done), Some(due)) => {
-            println!("rectification complete on {done}; report due by {due} (Measures Art. 11)")
-        }
-        (Some(done), None) => println!("rectification complete on {done}"),
-        _ => println!("{} open item(s) left", l.open_items),
     }
     Ok(ExitCode::SUCCESS)
 }

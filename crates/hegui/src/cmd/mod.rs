@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod demo;
 pub mod engagement;
+pub mod engagement_papers;
 pub mod evidence;
 pub mod gen;
 pub mod key;
