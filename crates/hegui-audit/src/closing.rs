@@ -133,19 +133,17 @@ pub struct SignedDeletion {
     pub valid: bool,
 }
 
-const TABLES: &[&str] = &[
-    "memberships",
-    "evidence_blobs",
-    "engagement_keys",
-    "evidence",
-    "working_papers",
-    "rectifications",
-    "findings",
-    "scope",
-    "extensions",
-    "profile_snapshots",
-    "activity",
-];
+/// The engagement's tables, children before parents (every table of the schema but the
+/// engagement row itself, which goes last), and the inbox of its notifications.
+fn purged_tables() -> Vec<&'static str> {
+    crate::schema::TABLES
+        .iter()
+        .rev()
+        .filter(|t| t.by == "engagement_id")
+        .map(|t| t.name)
+        .chain(["notifications"])
+        .collect()
+}
 
 /// Purges a closed engagement, signed with `key`. Returns the record.
 pub fn purge(
@@ -182,7 +180,7 @@ pub fn purge(
         .map(|r| (r.text(0), r.opt(1)))
         .unwrap_or_default();
     let mut destroyed = serde_json::Map::new();
-    for t in TABLES {
+    for t in purged_tables() {
         let n = store
             .rows(
                 &format!("SELECT COUNT(*) FROM {t} WHERE engagement_id = $1"),
@@ -191,7 +189,7 @@ pub fn purge(
             .first()
             .map(|r| r.int(0))
             .unwrap_or(0);
-        destroyed.insert((*t).to_string(), n.into());
+        destroyed.insert(t.to_string(), n.into());
     }
     let record = DeletionRecord {
         engagement: e.code.clone(),
@@ -211,7 +209,7 @@ pub fn purge(
     let text = serde_json::to_string(&record).expect("serialisable");
     let signature = key.sign(text.as_bytes())?;
     store.write(Some(&id), |tx| {
-        for t in TABLES {
+        for t in purged_tables() {
             tx.exec(
                 &format!("DELETE FROM {t} WHERE engagement_id = $1"),
                 &[id.clone().into()],

@@ -18,6 +18,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod closing;
+pub mod comments;
 pub mod contention;
 pub mod engagement;
 pub mod findings;
@@ -27,7 +28,10 @@ pub mod instance_log;
 pub mod log;
 pub mod members;
 mod migrations;
+pub mod notify;
 pub mod reports;
+pub mod requests;
+pub mod review_notes;
 pub mod schema;
 pub mod signing;
 pub mod state;
@@ -53,6 +57,9 @@ pub enum AuditError {
     Independence(String),
     #[error("activity log verification failed: {0}")]
     Tampered(String),
+    /// The actor's role in the engagement does not allow the action (WEB.md's table).
+    #[error("not allowed: {0}")]
+    Denied(String),
     /// A passing failure (another writer held a lock, a serialization failure): the whole
     /// write may be tried again, and [`store::Store::write`] does.
     #[error("database busy: {0}")]

@@ -259,3 +259,50 @@ pub fn of_user(store: &Store, user: &str, today: &str) -> Result<Vec<Member>, Au
         .filter(|m| m.expires_on.as_deref().is_none_or(|e| e >= today))
         .collect())
 }
+
+/// The actor's role today when it is one of `allowed`; otherwise a [`AuditError::Denied`]
+/// that says what the action needs (`what` names the action). Checked inside the write
+/// transaction, so a role taken away a moment before is not used.
+pub fn require(
+    q: &mut impl crate::store::Query,
+    engagement_id: &str,
+    actor: &str,
+    allowed: &[Role],
+    what: &str,
+) -> Result<Role, AuditError> {
+    let role = get_in(q, engagement_id, actor)?;
+    let names = allowed
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ");
+    match role {
+        Some(r) if allowed.contains(&r) => Ok(r),
+        Some(r) => Err(AuditError::Denied(format!(
+            "{what} needs the role {names}; {actor} is {} in this engagement",
+            r.as_str()
+        ))),
+        None => Err(AuditError::Denied(format!(
+            "{what} needs the role {names}; {actor} is not a member of this engagement \
+             (hegui engagement member set … --role …)"
+        ))),
+    }
+}
+
+/// The role `user` has today in engagement `engagement_id`, read through `q` (a write
+/// transaction's own view).
+pub fn get_in(
+    q: &mut impl crate::store::Query,
+    engagement_id: &str,
+    user: &str,
+) -> Result<Option<Role>, AuditError> {
+    let today = crate::store::today().to_string();
+    Ok(q.rows(
+        &format!("SELECT {COLS} FROM memberships WHERE engagement_id = $1 AND user_name = $2"),
+        &[engagement_id.into(), user.into()],
+    )?
+    .first()
+    .and_then(member_of)
+    .filter(|m| m.expires_on.as_deref().is_none_or(|e| e >= today.as_str()))
+    .map(|m| m.role))
+}

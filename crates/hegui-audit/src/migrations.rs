@@ -240,4 +240,102 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         revoked BIGINT NOT NULL
     );
     CREATE INDEX access_tokens_user ON access_tokens (user_name)",
+    // 8: working with the auditee (WEB.md "Evidence requests"): requests for evidence with
+    // their append-only events and the files the client uploaded (content in the vault's
+    // blobs), comments on requests, papers and findings, review notes on working papers
+    // (all logged like the engagement's other rows); the in-app inbox and the marks that
+    // keep a reminder or digest from going out twice (per person, not logged); an e-mail
+    // address for a user.
+    "CREATE TABLE requests (
+        engagement_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        checkpoints TEXT NOT NULL,
+        format TEXT NOT NULL,
+        period_from TEXT,
+        period_to TEXT,
+        assignees TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        due TEXT,
+        priority TEXT NOT NULL,
+        sensitive BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        na_reason TEXT,
+        revision BIGINT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        PRIMARY KEY (engagement_id, code)
+    );
+    CREATE TABLE request_events (
+        engagement_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (engagement_id, code, seq)
+    );
+    CREATE TABLE request_files (
+        engagement_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        effective_date TEXT,
+        revision BIGINT NOT NULL,
+        frozen BIGINT NOT NULL,
+        rejected BIGINT NOT NULL,
+        evidence TEXT,
+        PRIMARY KEY (engagement_id, code, seq)
+    );
+    CREATE TABLE comments (
+        engagement_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        on_kind TEXT NOT NULL,
+        on_ref TEXT NOT NULL,
+        visibility TEXT NOT NULL,
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        mentions TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        edited_at TEXT,
+        history TEXT NOT NULL,
+        PRIMARY KEY (engagement_id, seq)
+    );
+    CREATE TABLE review_notes (
+        engagement_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        body TEXT NOT NULL,
+        state TEXT NOT NULL,
+        raised_by TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        history TEXT NOT NULL,
+        PRIMARY KEY (engagement_id, code)
+    );
+    CREATE TABLE notifications (
+        user_name TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        engagement_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        read_at TEXT,
+        mailed_at TEXT,
+        PRIMARY KEY (user_name, seq)
+    );
+    CREATE INDEX notifications_engagement ON notifications (engagement_id);
+    CREATE TABLE notice_marks (
+        mark TEXT PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    ALTER TABLE users ADD COLUMN email TEXT",
 ];

@@ -527,6 +527,13 @@ fn random_u16() -> u16 {
 }
 
 /// Now, as RFC 3339 UTC text.
+/// Today in China Standard Time (UTC+8), the zone of every PRC deadline.
+pub fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::Offset::constant(8).to_time_zone())
+        .date()
+}
+
 pub fn now() -> String {
     jiff::Timestamp::now().to_string()
 }

@@ -228,82 +228,25 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
             linked.push(cp.id.clone());
         }
     }
-    let sha = hex(&Sha256::digest(&n.content));
-    let (code, kind, collected) = store.write(Some(&id), |tx| {
-        let cipher = key(tx, &id)?;
-        if tx
-            .rows(
-                "SELECT sha256 FROM evidence_blobs WHERE engagement_id = $1 AND sha256 = $2",
-                &[id.clone().into(), sha.clone().into()],
-            )?
-            .is_empty()
-        {
-            let nonce: [u8; 24] = random()?;
-            let ct = cipher
-                .encrypt(
-                    &XNonce::from(nonce),
-                    Payload {
-                        msg: &n.content,
-                        aad: &aad(&id, &sha),
-                    },
-                )
-                .map_err(|_| AuditError::Db("encryption failed".into()))?;
-            tx.exec(
-                "INSERT INTO evidence_blobs (engagement_id, sha256, nonce, ciphertext) VALUES ($1, $2, $3, $4)",
-                &[id.clone().into(), sha.clone().into(), Arg::Bytes(nonce.to_vec()), Arg::Bytes(ct)],
-            )?;
-            tx.touch("evidence_blobs", &[&sha]);
-        }
-        let count = tx
-            .rows(
-                "SELECT COUNT(*) FROM evidence WHERE engagement_id = $1",
-                &[id.clone().into()],
-            )?
-            .first()
-            .map(|r| r.int(0))
-            .unwrap_or(0);
-        let code = format!("EV-{:03}", count + 1);
-        let kind = serde_json::to_value(n.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        let collected = now();
-        tx.exec(
-            "INSERT INTO evidence (engagement_id, code, sha256, name, size, kind, collector, collected_at, effective_date, source, description, checkpoints)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            &[
-                id.clone().into(),
-                code.clone().into(),
-                sha.clone().into(),
-                n.name.clone().into(),
-                (n.content.len() as i64).into(),
-                kind.clone().into(),
-                n.collector.clone().into(),
-                collected.clone().into(),
-                n.effective_date.clone().into(),
-                n.source.clone().into(),
-                n.description.clone().into(),
-                serde_json::to_string(&linked).expect("serialisable").into(),
-            ],
-        )?;
-        tx.touch("evidence", &[&code]);
-        log::append(
-            tx,
-            &id,
-            &n.collector,
-            "evidence.added",
-            &log::detail(&[
-                ("code", code.clone().into()),
-                ("sha256", sha.clone().into()),
-                ("name", n.name.clone().into()),
-                ("kind", kind.clone().into()),
-                (
-                    "checkpoints",
-                    serde_json::to_value(&linked).unwrap_or_default(),
-                ),
-            ]),
-        )?;
-        Ok((code, kind, collected))
+    let kind = serde_json::to_value(n.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let (sha, code, collected) = store.write(Some(&id), |tx| {
+        let sha = put_blob(tx, &id, &n.content)?;
+        let item = Item {
+            sha256: &sha,
+            name: &n.name,
+            size: n.content.len() as i64,
+            kind: &kind,
+            collector: &n.collector,
+            effective_date: n.effective_date.as_deref(),
+            source: &n.source,
+            description: &n.description,
+            checkpoints: &linked,
+        };
+        let (code, collected) = insert_item(tx, &id, &item)?;
+        Ok((sha, code, collected))
     })?;
     // The linked working papers list the evidence (each edit is its own logged change).
     for cp in &linked {
@@ -334,6 +277,107 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
         description: n.description,
         checkpoints: linked,
     })
+}
+
+/// Stores `content` in the engagement's vault (encrypted, once per distinct content) and
+/// returns its SHA-256.
+pub(crate) fn put_blob(tx: &mut Tx, id: &str, content: &[u8]) -> Result<String, AuditError> {
+    let sha = hex(&Sha256::digest(content));
+    let cipher = key(tx, id)?;
+    let known = !tx
+        .rows(
+            "SELECT sha256 FROM evidence_blobs WHERE engagement_id = $1 AND sha256 = $2",
+            &[id.into(), sha.clone().into()],
+        )?
+        .is_empty();
+    if !known {
+        let nonce: [u8; 24] = random()?;
+        let ct = cipher
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: content,
+                    aad: &aad(id, &sha),
+                },
+            )
+            .map_err(|_| AuditError::Db("encryption failed".into()))?;
+        tx.exec(
+            "INSERT INTO evidence_blobs (engagement_id, sha256, nonce, ciphertext) VALUES ($1, $2, $3, $4)",
+            &[id.into(), sha.clone().into(), Arg::Bytes(nonce.to_vec()), Arg::Bytes(ct)],
+        )?;
+        tx.touch("evidence_blobs", &[&sha]);
+    }
+    Ok(sha)
+}
+
+/// An item's record, its content already in the vault.
+pub(crate) struct Item<'a> {
+    pub sha256: &'a str,
+    pub name: &'a str,
+    pub size: i64,
+    pub kind: &'a str,
+    pub collector: &'a str,
+    pub effective_date: Option<&'a str>,
+    pub source: &'a str,
+    pub description: &'a str,
+    /// Checkpoint ids (already checked).
+    pub checkpoints: &'a [String],
+}
+
+/// Records an item (the next `EV-…` code) and logs it; its code and collection time. The
+/// caller links it to working papers.
+pub(crate) fn insert_item(
+    tx: &mut Tx,
+    id: &str,
+    item: &Item,
+) -> Result<(String, String), AuditError> {
+    let count = tx
+        .rows(
+            "SELECT COUNT(*) FROM evidence WHERE engagement_id = $1",
+            &[id.into()],
+        )?
+        .first()
+        .map(|r| r.int(0))
+        .unwrap_or(0);
+    let code = format!("EV-{:03}", count + 1);
+    let collected = now();
+    let linked = serde_json::to_string(item.checkpoints).expect("serialisable");
+    tx.exec(
+        "INSERT INTO evidence (engagement_id, code, sha256, name, size, kind, collector, collected_at, effective_date, source, description, checkpoints)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        &[
+            id.into(),
+            code.clone().into(),
+            item.sha256.into(),
+            item.name.into(),
+            item.size.into(),
+            item.kind.into(),
+            item.collector.into(),
+            collected.clone().into(),
+            item.effective_date.map(String::from).into(),
+            item.source.into(),
+            item.description.into(),
+            linked.into(),
+        ],
+    )?;
+    tx.touch("evidence", &[&code]);
+    log::append(
+        tx,
+        id,
+        item.collector,
+        "evidence.added",
+        &log::detail(&[
+            ("code", code.clone().into()),
+            ("sha256", item.sha256.into()),
+            ("name", item.name.into()),
+            ("kind", item.kind.into()),
+            (
+                "checkpoints",
+                serde_json::to_value(item.checkpoints).unwrap_or_default(),
+            ),
+        ]),
+    )?;
+    Ok((code, collected))
 }
 
 /// A scan's people counts are the Art. 4 / Art. 12 facts: when they fill in or raise the

@@ -258,32 +258,43 @@ pub fn edit(
     let cp = checkpoint_id(checkpoint)?;
     // Read and written under the engagement's write lock: concurrent edits queue, and
     // none is lost.
-    store.write(Some(&id), |tx| {
-        let mut p = load(tx, &id, &cp)?.unwrap_or_else(|| blank(&cp));
-        let reopened = apply(&mut p, &e)?;
-        save(tx, &id, &p)?;
-        if reopened {
-            log::append(
-                tx,
-                &id,
-                actor,
-                "workpaper.reopened",
-                &log::detail(&[
-                    ("checkpoint", cp.clone().into()),
-                    ("reason", "changed after review".into()),
-                ]),
-            )?;
-        }
-        log::append(tx, &id, actor, "workpaper.edited", &log::detail(&[
-            ("checkpoint", cp.clone().into()),
-            ("revision", p.revision.into()),
-            ("result", p.result.id().into()),
-            ("added_procedures", e.add_procedures.len().into()),
-            ("added_evidence", serde_json::to_value(&e.add_evidence).unwrap_or_default()),
-            ("sample", e.sample.as_ref().map(|s| serde_json::json!({"size": s.size, "seed": s.seed, "population": s.population})).unwrap_or_default()),
-        ]))?;
-        Ok(p)
-    })
+    store.write(Some(&id), |tx| edit_in(tx, &id, &cp, &e, actor))
+}
+
+/// [`edit`] inside a transaction that writes more (an accepted request links its files).
+pub(crate) fn edit_in(
+    tx: &mut Tx,
+    id: &str,
+    checkpoint: &str,
+    e: &Edit,
+    actor: &str,
+) -> Result<Paper, AuditError> {
+    let cp = checkpoint_id(checkpoint)?;
+    let id = id.to_string();
+    let mut p = load(tx, &id, &cp)?.unwrap_or_else(|| blank(&cp));
+    let reopened = apply(&mut p, e)?;
+    save(tx, &id, &p)?;
+    if reopened {
+        log::append(
+            tx,
+            &id,
+            actor,
+            "workpaper.reopened",
+            &log::detail(&[
+                ("checkpoint", cp.clone().into()),
+                ("reason", "changed after review".into()),
+            ]),
+        )?;
+    }
+    log::append(tx, &id, actor, "workpaper.edited", &log::detail(&[
+        ("checkpoint", cp.clone().into()),
+        ("revision", p.revision.into()),
+        ("result", p.result.id().into()),
+        ("added_procedures", e.add_procedures.len().into()),
+        ("added_evidence", serde_json::to_value(&e.add_evidence).unwrap_or_default()),
+        ("sample", e.sample.as_ref().map(|s| serde_json::json!({"size": s.size, "seed": s.seed, "population": s.population})).unwrap_or_default()),
+    ]))?;
+    Ok(p)
 }
 
 /// Applies `e` to `p`; returns whether a reviewed paper was reopened by it.
@@ -382,6 +393,13 @@ pub fn review(
         if p.prepared_by.as_deref() == Some(actor) {
             return Err(AuditError::Invalid(format!(
                 "{cp}: {actor} prepared this paper and cannot also review it"
+            )));
+        }
+        let unresolved = crate::review_notes::unresolved_in(tx, &id, &cp)?;
+        if !unresolved.is_empty() {
+            return Err(AuditError::Invalid(format!(
+                "{cp}: review notes {} are not cleared: clear them before signing the paper off",
+                unresolved.join(", ")
             )));
         }
         p.status = "reviewed".into();

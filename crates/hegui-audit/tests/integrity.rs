@@ -125,7 +125,58 @@ fn worked(store: &Store) -> String {
         "auditor",
     )
     .unwrap();
+    with_auditee(store, &code, &cal);
     code
+}
+
+/// A request answered and accepted, a comment, a review note: the auditee's tables.
+fn with_auditee(store: &Store, code: &str, cal: &hegui_core::calendar::Calendar) {
+    use hegui_audit::requests::{self, flow, NewRequest, SendOptions, Upload};
+    hegui_audit::accounts::add(store, "client1", "法务部", "客户上传证据2026!", false).unwrap();
+    hegui_audit::members::set(
+        store,
+        code,
+        "client1",
+        hegui_audit::members::Role::Client,
+        None,
+        "lead",
+    )
+    .unwrap();
+    let n = NewRequest {
+        title: "隐私政策历史版本".into(),
+        checkpoints: vec!["G3.1".into()],
+        assignees: vec!["client1".into()],
+        period_from: Some("2025-01-01".into()),
+        ..Default::default()
+    };
+    let r = flow::create(store, code, n, "auditor1").unwrap();
+    let o = SendOptions {
+        days: 10,
+        review_days: 5,
+        today: date(2026, 12, 1),
+    };
+    flow::send(
+        store,
+        code,
+        std::slice::from_ref(&r.code),
+        o,
+        cal,
+        "auditor1",
+    )
+    .unwrap();
+    let up = Upload {
+        name: "policy-v3.pdf".into(),
+        content: b"%PDF-1.7 v3".to_vec(),
+        effective_date: Some("2025-06-01".into()),
+    };
+    requests::files::upload(store, code, &r.code, vec![up], "client1").unwrap();
+    flow::submit(store, code, &r.code, "client1").unwrap();
+    flow::accept(store, code, &r.code, "auditor1").unwrap();
+    let on = hegui_audit::comments::On::Request(r.code.clone());
+    let vis = hegui_audit::comments::Visibility::Shared;
+    hegui_audit::comments::add(store, code, &on, vis, "请补充 v2 版本 @client1", "auditor1")
+        .unwrap();
+    hegui_audit::review_notes::raise(store, code, "G7", "抽样依据？", "reviewer1").unwrap();
 }
 
 fn read_row(store: &Store, t: &TableDef, id: &str) -> (Vec<String>, Vec<Arg>) {
@@ -306,7 +357,7 @@ fn a_flipped_conclusion_and_deleted_finding_are_caught() {
     );
     exec(
         &store,
-        "UPDATE evidence SET name = 'other.pdf' WHERE engagement_id = $1",
+        "UPDATE evidence SET name = 'other.pdf' WHERE engagement_id = $1 AND code = 'EV-001'",
         &[id.clone().into()],
     );
     // The chain alone still holds: that is why the state must be checked.
@@ -409,7 +460,7 @@ fn a_store_from_before_verifies_after_its_baseline() {
     let path = path.to_str().unwrap();
     insert_raw(&Store::open_legacy(path, 4).unwrap(), &legacy_tables());
     let store = Store::open(path).unwrap();
-    assert_eq!(store.version().unwrap(), 7);
+    assert_eq!(store.version().unwrap(), 8);
     let v = verify::engagement(&store, "ENG-2025-001").unwrap();
     assert!(v.ok(), "{:?}", v.problems);
     assert_eq!(v.entries, 3, "the baseline is the third entry");
