@@ -545,6 +545,40 @@ pub fn set_pending_totp(store: &Store, token: &str, secret: &str) -> Result<(), 
     Ok(())
 }
 
+/// Sets (or with `None` removes) the address a person's notifications are e-mailed to.
+pub fn set_email(store: &Store, name: &str, email: Option<&str>) -> Result<(), AuditError> {
+    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    if let Some(e) = email {
+        let ok = e.len() <= 254
+            && e.split_once('@').is_some_and(|(local, host)| {
+                !local.is_empty() && host.contains('.') && !e.contains(char::is_whitespace)
+            });
+        if !ok {
+            return Err(AuditError::Invalid(format!(
+                "{e:?} is not an e-mail address"
+            )));
+        }
+    }
+    store.write(None, |tx| {
+        let n = tx.exec(
+            "UPDATE users SET email = $2 WHERE name = $1",
+            &[name.into(), email.map(String::from).into()],
+        )?;
+        if n == 0 {
+            return Err(AuditError::NotFound(format!("account {name}")));
+        }
+        Ok(())
+    })
+}
+
+/// The address a person's notifications are e-mailed to, if they gave one.
+pub fn email(store: &Store, name: &str) -> Result<Option<String>, AuditError> {
+    Ok(store
+        .rows("SELECT email FROM users WHERE name = $1", &[name.into()])?
+        .first()
+        .and_then(|r| r.opt(0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,3 +145,35 @@ pub(crate) fn first_time(tx: &mut Tx, mark: &str) -> Result<bool, AuditError> {
     }
     Ok(!seen)
 }
+
+/// Notifications not yet e-mailed, of people who gave an address, from the last two days
+/// (an address given later does not bring a flood of old news), oldest first: (person,
+/// address, notification).
+pub fn pending_mail(
+    store: &Store,
+    limit: i64,
+) -> Result<Vec<(String, String, Notification)>, AuditError> {
+    let since = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(48))
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_string();
+    Ok(store
+        .rows(
+            &format!("SELECT {COLS}, n.user_name, u.email FROM notifications n JOIN users u ON u.name = n.user_name LEFT JOIN engagements e ON e.id = n.engagement_id WHERE n.mailed_at IS NULL AND u.email IS NOT NULL AND u.disabled = 0 AND n.at >= $1 ORDER BY n.at LIMIT $2"),
+            &[since.into(), limit.into()],
+        )?
+        .iter()
+        .map(|r| (r.text(9), r.text(10), of(r)))
+        .collect())
+}
+
+/// Records that a notification went out by e-mail.
+pub fn mark_mailed(store: &Store, user: &str, seq: i64) -> Result<(), AuditError> {
+    store.write(None, |tx| {
+        tx.exec(
+            "UPDATE notifications SET mailed_at = $3 WHERE user_name = $1 AND seq = $2",
+            &[user.into(), seq.into(), now().into()],
+        )?;
+        Ok(())
+    })
+}

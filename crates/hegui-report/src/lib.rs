@@ -13,6 +13,7 @@ pub mod audit_report;
 pub mod catalog;
 pub mod document;
 pub mod docx;
+pub mod pbc;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod rectification;

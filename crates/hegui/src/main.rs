@@ -66,6 +66,10 @@ enum Command {
     User(cmd::users::UserArgs),
     /// The audit team's web application over the same store (sign-in with password and TOTP).
     Serve(cmd::users::ServeArgs),
+    /// The inbox: read yours; `notify run` sends the day's reminders and overdue digests
+    /// (and e-mail, when configured) — for cron, as `hegui serve` does by itself.
+    #[command(subcommand)]
+    Notify(cmd::notify::NotifyCmd),
     /// Benchmarks that anyone can rerun (quality and speed).
     #[command(subcommand)]
     Bench(cmd::bench::BenchCmd),
@@ -116,6 +120,9 @@ fn main() -> ExitCode {
         Command::Bench(c) => cmd::bench::run(c),
         Command::User(a) => cmd::users::run(a),
         Command::Serve(a) => cmd::users::serve(a),
+        Command::Notify(c) => {
+            input::calendar(&cli.calendar).and_then(|cal| cmd::notify::run(c, &cal))
+        }
     };
     match result {
         Ok(code) => code,

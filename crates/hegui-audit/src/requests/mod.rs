@@ -16,6 +16,7 @@
 //! never stored. A client sees a request only once it is sent and only if it is one of its
 //! assignees; drafts, internal comments and review notes never reach it.
 
+pub mod exchange;
 pub mod files;
 pub mod flow;
 pub mod generate;

@@ -135,6 +135,18 @@ enum EngagementCmd {
     /// The evidence vault: add, list, get, verify.
     #[command(subcommand)]
     Evidence(super::evidence::EvidenceCmd),
+    /// Evidence requests to the auditee (PBC): draft, generate from the scope, send,
+    /// upload, submit, accept, return, reopen, cancel, import the workbook.
+    #[command(subcommand)]
+    Request(super::requests::RequestCmd),
+    /// The request list (a client: its own), as a table or the PBC workbook (--format xlsx -o FILE).
+    Requests(super::requests::ListArgs),
+    /// Comments on requests, working papers and findings (shared or --internal).
+    #[command(subcommand)]
+    Comment(super::discuss::CommentCmd),
+    /// Review notes on working papers: raise, answer, clear, reopen, list.
+    #[command(subcommand)]
+    Note(super::discuss::NoteCmd),
     /// Close an engagement (before export and purge).
     Close { engagement: String },
     /// Write the archive: engagement.json and the decrypted evidence.
@@ -258,6 +270,12 @@ pub fn run(a: EngagementArgs, calendar: &hegui_core::calendar::Calendar) -> Resu
     match a.cmd {
         EngagementCmd::Paper(p) => super::engagement_papers::paper(&store, p, &who),
         EngagementCmd::Evidence(c) => super::evidence::run(&store, c, &who),
+        EngagementCmd::Request(c) => super::requests::run(&store, c, calendar, &who),
+        EngagementCmd::Requests(l) => {
+            super::requests::run(&store, super::requests::RequestCmd::List(l), calendar, &who)
+        }
+        EngagementCmd::Comment(c) => super::discuss::comment(&store, c, &who),
+        EngagementCmd::Note(c) => super::discuss::note(&store, c, &who),
         EngagementCmd::Member(c) => super::users::member(&store, c, &who),
         EngagementCmd::Stress {
             engagement: e,

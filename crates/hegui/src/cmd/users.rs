@@ -51,6 +51,12 @@ enum UserCmd {
     Enable { name: String },
     /// Remove an account's second factor (it enrols a new one at its next sign-in).
     ResetMfa { name: String },
+    /// Set the address notifications are e-mailed to (none: remove it). Mail goes out only
+    /// when `hegui serve` or `hegui notify run` has --mail-config.
+    Email {
+        name: String,
+        address: Option<String>,
+    },
     /// Mark a demo store: its accounts sign in without a second factor, and every page says
     /// so. Never for a store with real data.
     #[command(hide = true)]
@@ -167,6 +173,10 @@ pub fn run(a: UserArgs) -> Result<ExitCode> {
         UserCmd::ResetMfa { name } => {
             accounts::reset_mfa(&store, &name)?;
             record(&store, "account.mfa_reset", &name)?;
+        }
+        UserCmd::Email { name, address } => {
+            accounts::set_email(&store, &name, address.as_deref())?;
+            record(&store, "account.email_set", &name)?;
         }
         UserCmd::RelaxMfaForDemo => {
             accounts::relax_mfa(&store)?;
