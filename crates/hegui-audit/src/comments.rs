@@ -16,6 +16,7 @@ use crate::store::{now, RowExt, Store, Tx};
 use crate::AuditError;
 
 /// Who may read a comment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
@@ -88,6 +89,7 @@ impl On {
 }
 
 /// A former text of an edited comment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Former {
     pub body: String,
@@ -96,6 +98,7 @@ pub struct Former {
 }
 
 /// A comment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Comment {
     pub seq: i64,

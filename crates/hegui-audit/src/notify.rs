@@ -15,6 +15,7 @@ use crate::store::{now, RowExt, Store, Tx};
 use crate::AuditError;
 
 /// One notification.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Notification {
     /// Its number (opaque: to mark it read).

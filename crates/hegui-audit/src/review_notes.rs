@@ -16,6 +16,7 @@ use crate::store::{now, Query, RowExt, Store, Tx};
 use crate::AuditError;
 
 /// Where a note stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteState {
@@ -43,6 +44,7 @@ impl NoteState {
 }
 
 /// One step in a note's life.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Step {
     pub at: String,
@@ -54,6 +56,7 @@ pub struct Step {
 }
 
 /// A review note.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewNote {
     pub code: String,

@@ -55,6 +55,15 @@ struct Cp {
     can_assign: bool,
     can_edit: bool,
     can_review: bool,
+    /// Review notes (the audit team's; never loaded for a viewer or a client).
+    notes: Vec<crate::discuss::NoteView>,
+    /// Notes not cleared: the reviewer's sign-off waits for them.
+    notes_open: usize,
+    can_raise_note: bool,
+    comments: Vec<crate::requests::CommentView>,
+    can_comment: bool,
+    /// Requests for this checkpoint's evidence: code, title, state's locale key.
+    requests: Vec<(String, String, &'static str)>,
 }
 
 #[derive(Template)]
@@ -135,6 +144,16 @@ fn model(code: &str, id: &str, user: &str, v: Loaded, zh: bool) -> Option<Cp> {
         can_review: REVIEWERS.contains(&role)
             && p.status == "prepared"
             && p.prepared_by.as_deref() != Some(user),
+        notes_open: v
+            .notes
+            .iter()
+            .filter(|n| n.state != hegui_audit::review_notes::NoteState::Cleared)
+            .count(),
+        notes: crate::discuss::note_views(&v.notes, role),
+        can_raise_note: crate::discuss::NOTE_RAISERS.contains(&role),
+        comments: crate::requests::comment_views(&v.comments, user),
+        can_comment: role != Role::Viewer,
+        requests: v.requests,
     })
 }
 
@@ -146,6 +165,9 @@ pub(crate) struct Loaded {
     assignee: Option<String>,
     /// The leads and auditors (for the lead's assignment form).
     team: Vec<String>,
+    notes: Vec<hegui_audit::review_notes::ReviewNote>,
+    comments: Vec<hegui_audit::comments::Comment>,
+    requests: Vec<(String, String, &'static str)>,
 }
 
 /// Whether a member edits and prepares a paper (WEB.md: the lead any; an auditor the ones
@@ -194,11 +216,33 @@ fn load(
     } else {
         Vec::new()
     };
+    // Review notes are the audit team's working notes: a viewer reads the paper only.
+    let notes = if role == Role::Viewer {
+        Vec::new()
+    } else {
+        hegui_audit::review_notes::list(&state.store, &e.id, Some(&cp.id))?
+    };
+    let on = hegui_audit::comments::On::Paper(cp.id.clone());
+    let comments = hegui_audit::comments::on(&state.store, &e.id, &on, role)?;
+    let requests = hegui_audit::requests::list(&state.store, &e.id, user, role)?
+        .into_iter()
+        .filter(|r| r.checkpoints.contains(&cp.id))
+        .map(|r| {
+            (
+                r.code.clone(),
+                r.title.clone(),
+                crate::requests::state_key(r.state),
+            )
+        })
+        .collect();
     let loaded = Loaded {
         role,
         paper: Some(paper),
         assignee,
         team,
+        notes,
+        comments,
+        requests,
     };
     Ok(Some((loaded, e.id)))
 }

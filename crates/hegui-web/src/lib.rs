@@ -12,6 +12,9 @@
 //! - [`ledger`]: findings and the rectification ledger (Art. 11 clock); the activity log
 //!   with its verification. [`findings`]: raising findings, communicating them with
 //!   rectification items, progress and closing.
+//! - [`requests`]: evidence requests (PBC) — the board ("my requests" for a client) and a
+//!   request's page; [`request_actions`]: their forms (draft, generate, send, upload,
+//!   submit, accept, return …). [`discuss`]: comments, review notes, the inbox.
 //! - [`profile`]: the processor's profile, its obligations and scope, new versions.
 //! - [`reports`]: reports rendered, kept, downloaded and signed in the browser.
 //! - [`cache`]: what pages read of an engagement, kept while its log's head stays.
@@ -31,6 +34,7 @@ pub mod admin;
 pub mod api;
 pub mod cache;
 pub mod checkpoint;
+pub mod discuss;
 pub mod evidence;
 pub mod findings;
 pub mod ledger;
@@ -38,6 +42,8 @@ pub mod locale;
 pub mod pages;
 pub mod profile;
 pub mod reports;
+pub mod request_actions;
+pub mod requests;
 pub mod routes;
 pub mod session;
 pub mod signin;

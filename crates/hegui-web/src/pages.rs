@@ -127,6 +127,8 @@ struct MyWork {
     papers_to_prepare: Vec<(String, String)>,
     reviews: Vec<(String, String)>,
     items_due: Vec<(String, String, String)>,
+    /// Engagement, request, title, due, overdue.
+    requests: Vec<(String, String, String, String, bool)>,
 }
 
 fn my_work_model(
@@ -163,6 +165,20 @@ fn my_work_model(
             .map(|d| {
                 let what = format!("{} · {}", d.item.finding, d.item.measure);
                 (d.engagement.clone(), what, d.item.due.clone())
+            })
+            .collect(),
+        requests: w
+            .requests
+            .iter()
+            .map(|r| {
+                let due = r.due.clone().unwrap_or_default();
+                (
+                    r.engagement.clone(),
+                    r.code.clone(),
+                    r.title.clone(),
+                    due,
+                    r.overdue,
+                )
             })
             .collect(),
     };
@@ -206,6 +222,7 @@ struct Dash {
     /// The processor's obligations: title, status's locale key, due.
     obligations: Vec<(String, &'static str, String)>,
     items: Vec<ItemView>,
+    requests: crate::requests::RequestCounts,
 }
 
 #[derive(Template)]
@@ -294,6 +311,7 @@ fn dashboard_model(
             .map(|f| (f.code.clone(), severity_key(&f.severity), f.title.clone()))
             .collect(),
         items: o.items.iter().map(item_view).collect(),
+        requests: o.requests,
         obligations: o
             .obligations
             .iter()

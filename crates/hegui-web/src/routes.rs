@@ -5,9 +5,12 @@ use axum::routing::{get, post, MethodRouter};
 use hegui_audit::members::Role;
 
 use crate::access::{AUDIT_SIDE, EDITORS, REVIEWERS};
+use crate::discuss::{self, NOTE_ACTORS, NOTE_RAISERS};
 use crate::evidence::{self, DOWNLOADERS};
 use crate::findings::{self, COMMUNICATORS, ITEM_ACTORS};
 use crate::reports::{self, RENDERERS, SIGNATURE_LIMIT, SIGNERS};
+use crate::request_actions as ra;
+use crate::requests::{self, CLIENTS, COMMENTERS, FILE_READERS, LEAD, READERS, TEAM};
 use crate::team::{self, LEADS};
 use crate::{account, admin, api, checkpoint, ledger, pages, profile, signin, tokens, AppState};
 
@@ -114,6 +117,68 @@ pub const ROUTES: &[RouteDef] = &[
         "/e/{code}/findings/{f}/items/{seq}",
         Access::Member(ITEM_ACTORS),
     ),
+    r("GET", "/e/{code}/requests", Access::Member(READERS)),
+    r("POST", "/e/{code}/requests", Access::Member(TEAM)),
+    r("POST", "/e/{code}/requests/generate", Access::Member(TEAM)),
+    r("POST", "/e/{code}/requests/send", Access::Member(TEAM)),
+    r("GET", "/e/{code}/requests/{pbc}", Access::Member(READERS)),
+    r("POST", "/e/{code}/requests/{pbc}", Access::Member(TEAM)),
+    upload("/e/{code}/requests/{pbc}/files", Access::Member(CLIENTS)),
+    r(
+        "GET",
+        "/e/{code}/requests/{pbc}/files/{n}",
+        Access::Member(FILE_READERS),
+    ),
+    r(
+        "POST",
+        "/e/{code}/requests/{pbc}/files/{n}/remove",
+        Access::Member(CLIENTS),
+    ),
+    r(
+        "POST",
+        "/e/{code}/requests/{pbc}/submit",
+        Access::Member(CLIENTS),
+    ),
+    r(
+        "POST",
+        "/e/{code}/requests/{pbc}/not-applicable",
+        Access::Member(CLIENTS),
+    ),
+    r(
+        "POST",
+        "/e/{code}/requests/{pbc}/accept",
+        Access::Member(TEAM),
+    ),
+    r(
+        "POST",
+        "/e/{code}/requests/{pbc}/return",
+        Access::Member(TEAM),
+    ),
+    r(
+        "POST",
+        "/e/{code}/requests/{pbc}/reopen",
+        Access::Member(LEAD),
+    ),
+    r(
+        "POST",
+        "/e/{code}/requests/{pbc}/cancel",
+        Access::Member(TEAM),
+    ),
+    r(
+        "POST",
+        "/e/{code}/requests/{pbc}/merge",
+        Access::Member(TEAM),
+    ),
+    r("POST", "/e/{code}/comments", Access::Member(COMMENTERS)),
+    r("POST", "/e/{code}/comments/{n}", Access::Member(COMMENTERS)),
+    r(
+        "POST",
+        "/e/{code}/c/{id}/notes",
+        Access::Member(NOTE_RAISERS),
+    ),
+    r("POST", "/e/{code}/notes/{rn}", Access::Member(NOTE_ACTORS)),
+    r("GET", "/inbox", Access::SignedIn),
+    r("POST", "/inbox/read", Access::SignedIn),
     r("GET", "/e/{code}/log", Access::Member(AUDIT_SIDE)),
     r("GET", "/e/{code}/profile", Access::Member(AUDIT_SIDE)),
     RouteDef {
@@ -345,6 +410,41 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             at("/e/{code}/findings/{f}/items/{seq}"),
             post(findings::update_item),
         ),
+        (
+            at("/e/{code}/requests"),
+            get(requests::list).post(ra::create),
+        ),
+        (at("/e/{code}/requests/generate"), post(ra::generate)),
+        (at("/e/{code}/requests/send"), post(ra::send)),
+        (
+            at("/e/{code}/requests/{pbc}"),
+            get(requests::view).post(ra::edit),
+        ),
+        (at("/e/{code}/requests/{pbc}/files"), post(ra::upload)),
+        (
+            at("/e/{code}/requests/{pbc}/files/{n}"),
+            get(requests::download),
+        ),
+        (
+            at("/e/{code}/requests/{pbc}/files/{n}/remove"),
+            post(ra::remove_file),
+        ),
+        (at("/e/{code}/requests/{pbc}/submit"), post(ra::submit)),
+        (
+            at("/e/{code}/requests/{pbc}/not-applicable"),
+            post(ra::not_applicable),
+        ),
+        (at("/e/{code}/requests/{pbc}/accept"), post(ra::accept)),
+        (at("/e/{code}/requests/{pbc}/return"), post(ra::return_)),
+        (at("/e/{code}/requests/{pbc}/reopen"), post(ra::reopen)),
+        (at("/e/{code}/requests/{pbc}/cancel"), post(ra::cancel)),
+        (at("/e/{code}/requests/{pbc}/merge"), post(ra::merge)),
+        (at("/e/{code}/comments"), post(discuss::comment)),
+        (at("/e/{code}/comments/{n}"), post(discuss::edit_comment)),
+        (at("/e/{code}/c/{id}/notes"), post(discuss::raise_note)),
+        (at("/e/{code}/notes/{rn}"), post(discuss::note_step)),
+        (at("/inbox"), get(discuss::inbox)),
+        (at("/inbox/read"), post(discuss::mark_read)),
         (at("/e/{code}/log"), get(ledger::activity)),
         (
             at("/e/{code}/profile"),

@@ -295,6 +295,29 @@ fn matrix(app: &App) {
     };
     hegui_audit::workpaper::edit(store, &own.code, "G13.4", sampled, "lead").unwrap();
     hegui_audit::reports::set_signatures(store, &own.code, "R-001", "{}", &[], "lead").unwrap();
+    // A request sent to the client with one file of its own, and a review note.
+    let n = hegui_audit::requests::NewRequest {
+        title: "隐私政策历史版本".into(),
+        checkpoints: vec!["G13.4".into()],
+        assignees: vec!["client".into()],
+        ..Default::default()
+    };
+    let pbc = hegui_audit::requests::flow::create(store, &own.code, n, "lead").unwrap();
+    let o = hegui_audit::requests::SendOptions {
+        days: 10,
+        review_days: 0,
+        today: jiff::civil::date(2026, 12, 1),
+    };
+    let cal = hegui_core::calendar::Calendar::builtin();
+    let one = std::slice::from_ref(&pbc.code);
+    hegui_audit::requests::flow::send(store, &own.code, one, o, cal, "lead").unwrap();
+    let up = hegui_audit::requests::Upload {
+        name: "policy.pdf".into(),
+        content: b"%PDF-1.7 policy".to_vec(),
+        effective_date: None,
+    };
+    hegui_audit::requests::files::upload(store, &own.code, &pbc.code, vec![up], "client").unwrap();
+    hegui_audit::review_notes::raise(store, &own.code, "G13.4", "依据？", "reviewer").unwrap();
     let asker = |name: &str, code: &str| Asker {
         app,
         cookie: app.session(name),
@@ -323,6 +346,9 @@ fn matrix(app: &App) {
             .replace("{user}", "ghost")
             .replace("{f}", "F-001")
             .replace("{seq}", "1")
+            .replace("{pbc}", "PBC-001")
+            .replace("{n}", "1")
+            .replace("{rn}", "RN-001")
     };
     for route in ROUTES {
         let (method, api) = (route.method, route.path.starts_with(API));

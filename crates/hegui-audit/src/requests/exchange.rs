@@ -52,6 +52,7 @@ fn parse_status(s: &str) -> Option<Option<ClientStatus>> {
         .map(|(_, _, st)| Some(*st))
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Applied {
     pub row: usize,
@@ -59,6 +60,7 @@ pub struct Applied {
     pub what: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Refused {
     pub row: usize,
@@ -66,6 +68,7 @@ pub struct Refused {
 }
 
 /// What an import did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Outcome {
     pub applied: Vec<Applied>,

@@ -25,6 +25,7 @@ pub struct Upload {
 }
 
 /// A file of a request.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestFile {
     /// Its number within the request.
@@ -368,4 +369,24 @@ pub(crate) fn to_evidence(
         workpaper::edit_in(tx, id, cp, &e, actor)?;
     }
     Ok(codes)
+}
+
+/// Records in the activity log that someone took a copy of a request's file (which file,
+/// by whom — never its content).
+pub fn record_download(
+    store: &Store,
+    engagement_id: &str,
+    code: &str,
+    seq: i64,
+    actor: &str,
+) -> Result<(), AuditError> {
+    store.write(Some(engagement_id), |tx| {
+        log::append(
+            tx,
+            engagement_id,
+            actor,
+            "request.file_downloaded",
+            &log::detail(&[("code", code.into()), ("seq", seq.into())]),
+        )
+    })
 }

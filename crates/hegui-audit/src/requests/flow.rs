@@ -576,6 +576,7 @@ pub struct SendOptions {
 }
 
 /// What sending did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Sent {
     /// Code and due date of each request sent.

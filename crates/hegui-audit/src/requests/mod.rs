@@ -34,6 +34,7 @@ pub use flow::{Action, EditRequest, NewRequest, SendOptions, Sent};
 pub use timing::Timing;
 
 /// Where a request stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
@@ -80,6 +81,7 @@ impl State {
 }
 
 /// How urgent a request is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
@@ -105,6 +107,7 @@ impl Priority {
 }
 
 /// A request.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Request {
     pub code: String,
@@ -157,6 +160,7 @@ impl Request {
 }
 
 /// One event in a request's life.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
     pub seq: i64,

@@ -15,6 +15,7 @@ use super::Request;
 pub const REMIND_AT: i64 = 3;
 
 /// A request's standing against its due date on a given day.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Timing {
     pub overdue: bool,

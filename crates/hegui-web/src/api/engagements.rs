@@ -70,6 +70,21 @@ pub struct MyWorkDoc {
     pub to_prepare: Vec<PaperRef>,
     pub to_review: Vec<PaperRef>,
     pub items_due: Vec<DueItem>,
+    /// Requests waiting for me: sent to me and not yet submitted (a client), or submitted
+    /// to the team on a request I made (the lead: any).
+    pub requests: Vec<RequestRef>,
+}
+
+/// A request waiting for someone, with its engagement.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestRef {
+    pub engagement: String,
+    pub code: String,
+    pub title: String,
+    /// open, in_progress, returned (the client's turn) or submitted (the team's).
+    pub state: String,
+    pub due: Option<String>,
+    pub overdue: bool,
 }
 
 /// Rectification items this close to their due date (in working days) are listed.
@@ -120,6 +135,7 @@ pub(crate) fn my_work(
                 }
             }
         }
+        waiting_requests(store, &t, mem.role, today, &mut w.requests)?;
         for f in &crate::cache::ledger(store, &t)?.findings {
             for i in f.items.iter().filter(|i| i.status != "closed") {
                 let item = ItemState::of(&f.code, i, today);
@@ -144,6 +160,37 @@ pub(crate) fn my_work(
     }
     w.to_prepare.sort();
     Ok(w)
+}
+
+/// The requests of engagement `t` waiting for its member in `role` (see [`MyWorkDoc`]).
+fn waiting_requests(
+    store: &Store,
+    t: &Target,
+    role: Role,
+    today: Date,
+    out: &mut Vec<RequestRef>,
+) -> Result<(), AuditError> {
+    use hegui_audit::requests::{self, timing, State};
+    let cal = hegui_core::calendar::Calendar::builtin();
+    for r in requests::list(store, &t.id, &t.user, role)? {
+        let mine = match role {
+            Role::Client => r.state.awaiting_client(),
+            Role::Lead => r.state == State::Submitted,
+            Role::Auditor => r.state == State::Submitted && r.requested_by == t.user,
+            _ => false,
+        };
+        if mine {
+            out.push(RequestRef {
+                engagement: t.code.clone(),
+                overdue: timing::of(&r, today, cal).overdue,
+                code: r.code,
+                title: r.title,
+                state: r.state.as_str().to_string(),
+                due: r.due,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// GET /api/v1/me
@@ -275,6 +322,8 @@ pub struct Overview {
     pub checkpoints: Vec<CheckpointState>,
     pub findings: Vec<FindingRef>,
     pub items: Vec<ItemState>,
+    /// Evidence requests outstanding, overdue, at risk, to review (a client: its own).
+    pub requests: crate::requests::RequestCounts,
 }
 
 /// The overview of engagement `t` for a member in `role`.
@@ -306,6 +355,7 @@ pub(crate) fn overview(
         checkpoints: Vec::new(),
         findings: Vec::new(),
         items: Vec::new(),
+        requests: crate::requests::counts(store, &t.id, &t.user, role)?,
     };
     if !client {
         let scope = crate::cache::scope(store, t)?;

@@ -1,0 +1,540 @@
+//! The forms of the request pages: draft, generate from the scope, send in bulk, edit,
+//! merge; the client's uploads (one or more files, type checked by content), "not
+//! applicable" and submit; the team's accept, return (with files rejected), reopen and
+//! cancel. Each form names its fields (anything else is refused) and runs the
+//! `hegui_audit::requests` function that keeps the rules, as the acting member; a refusal
+//! comes back on the page with its reason.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use hegui_audit::members::Role;
+use hegui_audit::requests::{
+    self, files, flow, EditRequest, NewRequest, Priority, SendOptions, Upload,
+};
+use hegui_audit::store::Store;
+use hegui_audit::AuditError;
+use hegui_core::calendar::Calendar;
+
+use crate::access::{today, with_member, Target};
+use crate::requests::{show, show_board, CLIENTS, LEAD, TEAM};
+use crate::signin::see_other;
+use crate::AppState;
+
+/// A form's fields in order, repeated keys kept (checkboxes, multiple selects).
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// Parses a URL-encoded body; a field not in `known` is refused.
+    pub(crate) fn parse(body: &[u8], known: &[&str]) -> Result<Fields, String> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+        if let Some((k, _)) = pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            return Err(format!("unexpected field {k:?}"));
+        }
+        Ok(Fields(pairs))
+    }
+
+    /// The first value of `k`, trimmed ("" when absent).
+    pub(crate) fn one(&self, k: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    }
+
+    /// Every non-empty value of `k`; a value with commas or spaces counts as several.
+    pub(crate) fn all(&self, k: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == k)
+            .flat_map(|(_, v)| {
+                v.split([',', '，', ' ', '\n'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn has(&self, k: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == k)
+    }
+}
+
+/// What a form action came to: `None` when the request is not the member's to see (a
+/// 404); a refusal with its reason; or where to go next.
+type Done = Result<Option<Result<String, String>>, AuditError>;
+
+/// A refusal the member should read (the rules' words), or a store failure.
+pub(crate) fn refused<T>(e: AuditError) -> Result<Option<Result<T, String>>, AuditError> {
+    match e {
+        AuditError::Invalid(m) | AuditError::Denied(m) => Ok(Some(Err(m))),
+        other => Err(other),
+    }
+}
+
+fn went<T>(r: Result<T, AuditError>, to: String) -> Done {
+    match r {
+        Ok(_) => Ok(Some(Ok(to))),
+        Err(e) => refused(e),
+    }
+}
+
+/// After an action on one request: on to `Ok`'s page, or back to the request with why.
+async fn then(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: String,
+    pbc: String,
+    done: Result<(hegui_audit::accounts::Session, Result<String, String>), Response>,
+) -> Response {
+    match done {
+        Err(r) => r,
+        Ok((_, Ok(to))) => see_other(&to, None),
+        Ok((_, Err(e))) => show(state, headers, code, pbc, Some(e)).await,
+    }
+}
+
+/// After an action on the board.
+async fn then_board(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: String,
+    done: Result<(hegui_audit::accounts::Session, Result<String, String>), Response>,
+) -> Response {
+    match done {
+        Err(r) => r,
+        Ok((_, Ok(to))) if to.starts_with('/') => see_other(&to, None),
+        // A send's warnings are shown on the board.
+        Ok((_, Ok(note))) => show_board(state, headers, code, None, None, Some(note)).await,
+        Ok((_, Err(e))) => show_board(state, headers, code, None, Some(e), None).await,
+    }
+}
+
+/// The request fields of the new-request and edit forms.
+const REQUEST_FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "checkpoints",
+    "wanted_format",
+    "period_from",
+    "period_to",
+    "assignees",
+    "due",
+    "priority",
+    "sensitive",
+];
+
+fn priority(s: &str) -> Result<Option<Priority>, String> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    Priority::parse(s)
+        .map(Some)
+        .ok_or_else(|| format!("priority {s:?}: high, normal or low"))
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// POST /e/{code}/requests: a new draft.
+pub async fn create(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let c = code.clone();
+    let done = with_member(&state, &headers, &code, TEAM, move |store, t, _| {
+        let f = match Fields::parse(&body, REQUEST_FIELDS) {
+            Ok(f) => f,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        let p = match priority(f.one("priority")) {
+            Ok(p) => p,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        let n = NewRequest {
+            title: f.one("title").into(),
+            description: f.one("description").into(),
+            checkpoints: f.all("checkpoints"),
+            format: f.one("wanted_format").into(),
+            period_from: opt(f.one("period_from")),
+            period_to: opt(f.one("period_to")),
+            assignees: f.all("assignees"),
+            due: opt(f.one("due")),
+            priority: p,
+            sensitive: f.has("sensitive"),
+        };
+        match flow::create(store, &t.id, n, &t.user) {
+            Ok(r) => Ok(Some(Ok(format!("/e/{c}/requests/{}", r.code)))),
+            Err(e) => refused(e),
+        }
+    })
+    .await;
+    then_board(&state, &headers, code, done).await
+}
+
+/// POST /e/{code}/requests/generate: drafts from the scope.
+pub async fn generate(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let c = code.clone();
+    let done = with_member(&state, &headers, &code, TEAM, move |store, t, _| {
+        went(
+            requests::generate::from_scope(store, &t.id, &t.user),
+            format!("/e/{c}/requests"),
+        )
+    })
+    .await;
+    then_board(&state, &headers, code, done).await
+}
+
+/// POST /e/{code}/requests/send: the drafts ticked on the board, all or none.
+pub async fn send(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let c = code.clone();
+    let done = with_member(&state, &headers, &code, TEAM, move |store, t, _| {
+        let f = match Fields::parse(&body, &["pbc", "days", "review_days"]) {
+            Ok(f) => f,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        let num = |k: &str, d: i64| -> Result<i64, String> {
+            match f.one(k) {
+                "" => Ok(d),
+                v => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (0..=250).contains(n))
+                    .ok_or_else(|| format!("{k} {v:?}: a number of working days (0–250)")),
+            }
+        };
+        let (days, review_days) = match (num("days", 10), num("review_days", 5)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => return Ok(Some(Err(e))),
+        };
+        let o = SendOptions {
+            days,
+            review_days,
+            today: today(),
+        };
+        match flow::send(store, &t.id, &f.all("pbc"), o, Calendar::builtin(), &t.user) {
+            Ok(s) if s.warnings.is_empty() => Ok(Some(Ok(format!("/e/{c}/requests")))),
+            Ok(s) => Ok(Some(Ok(s.warnings.join("\n")))),
+            Err(e) => refused(e),
+        }
+    })
+    .await;
+    then_board(&state, &headers, code, done).await
+}
+
+/// The request's own page.
+fn page(t: &Target, pbc: &str) -> String {
+    format!("/e/{}/requests/{}", t.code, pbc.trim().to_uppercase())
+}
+
+/// Runs a form action on request `pbc` for members in `roles`.
+async fn act(
+    state: AppState,
+    headers: HeaderMap,
+    (code, pbc): (String, String),
+    roles: &'static [Role],
+    f: impl FnOnce(&Store, &Target, &str) -> Done + Send + 'static,
+) -> Response {
+    let p = pbc.clone();
+    let done = with_member(&state, &headers, &code, roles, move |store, t, _| {
+        f(store, t, &p)
+    })
+    .await;
+    then(&state, &headers, code, pbc, done).await
+}
+
+/// POST /e/{code}/requests/{pbc}: edit.
+pub async fn edit(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    act(state, headers, path, TEAM, move |store, t, pbc| {
+        let f = match Fields::parse(&body, REQUEST_FIELDS) {
+            Ok(f) => f,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        let p = match priority(f.one("priority")) {
+            Ok(p) => p,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        let e = EditRequest {
+            title: Some(f.one("title").into()),
+            description: Some(f.one("description").into()),
+            checkpoints: Some(f.all("checkpoints")),
+            format: Some(f.one("wanted_format").into()),
+            period_from: Some(opt(f.one("period_from"))),
+            period_to: Some(opt(f.one("period_to"))),
+            assignees: Some(f.all("assignees")),
+            due: Some(opt(f.one("due"))),
+            priority: p,
+            sensitive: Some(f.has("sensitive")),
+        };
+        went(flow::edit(store, &t.id, pbc, e, &t.user), page(t, pbc))
+    })
+    .await
+}
+
+/// POST /e/{code}/requests/{pbc}/merge: fold other drafts into this one.
+pub async fn merge(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    act(state, headers, path, TEAM, move |store, t, pbc| {
+        let f = match Fields::parse(&body, &["others"]) {
+            Ok(f) => f,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        went(
+            flow::merge(store, &t.id, pbc, &f.all("others"), &t.user),
+            page(t, pbc),
+        )
+    })
+    .await
+}
+
+/// A form with one text field (a reason).
+fn reason(body: &[u8]) -> Result<String, String> {
+    Fields::parse(body, &["reason"]).map(|f| f.one("reason").to_string())
+}
+
+/// POST /e/{code}/requests/{pbc}/submit
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    act(state, headers, path, CLIENTS, |store, t, pbc| {
+        went(flow::submit(store, &t.id, pbc, &t.user), page(t, pbc))
+    })
+    .await
+}
+
+/// POST /e/{code}/requests/{pbc}/not-applicable
+pub async fn not_applicable(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    act(
+        state,
+        headers,
+        path,
+        CLIENTS,
+        move |store, t, pbc| match reason(&body) {
+            Ok(why) => went(
+                files::not_applicable(store, &t.id, pbc, &why, &t.user),
+                page(t, pbc),
+            ),
+            Err(e) => Ok(Some(Err(e))),
+        },
+    )
+    .await
+}
+
+/// POST /e/{code}/requests/{pbc}/accept
+pub async fn accept(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    act(state, headers, path, TEAM, |store, t, pbc| {
+        went(flow::accept(store, &t.id, pbc, &t.user), page(t, pbc))
+    })
+    .await
+}
+
+/// POST /e/{code}/requests/{pbc}/return: with a reason, and the files that do not serve.
+pub async fn return_(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    act(state, headers, path, TEAM, move |store, t, pbc| {
+        let f = match Fields::parse(&body, &["reason", "reject"]) {
+            Ok(f) => f,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        let mut reject = Vec::new();
+        for s in f.all("reject") {
+            match s.parse::<i64>() {
+                Ok(n) => reject.push(n),
+                Err(_) => return Ok(Some(Err(format!("file {s:?} is not a file number")))),
+            }
+        }
+        went(
+            flow::return_submission(store, &t.id, pbc, f.one("reason"), &reject, &t.user),
+            page(t, pbc),
+        )
+    })
+    .await
+}
+
+/// POST /e/{code}/requests/{pbc}/reopen (the lead).
+pub async fn reopen(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    act(
+        state,
+        headers,
+        path,
+        LEAD,
+        move |store, t, pbc| match reason(&body) {
+            Ok(why) => went(flow::reopen(store, &t.id, pbc, &why, &t.user), page(t, pbc)),
+            Err(e) => Ok(Some(Err(e))),
+        },
+    )
+    .await
+}
+
+/// POST /e/{code}/requests/{pbc}/cancel
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    act(
+        state,
+        headers,
+        path,
+        TEAM,
+        move |store, t, pbc| match reason(&body) {
+            Ok(why) => went(flow::cancel(store, &t.id, pbc, &why, &t.user), page(t, pbc)),
+            Err(e) => Ok(Some(Err(e))),
+        },
+    )
+    .await
+}
+
+/// POST /e/{code}/requests/{pbc}/files/{n}/remove (the client, before submitting).
+pub async fn remove_file(
+    State(state): State<AppState>,
+    Path((code, pbc, n)): Path<(String, String, i64)>,
+    headers: HeaderMap,
+) -> Response {
+    act(
+        state,
+        headers,
+        (code, pbc),
+        CLIENTS,
+        move |store, t, pbc| went(files::remove(store, &t.id, pbc, n, &t.user), page(t, pbc)),
+    )
+    .await
+}
+
+/// The files of an upload form (field `file`, repeatable) and its effective date, each
+/// file checked by its content; or why not (with the status: 413 past the limit).
+pub(crate) async fn read_uploads(mut m: Multipart) -> Result<Vec<Upload>, (StatusCode, String)> {
+    let fail = |e: axum::extract::multipart::MultipartError| {
+        (crate::upload::multipart_status(&e), e.body_text())
+    };
+    let mut got = Vec::new();
+    let mut effective = None;
+    while let Some(field) = m.next_field().await.map_err(fail)? {
+        match field.name().unwrap_or("") {
+            "file" => {
+                let name = field
+                    .file_name()
+                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+                    .unwrap_or_default();
+                let bytes = field.bytes().await.map_err(fail)?.to_vec();
+                if name.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                crate::upload::check(&name, &bytes)
+                    .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, format!("{name}: {e}")))?;
+                got.push((name, bytes));
+            }
+            "effective_date" => {
+                let v = field.text().await.map_err(fail)?;
+                effective = Some(v.trim().to_string()).filter(|v| !v.is_empty());
+            }
+            other => {
+                return Err((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("unexpected field {other:?}"),
+                ))
+            }
+        }
+    }
+    if got.is_empty() {
+        return Err((StatusCode::UNPROCESSABLE_ENTITY, "no file".into()));
+    }
+    Ok(got
+        .into_iter()
+        .map(|(name, content)| Upload {
+            name,
+            content,
+            effective_date: effective.clone(),
+        })
+        .collect())
+}
+
+/// POST /e/{code}/requests/{pbc}/files: the client's files (multipart; read only once
+/// the member is known, so a stranger's upload is a 404, not a parse error).
+pub async fn upload(
+    State(state): State<AppState>,
+    Path((code, pbc)): Path<(String, String)>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let (c, p) = (code.clone(), pbc.clone());
+    let member = with_member(&state, &headers, &code, CLIENTS, move |store, t, role| {
+        Ok(requests::get(store, &t.id, &p, &t.user, role)?.map(|_| t.clone()))
+    })
+    .await;
+    let t = match member {
+        Ok((_, t)) => t,
+        Err(r) => return r,
+    };
+    let multipart = match Multipart::from_request(request, &state).await {
+        Ok(m) => m,
+        Err(e) => return show(&state, &headers, c, pbc, Some(e.body_text())).await,
+    };
+    let ups = match read_uploads(multipart).await {
+        Ok(u) => u,
+        Err((status, e)) => {
+            let mut r = show(&state, &headers, c, pbc, Some(e)).await;
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                *r.status_mut() = status;
+            }
+            return r;
+        }
+    };
+    let st = state.clone();
+    let p = pbc.clone();
+    let added =
+        crate::session::blocking(move || files::upload(&st.store, &t.id, &p, ups, &t.user)).await;
+    match added {
+        Ok(_) => see_other(&format!("/e/{c}/requests/{pbc}"), None),
+        Err(AuditError::Invalid(e) | AuditError::Denied(e)) => {
+            show(&state, &headers, c, pbc, Some(e)).await
+        }
+        Err(_) => crate::pages::error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
