@@ -351,6 +351,72 @@ pub const ROUTES: &[RouteDef] = &[
     ),
     r(
         "GET",
+        "/api/v1/engagements/{code}/requests",
+        Access::Member(READERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/requests",
+        Access::Member(TEAM),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/requests/generate",
+        Access::Member(TEAM),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/requests/send",
+        Access::Member(TEAM),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/requests/{pbc}",
+        Access::Member(READERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/requests/{pbc}",
+        Access::Member(TEAM),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/requests/{pbc}/actions/{action}",
+        Access::Member(api::requests::ACTORS),
+    ),
+    upload(
+        "/api/v1/engagements/{code}/requests/{pbc}/files",
+        Access::Member(CLIENTS),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/requests/{pbc}/files/{n}",
+        Access::Member(FILE_READERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/comments",
+        Access::Member(COMMENTERS),
+    ),
+    r(
+        "GET",
+        "/api/v1/engagements/{code}/checkpoints/{id}/notes",
+        Access::Member(NOTE_ACTORS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/checkpoints/{id}/notes",
+        Access::Member(NOTE_RAISERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/engagements/{code}/notes/{rn}",
+        Access::Member(NOTE_ACTORS),
+    ),
+    r("GET", "/api/v1/inbox", Access::Token),
+    r("POST", "/api/v1/inbox/read", Access::Token),
+    r(
+        "GET",
         "/api/v1/engagements/{code}/profile",
         Access::Member(AUDIT_SIDE),
     ),
@@ -545,6 +611,48 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             at("/api/v1/engagements/{code}/log"),
             get(api::records::activity),
         ),
+        (
+            at("/api/v1/engagements/{code}/requests"),
+            get(api::requests::list).post(api::requests::create),
+        ),
+        (
+            at("/api/v1/engagements/{code}/requests/generate"),
+            post(api::requests::generate),
+        ),
+        (
+            at("/api/v1/engagements/{code}/requests/send"),
+            post(api::requests::send),
+        ),
+        (
+            at("/api/v1/engagements/{code}/requests/{pbc}"),
+            get(api::requests::show).post(api::requests::edit),
+        ),
+        (
+            at("/api/v1/engagements/{code}/requests/{pbc}/actions/{action}"),
+            post(api::requests::step),
+        ),
+        (
+            at("/api/v1/engagements/{code}/requests/{pbc}/files"),
+            post(api::requests::upload),
+        ),
+        (
+            at("/api/v1/engagements/{code}/requests/{pbc}/files/{n}"),
+            get(api::requests::download),
+        ),
+        (
+            at("/api/v1/engagements/{code}/comments"),
+            post(api::requests::comment),
+        ),
+        (
+            at("/api/v1/engagements/{code}/checkpoints/{id}/notes"),
+            get(api::requests::notes).post(api::requests::raise_note),
+        ),
+        (
+            at("/api/v1/engagements/{code}/notes/{rn}"),
+            post(api::requests::note_step),
+        ),
+        (at("/api/v1/inbox"), get(api::requests::inbox)),
+        (at("/api/v1/inbox/read"), post(api::requests::read)),
         (
             at("/api/v1/engagements/{code}/profile"),
             get(api::records::profile).post(api::actions::profile),

@@ -206,3 +206,164 @@ fn the_request_loop_through_the_pages_on_postgres() {
     };
     the_loop(&App::new(Store::open(&db.url).unwrap()));
 }
+
+fn call(
+    app: &App,
+    method: &str,
+    path: &str,
+    token: &str,
+    json: Option<&str>,
+) -> (StatusCode, serde_json::Value) {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let payload = match json {
+        Some(j) => {
+            b = b.header(header::CONTENT_TYPE, "application/json");
+            Body::from(j.to_string())
+        }
+        None => Body::empty(),
+    };
+    let r = app.send(b.body(payload).unwrap());
+    let status = r.status();
+    let text = body(r);
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+#[test]
+fn the_request_loop_through_the_api() {
+    let app = App::new(sqlite("requests-api"));
+    let t = team(&app);
+    let tok = |who: &str| {
+        hegui_audit::tokens::create(
+            app.store(),
+            who,
+            "t",
+            std::slice::from_ref(&t.code),
+            false,
+            30,
+        )
+        .unwrap()
+        .0
+    };
+    let (lead, client, reviewer) = (tok("lead"), tok("client"), tok("reviewer"));
+    let base = format!("/api/v1/engagements/{}", t.code);
+    let (s, v) = call(
+        &app,
+        "POST",
+        &format!("{base}/requests"),
+        &lead,
+        Some(
+            r#"{"title":"数据出境安全评估申报材料","checkpoints":["G21.1"],"assignees":["client"],"priority":"high","sensitive":true}"#,
+        ),
+    );
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let code = v["code"].as_str().unwrap().to_string();
+    let (s, v) = call(
+        &app,
+        "POST",
+        &format!("{base}/requests/send"),
+        &lead,
+        Some(&format!(r#"{{"codes":["{code}"],"days":5}}"#)),
+    );
+    assert_eq!(s, StatusCode::OK, "{v}");
+    call(
+        &app,
+        "POST",
+        &format!("{base}/comments"),
+        &lead,
+        Some(&format!(
+            r#"{{"on":"{code}","visibility":"internal","body":"INTERNAL-API"}}"#
+        )),
+    );
+    // The client uploads through the API, then submits.
+    let (kind, bytes) = multipart(
+        "申报书.pdf",
+        b"%PDF-1.7 declaration",
+        &[("effective_date", "2026-11-30")],
+    );
+    let r = app.send(
+        axum::http::Request::post(format!("{base}/requests/{code}/files"))
+            .header(axum::http::header::HOST, "127.0.0.1")
+            .header(
+                axum::http::header::AUTHORIZATION,
+                format!("Bearer {client}"),
+            )
+            .header(axum::http::header::CONTENT_TYPE, kind)
+            .body(axum::body::Body::from(bytes))
+            .unwrap(),
+    );
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, v) = call(
+        &app,
+        "POST",
+        &format!("{base}/requests/{code}/actions/submit"),
+        &client,
+        None,
+    );
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["request"]["state"], "submitted");
+    assert!(
+        !v.to_string().contains("INTERNAL-API"),
+        "the client's answer carries no internal comment"
+    );
+    // The client may not accept; the reviewer's role takes no step; a sensitive file is
+    // not the reviewer's to download.
+    let (s, v) = call(
+        &app,
+        "POST",
+        &format!("{base}/requests/{code}/actions/accept"),
+        &client,
+        None,
+    );
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, _) = call(
+        &app,
+        "GET",
+        &format!("{base}/requests/{code}/files/1"),
+        &reviewer,
+        None,
+    );
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = call(
+        &app,
+        "POST",
+        &format!("{base}/requests/{code}/actions/accept"),
+        &lead,
+        None,
+    );
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["files"][0]["evidence"], "EV-001");
+    // Review notes are not the client's.
+    let (s, _) = call(
+        &app,
+        "GET",
+        &format!("{base}/checkpoints/G21.1/notes"),
+        &client,
+        None,
+    );
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = call(&app, "GET", "/api/v1/inbox", &client, None);
+    assert_eq!(s, StatusCode::OK);
+    let kinds: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"request.sent") && kinds.contains(&"request.accepted"),
+        "{kinds:?}"
+    );
+    assert!(
+        !v.to_string().contains("数据出境"),
+        "a sensitive request's title stays out of notifications"
+    );
+}

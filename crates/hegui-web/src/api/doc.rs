@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{actions, engagements, files, papers, records, ApiError};
+use super::{actions, engagements, files, papers, records, requests, ApiError};
 
 /// The description.
 #[derive(OpenApi)]
@@ -44,6 +44,21 @@ use super::{actions, engagements, files, papers, records, ApiError};
         actions::verify_evidence,
         actions::sign_report,
         actions::upload_signature,
+        requests::list,
+        requests::create,
+        requests::generate,
+        requests::send,
+        requests::show,
+        requests::edit,
+        requests::step,
+        requests::upload,
+        requests::download,
+        requests::comment,
+        requests::notes,
+        requests::raise_note,
+        requests::note_step,
+        requests::inbox,
+        requests::read,
     ),
     components(schemas(ApiError)),
     modifiers(&BearerToken)

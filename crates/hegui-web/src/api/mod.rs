@@ -9,6 +9,7 @@
 //! - [`papers`]: a checkpoint with its working paper, edits and sign-offs;
 //! - [`files`]: evidence and reports (list, upload or render, download — logged);
 //! - [`records`]: findings and the ledger, the activity log, the profile;
+//! - [`requests`]: evidence requests, comments, review notes, the inbox;
 //! - [`actions`]: findings raised and moved, the team, a new profile, a report verified;
 //! - [`doc`]: the OpenAPI description, `/api/v1/openapi.json`.
 
@@ -18,6 +19,7 @@ pub mod engagements;
 pub mod files;
 pub mod papers;
 pub mod records;
+pub mod requests;
 
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -63,6 +65,7 @@ impl ApiError {
     pub fn of(e: AuditError) -> ApiError {
         match e {
             AuditError::Invalid(m) => ApiError::invalid(m),
+            AuditError::Denied(m) => ApiError::new(StatusCode::FORBIDDEN, m),
             AuditError::NotFound(_) => ApiError::not_found(),
             _ => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
         }
