@@ -17,6 +17,7 @@
 //!   submit, accept, return …). [`discuss`]: comments, review notes, the inbox.
 //! - [`profile`]: the processor's profile, its obligations and scope, new versions.
 //! - [`reports`]: reports rendered, kept, downloaded and signed in the browser.
+//! - [`clock`]: reminders, overdue digests and e-mail, every few minutes.
 //! - [`cache`]: what pages read of an engagement, kept while its log's head stays.
 //! - [`session`]: the `__Host-` session cookie; [`locale`]: the interface's words.
 //! - [`team`]: the engagement's members and invitations; [`admin`]: user administration;
@@ -34,6 +35,7 @@ pub mod admin;
 pub mod api;
 pub mod cache;
 pub mod checkpoint;
+pub mod clock;
 pub mod discuss;
 pub mod evidence;
 pub mod findings;
@@ -185,6 +187,8 @@ pub struct Listen {
     pub store_threads: Option<usize>,
     /// A PEM certificate chain and its private key: serve HTTPS.
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// E-mail for notifications (none: the in-app inbox only).
+    pub mail: Option<hegui_mail::MailConfig>,
 }
 
 /// Serves the application until the process ends: HTTPS with `listen.tls`, else HTTP
@@ -198,6 +202,7 @@ pub fn serve(mut state: AppState, listen: &Listen) -> std::io::Result<()> {
         .build()?;
     state.tls = listen.tls.is_some();
     rt.block_on(async {
+        tokio::spawn(clock::run(state.store.clone(), listen.mail.clone()));
         let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let Some((cert, key)) = &listen.tls else {
             let listener = tokio::net::TcpListener::bind(&listen.addr).await?;

@@ -41,6 +41,7 @@ fn https_with_a_certificate() {
         addr: format!("127.0.0.1:{}", free_port()),
         tls: Some((cert_pem.clone(), bad.clone())),
         store_threads: None,
+        mail: None,
     };
     let e = hegui_web::serve(state, &listen).unwrap_err().to_string();
     assert!(e.contains("--tls-key") && e.contains("bad.pem"), "{e}");
@@ -51,6 +52,7 @@ fn https_with_a_certificate() {
         addr: format!("127.0.0.1:{port}"),
         tls: Some((cert_pem, key_pem)),
         store_threads: None,
+        mail: None,
     };
     std::thread::spawn(move || hegui_web::serve(state, &listen));
 

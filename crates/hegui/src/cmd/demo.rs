@@ -27,7 +27,7 @@ pub struct DemoArgs {
 }
 
 /// Runs `hegui` subcommands inside the demo directory.
-struct Runner {
+pub(super) struct Runner {
     exe: PathBuf,
     dir: PathBuf,
 }
@@ -53,8 +53,13 @@ impl Runner {
         Ok(out.stdout)
     }
 
+    /// The demo directory.
+    pub(super) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Runs one command, echoing it; returns its standard output.
-    fn run(&self, args: &[&str]) -> Result<String> {
+    pub(super) fn run(&self, args: &[&str]) -> Result<String> {
         println!("$ hegui {}", shell_words(args));
         Ok(String::from_utf8_lossy(&self.exec(args)?).into_owned())
     }
@@ -369,6 +374,7 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
     );
 
     let accounts = team(&r, code)?;
+    super::demo_requests::requests(&r, code)?;
 
     let d = a.dir.display();
     println!("\nDone. In {d}:");

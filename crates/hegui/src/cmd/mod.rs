@@ -7,6 +7,7 @@ pub mod bench_store;
 pub mod calendar;
 pub mod catalog;
 pub mod demo;
+pub mod demo_requests;
 pub mod discuss;
 pub mod engagement;
 pub mod engagement_papers;

@@ -314,6 +314,8 @@ pub struct ServeArgs {
     /// Store calls run at once (default: two per core; more helps a distant database).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     store_threads: Option<u16>,
+    #[command(flatten)]
+    mail: super::notify::MailArgs,
 }
 
 /// A proxy's address or network.
@@ -353,6 +355,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         addr: a.listen,
         store_threads: a.store_threads.map(usize::from),
         tls: a.tls_cert.zip(a.tls_key),
+        mail: a.mail.config()?,
     };
     hegui_web::serve(state, &listen)?;
     Ok(ExitCode::SUCCESS)
