@@ -59,6 +59,18 @@ pub fn authorize(
         }))
 }
 
+/// A stored timestamp (UTC, RFC 3339) as people in China read it: `2026-12-06 19:20`
+/// (China Standard Time); anything else as it is.
+pub fn local_time(ts: &str) -> String {
+    match ts.parse::<jiff::Timestamp>() {
+        Ok(t) => t
+            .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => ts.to_string(),
+    }
+}
+
 /// Today in China Standard Time.
 pub fn today() -> Date {
     jiff::Zoned::now()

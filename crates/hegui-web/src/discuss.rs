@@ -251,11 +251,7 @@ pub(crate) fn note_views(list: &[review_notes::ReviewNote], role: Role) -> Vec<N
             raised: format!(
                 "{} · {}",
                 n.raised_by,
-                n.raised_at
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-                    .replace('T', " ")
+                crate::access::local_time(&n.raised_at)
             ),
             steps: n
                 .history
@@ -329,7 +325,7 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Respons
         .map(|n| {
             let (text, more) = hegui_mail::render(n, ml);
             Line {
-                at: n.at.chars().take(16).collect::<String>().replace('T', " "),
+                at: crate::access::local_time(&n.at),
                 text,
                 more,
                 link: link_of(n),

@@ -173,7 +173,17 @@ fn board(
         .iter()
         .filter(|r| assignee.is_none_or(|a| r.assignees.iter().any(|x| x == a)))
         .collect();
-    let columns = RState::ALL
+    // What needs someone first: submissions to review, returns, what the client owes.
+    const ORDER: [RState; 7] = [
+        RState::Submitted,
+        RState::Returned,
+        RState::Open,
+        RState::InProgress,
+        RState::Draft,
+        RState::Accepted,
+        RState::Cancelled,
+    ];
+    let columns = ORDER
         .iter()
         .map(|s| {
             let rows: Vec<RowView> = shown
@@ -343,12 +353,7 @@ pub(crate) fn comment_views(list: &[comments::Comment], me: &str) -> Vec<Comment
         .map(|c| CommentView {
             seq: c.seq,
             author: c.author.clone(),
-            at: c
-                .created_at
-                .chars()
-                .take(16)
-                .collect::<String>()
-                .replace('T', " "),
+            at: crate::access::local_time(&c.created_at),
             body: c.body.clone(),
             internal: c.visibility == Visibility::Internal,
             edited: c.edited_at.is_some(),
@@ -451,12 +456,7 @@ fn page_of(
             name: f.name.clone(),
             size: f.size,
             uploaded_by: f.uploaded_by.clone(),
-            received_at: f
-                .received_at
-                .chars()
-                .take(16)
-                .collect::<String>()
-                .replace('T', " "),
+            received_at: crate::access::local_time(&f.received_at),
             effective: f.effective_date.clone().unwrap_or_default(),
             revision: f.revision,
             frozen: f.frozen,
@@ -469,7 +469,7 @@ fn page_of(
         .events
         .iter()
         .map(|e| EventView {
-            at: e.at.chars().take(16).collect::<String>().replace('T', " "),
+            at: crate::access::local_time(&e.at),
             actor: e.actor.clone(),
             key: event_key(&e.kind),
             reason: e.reason.clone().unwrap_or_default(),

@@ -2,8 +2,10 @@
 //! installs them, and elsewhere the test says it was skipped): an auditor signs in with a
 //! TOTP code it enrols, edits and prepares a working paper, uploads evidence; the reviewer
 //! signs in, reviews, renders the PDF report and downloads it; the auditee sees its
-//! findings and not the papers. A screenshot of each page goes to
-//! `target/browser-screenshots/`.
+//! findings and not the papers. Then the evidence-request loop: the lead drafts the list
+//! from the scope and sends one; the client uploads and submits; the auditor returns it;
+//! the client resubmits; the auditor accepts, and the file is on the working paper. A
+//! screenshot of each page goes to `target/browser-screenshots/`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -63,6 +65,7 @@ fn setup(dir: &Path) -> (Arc<Store>, String) {
     let n = hegui_audit::testing::engagement("lead");
     let e = engagement::create(&store, &n).unwrap();
     for (name, display, role) in [
+        ("lead", "王五", Role::Lead),
         ("auditor", "审计员甲", Role::Auditor),
         ("reviewer", "复核员乙", Role::Reviewer),
         ("client", "被审计单位", Role::Client),
@@ -180,6 +183,40 @@ impl Run {
     async fn sign_out(&self) {
         self.submit("header form button").await;
     }
+    /// Becomes `name` with a fresh session cookie (the sign-in flow itself is driven
+    /// above; a TOTP code cannot be used twice in one 30-second step).
+    async fn become_(&self, store: &Arc<Store>, name: &str) {
+        let (st, n) = (store.clone(), name.to_string());
+        let token = tokio::task::spawn_blocking(move || {
+            accounts::start_session(&st, &n, accounts::Stage::Full, None)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        self.go("/signin").await;
+        self.c.delete_all_cookies().await.unwrap();
+        // WebDriver's add-cookie insists on a domain, which a `__Host-` cookie may not have:
+        // the page sets it as the server would (Secure, Path=/).
+        let set = format!(
+            "document.cookie = '__Host-hegui_session={token}; Path=/; Secure; SameSite=Lax'"
+        );
+        self.c.execute(&set, vec![]).await.unwrap();
+    }
+    /// Opens the `<details>` around `css` so its form can be filled.
+    async fn open_details(&self, summary_text: &str) {
+        for s in self
+            .c
+            .find_all(Locator::Css("details > summary"))
+            .await
+            .unwrap()
+        {
+            if s.text().await.unwrap().contains(summary_text) {
+                s.click().await.unwrap();
+                return;
+            }
+        }
+        panic!("no <details> summary {summary_text:?}");
+    }
 }
 
 #[test]
@@ -199,6 +236,8 @@ fn the_audit_team_in_a_real_browser() {
     let _client_secret = enrolled(&store, "client");
     let downloads = dir.join("downloads");
     std::fs::create_dir_all(&downloads).unwrap();
+    let files = dir.join("files");
+    std::fs::create_dir_all(&files).unwrap();
     let pdf = dir.join("隐私政策.pdf");
     std::fs::write(&pdf, b"%PDF-1.7\n% privacy policy as published\n").unwrap();
 
@@ -336,6 +375,69 @@ fn the_audit_team_in_a_real_browser() {
         r.shot("client-findings").await;
         r.go(&format!("/e/{code}/c/G13.4")).await;
         assert!(r.page().await.contains("页面不存在"));
+
+        // Evidence requests. The lead drafts the list from the scope and sends PBC-001.
+        r.become_(&store, "lead").await;
+        r.go(&format!("/e/{code}/requests")).await;
+        r.submit(&format!("form[action='/e/{code}/requests/generate'] button")).await;
+        assert!(r.page().await.contains("PBC-002"));
+        r.go(&format!("/e/{code}/requests/PBC-001")).await;
+        r.open_details("修改请求").await;
+        r.fill("input[name=assignees]", "client").await;
+        r.submit(&format!("form[action='/e/{code}/requests/PBC-001'] button")).await;
+        r.go(&format!("/e/{code}/requests")).await;
+        r.click("input[name=pbc][value=PBC-001]").await;
+        r.submit(&format!("form[action='/e/{code}/requests/send'] button")).await;
+        assert!(r.page().await.contains("待提供"));
+        r.shot("requests-board").await;
+        // The client sees it (and no draft), uploads and submits.
+        let policy = files.join("同意记录.pdf");
+        std::fs::write(&policy, b"%PDF-1.7\n% consent records, first half\n").unwrap();
+        r.become_(&store, "client").await;
+        r.go(&format!("/e/{code}/requests")).await;
+        let page = r.page().await;
+        assert!(page.contains("PBC-001") && !page.contains("PBC-002"), "{page}");
+        r.go(&format!("/e/{code}/requests/PBC-001")).await;
+        r.c.find(Locator::Css("input[type=file]")).await.unwrap().send_keys(policy.to_str().unwrap()).await.unwrap();
+        r.submit(&format!("form[action='/e/{code}/requests/PBC-001/files'] button")).await;
+        r.submit(&format!("form[action='/e/{code}/requests/PBC-001/submit'] button")).await;
+        assert!(r.page().await.contains("已提交"));
+        r.shot("request-client-submitted").await;
+        // The auditor returns it: the file does not serve.
+        r.become_(&store, "auditor").await;
+        r.go(&format!("/e/{code}/requests/PBC-001")).await;
+        r.click("input[name=reject][value='1']").await;
+        r.fill(&format!("form[action='/e/{code}/requests/PBC-001/return'] textarea"), "只有上半年的记录，请补充全年").await;
+        r.submit(&format!("form[action='/e/{code}/requests/PBC-001/return'] button")).await;
+        assert!(r.page().await.contains("已退回"));
+        // The client reads why and resubmits with the whole year.
+        let whole = files.join("同意记录-全年.pdf");
+        std::fs::write(&whole, b"%PDF-1.7\n% consent records, whole year\n").unwrap();
+        r.become_(&store, "client").await;
+        r.go(&format!("/e/{code}/requests/PBC-001")).await;
+        assert!(r.page().await.contains("只有上半年的记录"));
+        r.c.find(Locator::Css("input[type=file]")).await.unwrap().send_keys(whole.to_str().unwrap()).await.unwrap();
+        r.submit(&format!("form[action='/e/{code}/requests/PBC-001/files'] button")).await;
+        r.submit(&format!("form[action='/e/{code}/requests/PBC-001/submit'] button")).await;
+        // The auditor accepts: the file is evidence on the working paper.
+        r.become_(&store, "auditor").await;
+        r.go(&format!("/e/{code}/requests/PBC-001")).await;
+        r.submit(&format!("form[action='/e/{code}/requests/PBC-001/accept'] button")).await;
+        let page = r.page().await;
+        assert!(page.contains("已接受") && page.contains("EV-002"), "{page}");
+        r.shot("request-accepted").await;
+        let st = store.clone();
+        let c2 = code.clone();
+        let cp = tokio::task::spawn_blocking(move || {
+            let id = engagement::resolve(&st, &c2).unwrap();
+            hegui_audit::requests::get(&st, &id, "PBC-001", "lead", Role::Lead).unwrap().unwrap().checkpoints[0].clone()
+        })
+        .await
+        .unwrap();
+        r.go(&format!("/e/{code}/c/{cp}")).await;
+        let page = r.page().await;
+        assert!(page.contains("EV-002") && page.contains("PBC-001"), "{page}");
+        r.shot("checkpoint-with-accepted-file").await;
         r.c.close().await.unwrap();
     });
     assert!(hegui_audit::verify::engagement(
