@@ -41,6 +41,8 @@ struct FindingView {
     checkpoint: String,
     checkpoint_link: String,
     items: Vec<ItemView>,
+    /// The comments the member may read (a client: the shared ones).
+    comments: Vec<crate::requests::CommentView>,
 }
 
 #[derive(Template)]
@@ -60,6 +62,8 @@ struct FindingsPage {
     can_communicate: bool,
     can_verify: bool,
     can_progress: bool,
+    can_comment: bool,
+    comment_internal: bool,
     error: Option<String>,
 }
 
@@ -110,14 +114,19 @@ pub(crate) async fn show_findings(
     error: Option<String>,
 ) -> Response {
     let loaded = with_member(state, headers, &code, &Role::ALL, |store, t, role| {
-        Ok(Some((
-            t.code.clone(),
-            role,
-            crate::cache::ledger(store, t)?,
-        )))
+        let ledger = crate::cache::ledger(store, t)?;
+        let mut comments = std::collections::HashMap::new();
+        for f in ledger.findings.iter() {
+            let on = hegui_audit::comments::On::Finding(f.code.clone());
+            comments.insert(
+                f.code.clone(),
+                hegui_audit::comments::on(store, &t.id, &on, role)?,
+            );
+        }
+        Ok(Some((t.code.clone(), role, ledger, comments)))
     })
     .await;
-    let (s, (code, role, ledger)) = match loaded {
+    let (s, (code, role, ledger, comments)) = match loaded {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -144,6 +153,10 @@ pub(crate) async fn show_findings(
                 .iter()
                 .map(|i| item_view(&ItemState::of(&f.code, i, today)))
                 .collect(),
+            comments: comments
+                .get(&f.code)
+                .map(|c| crate::requests::comment_views(c, &s.user.name))
+                .unwrap_or_default(),
         })
         .collect();
     let failed = error.is_some();
@@ -161,6 +174,8 @@ pub(crate) async fn show_findings(
         can_communicate: COMMUNICATORS.contains(&role),
         can_verify: EDITORS.contains(&role),
         can_progress: client,
+        can_comment: role != Role::Viewer,
+        comment_internal: !client && role != Role::Viewer,
         error,
     });
     if failed {

@@ -393,10 +393,23 @@ fn the_audit_team_in_a_real_browser() {
         // The client sees it (and no draft), uploads and submits.
         let policy = files.join("同意记录.pdf");
         std::fs::write(&policy, b"%PDF-1.7\n% consent records, first half\n").unwrap();
+        let (st, c2) = (store.clone(), code.clone());
+        tokio::task::spawn_blocking(move || {
+            let on = hegui_audit::comments::On::Request("PBC-001".into());
+            let internal = hegui_audit::comments::Visibility::Internal;
+            hegui_audit::comments::add(&st, &c2, &on, internal, "INTERNAL-NOTE-4e1", "auditor").unwrap();
+            hegui_audit::review_notes::raise(&st, &c2, "G13.4", "REVIEW-NOTE-8b2", "reviewer").unwrap();
+        })
+        .await
+        .unwrap();
         r.become_(&store, "client").await;
         r.go(&format!("/e/{code}/requests")).await;
         let page = r.page().await;
         assert!(page.contains("PBC-001") && !page.contains("PBC-002"), "{page}");
+        r.go(&format!("/e/{code}/requests/PBC-001")).await;
+        assert!(!r.page().await.contains("INTERNAL-NOTE-4e1"), "an internal comment reached the client");
+        r.go(&format!("/e/{code}/findings")).await;
+        assert!(!r.page().await.contains("REVIEW-NOTE-8b2"));
         r.go(&format!("/e/{code}/requests/PBC-001")).await;
         r.c.find(Locator::Css("input[type=file]")).await.unwrap().send_keys(policy.to_str().unwrap()).await.unwrap();
         r.submit(&format!("form[action='/e/{code}/requests/PBC-001/files'] button")).await;
