@@ -827,7 +827,7 @@ fn reopening_keeps_the_schema_and_the_data() {
         engagement::create(&s, &new(AuditKind::Commissioned, "乙所", "王五")).unwrap();
     }
     let s = Store::open(path.to_str().unwrap()).unwrap();
-    assert_eq!(s.version().unwrap(), 7);
+    assert_eq!(s.version().unwrap(), 8);
     assert_eq!(engagement::list(&s).unwrap().len(), 1);
 }
 

@@ -39,6 +39,7 @@ const DEPENDS: &[(&str, &[&str])] = &[
     ("evidence", &["evidence"]),
     ("profile", &["profile_snapshots"]),
     ("assignments", &["assignments"]),
+    ("requests", &["requests"]),
 ];
 
 type Slot = Arc<dyn Any + Send + Sync>;
@@ -215,5 +216,16 @@ pub fn assignments(
 ) -> Result<Arc<std::collections::HashMap<String, String>>, AuditError> {
     cache().get(store, t, "assignments", || {
         hegui_audit::assignments::of(store, &t.id)
+    })
+}
+
+/// Every request of the engagement (callers keep what the member may see:
+/// `Request::visible_to`).
+pub fn requests(
+    store: &Store,
+    t: &Target,
+) -> Result<Arc<Vec<hegui_audit::requests::Request>>, AuditError> {
+    cache().get(store, t, "requests", || {
+        hegui_audit::requests::all(store, &t.id)
     })
 }

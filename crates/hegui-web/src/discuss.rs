@@ -13,6 +13,8 @@ use hegui_audit::comments::{self, On, Visibility};
 use hegui_audit::members::Role;
 use hegui_audit::notify;
 use hegui_audit::review_notes;
+use hegui_audit::store::Store;
+use hegui_audit::AuditError;
 
 use crate::access::{with_member, Target};
 use crate::locale::{texts, Lang, Texts};
@@ -39,13 +41,13 @@ fn page_of(t: &Target, on: &On) -> String {
 
 /// What an action came to: on to a page, or the reason it was refused (shown on the
 /// engagement's error page for the member).
-type Done = Result<Option<Next>, hegui_audit::AuditError>;
+type Done = Result<Option<Next>, AuditError>;
 
 /// The page to go to, or a refusal's reason with the page to go back to.
 type Next = Result<String, (String, String)>;
 
 /// A refusal (its reason, and the page to go back to), or a store failure.
-fn no(e: hegui_audit::AuditError, back: String) -> Done {
+fn no(e: AuditError, back: String) -> Done {
     refused::<String>(e).map(|o| o.map(|r| r.map_err(|m| (m, back))))
 }
 
@@ -84,6 +86,29 @@ fn refusal_page(state: &AppState, headers: &HeaderMap, reason: String, back: Str
     r
 }
 
+/// Runs a form action as the member: `f` says which page to go back to and what the action
+/// came to (the page to go on to); a refusal is shown with its reason and a link back.
+async fn post_form(
+    (state, headers): (AppState, HeaderMap),
+    code: String,
+    roles: &'static [Role],
+    (body, known): (Bytes, &'static [&'static str]),
+    f: impl FnOnce(&Store, &Target, &Fields) -> (String, Result<String, AuditError>) + Send + 'static,
+) -> Response {
+    let done = with_member(&state, &headers, &code, roles, move |store, t, _| -> Done {
+        let fields = match Fields::parse(&body, known) {
+            Ok(x) => x,
+            Err(e) => return Ok(Some(Err((e, format!("/e/{}", t.code))))),
+        };
+        match f(store, t, &fields) {
+            (_, Ok(to)) => Ok(Some(Ok(to))),
+            (back, Err(e)) => no(e, back),
+        }
+    })
+    .await;
+    then(&state, &headers, done).await
+}
+
 /// POST /e/{code}/comments: `on` (PBC-001, F-001 or a checkpoint), `visibility`, `body`.
 pub async fn comment(
     State(state): State<AppState>,
@@ -91,33 +116,26 @@ pub async fn comment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let done = with_member(
-        &state,
-        &headers,
-        &code,
+    let known: &[&str] = &["on", "visibility", "body"];
+    post_form(
+        (state, headers),
+        code,
         COMMENTERS,
-        move |store, t, _| -> Done {
-            let home = format!("/e/{}", t.code);
-            let f = match Fields::parse(&body, &["on", "visibility", "body"]) {
-                Ok(f) => f,
-                Err(e) => return Ok(Some(Err((e, home)))),
-            };
+        (body, known),
+        |store, t, f| {
             let on = match On::parse(f.one("on")) {
                 Ok(o) => o,
-                Err(e) => return no(e, home),
+                Err(e) => return (format!("/e/{}", t.code), Err(e)),
             };
             let back = page_of(t, &on);
-            let Some(vis) = Visibility::parse(f.one("visibility")) else {
-                return Ok(Some(Err(("visibility: shared or internal".into(), back))));
+            let done = match Visibility::parse(f.one("visibility")) {
+                Some(vis) => comments::add(store, &t.id, &on, vis, f.one("body"), &t.user),
+                None => Err(AuditError::Invalid("visibility: shared or internal".into())),
             };
-            match comments::add(store, &t.id, &on, vis, f.one("body"), &t.user) {
-                Ok(_) => Ok(Some(Ok(back))),
-                Err(e) => no(e, back),
-            }
+            (back.clone(), done.map(|_| back))
         },
     )
-    .await;
-    then(&state, &headers, done).await
+    .await
 }
 
 /// POST /e/{code}/comments/{n}: the author changes their comment (`on` names the page to
@@ -128,28 +146,20 @@ pub async fn edit_comment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let done = with_member(
-        &state,
-        &headers,
-        &code,
+    post_form(
+        (state, headers),
+        code,
         COMMENTERS,
-        move |store, t, _| -> Done {
-            let home = format!("/e/{}", t.code);
-            let f = match Fields::parse(&body, &["on", "body"]) {
-                Ok(f) => f,
-                Err(e) => return Ok(Some(Err((e, home)))),
-            };
+        (body, &["on", "body"]),
+        move |store, t, f| {
             let back = On::parse(f.one("on"))
                 .map(|o| page_of(t, &o))
-                .unwrap_or(home);
-            match comments::edit(store, &t.id, n, f.one("body"), &t.user) {
-                Ok(_) => Ok(Some(Ok(back))),
-                Err(e) => no(e, back),
-            }
+                .unwrap_or_else(|_| format!("/e/{}", t.code));
+            let done = comments::edit(store, &t.id, n, f.one("body"), &t.user);
+            (back.clone(), done.map(|_| back))
         },
     )
-    .await;
-    then(&state, &headers, done).await
+    .await
 }
 
 /// POST /e/{code}/c/{id}/notes: raise a review note on the paper.
@@ -159,25 +169,18 @@ pub async fn raise_note(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let done = with_member(
-        &state,
-        &headers,
-        &code,
+    post_form(
+        (state, headers),
+        code,
         NOTE_RAISERS,
-        move |store, t, _| -> Done {
+        (body, &["body"]),
+        move |store, t, f| {
             let back = format!("/e/{}/c/{cp}", t.code);
-            let f = match Fields::parse(&body, &["body"]) {
-                Ok(f) => f,
-                Err(e) => return Ok(Some(Err((e, back)))),
-            };
-            match review_notes::raise(store, &t.id, &cp, f.one("body"), &t.user) {
-                Ok(_) => Ok(Some(Ok(back))),
-                Err(e) => no(e, back),
-            }
+            let done = review_notes::raise(store, &t.id, &cp, f.one("body"), &t.user);
+            (back.clone(), done.map(|_| back))
         },
     )
-    .await;
-    then(&state, &headers, done).await
+    .await
 }
 
 /// POST /e/{code}/notes/{rn}: `action` answered, cleared or reopened, with `text`.
@@ -187,26 +190,20 @@ pub async fn note_step(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let done = with_member(
-        &state,
-        &headers,
-        &code,
+    let known: &[&str] = &["action", "text"];
+    post_form(
+        (state, headers),
+        code,
         NOTE_ACTORS,
-        move |store, t, _| -> Done {
-            let home = format!("/e/{}", t.code);
-            let f = match Fields::parse(&body, &["action", "text"]) {
-                Ok(f) => f,
-                Err(e) => return Ok(Some(Err((e, home)))),
-            };
+        (body, known),
+        move |store, t, f| {
             let text = Some(f.one("text")).filter(|s| !s.is_empty());
-            match review_notes::step(store, &t.id, &rn, f.one("action"), text, &t.user) {
-                Ok(n) => Ok(Some(Ok(page_of(t, &On::Paper(n.checkpoint))))),
-                Err(e) => no(e, home),
-            }
+            let done = review_notes::step(store, &t.id, &rn, f.one("action"), text, &t.user);
+            let home = format!("/e/{}", t.code);
+            (home, done.map(|n| page_of(t, &On::Paper(n.checkpoint))))
         },
     )
-    .await;
-    then(&state, &headers, done).await
+    .await
 }
 
 /// One review note as the checkpoint page shows it.

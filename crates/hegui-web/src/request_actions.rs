@@ -65,7 +65,7 @@ impl Fields {
 }
 
 /// What a form action came to: `None` when the request is not the member's to see (a
-/// 404); a refusal with its reason; or where to go next.
+/// 404); a refusal with its reason; or where to go next (a page, or words for the board).
 type Done = Result<Option<Result<String, String>>, AuditError>;
 
 /// A refusal the member should read (the rules' words), or a store failure.
@@ -76,42 +76,79 @@ pub(crate) fn refused<T>(e: AuditError) -> Result<Option<Result<T, String>>, Aud
     }
 }
 
-fn went<T>(r: Result<T, AuditError>, to: String) -> Done {
-    match r {
-        Ok(_) => Ok(Some(Ok(to))),
+/// A form's body and the fields it may have.
+type Body = (Bytes, &'static [&'static str]);
+
+/// An action whose form has no fields.
+fn no_body() -> Body {
+    (Bytes::new(), &[])
+}
+
+/// Parses the form, then runs `f` as the member; `f`'s answer is where to go next.
+fn run_form(
+    store: &Store,
+    t: &Target,
+    (body, known): &Body,
+    f: impl FnOnce(&Store, &Target, &Fields) -> Result<String, AuditError>,
+) -> Done {
+    let fields = match Fields::parse(body, known) {
+        Ok(x) => x,
+        Err(e) => return Ok(Some(Err(e))),
+    };
+    match f(store, t, &fields) {
+        Ok(to) => Ok(Some(Ok(to))),
         Err(e) => refused(e),
     }
 }
 
-/// After an action on one request: on to `Ok`'s page, or back to the request with why.
-async fn then(
-    state: &AppState,
-    headers: &HeaderMap,
-    code: String,
-    pbc: String,
-    done: Result<(hegui_audit::accounts::Session, Result<String, String>), Response>,
+/// Runs a form action on request `pbc` for members in `roles`: on to the request's page,
+/// or back to it with the reason.
+async fn act<T>(
+    state: AppState,
+    headers: HeaderMap,
+    (code, pbc): (String, String),
+    roles: &'static [Role],
+    body: Body,
+    f: impl FnOnce(&Store, &Target, &str, &Fields) -> Result<T, AuditError> + Send + 'static,
 ) -> Response {
+    let p = pbc.clone();
+    let done = with_member(&state, &headers, &code, roles, move |store, t, _| {
+        run_form(store, t, &body, |store, t, fields| {
+            f(store, t, &p, fields).map(|_| page(t, &p))
+        })
+    })
+    .await;
     match done {
         Err(r) => r,
         Ok((_, Ok(to))) => see_other(&to, None),
-        Ok((_, Err(e))) => show(state, headers, code, pbc, Some(e)).await,
+        Ok((_, Err(e))) => show(&state, &headers, code, pbc, Some(e)).await,
     }
 }
 
-/// After an action on the board.
-async fn then_board(
-    state: &AppState,
-    headers: &HeaderMap,
+/// Runs a form action on the board for members of the team: on to the page `f` names, or
+/// back to the board with the reason (or with words `f` gives, such as a send's warnings).
+async fn on_board(
+    state: AppState,
+    headers: HeaderMap,
     code: String,
-    done: Result<(hegui_audit::accounts::Session, Result<String, String>), Response>,
+    body: Body,
+    f: impl FnOnce(&Store, &Target, &Fields) -> Result<String, AuditError> + Send + 'static,
 ) -> Response {
+    let done = with_member(&state, &headers, &code, TEAM, move |store, t, _| {
+        run_form(store, t, &body, f)
+    })
+    .await;
     match done {
         Err(r) => r,
         Ok((_, Ok(to))) if to.starts_with('/') => see_other(&to, None),
-        // A send's warnings are shown on the board.
-        Ok((_, Ok(note))) => show_board(state, headers, code, None, None, Some(note)).await,
-        Ok((_, Err(e))) => show_board(state, headers, code, None, Some(e), None).await,
+        Ok((_, Ok(note))) => show_board(&state, &headers, code, None, None, Some(note)).await,
+        Ok((_, Err(e))) => show_board(&state, &headers, code, None, Some(e), None).await,
     }
+}
+
+/// The request's own page.
+fn page(t: &Target, pbc: &str) -> String {
+    format!("/e/{}/requests/{}", t.code, pbc.trim().to_uppercase())
 }
 
 /// The request fields of the new-request and edit forms.
@@ -128,13 +165,13 @@ const REQUEST_FIELDS: &[&str] = &[
     "sensitive",
 ];
 
-fn priority(s: &str) -> Result<Option<Priority>, String> {
+fn priority(s: &str) -> Result<Option<Priority>, AuditError> {
     if s.is_empty() {
         return Ok(None);
     }
     Priority::parse(s)
         .map(Some)
-        .ok_or_else(|| format!("priority {s:?}: high, normal or low"))
+        .ok_or_else(|| AuditError::Invalid(format!("priority {s:?}: high, normal or low")))
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -148,35 +185,28 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let c = code.clone();
-    let done = with_member(&state, &headers, &code, TEAM, move |store, t, _| {
-        let f = match Fields::parse(&body, REQUEST_FIELDS) {
-            Ok(f) => f,
-            Err(e) => return Ok(Some(Err(e))),
-        };
-        let p = match priority(f.one("priority")) {
-            Ok(p) => p,
-            Err(e) => return Ok(Some(Err(e))),
-        };
-        let n = NewRequest {
-            title: f.one("title").into(),
-            description: f.one("description").into(),
-            checkpoints: f.all("checkpoints"),
-            format: f.one("wanted_format").into(),
-            period_from: opt(f.one("period_from")),
-            period_to: opt(f.one("period_to")),
-            assignees: f.all("assignees"),
-            due: opt(f.one("due")),
-            priority: p,
-            sensitive: f.has("sensitive"),
-        };
-        match flow::create(store, &t.id, n, &t.user) {
-            Ok(r) => Ok(Some(Ok(format!("/e/{c}/requests/{}", r.code)))),
-            Err(e) => refused(e),
-        }
-    })
-    .await;
-    then_board(&state, &headers, code, done).await
+    on_board(
+        state,
+        headers,
+        code,
+        (body, REQUEST_FIELDS),
+        |store, t, f| {
+            let n = NewRequest {
+                title: f.one("title").into(),
+                description: f.one("description").into(),
+                checkpoints: f.all("checkpoints"),
+                format: f.one("wanted_format").into(),
+                period_from: opt(f.one("period_from")),
+                period_to: opt(f.one("period_to")),
+                assignees: f.all("assignees"),
+                due: opt(f.one("due")),
+                priority: priority(f.one("priority"))?,
+                sensitive: f.has("sensitive"),
+            };
+            Ok(page(t, &flow::create(store, &t.id, n, &t.user)?.code))
+        },
+    )
+    .await
 }
 
 /// POST /e/{code}/requests/generate: drafts from the scope.
@@ -185,15 +215,25 @@ pub async fn generate(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let c = code.clone();
-    let done = with_member(&state, &headers, &code, TEAM, move |store, t, _| {
-        went(
-            requests::generate::from_scope(store, &t.id, &t.user),
-            format!("/e/{c}/requests"),
-        )
+    on_board(state, headers, code, no_body(), |store, t, _| {
+        requests::generate::from_scope(store, &t.id, &t.user)?;
+        Ok(format!("/e/{}/requests", t.code))
     })
-    .await;
-    then_board(&state, &headers, code, done).await
+    .await
+}
+
+/// A number of working days from a form (0–250), or `default` when left empty.
+fn days(f: &Fields, k: &str, default: i64) -> Result<i64, AuditError> {
+    match f.one(k) {
+        "" => Ok(default),
+        v => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=250).contains(n))
+            .ok_or_else(|| {
+                AuditError::Invalid(format!("{k} {v:?}: a number of working days (0–250)"))
+            }),
+    }
 }
 
 /// POST /e/{code}/requests/send: the drafts ticked on the board, all or none.
@@ -203,60 +243,21 @@ pub async fn send(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let c = code.clone();
-    let done = with_member(&state, &headers, &code, TEAM, move |store, t, _| {
-        let f = match Fields::parse(&body, &["pbc", "days", "review_days"]) {
-            Ok(f) => f,
-            Err(e) => return Ok(Some(Err(e))),
-        };
-        let num = |k: &str, d: i64| -> Result<i64, String> {
-            match f.one(k) {
-                "" => Ok(d),
-                v => v
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| (0..=250).contains(n))
-                    .ok_or_else(|| format!("{k} {v:?}: a number of working days (0–250)")),
-            }
-        };
-        let (days, review_days) = match (num("days", 10), num("review_days", 5)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => return Ok(Some(Err(e))),
-        };
+    let known: &[&str] = &["pbc", "days", "review_days"];
+    on_board(state, headers, code, (body, known), |store, t, f| {
         let o = SendOptions {
-            days,
-            review_days,
+            days: days(f, "days", 10)?,
+            review_days: days(f, "review_days", 5)?,
             today: today(),
         };
-        match flow::send(store, &t.id, &f.all("pbc"), o, Calendar::builtin(), &t.user) {
-            Ok(s) if s.warnings.is_empty() => Ok(Some(Ok(format!("/e/{c}/requests")))),
-            Ok(s) => Ok(Some(Ok(s.warnings.join("\n")))),
-            Err(e) => refused(e),
-        }
+        let sent = flow::send(store, &t.id, &f.all("pbc"), o, Calendar::builtin(), &t.user)?;
+        Ok(if sent.warnings.is_empty() {
+            format!("/e/{}/requests", t.code)
+        } else {
+            sent.warnings.join("\n")
+        })
     })
-    .await;
-    then_board(&state, &headers, code, done).await
-}
-
-/// The request's own page.
-fn page(t: &Target, pbc: &str) -> String {
-    format!("/e/{}/requests/{}", t.code, pbc.trim().to_uppercase())
-}
-
-/// Runs a form action on request `pbc` for members in `roles`.
-async fn act(
-    state: AppState,
-    headers: HeaderMap,
-    (code, pbc): (String, String),
-    roles: &'static [Role],
-    f: impl FnOnce(&Store, &Target, &str) -> Done + Send + 'static,
-) -> Response {
-    let p = pbc.clone();
-    let done = with_member(&state, &headers, &code, roles, move |store, t, _| {
-        f(store, t, &p)
-    })
-    .await;
-    then(&state, &headers, code, pbc, done).await
+    .await
 }
 
 /// POST /e/{code}/requests/{pbc}: edit.
@@ -266,29 +267,28 @@ pub async fn edit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    act(state, headers, path, TEAM, move |store, t, pbc| {
-        let f = match Fields::parse(&body, REQUEST_FIELDS) {
-            Ok(f) => f,
-            Err(e) => return Ok(Some(Err(e))),
-        };
-        let p = match priority(f.one("priority")) {
-            Ok(p) => p,
-            Err(e) => return Ok(Some(Err(e))),
-        };
-        let e = EditRequest {
-            title: Some(f.one("title").into()),
-            description: Some(f.one("description").into()),
-            checkpoints: Some(f.all("checkpoints")),
-            format: Some(f.one("wanted_format").into()),
-            period_from: Some(opt(f.one("period_from"))),
-            period_to: Some(opt(f.one("period_to"))),
-            assignees: Some(f.all("assignees")),
-            due: Some(opt(f.one("due"))),
-            priority: p,
-            sensitive: Some(f.has("sensitive")),
-        };
-        went(flow::edit(store, &t.id, pbc, e, &t.user), page(t, pbc))
-    })
+    act(
+        state,
+        headers,
+        path,
+        TEAM,
+        (body, REQUEST_FIELDS),
+        |store, t, pbc, f| {
+            let e = EditRequest {
+                title: Some(f.one("title").into()),
+                description: Some(f.one("description").into()),
+                checkpoints: Some(f.all("checkpoints")),
+                format: Some(f.one("wanted_format").into()),
+                period_from: Some(opt(f.one("period_from"))),
+                period_to: Some(opt(f.one("period_to"))),
+                assignees: Some(f.all("assignees")),
+                due: Some(opt(f.one("due"))),
+                priority: priority(f.one("priority"))?,
+                sensitive: Some(f.has("sensitive")),
+            };
+            flow::edit(store, &t.id, pbc, e, &t.user)
+        },
+    )
     .await
 }
 
@@ -299,22 +299,15 @@ pub async fn merge(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    act(state, headers, path, TEAM, move |store, t, pbc| {
-        let f = match Fields::parse(&body, &["others"]) {
-            Ok(f) => f,
-            Err(e) => return Ok(Some(Err(e))),
-        };
-        went(
-            flow::merge(store, &t.id, pbc, &f.all("others"), &t.user),
-            page(t, pbc),
-        )
-    })
+    act(
+        state,
+        headers,
+        path,
+        TEAM,
+        (body, &["others"]),
+        |store, t, pbc, f| flow::merge(store, &t.id, pbc, &f.all("others"), &t.user),
+    )
     .await
-}
-
-/// A form with one text field (a reason).
-fn reason(body: &[u8]) -> Result<String, String> {
-    Fields::parse(body, &["reason"]).map(|f| f.one("reason").to_string())
 }
 
 /// POST /e/{code}/requests/{pbc}/submit
@@ -323,9 +316,14 @@ pub async fn submit(
     Path(path): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    act(state, headers, path, CLIENTS, |store, t, pbc| {
-        went(flow::submit(store, &t.id, pbc, &t.user), page(t, pbc))
-    })
+    act(
+        state,
+        headers,
+        path,
+        CLIENTS,
+        no_body(),
+        |store, t, pbc, _| flow::submit(store, &t.id, pbc, &t.user),
+    )
     .await
 }
 
@@ -341,13 +339,8 @@ pub async fn not_applicable(
         headers,
         path,
         CLIENTS,
-        move |store, t, pbc| match reason(&body) {
-            Ok(why) => went(
-                files::not_applicable(store, &t.id, pbc, &why, &t.user),
-                page(t, pbc),
-            ),
-            Err(e) => Ok(Some(Err(e))),
-        },
+        (body, &["reason"]),
+        |store, t, pbc, f| files::not_applicable(store, &t.id, pbc, f.one("reason"), &t.user),
     )
     .await
 }
@@ -358,8 +351,8 @@ pub async fn accept(
     Path(path): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    act(state, headers, path, TEAM, |store, t, pbc| {
-        went(flow::accept(store, &t.id, pbc, &t.user), page(t, pbc))
+    act(state, headers, path, TEAM, no_body(), |store, t, pbc, _| {
+        flow::accept(store, &t.id, pbc, &t.user)
     })
     .await
 }
@@ -371,23 +364,26 @@ pub async fn return_(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    act(state, headers, path, TEAM, move |store, t, pbc| {
-        let f = match Fields::parse(&body, &["reason", "reject"]) {
-            Ok(f) => f,
-            Err(e) => return Ok(Some(Err(e))),
-        };
-        let mut reject = Vec::new();
-        for s in f.all("reject") {
-            match s.parse::<i64>() {
-                Ok(n) => reject.push(n),
-                Err(_) => return Ok(Some(Err(format!("file {s:?} is not a file number")))),
-            }
-        }
-        went(
-            flow::return_submission(store, &t.id, pbc, f.one("reason"), &reject, &t.user),
-            page(t, pbc),
-        )
-    })
+    let known: &[&str] = &["reason", "reject"];
+    act(
+        state,
+        headers,
+        path,
+        TEAM,
+        (body, known),
+        |store, t, pbc, f| {
+            let reject = f
+                .all("reject")
+                .iter()
+                .map(|s| {
+                    s.parse::<i64>().map_err(|_| {
+                        AuditError::Invalid(format!("file {s:?} is not a file number"))
+                    })
+                })
+                .collect::<Result<Vec<i64>, AuditError>>()?;
+            flow::return_submission(store, &t.id, pbc, f.one("reason"), &reject, &t.user)
+        },
+    )
     .await
 }
 
@@ -403,10 +399,8 @@ pub async fn reopen(
         headers,
         path,
         LEAD,
-        move |store, t, pbc| match reason(&body) {
-            Ok(why) => went(flow::reopen(store, &t.id, pbc, &why, &t.user), page(t, pbc)),
-            Err(e) => Ok(Some(Err(e))),
-        },
+        (body, &["reason"]),
+        |store, t, pbc, f| flow::reopen(store, &t.id, pbc, f.one("reason"), &t.user),
     )
     .await
 }
@@ -423,10 +417,8 @@ pub async fn cancel(
         headers,
         path,
         TEAM,
-        move |store, t, pbc| match reason(&body) {
-            Ok(why) => went(flow::cancel(store, &t.id, pbc, &why, &t.user), page(t, pbc)),
-            Err(e) => Ok(Some(Err(e))),
-        },
+        (body, &["reason"]),
+        |store, t, pbc, f| flow::cancel(store, &t.id, pbc, f.one("reason"), &t.user),
     )
     .await
 }
@@ -442,7 +434,8 @@ pub async fn remove_file(
         headers,
         (code, pbc),
         CLIENTS,
-        move |store, t, pbc| went(files::remove(store, &t.id, pbc, n, &t.user), page(t, pbc)),
+        no_body(),
+        move |store, t, pbc, _| files::remove(store, &t.id, pbc, n, &t.user),
     )
     .await
 }

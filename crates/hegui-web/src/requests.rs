@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hegui_audit::comments::{self, On, Visibility};
 use hegui_audit::members::{self, Role};
-use hegui_audit::requests::{self, files, flow, timing, Action, Request, State as RState};
+use hegui_audit::requests::{self, files, timing, Action, Request, State as RState};
 use hegui_audit::store::Store;
 use hegui_audit::AuditError;
 use hegui_core::calendar::Calendar;
@@ -154,7 +154,11 @@ fn board(
     assignee: Option<&str>,
 ) -> Result<BoardData, AuditError> {
     let cal = Calendar::builtin();
-    let all = requests::list(store, &t.id, &t.user, role)?;
+    let cached = crate::cache::requests(store, t)?;
+    let all: Vec<&Request> = cached
+        .iter()
+        .filter(|r| r.visible_to(&t.user, role))
+        .collect();
     let mut load: Vec<(String, usize, usize)> = Vec::new();
     for r in all.iter().filter(|r| r.state.awaiting_client()) {
         let late = timing::of(r, today(), cal).overdue;
@@ -171,6 +175,7 @@ fn board(
     load.sort();
     let shown: Vec<&Request> = all
         .iter()
+        .copied()
         .filter(|r| assignee.is_none_or(|a| r.assignees.iter().any(|x| x == a)))
         .collect();
     // What needs someone first: submissions to review, returns, what the client owes.
@@ -402,7 +407,7 @@ fn page_of(
 ) {
     let r = &l.r;
     let tm = timing::of(r, today(), Calendar::builtin());
-    let allowed = |a: Action| flow::allowed(r, a, me, l.role);
+    let allowed = |a: Action| requests::rules::allowed(r, a, me, l.role);
     let can = Can {
         edit: allowed(Action::Edit),
         merge: allowed(Action::Merge),
@@ -587,26 +592,22 @@ pub struct RequestCounts {
     pub to_review: usize,
 }
 
-/// The counts of what `user` with `role` sees in engagement `id`.
-pub(crate) fn counts(
-    store: &Store,
-    id: &str,
-    user: &str,
-    role: Role,
-) -> Result<RequestCounts, AuditError> {
+/// The counts of what the member of `t` with `role` sees.
+pub(crate) fn counts(store: &Store, t: &Target, role: Role) -> Result<RequestCounts, AuditError> {
     let cal = Calendar::builtin();
     let mut c = RequestCounts::default();
-    for r in requests::list(store, id, user, role)? {
+    let all = crate::cache::requests(store, t)?;
+    for r in all.iter().filter(|r| r.visible_to(&t.user, role)) {
         if r.state == RState::Submitted {
             c.to_review += 1;
         }
         if !r.state.awaiting_client() {
             continue;
         }
-        let t = timing::of(&r, today(), cal);
+        let tm = timing::of(r, today(), cal);
         c.outstanding += 1;
-        c.overdue += usize::from(t.overdue);
-        c.at_risk += usize::from(t.at_risk);
+        c.overdue += usize::from(tm.overdue);
+        c.at_risk += usize::from(tm.at_risk);
     }
     Ok(c)
 }

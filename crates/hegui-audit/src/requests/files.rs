@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use super::flow::{check, event, Action};
+use super::flow::event;
+use super::rules::{check, Action};
 use super::{load, Request};
 use crate::engagement::resolve;
 use crate::log;

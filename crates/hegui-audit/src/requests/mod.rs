@@ -10,7 +10,7 @@
 //! {draft, open, in_progress, returned} ─cancel (reason)─▶ cancelled
 //! ```
 //!
-//! Who may take each step is [`flow::MOVES`], a table the tests walk cell by cell. Every
+//! Who may take each step is [`rules::MOVES`], a table the tests walk cell by cell. Every
 //! step appends to the request's event list (never rewritten) and to the activity log.
 //! `overdue` and `at risk` are computed on the official working-day calendar ([`timing`]),
 //! never stored. A client sees a request only once it is sent and only if it is one of its
@@ -21,6 +21,7 @@ pub mod files;
 pub mod flow;
 pub mod generate;
 pub mod reminders;
+pub mod rules;
 pub mod timing;
 
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,8 @@ use crate::store::{Query, RowExt, Store};
 use crate::AuditError;
 
 pub use files::{RequestFile, Upload};
-pub use flow::{Action, EditRequest, NewRequest, SendOptions, Sent};
+pub use flow::{EditRequest, NewRequest, SendOptions, Sent};
+pub use rules::Action;
 pub use timing::Timing;
 
 /// Where a request stands.
@@ -213,13 +215,9 @@ pub(crate) fn load(q: &mut impl Query, id: &str, code: &str) -> Result<Request, 
     .ok_or_else(|| AuditError::Invalid(format!("no request {}", code.trim())))
 }
 
-/// Every request of an engagement (by id) that `user` with `role` sees, by code.
-pub fn list(
-    store: &Store,
-    engagement_id: &str,
-    user: &str,
-    role: Role,
-) -> Result<Vec<Request>, AuditError> {
+/// Every request of an engagement (by id), by code, whoever may see it: callers filter
+/// with [`Request::visible_to`] (the web's read cache keeps this list).
+pub fn all(store: &Store, engagement_id: &str) -> Result<Vec<Request>, AuditError> {
     Ok(store
         .rows(
             &format!("SELECT {COLS} FROM requests WHERE engagement_id = $1 ORDER BY code"),
@@ -227,6 +225,18 @@ pub fn list(
         )?
         .iter()
         .map(request_of)
+        .collect())
+}
+
+/// Every request of an engagement (by id) that `user` with `role` sees, by code.
+pub fn list(
+    store: &Store,
+    engagement_id: &str,
+    user: &str,
+    role: Role,
+) -> Result<Vec<Request>, AuditError> {
+    Ok(all(store, engagement_id)?
+        .into_iter()
         .filter(|r| r.visible_to(user, role))
         .collect())
 }

@@ -170,9 +170,10 @@ fn waiting_requests(
     today: Date,
     out: &mut Vec<RequestRef>,
 ) -> Result<(), AuditError> {
-    use hegui_audit::requests::{self, timing, State};
+    use hegui_audit::requests::{timing, State};
     let cal = hegui_core::calendar::Calendar::builtin();
-    for r in requests::list(store, &t.id, &t.user, role)? {
+    let all = crate::cache::requests(store, t)?;
+    for r in all.iter().filter(|r| r.visible_to(&t.user, role)) {
         let mine = match role {
             Role::Client => r.state.awaiting_client(),
             Role::Lead => r.state == State::Submitted,
@@ -182,11 +183,11 @@ fn waiting_requests(
         if mine {
             out.push(RequestRef {
                 engagement: t.code.clone(),
-                overdue: timing::of(&r, today, cal).overdue,
-                code: r.code,
-                title: r.title,
+                overdue: timing::of(r, today, cal).overdue,
+                code: r.code.clone(),
+                title: r.title.clone(),
                 state: r.state.as_str().to_string(),
-                due: r.due,
+                due: r.due.clone(),
             });
         }
     }
@@ -355,7 +356,7 @@ pub(crate) fn overview(
         checkpoints: Vec::new(),
         findings: Vec::new(),
         items: Vec::new(),
-        requests: crate::requests::counts(store, &t.id, &t.user, role)?,
+        requests: crate::requests::counts(store, t, role)?,
     };
     if !client {
         let scope = crate::cache::scope(store, t)?;

@@ -82,6 +82,34 @@ fn settle<T>(r: Result<Result<T, ApiError>, ApiError>) -> ApiResult<T> {
     r?.map(Json)
 }
 
+/// A write endpoint: the member check (a stranger's body is never read), then `act` on
+/// the JSON body as that member; a body that is not the JSON expected is a 422.
+async fn write_json<F, T>(
+    (state, headers): (&AppState, &HeaderMap),
+    code: &str,
+    roles: &'static [Role],
+    body: Bytes,
+    act: impl FnOnce(&Store, &Target, F) -> Result<T, AuditError> + Send + 'static,
+) -> ApiResult<T>
+where
+    F: serde::de::DeserializeOwned,
+    T: Send + 'static,
+{
+    let done = with_member(
+        state,
+        headers,
+        code,
+        roles,
+        Does::Write,
+        move |store, t, _| match parse_json::<F>(&body) {
+            Ok(f) => answer(act(store, t, f)),
+            Err(e) => Ok(Some(Err(ApiError::invalid(e)))),
+        },
+    )
+    .await;
+    settle(done)
+}
+
 /// GET /api/v1/engagements/{code}/requests
 #[utoipa::path(get, path = "/api/v1/engagements/{code}/requests", tag = "requests",
     params(("code" = String, Path)),
@@ -130,12 +158,12 @@ pub struct RequestFields {
     pub sensitive: Option<bool>,
 }
 
-fn priority(p: &Option<String>) -> Result<Option<Priority>, ApiError> {
+fn priority(p: &Option<String>) -> Result<Option<Priority>, AuditError> {
     match p.as_deref() {
         None => Ok(None),
         Some(s) => Priority::parse(s)
             .map(Some)
-            .ok_or_else(|| ApiError::invalid(format!("priority {s:?}: high, normal or low"))),
+            .ok_or_else(|| AuditError::Invalid(format!("priority {s:?}: high, normal or low"))),
     }
 }
 
@@ -150,39 +178,28 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Req> {
-    settle(
-        with_member(
-            &state,
-            &headers,
-            &code,
-            TEAM,
-            Does::Write,
-            move |store, t, _| {
-                let f: RequestFields = match parse_json(&body) {
-                    Ok(f) => f,
-                    Err(e) => return Ok(Some(Err(ApiError::invalid(e)))),
-                };
-                let p = match priority(&f.priority) {
-                    Ok(p) => p,
-                    Err(e) => return Ok(Some(Err(e))),
-                };
-                let n = requests::NewRequest {
-                    title: f.title.unwrap_or_default(),
-                    description: f.description.unwrap_or_default(),
-                    checkpoints: f.checkpoints.unwrap_or_default(),
-                    format: f.format.unwrap_or_default(),
-                    period_from: f.period_from,
-                    period_to: f.period_to,
-                    assignees: f.assignees.unwrap_or_default(),
-                    due: f.due,
-                    priority: p,
-                    sensitive: f.sensitive.unwrap_or(false),
-                };
-                answer(flow::create(store, &t.id, n, &t.user))
-            },
-        )
-        .await,
+    write_json(
+        (&state, &headers),
+        &code,
+        TEAM,
+        body,
+        |store, t, f: RequestFields| {
+            let n = requests::NewRequest {
+                priority: priority(&f.priority)?,
+                title: f.title.unwrap_or_default(),
+                description: f.description.unwrap_or_default(),
+                checkpoints: f.checkpoints.unwrap_or_default(),
+                format: f.format.unwrap_or_default(),
+                period_from: f.period_from,
+                period_to: f.period_to,
+                assignees: f.assignees.unwrap_or_default(),
+                due: f.due,
+                sensitive: f.sensitive.unwrap_or(false),
+            };
+            flow::create(store, &t.id, n, &t.user)
+        },
     )
+    .await
 }
 
 /// POST /api/v1/engagements/{code}/requests/generate: drafts from the scope.
@@ -227,35 +244,21 @@ pub async fn send(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Sent> {
-    settle(
-        with_member(
-            &state,
-            &headers,
-            &code,
-            TEAM,
-            Does::Write,
-            move |store, t, _| {
-                let f: SendForm = match parse_json(&body) {
-                    Ok(f) => f,
-                    Err(e) => return Ok(Some(Err(ApiError::invalid(e)))),
-                };
-                let o = requests::SendOptions {
-                    days: f.days.unwrap_or(10).clamp(0, 250),
-                    review_days: f.review_days.unwrap_or(5).clamp(0, 250),
-                    today: today(),
-                };
-                answer(flow::send(
-                    store,
-                    &t.id,
-                    &f.codes,
-                    o,
-                    Calendar::builtin(),
-                    &t.user,
-                ))
-            },
-        )
-        .await,
+    write_json(
+        (&state, &headers),
+        &code,
+        TEAM,
+        body,
+        |store, t, f: SendForm| {
+            let o = requests::SendOptions {
+                days: f.days.unwrap_or(10).clamp(0, 250),
+                review_days: f.review_days.unwrap_or(5).clamp(0, 250),
+                today: today(),
+            };
+            flow::send(store, &t.id, &f.codes, o, Calendar::builtin(), &t.user)
+        },
     )
+    .await
 }
 
 /// GET /api/v1/engagements/{code}/requests/{pbc}
@@ -291,39 +294,28 @@ pub async fn edit(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Req> {
-    settle(
-        with_member(
-            &state,
-            &headers,
-            &code,
-            TEAM,
-            Does::Write,
-            move |store, t, _| {
-                let f: RequestFields = match parse_json(&body) {
-                    Ok(f) => f,
-                    Err(e) => return Ok(Some(Err(ApiError::invalid(e)))),
-                };
-                let p = match priority(&f.priority) {
-                    Ok(p) => p,
-                    Err(e) => return Ok(Some(Err(e))),
-                };
-                let e = requests::EditRequest {
-                    title: f.title,
-                    description: f.description,
-                    checkpoints: f.checkpoints,
-                    format: f.format,
-                    period_from: f.period_from.map(Some),
-                    period_to: f.period_to.map(Some),
-                    assignees: f.assignees,
-                    due: f.due.map(Some),
-                    priority: p,
-                    sensitive: f.sensitive,
-                };
-                answer(flow::edit(store, &t.id, &pbc, e, &t.user))
-            },
-        )
-        .await,
+    write_json(
+        (&state, &headers),
+        &code,
+        TEAM,
+        body,
+        move |store, t, f: RequestFields| {
+            let e = requests::EditRequest {
+                priority: priority(&f.priority)?,
+                title: f.title,
+                description: f.description,
+                checkpoints: f.checkpoints,
+                format: f.format,
+                period_from: f.period_from.map(Some),
+                period_to: f.period_to.map(Some),
+                assignees: f.assignees,
+                due: f.due.map(Some),
+                sensitive: f.sensitive,
+            };
+            flow::edit(store, &t.id, &pbc, e, &t.user)
+        },
     )
+    .await
 }
 
 /// What a step may need.
@@ -487,39 +479,22 @@ pub async fn comment(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Comment> {
-    settle(
-        with_member(
-            &state,
-            &headers,
-            &code,
-            COMMENTERS,
-            Does::Write,
-            move |store, t, _| {
-                let f: CommentForm = match parse_json(&body) {
-                    Ok(f) => f,
-                    Err(e) => return Ok(Some(Err(ApiError::invalid(e)))),
-                };
-                let vis = match f
-                    .visibility
-                    .as_deref()
-                    .map_or(Some(Visibility::Shared), Visibility::parse)
-                {
-                    Some(v) => v,
-                    None => {
-                        return Ok(Some(Err(ApiError::invalid(
-                            "visibility: shared or internal",
-                        ))))
-                    }
-                };
-                let on = match On::parse(&f.on) {
-                    Ok(o) => o,
-                    Err(e) => return answer(Err(e)),
-                };
-                answer(comments::add(store, &t.id, &on, vis, &f.body, &t.user))
-            },
-        )
-        .await,
+    write_json(
+        (&state, &headers),
+        &code,
+        COMMENTERS,
+        body,
+        |store, t, f: CommentForm| {
+            let vis = f
+                .visibility
+                .as_deref()
+                .map_or(Some(Visibility::Shared), Visibility::parse);
+            let vis =
+                vis.ok_or_else(|| AuditError::Invalid("visibility: shared or internal".into()))?;
+            comments::add(store, &t.id, &On::parse(&f.on)?, vis, &f.body, &t.user)
+        },
     )
+    .await
 }
 
 /// GET /api/v1/engagements/{code}/checkpoints/{id}/notes: the paper's review notes.
@@ -571,23 +546,14 @@ pub async fn raise_note(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<String> {
-    settle(
-        with_member(
-            &state,
-            &headers,
-            &code,
-            NOTE_RAISERS,
-            Does::Write,
-            move |store, t, _| {
-                let f: NoteForm = match parse_json(&body) {
-                    Ok(f) => f,
-                    Err(e) => return Ok(Some(Err(ApiError::invalid(e)))),
-                };
-                answer(review_notes::raise(store, &t.id, &cp, &f.body, &t.user))
-            },
-        )
-        .await,
+    write_json(
+        (&state, &headers),
+        &code,
+        NOTE_RAISERS,
+        body,
+        move |store, t, f: NoteForm| review_notes::raise(store, &t.id, &cp, &f.body, &t.user),
     )
+    .await
 }
 
 /// A step of a note.
@@ -611,30 +577,16 @@ pub async fn note_step(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<ReviewNote> {
-    settle(
-        with_member(
-            &state,
-            &headers,
-            &code,
-            NOTE_ACTORS,
-            Does::Write,
-            move |store, t, _| {
-                let f: NoteStep = match parse_json(&body) {
-                    Ok(f) => f,
-                    Err(e) => return Ok(Some(Err(ApiError::invalid(e)))),
-                };
-                answer(review_notes::step(
-                    store,
-                    &t.id,
-                    &rn,
-                    &f.action,
-                    f.text.as_deref(),
-                    &t.user,
-                ))
-            },
-        )
-        .await,
+    write_json(
+        (&state, &headers),
+        &code,
+        NOTE_ACTORS,
+        body,
+        move |store, t, f: NoteStep| {
+            review_notes::step(store, &t.id, &rn, &f.action, f.text.as_deref(), &t.user)
+        },
     )
+    .await
 }
 
 /// GET /api/v1/inbox: the token owner's notifications, newest first (200 at most).
