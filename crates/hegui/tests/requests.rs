@@ -306,6 +306,19 @@ fn the_request_loop_through_the_cli() {
         "aud",
         &["engagement", "note", "answer", e, "RN-001", "全量核对"],
     );
+    // Neither the note nor the internal comment is in a report.
+    let docx = dir.join("report.docx");
+    let out = docx.to_str().unwrap();
+    ok(
+        db,
+        "lead",
+        &["report", "audit", e, "-o", out, "--principal", "所长"],
+    );
+    let text = docx_text(&docx);
+    assert!(text.contains("G2.1"), "the report rendered");
+    for secret in ["同意记录的抽样依据", "全量核对", "客户回复慢"] {
+        assert!(!text.contains(secret), "{secret:?} is in the report");
+    }
     ok(db, "rev", &["engagement", "note", "clear", e, "RN-001"]);
     ok(db, "lead", &["engagement", "verify", e]);
 }
@@ -478,4 +491,15 @@ fn the_pbc_workbook_round_trip() {
         ],
     );
     assert!(err.contains("not an XLSX workbook"), "{err}");
+}
+
+fn docx_text(path: &std::path::Path) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    hegui_report::docx::document_text(&xml)
 }
