@@ -67,7 +67,7 @@ pub fn worker(
                     engagement,
                     NewEvidence {
                         name: format!("{tag}.txt"),
-                        content: format!("evidence {tag}").into_bytes(),
+                        content: format!("evidence {tag}").into_bytes().into(),
                         kind: EvidenceKind::File,
                         collector: actor.clone(),
                         effective_date: None,

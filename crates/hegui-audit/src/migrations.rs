@@ -338,4 +338,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         at TEXT NOT NULL
     );
     ALTER TABLE users ADD COLUMN email TEXT",
+    // 9: content larger than one chunk (1 MiB) is stored in chunks, each encrypted on its
+    // own (`vault::chunks`), so an upload is never held whole in memory; its row in
+    // evidence_blobs then has an empty nonce and ciphertext. Logged like the blobs.
+    "CREATE TABLE evidence_chunks (
+        engagement_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        nonce {blob} NOT NULL,
+        ciphertext {blob} NOT NULL,
+        PRIMARY KEY (engagement_id, sha256, seq)
+    )",
 ];

@@ -219,6 +219,20 @@ pub const TABLES: &[TableDef] = &[
         logged: true,
     },
     TableDef {
+        name: "evidence_chunks",
+        by: "engagement_id",
+        key: &["sha256", "seq"],
+        cols: &[
+            ("engagement_id", Text),
+            ("sha256", Text),
+            ("seq", Int),
+            ("nonce", Bytes),
+            ("ciphertext", Bytes),
+        ],
+        unlogged: &[],
+        logged: true,
+    },
+    TableDef {
         name: "evidence",
         by: "engagement_id",
         key: &["code"],
@@ -407,6 +421,7 @@ pub const ADDED_BY: &[(&str, usize)] = &[
     ("request_files", 8),
     ("comments", 8),
     ("review_notes", 8),
+    ("evidence_chunks", 9),
 ];
 
 /// Whether table `name` exists in a store at schema version `version`.

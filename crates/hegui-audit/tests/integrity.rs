@@ -73,7 +73,7 @@ fn worked(store: &Store) -> String {
         &code,
         NewEvidence {
             name: "policy.pdf".into(),
-            content: b"%PDF-1.7 policy".to_vec(),
+            content: b"%PDF-1.7 policy".to_vec().into(),
             kind: EvidenceKind::File,
             collector: "auditor".into(),
             effective_date: Some("2026-01-01".into()),
@@ -166,7 +166,7 @@ fn with_auditee(store: &Store, code: &str, cal: &hegui_core::calendar::Calendar)
     .unwrap();
     let up = Upload {
         name: "policy-v3.pdf".into(),
-        content: b"%PDF-1.7 v3".to_vec(),
+        content: b"%PDF-1.7 v3".to_vec().into(),
         effective_date: Some("2025-06-01".into()),
     };
     requests::files::upload(store, code, &r.code, vec![up], "client1").unwrap();
@@ -177,6 +177,20 @@ fn with_auditee(store: &Store, code: &str, cal: &hegui_core::calendar::Calendar)
     hegui_audit::comments::add(store, code, &on, vis, "请补充 v2 版本 @client1", "auditor1")
         .unwrap();
     hegui_audit::review_notes::raise(store, code, "G7", "抽样依据？", "reviewer1").unwrap();
+    // Content of more than one chunk: stored in evidence_chunks.
+    let mut spool = vault::Spool::new(u64::MAX).unwrap();
+    spool.write(&vec![b'x'; vault::chunks::CHUNK + 10]).unwrap();
+    let n = NewEvidence {
+        name: "access.log".into(),
+        content: vault::Content::Spooled(spool.finish().unwrap()),
+        kind: EvidenceKind::File,
+        collector: "auditor".into(),
+        effective_date: None,
+        source: "运维".into(),
+        description: String::new(),
+        checkpoints: vec![],
+    };
+    vault::add(store, code, n).unwrap();
 }
 
 fn read_row(store: &Store, t: &TableDef, id: &str) -> (Vec<String>, Vec<Arg>) {
@@ -460,7 +474,7 @@ fn a_store_from_before_verifies_after_its_baseline() {
     let path = path.to_str().unwrap();
     insert_raw(&Store::open_legacy(path, 4).unwrap(), &legacy_tables());
     let store = Store::open(path).unwrap();
-    assert_eq!(store.version().unwrap(), 8);
+    assert_eq!(store.version().unwrap(), 9);
     let v = verify::engagement(&store, "ENG-2025-001").unwrap();
     assert!(v.ok(), "{:?}", v.problems);
     assert_eq!(v.entries, 3, "the baseline is the third entry");

@@ -55,7 +55,7 @@ fn opts(today: Date) -> SendOptions {
 fn file(name: &str) -> Upload {
     Upload {
         name: name.into(),
-        content: format!("%PDF-1.7 {name}").into_bytes(),
+        content: format!("%PDF-1.7 {name}").into_bytes().into(),
         effective_date: None,
     }
 }

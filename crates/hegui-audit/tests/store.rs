@@ -427,7 +427,7 @@ fn vault(store: &Store) {
     let e = engagement::create(store, &new(AuditKind::Commissioned, "壬所", "郑十一")).unwrap();
     let item = |name: &str, content: &[u8], kind: EvidenceKind, cps: &[&str]| NewEvidence {
         name: name.into(),
-        content: content.to_vec(),
+        content: content.to_vec().into(),
         kind,
         collector: "auditor@firm".into(),
         effective_date: Some("2025-12-31".into()),
@@ -548,7 +548,7 @@ fn closing(store: &Store, dir: &std::path::Path) {
         &e.code,
         NewEvidence {
             name: "consents.csv".into(),
-            content: "姓名,手机\n张伟,13812345678\n".as_bytes().to_vec(),
+            content: "姓名,手机\n张伟,13812345678\n".as_bytes().to_vec().into(),
             kind: EvidenceKind::File,
             collector: "a".into(),
             effective_date: None,
@@ -638,7 +638,7 @@ fn transfer(src: &Store, dst: &Store, spare: &Store) {
         &e.code,
         NewEvidence {
             name: "policy.pdf".into(),
-            content: b"%PDF-1.7 \x00\xff binary".to_vec(),
+            content: b"%PDF-1.7 \x00\xff binary".to_vec().into(),
             kind: EvidenceKind::File,
             collector: "auditor@firm".into(),
             effective_date: None,
@@ -827,7 +827,7 @@ fn reopening_keeps_the_schema_and_the_data() {
         engagement::create(&s, &new(AuditKind::Commissioned, "乙所", "王五")).unwrap();
     }
     let s = Store::open(path.to_str().unwrap()).unwrap();
-    assert_eq!(s.version().unwrap(), 8);
+    assert_eq!(s.version().unwrap(), 9);
     assert_eq!(engagement::list(&s).unwrap().len(), 1);
 }
 

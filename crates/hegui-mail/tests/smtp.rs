@@ -204,7 +204,7 @@ fn notifications_go_out_once_and_the_digest_is_one_message_per_person() {
         &codes[0],
         vec![Upload {
             name: "p.pdf".into(),
-            content: b"%PDF".to_vec(),
+            content: b"%PDF".to_vec().into(),
             effective_date: None,
         }],
         "cli1",

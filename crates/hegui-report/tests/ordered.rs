@@ -82,7 +82,7 @@ fn ordered_audit_reports_quote_art_5_and_give_the_art_11_due_date() {
         &e.code,
         hegui_audit::vault::NewEvidence {
             name: "encryption-config.txt".into(),
-            content: b"AES-256".to_vec(),
+            content: b"AES-256".to_vec().into(),
             kind: hegui_audit::vault::EvidenceKind::File,
             collector: "lead".into(),
             effective_date: None,

@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hegui_audit::members::Role;
-use hegui_audit::vault::{self, EvidenceKind, NewEvidence};
+use hegui_audit::vault::{self, Content, EvidenceKind, NewEvidence, Spooled};
 use hegui_audit::AuditError;
 use serde::Deserialize;
 
@@ -18,8 +18,9 @@ use crate::session::{self, blocking};
 use crate::signin::see_other;
 use crate::{render, AppState};
 
-/// The largest evidence file taken through the browser.
-pub const EVIDENCE_LIMIT: usize = 64 * 1024 * 1024;
+/// The largest evidence file taken through the browser or the API (received into a spool,
+/// stored in chunks: never held whole in memory).
+pub const EVIDENCE_LIMIT: usize = 512 * 1024 * 1024;
 /// Who downloads evidence (a viewer sees metadata only).
 pub const DOWNLOADERS: &[Role] = &[Role::Lead, Role::Auditor, Role::Reviewer];
 
@@ -138,51 +139,41 @@ pub async fn list(
 }
 
 /// The upload form's fields, read from the multipart body (unknown fields refused).
-#[derive(Default)]
 struct Upload {
     name: String,
-    content: Vec<u8>,
+    content: Spooled,
     source: String,
     description: String,
     effective_date: Option<String>,
     checkpoint: Option<String>,
 }
 
-/// Reads the form; an error carries its status (413 for a body over the limit).
-async fn read_upload(mut m: Multipart) -> Result<Upload, (StatusCode, String)> {
-    let bad = |s: &str| (StatusCode::UNPROCESSABLE_ENTITY, s.to_string());
-    let fail = |e: axum::extract::multipart::MultipartError| {
-        (crate::upload::multipart_status(&e), e.body_text())
-    };
-    let mut u = Upload::default();
-    while let Some(field) = m.next_field().await.map_err(fail)? {
-        let name = field.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "file" => {
-                u.name = field
-                    .file_name()
-                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
-                    .filter(|n| !n.is_empty())
-                    .ok_or_else(|| bad("the upload has no file name"))?;
-                u.content = field.bytes().await.map_err(fail)?.to_vec();
-            }
-            "source" | "description" | "effective_date" | "checkpoint" => {
-                let v = field.text().await.map_err(fail)?;
-                let v = v.trim().to_string();
-                match name.as_str() {
-                    "source" => u.source = v,
-                    "description" => u.description = v,
-                    "effective_date" => u.effective_date = (!v.is_empty()).then_some(v),
-                    _ => u.checkpoint = (!v.is_empty()).then_some(v),
-                }
-            }
-            other => return Err(bad(&format!("unexpected field {other:?}"))),
-        }
+/// The text fields of the evidence form (pages and API).
+pub(crate) const EVIDENCE_FIELDS: &[&str] =
+    &["source", "description", "effective_date", "checkpoint"];
+
+/// Reads the form (one file, streamed into a spool and typed by its content); an error
+/// carries its status (413 for a body over the limit).
+async fn read_upload(m: Multipart) -> Result<Upload, (StatusCode, String)> {
+    let mut form = crate::upload::read_uploads(m, EVIDENCE_FIELDS, EVIDENCE_LIMIT as u64).await?;
+    if form.files.len() != 1 {
+        let e = if form.files.is_empty() {
+            "no file"
+        } else {
+            "one file at a time"
+        };
+        return Err((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()));
     }
-    if u.content.is_empty() && u.name.is_empty() {
-        return Err(bad("no file"));
-    }
-    Ok(u)
+    let (name, content) = form.files.remove(0);
+    let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    Ok(Upload {
+        name,
+        content,
+        source: form.text("source").to_string(),
+        description: form.text("description").to_string(),
+        effective_date: opt(form.text("effective_date")),
+        checkpoint: opt(form.text("checkpoint")),
+    })
 }
 
 /// POST /e/{code}/evidence: one file into the vault.
@@ -218,9 +209,6 @@ pub async fn upload(
             return r;
         }
     };
-    if let Err(e) = crate::upload::check(&u.name, &u.content) {
-        return show(&state, &headers, (code, 1), Some(e), None).await;
-    }
     if let Some(d) = &u.effective_date {
         if d.parse::<jiff::civil::Date>().is_err() {
             return show(
@@ -241,7 +229,7 @@ pub async fn upload(
             &id,
             NewEvidence {
                 name: u.name,
-                content: u.content,
+                content: Content::Spooled(u.content),
                 kind: EvidenceKind::File,
                 collector: actor,
                 effective_date: u.effective_date,
@@ -269,27 +257,17 @@ pub async fn download(
         let Some(item) = list.iter().find(|i| i.code == ev) else {
             return Ok(None);
         };
-        Ok(Some((item.code.clone(), item.name.clone())))
-    })
-    .await;
-    let (s, (ev, file)) = match got {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    // The copy is taken and logged under the engagement's write lock, by the member.
-    let (st, c, name) = (state.clone(), code.clone(), s.user.name.clone());
-    let got = blocking(move || {
-        let (_, content) = vault::get(&st.store, &c, &ev)?;
-        vault::record_download(&st.store, &c, &ev, &name)?;
-        Ok::<_, AuditError>(Some((file, content)))
+        // Logged before the first byte leaves, by the member.
+        vault::record_download(store, &t.id, &item.code, &t.user)?;
+        Ok(Some((t.id.clone(), item.sha256.clone(), item.name.clone())))
     })
     .await;
     match got {
-        Ok(Some((file, content))) => {
-            crate::upload::attachment(&file, "application/octet-stream", content)
+        Ok((_, (id, sha, file))) => {
+            let body = crate::upload::stream(state.store.clone(), id, sha);
+            crate::upload::attachment(&file, "application/octet-stream", body)
         }
-        Ok(None) => error_page(&state, &headers, StatusCode::NOT_FOUND),
-        Err(_) => error_page(&state, &headers, StatusCode::INTERNAL_SERVER_ERROR),
+        Err(r) => r,
     }
 }
 

@@ -440,49 +440,22 @@ pub async fn remove_file(
     .await
 }
 
-/// The files of an upload form (field `file`, repeatable) and its effective date, each
-/// file checked by its content; or why not (with the status: 413 past the limit).
-pub(crate) async fn read_uploads(mut m: Multipart) -> Result<Vec<Upload>, (StatusCode, String)> {
-    let fail = |e: axum::extract::multipart::MultipartError| {
-        (crate::upload::multipart_status(&e), e.body_text())
-    };
-    let mut got = Vec::new();
-    let mut effective = None;
-    while let Some(field) = m.next_field().await.map_err(fail)? {
-        match field.name().unwrap_or("") {
-            "file" => {
-                let name = field
-                    .file_name()
-                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
-                    .unwrap_or_default();
-                let bytes = field.bytes().await.map_err(fail)?.to_vec();
-                if name.is_empty() && bytes.is_empty() {
-                    continue;
-                }
-                crate::upload::check(&name, &bytes)
-                    .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, format!("{name}: {e}")))?;
-                got.push((name, bytes));
-            }
-            "effective_date" => {
-                let v = field.text().await.map_err(fail)?;
-                effective = Some(v.trim().to_string()).filter(|v| !v.is_empty());
-            }
-            other => {
-                return Err((
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("unexpected field {other:?}"),
-                ))
-            }
-        }
-    }
-    if got.is_empty() {
+/// The files of an upload form (field `file`, repeatable, each received into a spool and
+/// checked by its content) with its effective date; or why not (with the status: 413
+/// past the limit).
+pub(crate) async fn read_uploads(m: Multipart) -> Result<Vec<Upload>, (StatusCode, String)> {
+    let limit = crate::evidence::EVIDENCE_LIMIT as u64;
+    let form = crate::upload::read_uploads(m, &["effective_date"], limit).await?;
+    if form.files.is_empty() {
         return Err((StatusCode::UNPROCESSABLE_ENTITY, "no file".into()));
     }
-    Ok(got
+    let effective = Some(form.text("effective_date").to_string()).filter(|v| !v.is_empty());
+    Ok(form
+        .files
         .into_iter()
-        .map(|(name, content)| Upload {
+        .map(|(name, s)| Upload {
             name,
-            content,
+            content: hegui_audit::vault::Content::Spooled(s),
             effective_date: effective.clone(),
         })
         .collect())

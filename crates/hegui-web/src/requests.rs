@@ -551,33 +551,43 @@ pub async fn download(
     )
     .await;
     match got {
-        Ok((_, (name, bytes))) => {
-            crate::upload::attachment(&name, "application/octet-stream", bytes)
-        }
+        Ok((_, file)) => file_response(state.store.clone(), file),
         Err(r) => r,
     }
 }
 
 /// A request's file for a member who may have it (else `None`: a 404), its download
-/// logged (pages and API).
+/// logged (pages and API): its name and where its content is (engagement id, SHA-256).
 pub(crate) fn file_for(
     store: &Store,
     t: &Target,
     role: Role,
     pbc: &str,
     n: i64,
-) -> Result<Option<(String, Vec<u8>)>, AuditError> {
+) -> Result<Option<(String, String, String)>, AuditError> {
     let Some(r) = requests::get(store, &t.id, pbc, &t.user, role)? else {
         return Ok(None);
     };
     if !r.files_open_to(&t.user, role) {
         return Ok(None);
     }
-    let Some((f, bytes)) = files::content(store, &t.id, &r.code, n)? else {
+    let Some(f) = files::list(store, &t.id, &r.code)?
+        .into_iter()
+        .find(|f| f.seq == n)
+    else {
         return Ok(None);
     };
     files::record_download(store, &t.id, &r.code, n, &t.user)?;
-    Ok(Some((f.name, bytes)))
+    Ok(Some((f.name, t.id.clone(), f.sha256)))
+}
+
+/// A file as the answer to a download, streamed from the vault.
+pub(crate) fn file_response(
+    store: std::sync::Arc<Store>,
+    (name, id, sha): (String, String, String),
+) -> Response {
+    let body = crate::upload::stream(store, id, sha);
+    crate::upload::attachment(&name, "application/octet-stream", body)
 }
 
 /// Requests outstanding, overdue and at risk, for the dashboard and my work.

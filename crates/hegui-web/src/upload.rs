@@ -1,9 +1,17 @@
 //! Files in and out: what an uploaded file is, by its content (the type its first bytes
 //! say, checked against its name, and executables refused whatever they are called); a
-//! multipart form read with its fields named; a download as an attachment.
+//! multipart form read with its fields named — files received into spools
+//! (`vault::Spool`), never whole in memory; a download as an attachment, streamed from the
+//! vault one chunk at a time.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hegui_audit::store::Store;
+use hegui_audit::vault::{self, Spool, Spooled};
 
 /// A file type hegui accepts as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +174,7 @@ pub async fn read_form(
 
 /// A download: `content` as an attachment named `file` (RFC 6266: an ASCII fallback and
 /// the UTF-8 name), never rendered by the browser.
-pub fn attachment(file: &str, content_type: &'static str, content: Vec<u8>) -> Response {
+pub fn attachment(file: &str, content_type: &'static str, content: impl Into<Body>) -> Response {
     let ascii: String = file
         .chars()
         .map(|c| {
@@ -188,7 +196,7 @@ pub fn attachment(file: &str, content_type: &'static str, content: Vec<u8>) -> R
         })
         .collect();
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    let mut r = content.into_response();
+    let mut r = content.into().into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
@@ -199,4 +207,106 @@ pub fn attachment(file: &str, content_type: &'static str, content: Vec<u8>) -> R
         HeaderValue::from_static("sandbox; default-src 'none'"),
     );
     r
+}
+
+/// An upload form: its files (field `file`, repeatable) each received into a spool and
+/// checked by its content, and its text fields.
+#[derive(Debug, Default)]
+pub struct Uploads {
+    pub files: Vec<(String, Spooled)>,
+    pub texts: HashMap<String, String>,
+}
+
+impl Uploads {
+    /// A text field, trimmed ("" when absent).
+    pub fn text(&self, name: &str) -> &str {
+        self.texts.get(name).map(|s| s.trim()).unwrap_or("")
+    }
+}
+
+/// Reads an upload form: each `file` field streamed into a spool of at most `limit` bytes
+/// (its type checked as soon as its first bytes are in, so an executable stops there), the
+/// text fields `texts`; anything else is refused. An error carries its status (413 past a
+/// limit).
+pub async fn read_uploads(
+    mut m: axum::extract::Multipart,
+    texts: &[&str],
+    limit: u64,
+) -> Result<Uploads, (StatusCode, String)> {
+    let fail = |e: axum::extract::multipart::MultipartError| (multipart_status(&e), e.body_text());
+    let internal = |e: hegui_audit::AuditError| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    let mut out = Uploads::default();
+    while let Some(mut field) = m.next_field().await.map_err(fail)? {
+        let name = field.name().unwrap_or("").to_string();
+        if texts.contains(&name.as_str()) {
+            let v = field.text().await.map_err(fail)?;
+            out.texts.insert(name, v);
+            continue;
+        }
+        if name != "file" {
+            return Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("unexpected field {name:?}"),
+            ));
+        }
+        let file = field
+            .file_name()
+            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+            .unwrap_or_default();
+        let mut spool = Spool::new(limit).map_err(internal)?;
+        let mut checked = false;
+        while let Some(bytes) = field.chunk().await.map_err(fail)? {
+            spool
+                .write(&bytes)
+                .map_err(|e| (StatusCode::PAYLOAD_TOO_LARGE, format!("{file}: {e}")))?;
+            if !checked && spool.head().len() >= vault::chunks::HEAD {
+                check(&file, spool.head()).map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e))?;
+                checked = true;
+            }
+        }
+        let spooled = spool.finish().map_err(internal)?;
+        if file.is_empty() && spooled.size == 0 {
+            continue;
+        }
+        if file.is_empty() {
+            return Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the upload has no file name".into(),
+            ));
+        }
+        if !checked {
+            check(&file, &spooled.head).map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e))?;
+        }
+        out.files.push((file, spooled));
+    }
+    Ok(out)
+}
+
+/// Content `sha` of engagement `id` as a response body, decrypted one chunk at a time on
+/// the blocking pool (a download never holds the whole file). A chunk that fails its
+/// check ends the body early: the client sees a broken download, never altered bytes.
+pub fn stream(store: Arc<Store>, id: String, sha: String) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    tokio::task::spawn_blocking(move || {
+        let chunks = match vault::stream_blob(&store, &id, &sha) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                return;
+            }
+        };
+        for c in chunks {
+            let failed = c.is_err();
+            if tx
+                .blocking_send(c.map_err(|e| std::io::Error::other(e.to_string())))
+                .is_err()
+                || failed
+            {
+                return;
+            }
+        }
+    });
+    let chunks =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+    Body::from_stream(chunks)
 }

@@ -391,7 +391,7 @@ fn the_evidence_list_comes_in_pages() {
     members::set(store, &e.code, "auditor", Role::Auditor, None, "lead").unwrap();
     for i in 0..105 {
         let mut n = pdf_evidence(&format!("doc-{i}.pdf"));
-        n.content = format!("%PDF-1.4 doc {i}").into_bytes();
+        n.content = format!("%PDF-1.4 doc {i}").into_bytes().into();
         hegui_audit::vault::add(store, &e.code, n).unwrap();
     }
     let s = app.session("auditor");

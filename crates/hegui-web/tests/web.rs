@@ -313,7 +313,7 @@ fn matrix(app: &App) {
     hegui_audit::requests::flow::send(store, &own.code, one, o, cal, "lead").unwrap();
     let up = hegui_audit::requests::Upload {
         name: "policy.pdf".into(),
-        content: b"%PDF-1.7 policy".to_vec(),
+        content: b"%PDF-1.7 policy".to_vec().into(),
         effective_date: None,
     };
     hegui_audit::requests::files::upload(store, &own.code, &pbc.code, vec![up], "client").unwrap();

@@ -17,10 +17,11 @@ use crate::workpaper::{self, Edit};
 use crate::AuditError;
 
 /// A file to add.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Upload {
     pub name: String,
-    pub content: Vec<u8>,
+    /// Bytes, or an upload received into a spool (`vault::Spool`).
+    pub content: vault::Content,
     /// The day the document speaks for (a policy's version date, a log's period end).
     pub effective_date: Option<String>,
 }

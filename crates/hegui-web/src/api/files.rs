@@ -14,7 +14,7 @@ use crate::access::{AUDIT_SIDE, EDITORS};
 use crate::evidence::DOWNLOADERS;
 use crate::reports::{file_of, render_and_keep, RenderForm, RENDERERS};
 use crate::session::blocking;
-use crate::upload::{attachment, read_form};
+use crate::upload::attachment;
 use crate::AppState;
 
 /// GET /api/v1/engagements/{code}/evidence
@@ -60,17 +60,14 @@ pub async fn upload(
     let m = Multipart::from_request(request, &state)
         .await
         .map_err(|e| ApiError::invalid(e.body_text()))?;
-    let texts = ["source", "effective_date", "checkpoint", "description"];
-    let mut form = read_form(m, &["file"], &texts)
+    let limit = crate::evidence::EVIDENCE_LIMIT as u64;
+    let mut form = crate::upload::read_uploads(m, crate::evidence::EVIDENCE_FIELDS, limit)
         .await
         .map_err(|(status, e)| ApiError::new(status, e))?;
-    let Some((name, content)) = form.files.remove("file") else {
-        return Err(ApiError::invalid("no file (multipart field `file`)"));
-    };
-    if name.is_empty() {
-        return Err(ApiError::invalid("the file has no name"));
+    if form.files.len() != 1 {
+        return Err(ApiError::invalid("one file (multipart field `file`)"));
     }
-    crate::upload::check(&name, &content).map_err(ApiError::invalid)?;
+    let (name, content) = form.files.remove(0);
     let effective = Some(form.text("effective_date").to_string()).filter(|d| !d.is_empty());
     if let Some(d) = &effective {
         if d.parse::<jiff::civil::Date>().is_err() {
@@ -81,7 +78,7 @@ pub async fn upload(
     }
     let n = NewEvidence {
         name,
-        content,
+        content: vault::Content::Spooled(content),
         kind: EvidenceKind::File,
         collector: id.1,
         effective_date: effective,
@@ -109,26 +106,24 @@ pub async fn download(
     Path((code, ev)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (name, content) = with_member(
+    let (id, sha, name) = with_member(
         &state,
         &headers,
         &code,
         DOWNLOADERS,
         Does::Read,
         move |store, t, _| {
-            if !crate::cache::evidence(store, t)?
-                .iter()
-                .any(|e| e.code == ev)
-            {
+            let list = crate::cache::evidence(store, t)?;
+            let Some(item) = list.iter().find(|e| e.code == ev) else {
                 return Ok(None);
-            }
-            let (item, content) = vault::get(store, &t.id, &ev)?;
+            };
             vault::record_download(store, &t.id, &ev, &t.user)?;
-            Ok(Some((item.name, content)))
+            Ok(Some((t.id.clone(), item.sha256.clone(), item.name.clone())))
         },
     )
     .await?;
-    Ok(attachment(&name, "application/octet-stream", content))
+    let body = crate::upload::stream(state.store.clone(), id, sha);
+    Ok(attachment(&name, "application/octet-stream", body))
 }
 
 /// GET /api/v1/engagements/{code}/reports

@@ -451,7 +451,7 @@ pub async fn download(
     )
     .await;
     match got {
-        Ok((name, bytes)) => crate::upload::attachment(&name, "application/octet-stream", bytes),
+        Ok(file) => crate::requests::file_response(state.store.clone(), file),
         Err(e) => e.into_response(),
     }
 }

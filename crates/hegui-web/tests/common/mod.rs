@@ -117,7 +117,7 @@ pub fn form(password: &str) -> String {
 pub fn pdf_evidence(name: &str) -> hegui_audit::vault::NewEvidence {
     hegui_audit::vault::NewEvidence {
         name: name.into(),
-        content: b"%PDF-1.4 privacy policy".to_vec(),
+        content: b"%PDF-1.4 privacy policy".to_vec().into(),
         kind: hegui_audit::vault::EvidenceKind::File,
         collector: "auditor".into(),
         effective_date: Some("2025-06-30".into()),

@@ -84,7 +84,7 @@ fn populate(store: &Store, a: &BenchReportArgs) -> Result<String> {
             &code,
             NewEvidence {
                 name: format!("evidence-{i}.txt"),
-                content: format!("证据 {i}").repeat(200).into_bytes(),
+                content: format!("证据 {i}").repeat(200).into_bytes().into(),
                 kind: EvidenceKind::File,
                 collector: ACTOR.into(),
                 effective_date: None,

@@ -87,7 +87,7 @@ pub fn run(store: &Store, c: EvidenceCmd, who: &str) -> Result<ExitCode> {
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or(file.clone()),
-                    content,
+                    content: content.into(),
                     kind: match kind {
                         EvidenceKindArg::File => EvidenceKind::File,
                         EvidenceKindArg::Text => EvidenceKind::Text,

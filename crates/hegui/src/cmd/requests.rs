@@ -305,7 +305,7 @@ pub fn run(store: &Store, c: RequestCmd, cal: &Calendar, who: &str) -> Result<Ex
             for p in &paths {
                 ups.push(Upload {
                     name: p.clone(),
-                    content: input::read_limited(p, UPLOAD_LIMIT, "one uploaded file")?,
+                    content: input::read_limited(p, UPLOAD_LIMIT, "one uploaded file")?.into(),
                     effective_date: effective.clone(),
                 });
             }

@@ -276,7 +276,7 @@ impl Import {
             &code,
             hegui_audit::vault::NewEvidence {
                 name: "policy.txt".into(),
-                content: "隐私政策 v3".as_bytes().to_vec(),
+                content: "隐私政策 v3".as_bytes().to_vec().into(),
                 kind: hegui_audit::vault::EvidenceKind::File,
                 collector: "fuzz".into(),
                 effective_date: None,

@@ -15,6 +15,10 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub mod chunks;
+
+pub use chunks::{Spool, Spooled};
+
 use crate::engagement::resolve;
 use crate::log;
 use crate::store::{now, Arg, RowExt, Store, Tx};
@@ -33,11 +37,62 @@ pub enum EvidenceKind {
     Obligations,
 }
 
+/// What is stored: bytes in memory, or an upload received into a [`Spool`].
+#[derive(Debug)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    Spooled(Spooled),
+}
+
+impl From<Vec<u8>> for Content {
+    fn from(b: Vec<u8>) -> Content {
+        Content::Bytes(b)
+    }
+}
+
+impl Content {
+    pub fn len(&self) -> u64 {
+        match self {
+            Content::Bytes(b) => b.len() as u64,
+            Content::Spooled(s) => s.size,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Its SHA-256 (hex), the vault's address of it.
+    pub fn sha256(&self) -> String {
+        match self {
+            Content::Bytes(b) => hex(&Sha256::digest(b)),
+            Content::Spooled(s) => s.sha256.clone(),
+        }
+    }
+
+    /// Its first bytes (at least [`chunks::HEAD`] when there are that many).
+    pub fn head(&self) -> &[u8] {
+        match self {
+            Content::Bytes(b) => &b[..b.len().min(chunks::HEAD)],
+            Content::Spooled(s) => &s.head,
+        }
+    }
+
+    /// The whole content, for what must be parsed (a scan report, an obligations
+    /// computation): read back from a spool.
+    pub fn whole(&self) -> Result<std::borrow::Cow<'_, [u8]>, AuditError> {
+        match self {
+            Content::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            Content::Spooled(s) => Ok(std::borrow::Cow::Owned(s.bytes()?)),
+        }
+    }
+}
+
 /// Metadata of an item to add.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct NewEvidence {
     pub name: String,
-    pub content: Vec<u8>,
+    pub content: Content,
     pub kind: EvidenceKind,
     pub collector: String,
     pub effective_date: Option<String>,
@@ -217,7 +272,9 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
         ));
     }
     let mut cps = n.checkpoints.clone();
-    cps.extend(checkpoints_for(n.kind, &n.content)?);
+    if matches!(n.kind, EvidenceKind::Scan | EvidenceKind::Obligations) {
+        cps.extend(checkpoints_for(n.kind, &n.content.whole()?)?);
+    }
     let mut linked = Vec::new();
     for c in &cps {
         let (_, cp) = hegui_core::law::Law::get()
@@ -262,7 +319,7 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
         )?;
     }
     if n.kind == EvidenceKind::Scan {
-        apply_scan_counts(store, engagement, &n.content, &code, &n.collector)?;
+        apply_scan_counts(store, engagement, &n.content.whole()?, &code, &n.collector)?;
     }
     Ok(Evidence {
         code,
@@ -280,9 +337,10 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
 }
 
 /// Stores `content` in the engagement's vault (encrypted, once per distinct content) and
-/// returns its SHA-256.
-pub(crate) fn put_blob(tx: &mut Tx, id: &str, content: &[u8]) -> Result<String, AuditError> {
-    let sha = hex(&Sha256::digest(content));
+/// returns its SHA-256. Content of more than one chunk is stored in chunks
+/// ([`chunks::store`]), never held whole.
+pub(crate) fn put_blob(tx: &mut Tx, id: &str, content: &Content) -> Result<String, AuditError> {
+    let sha = content.sha256();
     let cipher = key(tx, id)?;
     let known = !tx
         .rows(
@@ -290,23 +348,35 @@ pub(crate) fn put_blob(tx: &mut Tx, id: &str, content: &[u8]) -> Result<String, 
             &[id.into(), sha.clone().into()],
         )?
         .is_empty();
-    if !known {
-        let nonce: [u8; 24] = random()?;
-        let ct = cipher
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: content,
-                    aad: &aad(id, &sha),
-                },
-            )
-            .map_err(|_| AuditError::Db("encryption failed".into()))?;
-        tx.exec(
-            "INSERT INTO evidence_blobs (engagement_id, sha256, nonce, ciphertext) VALUES ($1, $2, $3, $4)",
-            &[id.into(), sha.clone().into(), Arg::Bytes(nonce.to_vec()), Arg::Bytes(ct)],
-        )?;
-        tx.touch("evidence_blobs", &[&sha]);
+    if known {
+        return Ok(sha);
     }
+    let (nonce, ct) = match content {
+        Content::Spooled(s) if s.size > chunks::CHUNK as u64 => {
+            chunks::store(tx, id, &cipher, s)?;
+            // The row says the content is there; its chunks hold it.
+            (Vec::new(), Vec::new())
+        }
+        _ => {
+            let plain = content.whole()?;
+            let nonce: [u8; 24] = random()?;
+            let ct = cipher
+                .encrypt(
+                    &XNonce::from(nonce),
+                    Payload {
+                        msg: &plain,
+                        aad: &aad(id, &sha),
+                    },
+                )
+                .map_err(|_| AuditError::Db("encryption failed".into()))?;
+            (nonce.to_vec(), ct)
+        }
+    };
+    tx.exec(
+        "INSERT INTO evidence_blobs (engagement_id, sha256, nonce, ciphertext) VALUES ($1, $2, $3, $4)",
+        &[id.into(), sha.clone().into(), Arg::Bytes(nonce), Arg::Bytes(ct)],
+    )?;
+    tx.touch("evidence_blobs", &[&sha]);
     Ok(sha)
 }
 
@@ -479,8 +549,11 @@ pub fn list(store: &Store, engagement: &str) -> Result<Vec<Evidence>, AuditError
         .collect())
 }
 
-/// Decrypts the blob `sha` of engagement `id` and checks that it hashes to `sha`.
-pub fn decrypt_blob(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, AuditError> {
+/// Content's plaintext, one chunk at a time.
+pub type Plaintext<'a> = Box<dyn Iterator<Item = Result<Vec<u8>, AuditError>> + 'a>;
+
+/// The engagement's cipher, for reading.
+fn reading_key(store: &Store, id: &str) -> Result<XChaCha20Poly1305, AuditError> {
     let keys = store.rows(
         "SELECT key_bytes FROM engagement_keys WHERE engagement_id = $1",
         &[id.into()],
@@ -489,6 +562,19 @@ pub fn decrypt_blob(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, Audit
         .first()
         .ok_or_else(|| AuditError::Tampered("the engagement's key is gone (purged?)".into()))?
         .bytes(0);
+    XChaCha20Poly1305::new_from_slice(&k)
+        .map_err(|_| AuditError::Tampered("the engagement key is damaged".into()))
+}
+
+/// The content `sha` of engagement `id`, decrypted one chunk at a time (content stored
+/// in one piece is one chunk); authenticated chunk by chunk, and checked against its hash
+/// when the last is read.
+pub fn stream_blob<'a>(
+    store: &'a Store,
+    id: &'a str,
+    sha: &'a str,
+) -> Result<Plaintext<'a>, AuditError> {
+    let cipher = reading_key(store, id)?;
     let rows = store.rows(
         "SELECT nonce, ciphertext FROM evidence_blobs WHERE engagement_id = $1 AND sha256 = $2",
         &[id.into(), sha.into()],
@@ -496,7 +582,30 @@ pub fn decrypt_blob(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, Audit
     let r = rows
         .first()
         .ok_or_else(|| AuditError::Tampered(format!("content {sha} is missing from the vault")))?;
-    open_blob(&k, id, sha, &r.bytes(0), &r.bytes(1))
+    let (nonce, ct) = (r.bytes(0), r.bytes(1));
+    if nonce.is_empty() {
+        return Ok(Box::new(chunks::read(store, id, sha, cipher)?));
+    }
+    let whole = open_with(&cipher, id, sha, &nonce, &ct);
+    Ok(Box::new(std::iter::once(whole)))
+}
+
+/// Decrypts the blob `sha` of engagement `id` and checks that it hashes to `sha`.
+pub fn decrypt_blob(store: &Store, id: &str, sha: &str) -> Result<Vec<u8>, AuditError> {
+    let mut out = Vec::new();
+    for chunk in stream_blob(store, id, sha)? {
+        out.extend_from_slice(&chunk?);
+    }
+    Ok(out)
+}
+
+/// Decrypts and checks content without keeping it (one chunk in memory at a time).
+pub fn check_blob(store: &Store, id: &str, sha: &str) -> Result<u64, AuditError> {
+    let mut n = 0u64;
+    for chunk in stream_blob(store, id, sha)? {
+        n += chunk?.len() as u64;
+    }
+    Ok(n)
 }
 
 /// Decrypts a blob with the engagement's key bytes and checks its hash (also used on an
@@ -510,6 +619,16 @@ pub(crate) fn open_blob(
 ) -> Result<Vec<u8>, AuditError> {
     let cipher = XChaCha20Poly1305::new_from_slice(key)
         .map_err(|_| AuditError::Tampered("the engagement key is damaged".into()))?;
+    open_with(&cipher, id, sha, nonce, ct)
+}
+
+fn open_with(
+    cipher: &XChaCha20Poly1305,
+    id: &str,
+    sha: &str,
+    nonce: &[u8],
+    ct: &[u8],
+) -> Result<Vec<u8>, AuditError> {
     let nonce: [u8; 24] = nonce
         .try_into()
         .map_err(|_| AuditError::Tampered(format!("content {sha}: damaged nonce")))?;
@@ -570,7 +689,7 @@ pub fn verify(store: &Store, engagement: &str) -> Result<usize, AuditError> {
     let id = resolve(store, engagement)?;
     let items = list(store, engagement)?;
     for e in &items {
-        decrypt_blob(store, &id, &e.sha256)
+        check_blob(store, &id, &e.sha256)
             .map_err(|err| AuditError::Tampered(format!("{} ({}): {err}", e.code, e.name)))?;
     }
     Ok(items.len())
