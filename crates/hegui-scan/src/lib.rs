@@ -16,6 +16,7 @@
 //! - [`count`]: exact and HyperLogLog distinct counting, of value keys.
 //! - [`report`]: findings and the [`report::ScanReport`], with the head-count estimate the
 //!   obligations engine reads.
+pub mod columnar;
 pub mod context;
 pub mod count;
 pub mod detect;

@@ -103,4 +103,8 @@ pub enum ScanError {
     /// reported with this error (and what was found before it); the scan goes on.
     #[error("a detector failed on this input (a bug in hegui; please report it): {0}")]
     Detector(String),
+    /// Columns handed to `columnar::ColumnScan` that do not hold together (offsets past
+    /// the data).
+    #[error("columns: {0}")]
+    Columns(String),
 }
