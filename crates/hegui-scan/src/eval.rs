@@ -181,6 +181,72 @@ pub fn throughput(
     })
 }
 
+/// Scans the rows of CSV `file` as columns (`columnar::scan_columns`, Arrow's layout, the
+/// whole column in one chunk) with `threads` workers and times it (best of `runs`); the
+/// columns are built before the clock starts. MB/s are of the CSV file's bytes, so the
+/// figure compares with [`throughput`] on the same file.
+pub fn column_throughput(
+    file: &PathBuf,
+    threads: usize,
+    runs: usize,
+    opts: &ScanOptions,
+) -> Result<Throughput, ScanError> {
+    let fail =
+        |e: csv::Error| ScanError::File(file.display().to_string(), std::io::Error::other(e));
+    let mut r = csv::Reader::from_path(file).map_err(fail)?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(fail)?
+        .iter()
+        .map(String::from)
+        .collect();
+    // Offsets and data per column, every value present (empty ones are empty strings).
+    let mut cols: Vec<(Vec<i64>, Vec<u8>)> = vec![(vec![0], Vec::new()); header.len()];
+    for rec in r.records() {
+        let rec = rec.map_err(fail)?;
+        for (i, (offsets, data)) in cols.iter_mut().enumerate() {
+            data.extend_from_slice(rec.get(i).unwrap_or("").as_bytes());
+            offsets.push(data.len() as i64);
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    let mut o = opts.clone();
+    o.sample = Sample::Full;
+    let bytes = std::fs::metadata(file)
+        .map_err(|e| ScanError::File(file.display().to_string(), e))?
+        .len();
+    let mut best = f64::MAX;
+    let mut findings = 0;
+    for _ in 0..runs.max(1) {
+        let mut c = Count(0);
+        let t = Instant::now();
+        pool.install(|| {
+            crate::columnar::scan_columns(&o, &mut c, |sources| {
+                sources.source("columns", "arrow", |s| {
+                    for (name, (offsets, data)) in header.iter().zip(&cols) {
+                        let id = s.column(name);
+                        s.large_utf8(id, offsets, data, None, 0, offsets.len() - 1)?;
+                    }
+                    Ok(())
+                })
+            })
+        })?;
+        best = best.min(t.elapsed().as_secs_f64());
+        findings = c.0;
+    }
+    Ok(Throughput {
+        file: format!("{} (as columns)", file.display()),
+        threads,
+        bytes,
+        seconds: best,
+        mb_per_s: bytes as f64 / 1e6 / best,
+        findings,
+    })
+}
+
 /// Memory of exact distinct counting: resident-set growth while `n` distinct identifier
 /// keys are counted (Linux /proc; `None` elsewhere).
 pub fn counting_memory(n: u64) -> Option<(u64, u64)> {

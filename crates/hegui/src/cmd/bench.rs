@@ -116,6 +116,10 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
                 speeds.push(("all detectors", throughput(&path, cores, a.runs, &opts)?));
             }
         }
+        // The same orders as string columns (what a Parquet or Spark reader hands over).
+        let orders = speed_dir.join("orders.csv");
+        let columns = hegui_scan::eval::column_throughput(&orders, 1, a.runs, &opts)?;
+        speeds.push(("all detectors", columns));
         // The identifier pass: the checksummed identifiers only.
         let mut ids = opts.clone();
         ids.kinds = KindSet::of(&[Kind::CnResidentId, Kind::CnMobile, Kind::BankCard]);
