@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::options::{Output, ScanError, ScanOptions};
 use crate::pipeline::Ctx;
-use crate::report::{source_report, totals_report, ScanReport, SourceMeta, SourceReport, Totals};
+use crate::report::{source_report, ScanReport, SourceMeta, SourceReport, Totals};
 
 /// One source of string columns being scanned.
 pub struct ColumnScan<'a> {
@@ -169,17 +169,11 @@ pub fn scan_columns(
         feed(&mut s)?;
         Ok::<_, ScanError>(s.done)
     })?;
-    let (totals_r, estimate) = totals_report(&totals, opts.framework, true);
-    Ok(ScanReport {
-        tool: "hegui",
-        version: env!("CARGO_PKG_VERSION"),
-        framework: opts.framework.name(),
-        min_likelihood: opts.min_likelihood.id(),
+    Ok(crate::report::scan_report(
+        (opts.framework, opts.min_likelihood, opts.sketches),
         sources,
-        totals: totals_r,
-        estimate,
-        sketches: opts.sketches.then(|| crate::report::sketches(&totals)),
-    })
+        &totals,
+    ))
 }
 
 /// The sources of a [`scan_columns`]: scan each with [`Sources::source`].

@@ -153,6 +153,24 @@ pub fn throughput(
     runs: usize,
     opts: &ScanOptions,
 ) -> Result<Throughput, ScanError> {
+    timed(
+        (file, file.display().to_string()),
+        threads,
+        runs,
+        opts,
+        |o, c| scan(std::slice::from_ref(file), o, c).map(drop),
+    )
+}
+
+/// Runs `run` (a full scan into a counting output) `runs` times on a pool of `threads`
+/// workers and keeps the best time; MB/s are of `file`'s bytes.
+fn timed(
+    (file, label): (&PathBuf, String),
+    threads: usize,
+    runs: usize,
+    opts: &ScanOptions,
+    run: impl Fn(&ScanOptions, &mut Count) -> Result<(), ScanError> + Sync,
+) -> Result<Throughput, ScanError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -167,12 +185,12 @@ pub fn throughput(
     for _ in 0..runs.max(1) {
         let mut c = Count(0);
         let t = Instant::now();
-        pool.install(|| scan(std::slice::from_ref(file), &o, &mut c))?;
+        pool.install(|| run(&o, &mut c))?;
         best = best.min(t.elapsed().as_secs_f64());
         findings = c.0;
     }
     Ok(Throughput {
-        file: file.display().to_string(),
+        file: label,
         threads,
         bytes,
         seconds: best,
@@ -209,41 +227,18 @@ pub fn column_throughput(
             offsets.push(data.len() as i64);
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("thread pool");
-    let mut o = opts.clone();
-    o.sample = Sample::Full;
-    let bytes = std::fs::metadata(file)
-        .map_err(|e| ScanError::File(file.display().to_string(), e))?
-        .len();
-    let mut best = f64::MAX;
-    let mut findings = 0;
-    for _ in 0..runs.max(1) {
-        let mut c = Count(0);
-        let t = Instant::now();
-        pool.install(|| {
-            crate::columnar::scan_columns(&o, &mut c, |sources| {
-                sources.source("columns", "arrow", |s| {
-                    for (name, (offsets, data)) in header.iter().zip(&cols) {
-                        let id = s.column(name);
-                        s.large_utf8(id, offsets, data, None, 0, offsets.len() - 1)?;
-                    }
-                    Ok(())
-                })
+    let label = format!("{} (as columns)", file.display());
+    timed((file, label), threads, runs, opts, |o, c| {
+        crate::columnar::scan_columns(o, c, |sources| {
+            sources.source("columns", "arrow", |s| {
+                for (name, (offsets, data)) in header.iter().zip(&cols) {
+                    let id = s.column(name);
+                    s.large_utf8(id, offsets, data, None, 0, offsets.len() - 1)?;
+                }
+                Ok(())
             })
-        })?;
-        best = best.min(t.elapsed().as_secs_f64());
-        findings = c.0;
-    }
-    Ok(Throughput {
-        file: format!("{} (as columns)", file.display()),
-        threads,
-        bytes,
-        seconds: best,
-        mb_per_s: bytes as f64 / 1e6 / best,
-        findings,
+        })
+        .map(drop)
     })
 }
 

@@ -553,6 +553,27 @@ pub(crate) fn totals_report(
     (totals, estimate)
 }
 
+/// The report of a finished scan: its sources and what `totals` counted across them.
+/// `(framework, min_likelihood, sketches)` are the scan's options of those names.
+pub(crate) fn scan_report(
+    (framework, min_likelihood, with_sketches): (Framework, crate::kind::Likelihood, bool),
+    sources: Vec<SourceReport>,
+    totals: &Totals,
+) -> ScanReport {
+    let complete = sources.iter().all(|s| !s.sampled);
+    let (totals_r, estimate) = totals_report(totals, framework, complete);
+    ScanReport {
+        tool: "hegui",
+        version: env!("CARGO_PKG_VERSION"),
+        framework: framework.name(),
+        min_likelihood: min_likelihood.id(),
+        sources,
+        totals: totals_r,
+        estimate,
+        sketches: with_sketches.then(|| sketches(totals)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 pub use crate::options::{Output, Sample, ScanError, ScanOptions};
-use crate::report::{totals_report, ScanReport, Totals};
+use crate::report::{ScanReport, Totals};
 use crate::source::database::scan_database;
 use crate::source::db::{redact, Backend};
 use crate::source::file::{scan_file, Format};
@@ -98,18 +98,11 @@ pub fn scan(
         }
         Ok::<_, ScanError>(sources)
     })?;
-    let complete = sources.iter().all(|s| !s.sampled);
-    let (totals_r, estimate) = totals_report(&totals, opts.framework, complete);
-    Ok(ScanReport {
-        tool: "hegui",
-        version: env!("CARGO_PKG_VERSION"),
-        framework: opts.framework.name(),
-        min_likelihood: opts.min_likelihood.id(),
+    Ok(crate::report::scan_report(
+        (opts.framework, opts.min_likelihood, opts.sketches),
         sources,
-        totals: totals_r,
-        estimate,
-        sketches: opts.sketches.then(|| crate::report::sketches(&totals)),
-    })
+        &totals,
+    ))
 }
 
 #[cfg(test)]
