@@ -367,3 +367,23 @@ fn the_request_loop_through_the_api() {
         "a sensitive request's title stays out of notifications"
     );
 }
+
+#[test]
+fn a_person_sets_the_address_notifications_are_mailed_to() {
+    let app = App::new(sqlite("requests-email"));
+    let t = team(&app);
+    let r = app.post(
+        "/account/email",
+        "email=pipo%40client.example",
+        Some(&t.client),
+    );
+    assert_eq!(location(&r), "/account");
+    let got = accounts::email(app.store(), "client").unwrap();
+    assert_eq!(got.as_deref(), Some("pipo@client.example"));
+    assert!(body(app.get("/account", Some(&t.client))).contains("pipo@client.example"));
+    let r = app.post("/account/email", "email=not-an-address", Some(&t.client));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.post("/account/email", "email=", Some(&t.client));
+    assert_eq!(location(&r), "/account");
+    assert_eq!(accounts::email(app.store(), "client").unwrap(), None);
+}
