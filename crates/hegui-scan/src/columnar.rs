@@ -11,9 +11,13 @@
 
 use std::sync::Arc;
 
+use crate::kind::Kind;
 use crate::options::{Output, ScanError, ScanOptions};
 use crate::pipeline::Ctx;
-use crate::report::{source_report, ScanReport, SourceMeta, SourceReport, Totals};
+use crate::report::{source_report, ScanReport, SourceAcc, SourceMeta, SourceReport, Totals};
+
+/// A key kept for a task's engine: field, kind, key.
+pub(crate) type KeptKey = (u32, Kind, u64);
 
 /// One source of string columns being scanned.
 pub struct ColumnScan<'a> {
@@ -122,15 +126,31 @@ impl<'a> ColumnScan<'a> {
             // Arrow's strings are UTF-8; anything else is replaced, and counted as the
             // text readers count it.
             match std::str::from_utf8(bytes) {
-                Ok(text) => self.ctx.push(row, col, text)?,
+                Ok(text) => self.ctx.push_column_value(row, col, text)?,
                 Err(_) => {
                     self.ctx.acc.replaced += 1;
                     let text = String::from_utf8_lossy(bytes);
-                    self.ctx.push(row, col, &text)?
+                    self.ctx.push_column_value(row, col, &text)?
                 }
             }
         }
         Ok(())
+    }
+
+    /// Keeps the key of every unmasked hit for [`ColumnScan::into_parts`] (a task whose
+    /// engine counts distinct values itself).
+    pub(crate) fn keep_keys(&mut self) {
+        self.ctx.keys = Some(Vec::new());
+    }
+
+    /// Every cell given is detected and counted: the source's statistics (with its rows
+    /// and bytes) and the keys kept (`(field, kind, key)`, fields as in the statistics).
+    pub(crate) fn into_parts(mut self) -> Result<(SourceAcc, Vec<KeptKey>), ScanError> {
+        self.ctx.flush()?;
+        let mut acc = std::mem::take(&mut self.ctx.acc);
+        acc.records = self.rows.iter().map(|r| r - 1).max().unwrap_or(0);
+        acc.bytes = self.bytes;
+        Ok((acc, self.ctx.keys.take().unwrap_or_default()))
     }
 
     /// Every cell given is detected and counted: the source's report.

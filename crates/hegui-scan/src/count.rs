@@ -208,14 +208,30 @@ impl Default for Hll {
 
 impl Hll {
     pub fn insert(&mut self, key: u64) {
+        let (register, rank) = Hll::position(key);
+        let r = &mut self.0[register as usize];
+        *r = (*r).max(rank);
+    }
+
+    /// The register a key falls in and its rank there: what an engine that builds the
+    /// sketch itself (Spark: `max(rank) GROUP BY register`) computes per key.
+    pub fn position(key: u64) -> (u32, u8) {
         // Mix once more so that keys from a weak source still spread evenly.
         let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let idx = (h >> (64 - P)) as usize;
+        let register = (h >> (64 - P)) as u32;
         let rest = (h << P) | (1 << (P - 1));
-        let rank = rest.leading_zeros() as u8 + 1;
-        if rank > self.0[idx] {
-            self.0[idx] = rank;
+        (register, rest.leading_zeros() as u8 + 1)
+    }
+
+    /// Raises `register` to `rank` (a register's maximum computed elsewhere); `None` when
+    /// no key could give them.
+    pub fn raise(&mut self, register: u32, rank: u8) -> Option<()> {
+        let r = self.0.get_mut(register as usize)?;
+        if rank == 0 || rank > 64 - P as u8 + 1 {
+            return None;
         }
+        *r = (*r).max(rank);
+        Some(())
     }
 
     pub fn merge(&mut self, other: &Hll) {

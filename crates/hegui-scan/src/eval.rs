@@ -162,6 +162,23 @@ pub fn throughput(
     )
 }
 
+/// Scans `parquet`, the rows of CSV `csv` as a Parquet file, with `threads` workers and
+/// times it (best of `runs`). MB/s are of the CSV's bytes (the text the Parquet file
+/// holds), so the figure compares with [`throughput`] on the CSV per byte of text.
+#[cfg(feature = "parquet")]
+pub fn parquet_throughput(
+    csv: &PathBuf,
+    parquet: &PathBuf,
+    threads: usize,
+    runs: usize,
+    opts: &ScanOptions,
+) -> Result<Throughput, ScanError> {
+    let label = format!("{} (per byte of {})", parquet.display(), csv.display());
+    timed((csv, label), threads, runs, opts, |o, c| {
+        scan(std::slice::from_ref(parquet), o, c).map(drop)
+    })
+}
+
 /// Runs `run` (a full scan into a counting output) `runs` times on a pool of `threads`
 /// workers and keeps the best time; MB/s are of `file`'s bytes.
 fn timed(

@@ -32,6 +32,7 @@ pub mod scan;
 pub mod semantic;
 pub mod source;
 pub mod synth;
+pub mod task;
 pub mod validate;
 
 pub use kind::{Kind, KindSet, Likelihood};

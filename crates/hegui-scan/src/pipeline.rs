@@ -87,6 +87,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) failed: bool,
     /// The output only counts findings: none is built.
     pub(crate) counts_only: bool,
+    /// The keys of every unmasked hit (field, kind, key), kept for an engine that counts
+    /// distinct values across tasks itself ([`crate::task::Task`]); `None` in a scan.
+    pub(crate) keys: Option<Vec<(u32, crate::kind::Kind, u64)>>,
 }
 
 /// A batch with what was detected in it (or why detection failed).
@@ -130,6 +133,7 @@ impl<'a> Ctx<'a> {
             field_ids: std::collections::HashMap::new(),
             failed: false,
             counts_only,
+            keys: None,
         }
     }
 
@@ -157,6 +161,18 @@ impl<'a> Ctx<'a> {
     /// Queues one cell of data row `row` (1-based).
     pub(crate) fn push(&mut self, row: u64, field: u32, text: &str) -> Result<(), ScanError> {
         self.push_unit(Origin::Record { first: 0, row }, field, text)
+    }
+
+    /// Queues one value of a column (row `row`, 1-based): a reader that hands over a
+    /// column at a time. Values of consecutive rows share one origin, as a record's cells
+    /// do, so a column without gaps costs one origin per batch, not one per value.
+    pub(crate) fn push_column_value(
+        &mut self,
+        row: u64,
+        field: u32,
+        text: &str,
+    ) -> Result<(), ScanError> {
+        self.push_unit(Origin::Rows { first: 0, row }, field, text)
     }
 
     /// Queues the non-empty cells of one record of valid UTF-8 text cut at an ASCII
@@ -255,6 +271,13 @@ impl<'a> Ctx<'a> {
         match (origins.last(), o) {
             (Some(Origin::Record { row: last, .. }), Origin::Record { row, .. })
                 if *last == row => {}
+            (
+                Some(&Origin::Rows { first, row }),
+                Origin::Rows {
+                    first: unit,
+                    row: next,
+                },
+            ) if next.checked_sub(row) == Some(u64::from(unit - first)) => {}
             _ => origins.push(o),
         }
     }
@@ -269,6 +292,10 @@ impl<'a> Ctx<'a> {
         // The origin names the unit about to be pushed (the batch may be a new one).
         self.origin(match origin {
             Origin::Record { row, .. } => Origin::Record {
+                first: self.batch.cells.len() as u32,
+                row,
+            },
+            Origin::Rows { row, .. } => Origin::Rows {
                 first: self.batch.cells.len() as u32,
                 row,
             },
@@ -420,11 +447,21 @@ impl<'a> Ctx<'a> {
             let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
             let n = hs[i..].iter().take_while(|h| h.start < line_end).count();
             let on_line = &hs[i..i + n];
-            self.acc.hits(field as usize, on_line, self.totals);
+            self.hits(field, on_line);
             self.emit(None, Some(line), field, line_start, text, on_line)?;
             i += n;
         }
         Ok(())
+    }
+
+    /// Counts the hits of one cell or line; keeps their keys too when a task's engine
+    /// counts them ([`Ctx::keys`]).
+    fn hits(&mut self, field: u32, hs: &[Hit]) {
+        self.acc.hits(field as usize, hs, self.totals);
+        if let Some(keys) = &mut self.keys {
+            let unmasked = hs.iter().filter(|h| !h.masked);
+            keys.extend(unmasked.map(|h| (field, h.kind, h.key)));
+        }
     }
 
     /// Folds one detected batch into the source's statistics and writes its findings.
@@ -450,11 +487,16 @@ impl<'a> Ctx<'a> {
                     self.merge_block(batch.text(c), c.options, line, hs)?
                 }
                 Origin::Lines { line, .. } => {
-                    self.acc.hits(c.options as usize, hs, self.totals);
+                    self.hits(c.options, hs);
                     self.emit(None, Some(line), c.options, 0, batch.text(c), hs)?;
                 }
                 Origin::Record { row, .. } => {
-                    self.acc.hits(c.options as usize, hs, self.totals);
+                    self.hits(c.options, hs);
+                    self.emit(Some(row), None, c.options, 0, batch.text(c), hs)?;
+                }
+                Origin::Rows { first, row } => {
+                    let row = row + u64::from(unit - first);
+                    self.hits(c.options, hs);
                     self.emit(Some(row), None, c.options, 0, batch.text(c), hs)?;
                 }
             }
@@ -572,6 +614,9 @@ pub(crate) fn detect_batch(batch: &mut Batch, options: &[Options], min_likelihoo
 pub(crate) enum Origin {
     /// The cells of data row `row` (1-based), from unit `first` on.
     Record { first: u32, row: u64 },
+    /// Values of one column from unit `first` on, one per row: unit `first + k` is row
+    /// `row + k`.
+    Rows { first: u32, row: u64 },
     /// Unit `unit`: a block of whole text lines from line `line`, `cells` of them not
     /// empty. A block whose lines are all empty counts as one line, read as a line.
     Lines { unit: u32, line: u64, cells: u32 },
@@ -581,7 +626,7 @@ impl Origin {
     /// The first unit it covers.
     pub(crate) fn first(&self) -> u32 {
         match *self {
-            Origin::Record { first, .. } => first,
+            Origin::Record { first, .. } | Origin::Rows { first, .. } => first,
             Origin::Lines { unit, .. } => unit,
         }
     }

@@ -35,23 +35,23 @@ pub struct Finding<'a> {
 /// Per-kind statistics of one column or field.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct KindAcc {
-    matches: u64,
-    masked: u64,
-    cells_with: u64,
-    distinct: Distinct,
-    best: Option<Likelihood>,
+    pub(crate) matches: u64,
+    pub(crate) masked: u64,
+    pub(crate) cells_with: u64,
+    pub(crate) distinct: Distinct,
+    pub(crate) best: Option<Likelihood>,
 }
 
 /// Statistics of one column, field path, or (for text) the whole file.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct FieldAcc {
-    cells: u64,
+    pub(crate) cells: u64,
     /// Indexed by `Kind as usize`.
-    kinds: [Option<Box<KindAcc>>; Kind::COUNT],
+    pub(crate) kinds: [Option<Box<KindAcc>>; Kind::COUNT],
 }
 
 impl FieldAcc {
-    fn kinds(&self) -> impl Iterator<Item = (Kind, &KindAcc)> {
+    pub(crate) fn kinds(&self) -> impl Iterator<Item = (Kind, &KindAcc)> {
         self.kinds
             .iter()
             .enumerate()
@@ -63,7 +63,7 @@ impl FieldAcc {
 /// (CSV columns, interned JSON paths; 0 for text).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct SourceAcc {
-    fields: Vec<(std::sync::Arc<str>, FieldAcc)>,
+    pub(crate) fields: Vec<(std::sync::Arc<str>, FieldAcc)>,
     pub(crate) records: u64,
     pub(crate) bytes: u64,
     pub(crate) replaced: u64,
@@ -335,7 +335,7 @@ pub(crate) fn sketches(t: &Totals) -> std::collections::BTreeMap<String, String>
 
 /// What starts every sketch in a report: the version of the keys it counts. Sketches of
 /// keys made by another version cannot be merged (one value would count twice).
-const SKETCH_PREFIX: &str = "k2:";
+pub(crate) const SKETCH_PREFIX: &str = "k2:";
 const _: () = assert!(
     crate::key::KEY_VERSION == 2,
     "SKETCH_PREFIX names KEY_VERSION"
@@ -433,7 +433,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 impl FieldAcc {
-    fn report(&self, name: &str, framework: Framework) -> FieldReport {
+    pub(crate) fn report(&self, name: &str, framework: Framework) -> FieldReport {
         let kinds: Vec<KindReport> = self
             .kinds()
             .map(|(k, a)| KindReport {
@@ -518,22 +518,37 @@ pub(crate) fn totals_report(
     framework: Framework,
     complete: bool,
 ) -> (Vec<TotalReport>, PeopleEstimate) {
+    let distinct: [u64; Kind::COUNT] = std::array::from_fn(|i| t.exact[i].len());
+    totals_from((&t.matches, &t.masked, &distinct), framework, complete)
+}
+
+/// The totals and the people estimate from per-kind matches, masked matches and exact
+/// distinct counts (indexed by `Kind as usize`), however they were counted.
+pub(crate) fn totals_from(
+    (matches, masked, distinct): (
+        &[u64; Kind::COUNT],
+        &[u64; Kind::COUNT],
+        &[u64; Kind::COUNT],
+    ),
+    framework: Framework,
+    complete: bool,
+) -> (Vec<TotalReport>, PeopleEstimate) {
     let totals: Vec<TotalReport> = Kind::ALL
         .iter()
-        .filter(|k| t.matches[**k as usize] > 0)
+        .filter(|k| matches[**k as usize] > 0)
         .map(|&k| TotalReport {
             kind: k.id(),
-            matches: t.matches[k as usize],
-            masked: t.masked[k as usize],
-            distinct: t.exact[k as usize].len(),
+            matches: matches[k as usize],
+            masked: masked[k as usize],
+            distinct: distinct[k as usize],
             sensitivity: sensitivity(k, framework),
         })
         .collect();
     let best = |pred: &dyn Fn(Kind) -> bool| {
         Kind::ALL
             .iter()
-            .filter(|k| pred(**k) && !t.exact[**k as usize].is_empty())
-            .map(|k| (t.exact[*k as usize].len(), k.id().to_string()))
+            .filter(|k| pred(**k) && distinct[**k as usize] > 0)
+            .map(|k| (distinct[*k as usize], k.id().to_string()))
             .max()
     };
     let people = best(&|k| PERSON_IDS.contains(&k));

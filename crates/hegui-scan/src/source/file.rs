@@ -11,13 +11,13 @@ use flate2::read::MultiGzDecoder;
 use crate::options::{Output, Sample, ScanError, ScanOptions};
 use crate::pipeline::{Counting, Ctx};
 use crate::report::{source_report, SourceMeta, Totals};
-use crate::source::columnar::parquet_rows;
 use crate::source::decode::{looks_binary, Encoding};
 use crate::source::delimited::csv_rows;
 use crate::source::error::guarded;
 use crate::source::error::read_err;
 use crate::source::error::SourceError;
 use crate::source::json::{json, jsonl};
+use crate::source::parquet::parquet_rows;
 use crate::source::text::text;
 use crate::source::workbook::workbook;
 

@@ -1,8 +1,7 @@
 //! Reading sources, one module per format: [`text`], [`delimited`] (CSV/TSV), [`json`],
-//! [`workbook`], [`columnar`] (Parquet) and [`database`] (SQLite files, PostgreSQL, MySQL);
+//! [`workbook`], [`parquet`] (Parquet) and [`database`] (SQLite files, PostgreSQL, MySQL);
 //! [`file`] decides which reader a file goes to. [`db`] holds the database connections,
 //! [`decode`] text encodings and [`limits`] the bounds every reader keeps.
-pub(crate) mod columnar;
 pub(crate) mod database;
 pub mod db;
 pub mod decode;
@@ -11,6 +10,7 @@ pub(crate) mod error;
 pub(crate) mod file;
 pub(crate) mod json;
 pub mod limits;
+pub(crate) mod parquet;
 pub(crate) mod sampling;
 pub(crate) mod text;
 pub(crate) mod workbook;

@@ -120,6 +120,14 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
         let orders = speed_dir.join("orders.csv");
         let columns = hegui_scan::eval::column_throughput(&orders, 1, a.runs, &opts)?;
         speeds.push(("all detectors", columns));
+        // And as a Parquet file, through the CLI's reader (MB/s per byte of the CSV).
+        let parquet = speed_dir.join("orders.parquet");
+        hegui_scan::synth::csv_to_parquet(&orders, &parquet)?;
+        for threads in [1, cores].into_iter().filter(|&t| t == 1 || cores > 1) {
+            let p =
+                hegui_scan::eval::parquet_throughput(&orders, &parquet, threads, a.runs, &opts)?;
+            speeds.push(("all detectors", p));
+        }
         // The identifier pass: the checksummed identifiers only.
         let mut ids = opts.clone();
         ids.kinds = KindSet::of(&[Kind::CnResidentId, Kind::CnMobile, Kind::BankCard]);
