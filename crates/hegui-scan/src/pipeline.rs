@@ -166,13 +166,39 @@ impl<'a> Ctx<'a> {
     /// Queues one value of a column (row `row`, 1-based): a reader that hands over a
     /// column at a time. Values of consecutive rows share one origin, as a record's cells
     /// do, so a column without gaps costs one origin per batch, not one per value.
+    #[inline]
     pub(crate) fn push_column_value(
         &mut self,
         row: u64,
         field: u32,
         text: &str,
     ) -> Result<(), ScanError> {
-        self.push_unit(Origin::Rows { first: 0, row }, field, text)
+        // While the batch has room (it stays below `full`'s mark with this value and its
+        // line break, and below `BATCH_TEXT_MAX`), the value goes in here; otherwise
+        // `push_unit` queues the batch or starts one first. A column's values are many
+        // and short: the checks are made once, inline, not in three calls.
+        let limit = self.opts.batch_bytes.min(BATCH_TEXT_MAX);
+        let b = &mut self.batch;
+        if b.text.capacity() == 0
+            || b.text.len() + text.len() + 1 + 16 * (b.cells.len() + 1) >= limit
+        {
+            return self.push_unit(Origin::Rows { first: 0, row }, field, text);
+        }
+        let unit = b.cells.len() as u32;
+        let in_run = matches!(b.origins.last(),
+            Some(&Origin::Rows { first, row: r }) if row.checked_sub(r) == Some(u64::from(unit - first)));
+        if !in_run {
+            b.origins.push(Origin::Rows { first: unit, row });
+        }
+        let start = b.text.len();
+        b.text.push_str(text);
+        b.cells.push(Cell {
+            start: start as u32,
+            end: b.text.len() as u32,
+            options: field,
+        });
+        b.text.push('\n');
+        Ok(())
     }
 
     /// Queues the non-empty cells of one record of valid UTF-8 text cut at an ASCII

@@ -1,0 +1,188 @@
+"""Scan tables on Spark with hegui, and count distinct people across all of them.
+
+::
+
+    import hegui.spark
+    r = hegui.spark.scan(spark, ["ods.customers", "/lake/raw/app_users/"], report="lake.json")
+
+Every column is rendered as a string (integral doubles through ``DECIMAL(38,0)``, so a
+phone number stored as ``13812345678d`` is scanned as ``13812345678``, not Spark's
+``1.3812345678E10``; structs flattened to ``a.b``), each partition is scanned by a
+``hegui.Task`` inside ``mapInArrow``, and Spark's own aggregates count the keys: exact
+``count(DISTINCT key)`` per kind across every table of the job, per table and column,
+and ``max(rank)`` per kind and sketch register. The result is the report
+``hegui scan --full --sketches`` writes, so ``hegui scan-merge`` and
+``hegui obligations --scan`` take it unchanged.
+
+The keys are personal information: they stay in executor storage and the shuffle, are
+never written to a table, and are unpersisted at the end; only counts and sketch
+registers reach the driver.
+"""
+
+import datetime
+import json
+
+KEYS_DDL = "column string, kind string, key long, register int, rank int, parts string"
+
+# Column types that hold no personal information hegui detects: left out silently.
+_QUIET = ("BooleanType", "NullType")
+
+
+def _frames(spark, tables):
+    """(name, DataFrame) pairs from table names, paths, pairs or a dict."""
+    if isinstance(tables, dict):
+        tables = list(tables.items())
+    if isinstance(tables, str):
+        tables = [tables]
+    out = []
+    for t in tables:
+        if isinstance(t, tuple):
+            out.append(t)
+        elif "/" in t or t.endswith(".parquet"):
+            out.append((t, spark.read.parquet(t)))
+        else:
+            out.append((t, spark.table(t)))
+    names = [n for n, _ in out]
+    if len(set(names)) != len(names):
+        raise ValueError("two tables of the job have the same name: %r" % names)
+    return out
+
+
+def _render(field_type, path, col, out, skipped):
+    """Appends (path, string column) for every scannable leaf under ``col``."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    t = field_type
+    if isinstance(t, T.StringType):
+        out.append((path, col))
+    elif isinstance(t, (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.DecimalType)):
+        out.append((path, col.cast("string")))
+    elif isinstance(t, (T.DoubleType, T.FloatType)):
+        # Spark writes 13812345678d as 1.3812345678E10: a phone number hegui would miss.
+        integral = (col == F.floor(col)) & (F.abs(col) < F.lit(1e37))
+        as_text = F.when(integral, col.cast("decimal(38,0)").cast("string"))
+        out.append((path, as_text.otherwise(col.cast("string"))))
+    elif isinstance(t, (T.DateType, T.TimestampType)) or type(t).__name__ == "TimestampNTZType":
+        out.append((path, col.cast("string")))
+    elif isinstance(t, T.StructType):
+        for f in t.fields:
+            _render(f.dataType, "%s.%s" % (path, f.name), col.getField(f.name), out, skipped)
+    elif type(t).__name__ in _QUIET:
+        pass
+    else:
+        # Binary, arrays, maps: not scanned, and said so in the result.
+        skipped.append({"column": path, "type": t.simpleString()})
+
+
+def as_strings(df):
+    """The DataFrame with every scannable column as a string, and what was left out."""
+    from pyspark.sql import functions as F
+
+    cols, skipped = [], []
+    for f in df.schema.fields:
+        _render(f.dataType, f.name, F.col("`%s`" % f.name.replace("`", "``")), cols, skipped)
+    return df.select([c.alias(p) for p, c in cols]), skipped
+
+
+def _task(source, today, min_likelihood, kinds, framework):
+    """The function ``mapInArrow`` runs on each partition of ``source``."""
+
+    def run(batches):
+        import pyarrow as pa
+
+        from hegui import _hegui
+
+        schema = pa.schema(
+            [
+                ("column", pa.string()),
+                ("kind", pa.string()),
+                ("key", pa.int64()),
+                ("register", pa.int32()),
+                ("rank", pa.int32()),
+                ("parts", pa.string()),
+            ]
+        )
+        task = _hegui.Task(
+            source, today=today, min_likelihood=min_likelihood, kinds=kinds, framework=framework
+        )
+        for batch in batches:
+            task.scan(batch)
+            keys = task.drain_keys()
+            if keys.num_rows:
+                yield keys
+        parts = task.finish()
+        nulls = {n: [None] for n in schema.names if n != "parts"}
+        yield pa.RecordBatch.from_pydict(dict(nulls, parts=[parts]), schema=schema)
+
+    return run
+
+
+def scan(
+    spark,
+    tables,
+    report="lake.json",
+    kinds=None,
+    min_likelihood="possible",
+    framework="gb45574",
+    today=None,
+    sketches=True,
+):
+    """Scans ``tables`` (names, paths of Parquet data, ``(name, DataFrame)`` pairs or a
+    dict of them — a JDBC table is a DataFrame like any other) and writes the scan report
+    to ``report`` (skipped when ``None``). Returns the report as a dict, with
+    ``not_scanned``: per table, the columns of types hegui does not scan."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    today = today or datetime.date.today().isoformat()
+    out, not_scanned = None, {}
+    for name, df in _frames(spark, tables):
+        rendered, skipped = as_strings(df)
+        if skipped:
+            not_scanned[name] = skipped
+        run = _task(name, today, min_likelihood, kinds, framework)
+        keyed = rendered.mapInArrow(run, KEYS_DDL).withColumn("table", F.lit(name))
+        out = keyed if out is None else out.unionByName(keyed)
+    if out is None:
+        raise ValueError("no tables to scan")
+    out = out.persist(StorageLevel.DISK_ONLY)
+    try:
+        parts = [r.parts for r in out.where("parts IS NOT NULL").select("parts").collect()]
+        keys = out.where("parts IS NULL")
+        by_kind = keys.groupBy("kind").agg(F.countDistinct("key").alias("n")).collect()
+        by_column = (
+            keys.groupBy("table", "column", "kind").agg(F.countDistinct("key").alias("n")).collect()
+        )
+        registers = {}
+        if sketches:
+            maxima = keys.groupBy("kind", "register").agg(F.max("rank").alias("rank")).collect()
+            for r in maxima:
+                registers.setdefault(r.kind, []).append([r.register, r.rank])
+    finally:
+        out.unpersist()
+    counts = {
+        "kinds": {r.kind: r.n for r in by_kind},
+        "columns": [
+            {"source": r.table, "column": r.column, "kind": r.kind, "distinct": r.n}
+            for r in by_column
+        ],
+        "registers": registers,
+    }
+    from hegui import _hegui
+
+    text = _hegui.report(
+        parts,
+        json.dumps(counts),
+        today=today,
+        min_likelihood=min_likelihood,
+        framework=framework,
+        sketches=sketches,
+    )
+    result = json.loads(text)
+    if not_scanned:
+        result["not_scanned"] = not_scanned
+    if report:
+        with open(report, "w", encoding="utf-8") as f:
+            json.dump(result, f, ensure_ascii=False, indent=2)
+    return result
