@@ -76,17 +76,22 @@ def _render(field_type, path, col, out, skipped):
 
 
 def as_strings(df):
-    """The DataFrame with every scannable column as a string, and what was left out."""
+    """The DataFrame with every scannable column as a string, the columns' names (paths
+    such as ``address.city``), and what was left out. The columns are named ``_0``,
+    ``_1``, … in Spark (a dotted name would be read there as a field of a struct); the
+    task gives them their names back."""
     from pyspark.sql import functions as F
 
     cols, skipped = [], []
     for f in df.schema.fields:
         _render(f.dataType, f.name, F.col("`%s`" % f.name.replace("`", "``")), cols, skipped)
-    return df.select([c.alias(p) for p, c in cols]), skipped
+    rendered = df.select([c.alias("_%d" % i) for i, (_, c) in enumerate(cols)])
+    return rendered, [p for p, _ in cols], skipped
 
 
-def _task(source, today, min_likelihood, kinds, framework):
-    """The function ``mapInArrow`` runs on each partition of ``source``."""
+def _task(source, names, today, min_likelihood, kinds, framework):
+    """The function ``mapInArrow`` runs on each partition of ``source`` (its columns
+    called ``names``)."""
 
     def run(batches):
         import pyarrow as pa
@@ -107,7 +112,7 @@ def _task(source, today, min_likelihood, kinds, framework):
             source, today=today, min_likelihood=min_likelihood, kinds=kinds, framework=framework
         )
         for batch in batches:
-            task.scan(batch)
+            task.scan(pa.RecordBatch.from_arrays(batch.columns, names=names))
             keys = task.drain_keys()
             if keys.num_rows:
                 yield keys
@@ -138,10 +143,10 @@ def scan(
     today = today or datetime.date.today().isoformat()
     out, not_scanned = None, {}
     for name, df in _frames(spark, tables):
-        rendered, skipped = as_strings(df)
+        rendered, names, skipped = as_strings(df)
         if skipped:
             not_scanned[name] = skipped
-        run = _task(name, today, min_likelihood, kinds, framework)
+        run = _task(name, names, today, min_likelihood, kinds, framework)
         keyed = rendered.mapInArrow(run, KEYS_DDL).withColumn("table", F.lit(name))
         out = keyed if out is None else out.unionByName(keyed)
     if out is None:
