@@ -15,6 +15,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -142,6 +143,9 @@ def essentials(report):
 def spark():
     from pyspark.sql import SparkSession
 
+    # The workers run this interpreter, the one hegui is installed in (pyspark reads the
+    # variable when the session starts).
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     s = (
         SparkSession.builder.master("local[2]")
         .appName("hegui-test")
