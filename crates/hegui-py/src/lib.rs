@@ -27,9 +27,11 @@ use pyo3_arrow::PyRecordBatch;
 
 /// The columns of a keys batch, and of everything a Spark task yields: key rows, then
 /// one row carrying the task's parts (`parts` set, the rest null).
+/// Columns and kinds are numbers (the column's place in the batches, the kind's in
+/// `KINDS`): rows of the shuffle are small.
 const KEYS_SCHEMA: [(&str, DataType); 6] = [
-    ("column", DataType::Utf8),
-    ("kind", DataType::Utf8),
+    ("column", DataType::Int32),
+    ("kind", DataType::Int32),
     ("key", DataType::Int64),
     ("register", DataType::Int32),
     ("rank", DataType::Int32),
@@ -129,16 +131,13 @@ impl Task {
     }
 
     /// The keys found since the last call, as a `pyarrow.RecordBatch` (columns
-    /// `column, kind, key, register, rank, parts`; `parts` null).
+    /// `column, kind, key, register, rank, parts`: the column's index in `columns()`, the
+    /// kind's in `KINDS`; `parts` null).
     fn drain_keys<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let task = self.inner.as_mut().ok_or_else(done)?;
-        let names: Vec<String> = task.columns().map(String::from).collect();
         let keys = task.drain_keys();
-        let column: StringArray = keys
-            .iter()
-            .map(|k| Some(names[k.column as usize].as_str()))
-            .collect();
-        let kind: StringArray = keys.iter().map(|k| Some(k.kind.id())).collect();
+        let column: Int32Array = keys.iter().map(|k| Some(k.column as i32)).collect();
+        let kind: Int32Array = keys.iter().map(|k| Some(k.kind as i32)).collect();
         // The 64-bit key as Spark's LONG: the bits, not the number, are what is counted.
         let key: Int64Array = keys.iter().map(|k| Some(k.key as i64)).collect();
         let register: Int32Array = keys.iter().map(|k| Some(k.register as i32)).collect();
@@ -155,6 +154,12 @@ impl Task {
         let batch = RecordBatch::try_new(schema(), columns)
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         PyRecordBatch::new(batch).into_pyarrow(py)
+    }
+
+    /// The names of the columns scanned so far, in the order `drain_keys` numbers them.
+    fn columns(&self) -> PyResult<Vec<String>> {
+        let task = self.inner.as_ref().ok_or_else(done)?;
+        Ok(task.columns().map(String::from).collect())
     }
 
     /// The partition's statistics as JSON; the task cannot scan after this.
@@ -248,5 +253,7 @@ fn _hegui(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Task>()?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+    m.add("KINDS", kinds)?;
     Ok(())
 }

@@ -22,7 +22,16 @@ registers reach the driver.
 import datetime
 import json
 
-KEYS_DDL = "column string, kind string, key long, register int, rank int, parts string"
+KEYS_DDL = "column int, kind int, key long, register int, rank int, parts string"
+
+# One pass over the tasks' output: distinct keys per table, column and kind; per kind and
+# sketch register, the distinct keys and the highest rank (a key falls in one register,
+# so a kind's distinct keys are the sum over its registers); and the tasks' parts.
+COUNTS_SQL = """
+SELECT `table`, `column`, kind, register, parts, count(DISTINCT key) AS n, max(rank) AS rank
+FROM {view}
+GROUP BY GROUPING SETS ((`table`, `column`, kind), (kind, register), (parts))
+"""
 
 # Column types that hold no personal information hegui detects: left out silently.
 _QUIET = ("BooleanType", "NullType")
@@ -95,13 +104,14 @@ def _task(source, names, today, min_likelihood, kinds, framework):
 
     def run(batches):
         import pyarrow as pa
+        from pyspark import TaskContext
 
         from hegui import _hegui
 
         schema = pa.schema(
             [
-                ("column", pa.string()),
-                ("kind", pa.string()),
+                ("column", pa.int32()),
+                ("kind", pa.int32()),
                 ("key", pa.int64()),
                 ("register", pa.int32()),
                 ("rank", pa.int32()),
@@ -116,7 +126,12 @@ def _task(source, names, today, min_likelihood, kinds, framework):
             keys = task.drain_keys()
             if keys.num_rows:
                 yield keys
-        parts = task.finish()
+        if task.columns() not in ([], names):
+            raise RuntimeError("hegui numbered the columns %r, not %r" % (task.columns(), names))
+        # The partition's number keeps two tasks' equal parts apart when grouped.
+        ctx = TaskContext.get()
+        partition = ctx.partitionId() if ctx else 0
+        parts = '{"partition": %d, "parts": %s}' % (partition, task.finish())
         nulls = {n: [None] for n in schema.names if n != "parts"}
         yield pa.RecordBatch.from_pydict(dict(nulls, parts=[parts]), schema=schema)
 
@@ -137,43 +152,50 @@ def scan(
     dict of them — a JDBC table is a DataFrame like any other) and writes the scan report
     to ``report`` (skipped when ``None``). Returns the report as a dict, with
     ``not_scanned``: per table, the columns of types hegui does not scan."""
-    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     today = today or datetime.date.today().isoformat()
-    out, not_scanned = None, {}
-    for name, df in _frames(spark, tables):
+    out, not_scanned, tables_, columns_ = None, {}, [], []
+    for i, (name, df) in enumerate(_frames(spark, tables)):
         rendered, names, skipped = as_strings(df)
         if skipped:
             not_scanned[name] = skipped
+        tables_.append(name)
+        columns_.append(names)
         run = _task(name, names, today, min_likelihood, kinds, framework)
-        keyed = rendered.mapInArrow(run, KEYS_DDL).withColumn("table", F.lit(name))
+        keyed = rendered.mapInArrow(run, KEYS_DDL).withColumn("table", F.lit(i))
         out = keyed if out is None else out.unionByName(keyed)
     if out is None:
         raise ValueError("no tables to scan")
-    out = out.persist(StorageLevel.DISK_ONLY)
+    # The keys go from the tasks into this one aggregation's shuffle, and no further.
+    view = "hegui_keys_%d" % id(out)
+    out.createOrReplaceTempView(view)
     try:
-        parts = [r.parts for r in out.where("parts IS NOT NULL").select("parts").collect()]
-        keys = out.where("parts IS NULL")
-        by_kind = keys.groupBy("kind").agg(F.countDistinct("key").alias("n")).collect()
-        by_column = (
-            keys.groupBy("table", "column", "kind").agg(F.countDistinct("key").alias("n")).collect()
-        )
-        registers = {}
-        if sketches:
-            maxima = keys.groupBy("kind", "register").agg(F.max("rank").alias("rank")).collect()
-            for r in maxima:
-                registers.setdefault(r.kind, []).append([r.register, r.rank])
+        rows = spark.sql(COUNTS_SQL.format(view=view)).collect()
     finally:
-        out.unpersist()
-    counts = {
-        "kinds": {r.kind: r.n for r in by_kind},
-        "columns": [
-            {"source": r.table, "column": r.column, "kind": r.kind, "distinct": r.n}
-            for r in by_column
-        ],
-        "registers": registers,
-    }
+        spark.catalog.dropTempView(view)
+    from hegui import _hegui
+
+    kind_ids = _hegui.KINDS
+    parts, by_kind, by_column, registers = [], {}, [], {}
+    for r in rows:
+        if r.parts is not None:
+            parts.append(json.dumps(json.loads(r.parts)["parts"]))
+        elif r.column is not None and r.table is not None:
+            by_column.append(
+                {
+                    "source": tables_[r.table],
+                    "column": columns_[r.table][r.column],
+                    "kind": kind_ids[r.kind],
+                    "distinct": r.n,
+                }
+            )
+        elif r.register is not None and r.kind is not None:
+            kind = kind_ids[r.kind]
+            by_kind[kind] = by_kind.get(kind, 0) + r.n
+            if sketches:
+                registers.setdefault(kind, []).append([r.register, r.rank])
+    counts = {"kinds": by_kind, "columns": by_column, "registers": registers}
     from hegui import _hegui
 
     text = _hegui.report(
