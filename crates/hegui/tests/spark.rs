@@ -108,7 +108,9 @@ fn the_spark_job_reports_what_the_cli_reports() {
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
             .arg(crate_dir.join("tests"))
             .env("HEGUI_BIN", env!("CARGO_BIN_EXE_hegui"))
-            .env("PYSPARK_PYTHON", &python),
+            .env("PYSPARK_PYTHON", &python)
+            // Spark leaves a spark-warehouse directory where it runs.
+            .current_dir(std::env::temp_dir()),
     )
     .unwrap();
 }
