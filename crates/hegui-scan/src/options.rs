@@ -47,6 +47,9 @@ pub struct ScanOptions {
     pub kinds: KindSet,
     /// Put HyperLogLog sketches into the report, for merging with other partitions.
     pub sketches: bool,
+    /// Scan only shard `i` of `n` (1-based) of the files found: a store split over `n`
+    /// machines, whose reports `scan-merge` puts together.
+    pub shard: Option<(u32, u32)>,
     /// Bounds on what a hostile source can make the scanner read or hold.
     pub limits: Limits,
 }
@@ -66,6 +69,7 @@ impl ScanOptions {
             schema: None,
             kinds: crate::kind::KindSet::ALL,
             sketches: false,
+            shard: None,
             limits: crate::source::limits::Limits::default(),
         }
     }
@@ -92,6 +96,8 @@ pub enum ScanError {
     NotFound(String),
     #[error("bad glob {0:?}: {1}")]
     Glob(String, String),
+    #[error("{0}")]
+    Shard(String),
     #[error("writing findings: {0}")]
     Output(#[from] std::io::Error),
     #[error("{0}: {1}")]

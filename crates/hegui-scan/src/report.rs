@@ -318,6 +318,10 @@ pub struct ScanReport {
     /// store merge into distinct counts with `hegui scan-merge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sketches: Option<std::collections::BTreeMap<String, String>>,
+    /// `I/N` when only shard I of N of the files was scanned (`--shard`): its counts are
+    /// of that shard alone; `scan-merge` of every shard's report counts the store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 /// Sketches of the kinds found, from the exact sets.
@@ -586,6 +590,7 @@ pub(crate) fn scan_report(
         totals: totals_r,
         estimate,
         sketches: with_sketches.then(|| sketches(totals)),
+        shard: None,
     }
 }
 

@@ -64,6 +64,45 @@ pub fn discover(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PathBuf>, S
     Ok(out)
 }
 
+/// The files of shard `i` of `n` (1-based), in their order: every machine that lists the
+/// same store gets the same split. Files are dealt largest first to the shard with the
+/// fewest bytes so far (ties: the lower shard, then the path), so the shards' bytes are
+/// near equal, and every file is in exactly one shard.
+pub fn shard(files: Vec<PathBuf>, i: u32, n: u32) -> Result<Vec<PathBuf>, ScanError> {
+    if n == 0 || i == 0 || i > n {
+        return Err(ScanError::Shard(format!(
+            "--shard {i}/{n}: expected I/N with 1 ≤ I ≤ N"
+        )));
+    }
+    let mut sized: Vec<(u64, usize)> = files
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let len = std::fs::metadata(f)
+                .map_err(|e| ScanError::File(f.display().to_string(), e))?
+                .len();
+            Ok((len, k))
+        })
+        .collect::<Result<_, ScanError>>()?;
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| files[a.1].cmp(&files[b.1])));
+    let mut load = vec![0u64; n as usize];
+    let mut mine = vec![false; files.len()];
+    for (len, k) in sized {
+        let (to, _) = load
+            .iter()
+            .enumerate()
+            .min_by_key(|&(s, &bytes)| (bytes, s))
+            .expect("at least one shard");
+        load[to] += len;
+        mine[k] = to + 1 == i as usize;
+    }
+    Ok(files
+        .into_iter()
+        .zip(mine)
+        .filter_map(|(f, m)| m.then_some(f))
+        .collect())
+}
+
 /// Scans files, directories and database URLs (`postgres://…`, `mysql://…`,
 /// `sqlite://…`), streaming findings to `out`.
 pub fn scan(
@@ -75,7 +114,15 @@ pub fn scan(
     let (urls, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = targets.iter().partition(|t| {
         t.to_str().and_then(Backend::of).is_some() && t.to_string_lossy().contains(':')
     });
-    let files = discover(&paths.into_iter().cloned().collect::<Vec<_>>(), opts)?;
+    let mut files = discover(&paths.into_iter().cloned().collect::<Vec<_>>(), opts)?;
+    if let Some((i, n)) = opts.shard {
+        if !urls.is_empty() {
+            return Err(ScanError::Shard(
+                "--shard splits files and directories; scan databases in a job of their own".into(),
+            ));
+        }
+        files = shard(files, i, n)?;
+    }
     let sources = totals.with_counting_thread(|totals| {
         let mut sources = Vec::new();
         for f in &files {
@@ -98,11 +145,13 @@ pub fn scan(
         }
         Ok::<_, ScanError>(sources)
     })?;
-    Ok(crate::report::scan_report(
+    let mut report = crate::report::scan_report(
         (opts.framework, opts.min_likelihood, opts.sketches),
         sources,
         &totals,
-    ))
+    );
+    report.shard = opts.shard.map(|(i, n)| format!("{i}/{n}"));
+    Ok(report)
 }
 
 #[cfg(test)]

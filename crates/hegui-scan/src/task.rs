@@ -377,5 +377,6 @@ pub fn lake_report(
         totals,
         estimate,
         sketches,
+        shard: None,
     })
 }

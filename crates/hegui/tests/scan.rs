@@ -542,3 +542,80 @@ fn a_merged_estimate_near_a_threshold_says_count_exactly() {
     assert!(!String::from_utf8_lossy(&o.stdout).contains("near threshold"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn shards_split_the_files_and_merge_into_the_whole() {
+    let dir = corpus("shards");
+    // Reports go beside the store, not into it: every shard must list the same files.
+    let out = dir.with_extension("reports");
+    std::fs::create_dir_all(&out).unwrap();
+    let run = |extra: &[&str], report: &Path| {
+        let mut args = vec![
+            "scan",
+            dir.to_str().unwrap(),
+            "--full",
+            "--sketches",
+            "--format",
+            "summary",
+            "--exclude",
+            "truth.jsonl",
+            "--report",
+            report.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = hegui(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+        v
+    };
+    let whole = run(&[], &out.join("whole.json"));
+    let sources = |v: &serde_json::Value| -> Vec<String> {
+        v["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["source"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut seen = Vec::new();
+    let mut reports = Vec::new();
+    for i in 1..=3 {
+        let path = out.join(format!("shard{i}.json"));
+        let v = run(&["--shard", &format!("{i}/3")], &path);
+        assert_eq!(v["shard"], format!("{i}/3"));
+        assert!(!sources(&v).is_empty(), "shard {i} of 3 has files");
+        seen.extend(sources(&v));
+        reports.push(path);
+    }
+    // Every file in exactly one shard.
+    let mut all = sources(&whole);
+    all.sort();
+    seen.sort();
+    assert_eq!(seen, all);
+    // The shards' sketches merge into the whole store's, bit for bit.
+    let merge = |paths: &[PathBuf], out: &Path| {
+        let mut args = vec!["scan-merge".to_string()];
+        args.extend(paths.iter().map(|p| p.display().to_string()));
+        args.extend(["-o".to_string(), out.display().to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = hegui(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+        v
+    };
+    let merged = merge(&reports, &out.join("merged.json"));
+    let alone = merge(&[out.join("whole.json")], &out.join("alone.json"));
+    assert_eq!(merged["kinds"], alone["kinds"]);
+    assert_eq!(merged["estimate"], alone["estimate"]);
+    // A shard outside 1..=N is refused, saying what is expected.
+    for bad in ["0/3", "4/3", "3", "a/b"] {
+        let o = hegui(&["scan", dir.to_str().unwrap(), "--shard", bad]);
+        assert!(!o.status.success());
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("expected I/N"),
+            "{bad}"
+        );
+    }
+}

@@ -86,6 +86,10 @@ pub struct ScanArgs {
     /// partitions of one store can be merged with `hegui scan-merge`.
     #[arg(long)]
     sketches: bool,
+    /// Scan only shard I of N of the files found (e.g. 2/8), so that N machines split a
+    /// store; merge their `--sketches` reports with `hegui scan-merge`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
     /// Also write the JSON report (summary and estimates) to this file.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -256,6 +260,15 @@ fn options(a: &ScanArgs) -> Result<ScanOptions> {
         o.kinds = hegui_scan::KindSet::of(&ks);
     }
     o.schema = a.schema.clone();
+    if let Some(s) = &a.shard {
+        let parsed = s
+            .split_once('/')
+            .and_then(|(i, n)| Some((i.trim().parse().ok()?, n.trim().parse().ok()?)));
+        match parsed {
+            Some((i, n)) if (1..=n).contains(&i) => o.shard = Some((i, n)),
+            _ => bail!("--shard {s:?}: expected I/N with 1 ≤ I ≤ N, e.g. 2/8"),
+        }
+    }
     Ok(o)
 }
 
@@ -429,6 +442,12 @@ fn summary(r: &ScanReport, out: &mut dyn Write) -> Result<()> {
             " — lower bounds: some sources were sampled (use --full)"
         }
     )?;
+    if let Some(s) = &r.shard {
+        writeln!(
+            out,
+            "Shard {s} of the files only: merge every shard's --sketches report with hegui scan-merge"
+        )?;
+    }
     Ok(())
 }
 
