@@ -32,6 +32,21 @@ impl Batch {
         &self.text[c.start as usize..c.end as usize]
     }
 
+    /// Appends one unit of `field`: its text, then a line break, as units are detected
+    /// together, one line each (see `detect_cells`). The caller has made room (the text
+    /// stays within `BATCH_TEXT_MAX`, so its offsets fit in `u32`).
+    #[inline]
+    pub(crate) fn append(&mut self, field: u32, text: &str) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.cells.push(Cell {
+            start: start as u32,
+            end: self.text.len() as u32,
+            options: field,
+        });
+        self.text.push('\n');
+    }
+
     /// Empties it for reuse, keeping its buffers.
     pub(crate) fn clear(&mut self) {
         self.text.clear();
@@ -190,14 +205,7 @@ impl<'a> Ctx<'a> {
         if !in_run {
             b.origins.push(Origin::Rows { first: unit, row });
         }
-        let start = b.text.len();
-        b.text.push_str(text);
-        b.cells.push(Cell {
-            start: start as u32,
-            end: b.text.len() as u32,
-            options: field,
-        });
-        b.text.push('\n');
+        b.append(field, text);
         Ok(())
     }
 
@@ -331,17 +339,7 @@ impl<'a> Ctx<'a> {
                 cells,
             },
         });
-        let b = &mut self.batch;
-        let start = b.text.len();
-        b.text.push_str(text);
-        // In range: `room` keeps the batch's text within `BATCH_TEXT_MAX`.
-        b.cells.push(Cell {
-            start: start as u32,
-            end: b.text.len() as u32,
-            options: field,
-        });
-        // Units are detected together, one line each (see `detect_cells`).
-        b.text.push('\n');
+        self.batch.append(field, text);
         self.full()
     }
 

@@ -113,47 +113,28 @@ fn float32(v: f32, out: &mut String) {
 }
 
 fn timestamp<'a>(a: &'a dyn Array, unit: &TimeUnit) -> Render<'a> {
+    const MILLIS: &str = "%Y-%m-%d %H:%M:%S%.3f %:z";
     match unit {
-        TimeUnit::Second => {
-            let a = a.as_primitive::<TimestampSecondType>();
-            Box::new(move |i, out| {
-                date_time(
-                    i128::from(a.value(i)) * 1_000_000_000,
-                    "%Y-%m-%d %H:%M:%S%.3f %:z",
-                    out,
-                )
-            })
-        }
-        TimeUnit::Millisecond => {
-            let a = a.as_primitive::<TimestampMillisecondType>();
-            Box::new(move |i, out| {
-                date_time(
-                    i128::from(a.value(i)) * 1_000_000,
-                    "%Y-%m-%d %H:%M:%S%.3f %:z",
-                    out,
-                )
-            })
-        }
+        TimeUnit::Second => stamp::<TimestampSecondType>(a, 1_000_000_000, MILLIS),
+        TimeUnit::Millisecond => stamp::<TimestampMillisecondType>(a, 1_000_000, MILLIS),
         TimeUnit::Microsecond => {
-            let a = a.as_primitive::<TimestampMicrosecondType>();
-            Box::new(move |i, out| {
-                date_time(
-                    i128::from(a.value(i)) * 1_000,
-                    "%Y-%m-%d %H:%M:%S%.6f %:z",
-                    out,
-                )
-            })
+            stamp::<TimestampMicrosecondType>(a, 1_000, "%Y-%m-%d %H:%M:%S%.6f %:z")
         }
         // Nanoseconds come from INT96 (Hive and Spark's old timestamps), which the record
         // reader showed to the millisecond, and from INT64 TIMESTAMP(NANOS), which it
         // showed as a bare number: both are written to the millisecond now.
-        TimeUnit::Nanosecond => {
-            let a = a.as_primitive::<TimestampNanosecondType>();
-            Box::new(move |i, out| {
-                date_time(i128::from(a.value(i)), "%Y-%m-%d %H:%M:%S%.3f %:z", out)
-            })
-        }
+        TimeUnit::Nanosecond => stamp::<TimestampNanosecondType>(a, 1, MILLIS),
     }
+}
+
+/// Timestamps of `ns` nanoseconds per unit, in `format`.
+fn stamp<'a, T: ArrowPrimitiveType<Native = i64>>(
+    a: &'a dyn Array,
+    ns: i128,
+    format: &'static str,
+) -> Render<'a> {
+    let a = a.as_primitive::<T>();
+    Box::new(move |i, out| date_time(i128::from(a.value(i)) * ns, format, out))
 }
 
 /// Nanoseconds since the epoch, in UTC, in `format`; nothing when out of jiff's range
