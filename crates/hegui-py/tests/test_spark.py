@@ -221,3 +221,20 @@ def test_keys_never_reach_a_table(spark, data):
     assert set(t.name for t in spark.catalog.listTables()) == before
     storage = spark.sparkContext._jsc.sc().getRDDStorageInfo()
     assert len(storage) == 0, "the keys are unpersisted"
+
+
+def test_bad_options_and_tables_are_refused_before_any_task_runs(spark):
+    df = spark.createDataFrame([("13812345678",)], "phone string")
+    for kwargs, said in [
+        ({"kinds": ["no_such_kind"]}, "no_such_kind"),
+        ({"min_likelihood": "sure"}, "min_likelihood"),
+        ({"today": "31/12/2026"}, "today"),
+    ]:
+        with pytest.raises(ValueError, match=said):
+            hegui.spark.scan(spark, {"t": df}, report=None, **kwargs)
+    with pytest.raises(ValueError, match="same name"):
+        hegui.spark.scan(spark, [("t", df), ("t", df)], report=None)
+    # A table with nothing hegui scans is a table with no findings, not an error.
+    flags = spark.createDataFrame([(True,)], "ok boolean")
+    r = hegui.spark.scan(spark, {"flags": flags}, report=None, today=TODAY)
+    assert r["totals"] == [] and r["estimate"]["people"] == 0

@@ -154,7 +154,13 @@ def scan(
     ``not_scanned``: per table, the columns of types hegui does not scan."""
     from pyspark.sql import functions as F
 
+    from hegui import _hegui
+
     today = today or datetime.date.today().isoformat()
+    # The options are checked here, on the driver, not in the first task that runs.
+    _hegui.Task(
+        "options", today=today, min_likelihood=min_likelihood, kinds=kinds, framework=framework
+    ).finish()
     out, not_scanned, tables_, columns_ = None, {}, [], []
     for i, (name, df) in enumerate(_frames(spark, tables)):
         rendered, names, skipped = as_strings(df)
@@ -196,8 +202,6 @@ def scan(
             if sketches:
                 registers.setdefault(kind, []).append([r.register, r.rank])
     counts = {"kinds": by_kind, "columns": by_column, "registers": registers}
-    from hegui import _hegui
-
     text = _hegui.report(
         parts,
         json.dumps(counts),
