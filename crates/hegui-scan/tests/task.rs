@@ -205,3 +205,22 @@ fn a_report_with_a_register_no_key_gives_is_refused() {
     let e = lake_report(&opts(), &[], &counts).unwrap_err();
     assert!(e.contains("no_such_kind"), "{e}");
 }
+
+#[test]
+fn a_value_repeated_in_a_partition_is_handed_out_once() {
+    let mut task = Task::new("orders", &opts()).unwrap();
+    let phones = "13812345678".repeat(3);
+    let offsets: Vec<i32> = vec![0, 11, 22, 33];
+    for _ in 0..2 {
+        task.batch(|s| {
+            let c = s.column("手机号");
+            s.utf8(c, &offsets, phones.as_bytes(), None, 0, 3)
+        })
+        .unwrap();
+    }
+    let keys = task.drain_keys();
+    assert_eq!(keys.len(), 1, "six cells, one value: {keys:?}");
+    let parts = task.finish();
+    assert_eq!(parts.records, 6);
+    assert_eq!(parts.kinds[0].matches, 6, "every match is still counted");
+}
