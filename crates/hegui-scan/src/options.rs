@@ -98,6 +98,9 @@ pub enum ScanError {
     Glob(String, String),
     #[error("{0}")]
     Shard(String),
+    /// A source this build cannot read (a cargo feature is off).
+    #[error("{0}")]
+    Unsupported(String),
     #[error("writing findings: {0}")]
     Output(#[from] std::io::Error),
     #[error("{0}: {1}")]

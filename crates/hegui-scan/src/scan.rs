@@ -11,7 +11,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 pub use crate::options::{Output, Sample, ScanError, ScanOptions};
 use crate::report::{ScanReport, Totals};
+#[cfg(feature = "databases")]
 use crate::source::database::scan_database;
+#[cfg(feature = "databases")]
 use crate::source::db::{redact, Backend};
 use crate::source::file::{scan_file, Format};
 
@@ -103,6 +105,28 @@ pub fn shard(files: Vec<PathBuf>, i: u32, n: u32) -> Result<Vec<PathBuf>, ScanEr
         .collect())
 }
 
+/// Without the `databases` feature: the schemes database URLs have, so that one is
+/// refused by name rather than looked for as a file.
+#[cfg(not(feature = "databases"))]
+struct Backend;
+
+#[cfg(not(feature = "databases"))]
+impl Backend {
+    fn of(url: &str) -> Option<()> {
+        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+        ["sqlite", "postgres", "postgresql", "mysql", "mariadb"]
+            .contains(&scheme.as_str())
+            .then_some(())
+    }
+}
+
+#[cfg(not(feature = "databases"))]
+fn no_databases(what: &str) -> ScanError {
+    ScanError::Unsupported(format!(
+        "{what}: this hegui was built without database support (cargo feature `databases`)"
+    ))
+}
+
 /// Scans files, directories and database URLs (`postgres://…`, `mysql://…`,
 /// `sqlite://…`), streaming findings to `out`.
 pub fn scan(
@@ -114,6 +138,11 @@ pub fn scan(
     let (urls, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = targets.iter().partition(|t| {
         t.to_str().and_then(Backend::of).is_some() && t.to_string_lossy().contains(':')
     });
+    // Databases — URLs and SQLite files found — need the `databases` feature.
+    #[cfg(not(feature = "databases"))]
+    if let Some(u) = urls.first() {
+        return Err(no_databases(&u.to_string_lossy()));
+    }
     let mut files = discover(&paths.into_iter().cloned().collect::<Vec<_>>(), opts)?;
     if let Some((i, n)) = opts.shard {
         if !urls.is_empty() {
@@ -127,18 +156,19 @@ pub fn scan(
         let mut sources = Vec::new();
         for f in &files {
             if Format::of(f).0 == Format::Sqlite {
-                let url = format!("sqlite://{}", f.display());
-                sources.extend(scan_database(
-                    &url,
-                    &f.display().to_string(),
-                    opts,
-                    totals,
-                    out,
-                )?);
+                #[cfg(not(feature = "databases"))]
+                return Err(no_databases(&f.display().to_string()));
+                #[cfg(feature = "databases")]
+                {
+                    let url = format!("sqlite://{}", f.display());
+                    let name = f.display().to_string();
+                    sources.extend(scan_database(&url, &name, opts, totals, out)?);
+                }
             } else {
                 sources.push(scan_file(f, opts, totals, out)?);
             }
         }
+        #[cfg(feature = "databases")]
         for u in &urls {
             let url = u.to_string_lossy();
             sources.extend(scan_database(&url, &redact(&url), opts, totals, out)?);

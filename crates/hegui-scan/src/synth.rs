@@ -420,7 +420,14 @@ fn customers(
     Ok(rows)
 }
 
+/// Without the `databases` feature no SQLite file is written.
+#[cfg(not(feature = "databases"))]
+fn database(_: &Path, _: &[Row], _: &mut Sink, _: u64) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// The first customers rows again, as the `customers` table of a SQLite database.
+#[cfg(feature = "databases")]
 fn database(dir: &Path, rows: &[Row], sink: &mut Sink, n: u64) -> std::io::Result<()> {
     let path = dir.join("customers.db");
     let _ = std::fs::remove_file(&path);

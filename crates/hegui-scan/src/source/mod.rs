@@ -2,7 +2,9 @@
 //! [`workbook`], [`parquet`] (Parquet) and [`database`] (SQLite files, PostgreSQL, MySQL);
 //! [`file`] decides which reader a file goes to. [`db`] holds the database connections,
 //! [`decode`] text encodings and [`limits`] the bounds every reader keeps.
+#[cfg(feature = "databases")]
 pub(crate) mod database;
+#[cfg(feature = "databases")]
 pub mod db;
 pub mod decode;
 pub(crate) mod delimited;
