@@ -201,11 +201,24 @@ def test_double_and_decimal_phones_are_scanned_as_digits(spark, data):
 def test_the_report_feeds_the_cli(spark, data, tmp_path):
     out = tmp_path / "lake.json"
     df = spark.read.parquet(str(data / "people"))
-    nested = df.selectExpr("named_struct('手机号', `手机号`, 'ok', true) AS contact", "`身份证号`")
+    nested = df.selectExpr(
+        "named_struct('手机号', `手机号`, 'ok', true) AS contact",
+        "`身份证号`",
+        "array(`手机号`, NULL, '无') AS phones",
+        "map('k', `手机号`) AS attrs",
+    )
     hegui.spark.scan(spark, {"people": df, "nested": nested}, report=str(out), today=TODAY)
     r = json.loads(out.read_text(encoding="utf-8"))
     names = {f["name"] for s in r["sources"] for f in s["fields"]}
     assert "contact.手机号" in names, names
+    # A list's values are scanned, each on its own line of the row's cell.
+    phones = [f for s in r["sources"] for f in s["fields"] if f["name"] == "phones[]"]
+    assert phones and phones[0]["kinds"][0]["kind"] == "cn_mobile", phones
+    assert phones[0]["kinds"][0]["matches"] == sum(
+        k["matches"] for s in r["sources"] for f in s["fields"] if f["name"] == "contact.手机号"
+        for k in f["kinds"] if k["kind"] == "cn_mobile"
+    )
+    assert r["not_scanned"] == {"nested": [{"column": "attrs", "type": "map<string,string>"}]}
     # Two tables, one count: the people of both are counted once.
     cli = cli_report(data / "people.csv", data)
     assert r["estimate"]["people"] == cli["estimate"]["people"]

@@ -57,30 +57,47 @@ def _frames(spark, tables):
     return out
 
 
+def _as_text(t, col):
+    """A column of scalar type ``t`` as text; ``None`` for a type hegui does not scan."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    if isinstance(t, T.StringType):
+        return col
+    if isinstance(t, (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.DecimalType)):
+        return col.cast("string")
+    if isinstance(t, (T.DoubleType, T.FloatType)):
+        # Spark writes 13812345678d as 1.3812345678E10: a phone number hegui would miss.
+        integral = (col == F.floor(col)) & (F.abs(col) < F.lit(1e37))
+        as_text = F.when(integral, col.cast("decimal(38,0)").cast("string"))
+        return as_text.otherwise(col.cast("string"))
+    if isinstance(t, (T.DateType, T.TimestampType)) or type(t).__name__ == "TimestampNTZType":
+        return col.cast("string")
+    return None
+
+
 def _render(field_type, path, col, out, skipped):
     """Appends (path, string column) for every scannable leaf under ``col``."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     t = field_type
-    if isinstance(t, T.StringType):
-        out.append((path, col))
-    elif isinstance(t, (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.DecimalType)):
-        out.append((path, col.cast("string")))
-    elif isinstance(t, (T.DoubleType, T.FloatType)):
-        # Spark writes 13812345678d as 1.3812345678E10: a phone number hegui would miss.
-        integral = (col == F.floor(col)) & (F.abs(col) < F.lit(1e37))
-        as_text = F.when(integral, col.cast("decimal(38,0)").cast("string"))
-        out.append((path, as_text.otherwise(col.cast("string"))))
-    elif isinstance(t, (T.DateType, T.TimestampType)) or type(t).__name__ == "TimestampNTZType":
-        out.append((path, col.cast("string")))
+    text = _as_text(t, col)
+    if text is not None:
+        out.append((path, text))
     elif isinstance(t, T.StructType):
         for f in t.fields:
             _render(f.dataType, "%s.%s" % (path, f.name), col.getField(f.name), out, skipped)
     elif type(t).__name__ in _QUIET:
         pass
+    elif isinstance(t, T.ArrayType) and _as_text(t.elementType, F.lit(None)) is not None:
+        # A list's values as the lines of one cell, named as hegui names Parquet lists
+        # (`phones[]`): no detector looks across a line break, so each value is detected
+        # on its own; the cell counts once per row (the CLI counts each value).
+        values = F.transform(col, lambda x: _as_text(t.elementType, x))
+        out.append(("%s[]" % path, F.concat_ws("\n", values)))
     else:
-        # Binary, arrays, maps: not scanned, and said so in the result.
+        # Binary, maps, lists of structs: not scanned, and said so in the result.
         skipped.append({"column": path, "type": t.simpleString()})
 
 
