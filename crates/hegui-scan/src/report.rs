@@ -95,8 +95,10 @@ impl SourceAcc {
                 k.masked += 1;
             } else {
                 // Both sets take keys in batches and drop repeats then.
-                k.distinct.insert(h.key);
-                totals.count(ki, h.key);
+                if !totals.keys_elsewhere {
+                    k.distinct.insert(h.key);
+                    totals.count(ki, h.key);
+                }
             }
             k.best = k.best.max(Some(h.likelihood));
             if seen & (1 << ki) == 0 {
@@ -118,6 +120,9 @@ pub(crate) struct Totals {
     /// When a counting thread owns `exact` (scans on more than one thread): keys waiting
     /// to be sent to it, and where to send them.
     pending: Vec<(u8, u64)>,
+    /// Distinct values are counted by someone else (a task's engine, from the keys it is
+    /// handed): neither the store-wide sets nor the columns' sets take keys.
+    pub(crate) keys_elsewhere: bool,
     counter: Option<std::sync::mpsc::Sender<Vec<(u8, u64)>>>,
 }
 

@@ -104,7 +104,9 @@ impl Task {
         &mut self,
         feed: impl FnOnce(&mut ColumnScan<'_>) -> Result<(), ScanError> + Send,
     ) -> Result<(), ScanError> {
+        // The engine counts distinct values from the keys: no set here takes them.
         let mut totals = Totals::default();
+        totals.keys_elsewhere = true;
         let (opts, source) = (&self.opts, self.source.as_str());
         let (acc, keys) = self.pool.install(|| {
             let mut out = Discard;
