@@ -4,10 +4,12 @@
 //! in a cell, 32- and 64-bit offsets, a non-zero first value, and every column split into
 //! 1, 2 and 7 chunks.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use hegui_scan::columnar::scan_columns;
-use hegui_scan::{scan, Finding, Output, Sample, ScanOptions, ScanReport};
+use hegui_scan::{scan, Finding, Output, ScanOptions, ScanReport};
 
 #[derive(Default)]
 struct Collect(Vec<(String, Option<u64>, Option<String>)>);
@@ -21,17 +23,11 @@ impl Output for Collect {
 }
 
 fn opts() -> ScanOptions {
-    let mut o = ScanOptions::new(jiff::civil::date(2026, 11, 23));
-    o.sample = Sample::Full;
-    o.sketches = true;
-    o
+    common::full_scan()
 }
 
 fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("hegui-columnar-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("columnar", name)
 }
 
 /// A CSV's header and its columns (an empty cell is `None`).

@@ -5,11 +5,13 @@
 //! estimate, column statistics and sketches as `hegui scan --full --sketches` of the same
 //! rows as CSV.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use hegui_scan::task::{lake_report, ColumnCount, LakeCounts, Task, TaskParts};
-use hegui_scan::{scan, Finding, Output, Sample, ScanOptions, ScanReport};
+use hegui_scan::{scan, Finding, Output, ScanOptions, ScanReport};
 
 struct Nothing;
 
@@ -20,17 +22,11 @@ impl Output for Nothing {
 }
 
 fn opts() -> ScanOptions {
-    let mut o = ScanOptions::new(jiff::civil::date(2026, 11, 23));
-    o.sample = Sample::Full;
-    o.sketches = true;
-    o
+    common::full_scan()
 }
 
 fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("hegui-task-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("task", name)
 }
 
 /// A CSV's header and rows (an empty cell is `None`).
