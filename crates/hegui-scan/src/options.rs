@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use crate::kind::{KindSet, Likelihood};
 use crate::report::Finding;
 use crate::source::limits::Limits;
+use crate::source::object::ObjectStore;
 
 /// Which rows of a structured source are scanned.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,6 +53,9 @@ pub struct ScanOptions {
     pub shard: Option<(u32, u32)>,
     /// Bounds on what a hostile source can make the scanner read or hold.
     pub limits: Limits,
+    /// The store `s3://`, `oss://` and `hdfs://` targets are listed and read from (none:
+    /// such targets are refused).
+    pub objects: Option<std::sync::Arc<dyn ObjectStore>>,
 }
 
 impl ScanOptions {
@@ -71,6 +75,7 @@ impl ScanOptions {
             sketches: false,
             shard: None,
             limits: crate::source::limits::Limits::default(),
+            objects: None,
         }
     }
 }
@@ -98,6 +103,9 @@ pub enum ScanError {
     Glob(String, String),
     #[error("{0}")]
     Shard(String),
+    /// An object store URL that could not be listed (no such bucket, access denied).
+    #[error("{0}")]
+    Objects(String),
     /// A source this build cannot read (a cargo feature is off).
     #[error("{0}")]
     Unsupported(String),

@@ -5,7 +5,7 @@
 //! source that cannot be read (binary, truncated gzip, broken JSON) is reported with its
 //! error and the scan goes on.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -15,24 +15,27 @@ use crate::report::{ScanReport, Totals};
 use crate::source::database::scan_database;
 #[cfg(feature = "databases")]
 use crate::source::db::{redact, Backend};
-use crate::source::file::{scan_file, Format};
+use crate::source::file::{scan_file, Format, Input};
+use crate::source::object::is_object_url;
+
+/// A glob set, or none when there are no globs.
+fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, ScanError> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        b.add(Glob::new(g).map_err(|e| ScanError::Glob(g.clone(), e.to_string()))?);
+    }
+    b.build()
+        .map(Some)
+        .map_err(|e| ScanError::Glob(globs.join(" "), e.to_string()))
+}
 
 /// The files a scan covers, in a stable order.
 pub fn discover(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PathBuf>, ScanError> {
-    let set = |globs: &[String]| -> Result<Option<GlobSet>, ScanError> {
-        if globs.is_empty() {
-            return Ok(None);
-        }
-        let mut b = GlobSetBuilder::new();
-        for g in globs {
-            b.add(Glob::new(g).map_err(|e| ScanError::Glob(g.clone(), e.to_string()))?);
-        }
-        b.build()
-            .map(Some)
-            .map_err(|e| ScanError::Glob(globs.join(" "), e.to_string()))
-    };
-    let include = set(&opts.include)?;
-    let exclude = set(&opts.exclude)?;
+    let include = glob_set(&opts.include)?;
+    let exclude = glob_set(&opts.exclude)?;
     let mut out = Vec::new();
     for p in paths {
         if p.is_file() {
@@ -42,6 +45,13 @@ pub fn discover(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PathBuf>, S
             continue;
         }
         if !p.is_dir() {
+            if p.to_string_lossy().contains("://") {
+                return Err(ScanError::Unsupported(format!(
+                    "{}: not a file, and not a URL hegui scans (postgres://, mysql://, \
+                     sqlite://, s3://, oss://, hdfs://)",
+                    p.display()
+                )));
+            }
             return Err(ScanError::NotFound(p.display().to_string()));
         }
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(p)
@@ -66,43 +76,75 @@ pub fn discover(paths: &[PathBuf], opts: &ScanOptions) -> Result<Vec<PathBuf>, S
     Ok(out)
 }
 
-/// The files of shard `i` of `n` (1-based), in their order: every machine that lists the
-/// same store gets the same split. Files are dealt largest first to the shard with the
-/// fewest bytes so far (ties: the lower shard, then the path), so the shards' bytes are
-/// near equal, and every file is in exactly one shard.
-pub fn shard(files: Vec<PathBuf>, i: u32, n: u32) -> Result<Vec<PathBuf>, ScanError> {
+/// The sources of shard `i` of `n` (1-based), in their order: every machine that lists
+/// the same store gets the same split. Sources are dealt largest first to the shard with
+/// the fewest bytes so far (ties: the lower shard, then the name), so the shards' bytes
+/// are near equal, and every source is in exactly one shard. `items` are (source, name,
+/// size in bytes).
+pub fn shard<T>(items: Vec<(T, String, u64)>, i: u32, n: u32) -> Result<Vec<T>, ScanError> {
     if n == 0 || i == 0 || i > n {
         return Err(ScanError::Shard(format!(
             "--shard {i}/{n}: expected I/N with 1 ≤ I ≤ N"
         )));
     }
-    let mut sized: Vec<(u64, usize)> = files
-        .iter()
-        .enumerate()
-        .map(|(k, f)| {
-            let len = std::fs::metadata(f)
-                .map_err(|e| ScanError::File(f.display().to_string(), e))?
-                .len();
-            Ok((len, k))
-        })
-        .collect::<Result<_, ScanError>>()?;
-    sized.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| files[a.1].cmp(&files[b.1])));
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| {
+        (items[b].2.cmp(&items[a].2)).then_with(|| items[a].1.cmp(&items[b].1))
+    });
     let mut load = vec![0u64; n as usize];
-    let mut mine = vec![false; files.len()];
-    for (len, k) in sized {
+    let mut mine = vec![false; items.len()];
+    for k in order {
         let (to, _) = load
             .iter()
             .enumerate()
             .min_by_key(|&(s, &bytes)| (bytes, s))
             .expect("at least one shard");
-        load[to] += len;
+        load[to] += items[k].2;
         mine[k] = to + 1 == i as usize;
     }
-    Ok(files
+    Ok(items
         .into_iter()
         .zip(mine)
-        .filter_map(|(f, m)| m.then_some(f))
+        .filter_map(|((t, _, _), m)| m.then_some(t))
         .collect())
+}
+
+/// The objects at or under each object store URL, filtered by the include and exclude
+/// globs as a directory's files are.
+fn list_objects(
+    urls: &[&PathBuf],
+    opts: &ScanOptions,
+    include: Option<&GlobSet>,
+    exclude: Option<&GlobSet>,
+) -> Result<Vec<Input>, ScanError> {
+    let mut out = Vec::new();
+    for u in urls {
+        let url = u.to_string_lossy();
+        let store = opts
+            .objects
+            .as_deref()
+            .filter(|s| s.handles(&url))
+            .ok_or_else(|| {
+                ScanError::Unsupported(format!(
+                    "{url}: this hegui has no object store for this scheme (built without \
+                     cargo feature `objects`, or not s3://, oss:// or hdfs://)"
+                ))
+            })?;
+        let objects = store
+            .list(&url)
+            .map_err(|e| ScanError::Objects(format!("{url}: {e}")))?;
+        out.extend(
+            objects
+                .into_iter()
+                .filter(|o| {
+                    let rel = Path::new(&o.relative);
+                    include.is_none_or(|s| s.is_match(rel))
+                        && !exclude.is_some_and(|s| s.is_match(rel))
+                })
+                .map(Input::Object),
+        );
+    }
+    Ok(out)
 }
 
 /// Without the `databases` feature: the schemes database URLs have, so that one is
@@ -127,7 +169,8 @@ fn no_databases(what: &str) -> ScanError {
     ))
 }
 
-/// Scans files, directories and database URLs (`postgres://…`, `mysql://…`,
+/// Scans files, directories, object store URLs (`s3://…`, `oss://…`, `hdfs://…`, with a
+/// store in [`ScanOptions::objects`]) and database URLs (`postgres://…`, `mysql://…`,
 /// `sqlite://…`), streaming findings to `out`.
 pub fn scan(
     targets: &[PathBuf],
@@ -135,37 +178,54 @@ pub fn scan(
     out: &mut dyn Output,
 ) -> Result<ScanReport, ScanError> {
     let mut totals = Totals::default();
-    let (urls, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = targets.iter().partition(|t| {
+    let is_db = |t: &PathBuf| {
         t.to_str().and_then(Backend::of).is_some() && t.to_string_lossy().contains(':')
-    });
+    };
+    let is_object = |t: &PathBuf| is_object_url(&t.to_string_lossy());
+    let urls: Vec<&PathBuf> = targets.iter().filter(|t| is_db(t)).collect();
+    let object_urls: Vec<&PathBuf> = targets.iter().filter(|t| is_object(t)).collect();
+    let paths: Vec<PathBuf> = targets
+        .iter()
+        .filter(|t| !is_db(t) && !is_object(t))
+        .cloned()
+        .collect();
     // Databases — URLs and SQLite files found — need the `databases` feature.
     #[cfg(not(feature = "databases"))]
     if let Some(u) = urls.first() {
         return Err(no_databases(&u.to_string_lossy()));
     }
-    let mut files = discover(&paths.into_iter().cloned().collect::<Vec<_>>(), opts)?;
+    let mut inputs: Vec<Input> = discover(&paths, opts)?
+        .into_iter()
+        .map(Input::File)
+        .collect();
+    inputs.extend(list_objects(
+        &object_urls,
+        opts,
+        glob_set(&opts.include)?.as_ref(),
+        glob_set(&opts.exclude)?.as_ref(),
+    )?);
     if let Some((i, n)) = opts.shard {
         if !urls.is_empty() {
             return Err(ScanError::Shard(
-                "--shard splits files and directories; scan databases in a job of their own".into(),
+                "--shard splits files, directories and object stores; scan databases in a \
+                 job of their own"
+                    .into(),
             ));
         }
-        files = shard(files, i, n)?;
+        let sized = inputs
+            .into_iter()
+            .map(|s| Ok((s.name(), s.size()?, s)))
+            .map(|r: Result<_, ScanError>| r.map(|(name, size, s)| (s, name, size)))
+            .collect::<Result<Vec<_>, ScanError>>()?;
+        inputs = shard(sized, i, n)?;
     }
     let sources = totals.with_counting_thread(|totals| {
         let mut sources = Vec::new();
-        for f in &files {
-            if Format::of(f).0 == Format::Sqlite {
-                #[cfg(not(feature = "databases"))]
-                return Err(no_databases(&f.display().to_string()));
-                #[cfg(feature = "databases")]
-                {
-                    let url = format!("sqlite://{}", f.display());
-                    let name = f.display().to_string();
-                    sources.extend(scan_database(&url, &name, opts, totals, out)?);
-                }
+        for input in &inputs {
+            if input.format().0 == Format::Sqlite {
+                sources.extend(scan_sqlite_file(input, opts, totals, out)?);
             } else {
-                sources.push(scan_file(f, opts, totals, out)?);
+                sources.push(scan_file(input, opts, totals, out)?);
             }
         }
         #[cfg(feature = "databases")]
@@ -182,6 +242,32 @@ pub fn scan(
     );
     report.shard = opts.shard.map(|(i, n)| format!("{i}/{n}"));
     Ok(report)
+}
+
+/// A SQLite database file (or object, copied to a private file first): each table a source.
+#[cfg(feature = "databases")]
+fn scan_sqlite_file(
+    input: &Input,
+    opts: &ScanOptions,
+    totals: &mut Totals,
+    out: &mut dyn Output,
+) -> Result<Vec<crate::report::SourceReport>, ScanError> {
+    let read = std::sync::atomic::AtomicU64::new(0);
+    let local = input
+        .local(opts.objects.as_deref(), &read)
+        .map_err(|e| ScanError::File(input.name(), e))?;
+    let url = format!("sqlite://{}", local.path().display());
+    scan_database(&url, &input.name(), opts, totals, out)
+}
+
+#[cfg(not(feature = "databases"))]
+fn scan_sqlite_file(
+    input: &Input,
+    _: &ScanOptions,
+    _: &mut Totals,
+    _: &mut dyn Output,
+) -> Result<Vec<crate::report::SourceReport>, ScanError> {
+    Err(no_databases(&input.name()))
 }
 
 #[cfg(test)]

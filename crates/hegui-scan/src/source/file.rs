@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
@@ -17,6 +17,7 @@ use crate::source::error::guarded;
 use crate::source::error::read_err;
 use crate::source::error::SourceError;
 use crate::source::json::{json, jsonl};
+use crate::source::object::{spool, Object, ObjectStore, Spooled};
 use crate::source::parquet::parquet_rows;
 use crate::source::text::text;
 use crate::source::workbook::workbook;
@@ -77,16 +78,92 @@ impl Format {
     }
 }
 
+/// One source to read: a local file, or an object in a store read like a file of its name.
+#[derive(Debug, Clone)]
+pub(crate) enum Input {
+    File(PathBuf),
+    Object(Object),
+}
+
+impl Input {
+    /// The name the source is reported under: the path, or the object's URL.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Object(o) => o.url.clone(),
+        }
+    }
+
+    /// (format, gzip), from the file or object name.
+    pub(crate) fn format(&self) -> (Format, bool) {
+        match self {
+            Input::File(p) => Format::of(p),
+            Input::Object(o) => Format::of(Path::new(&o.url)),
+        }
+    }
+
+    /// Its size in bytes (a file's from its metadata, an object's as listed).
+    pub(crate) fn size(&self) -> Result<u64, ScanError> {
+        match self {
+            Input::File(p) => std::fs::metadata(p)
+                .map(|m| m.len())
+                .map_err(|e| ScanError::File(p.display().to_string(), e)),
+            Input::Object(o) => Ok(o.size),
+        }
+    }
+
+    /// Its bytes, streamed.
+    fn open(&self, store: Option<&dyn ObjectStore>) -> std::io::Result<Box<dyn Read + Send>> {
+        match self {
+            Input::File(p) => Ok(Box::new(File::open(p)?)),
+            Input::Object(o) => store_of(store)?.open(o),
+        }
+    }
+
+    /// A local path to read it at: the file itself, or the object copied to a private
+    /// temporary file (for readers that seek: Parquet, workbooks, SQLite).
+    pub(crate) fn local(
+        &self,
+        store: Option<&dyn ObjectStore>,
+        read: &std::sync::atomic::AtomicU64,
+    ) -> std::io::Result<Local<'_>> {
+        match self {
+            Input::File(p) => Ok(Local::File(p)),
+            Input::Object(o) => Ok(Local::Spooled(spool(store_of(store)?, o, read)?)),
+        }
+    }
+}
+
+fn store_of(store: Option<&dyn ObjectStore>) -> std::io::Result<&dyn ObjectStore> {
+    store.ok_or_else(|| std::io::Error::other("no object store configured"))
+}
+
+/// A source's bytes at a local path, for as long as this lives.
+pub(crate) enum Local<'a> {
+    File(&'a Path),
+    Spooled(Spooled),
+}
+
+impl Local<'_> {
+    pub(crate) fn path(&self) -> &Path {
+        match self {
+            Local::File(p) => p,
+            Local::Spooled(s) => s.path(),
+        }
+    }
+}
+
 pub(crate) fn scan_file(
-    path: &Path,
+    input: &Input,
     opts: &ScanOptions,
     totals: &mut Totals,
     out: &mut dyn Output,
 ) -> Result<crate::report::SourceReport, ScanError> {
-    let (format, gz) = Format::of(path);
+    let (format, gz) = input.format();
+    let store = opts.objects.as_deref();
     let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut meta = SourceMeta {
-        source: path.display().to_string(),
+        source: input.name(),
         format: format.name(),
         encoding: None,
         compression: gz.then_some("gzip"),
@@ -98,14 +175,17 @@ pub(crate) fn scan_file(
         if format == Format::Workbook {
             meta.sampled = opts.sample != Sample::Full;
             meta.encoding = None;
-            crate::source::limits::check_zip(path, &opts.limits).map_err(SourceError::Read)?;
-            return guarded("workbook", || workbook(path, &mut ctx));
+            let local = input.local(store, &read).map_err(read_err)?;
+            crate::source::limits::check_zip(local.path(), &opts.limits)
+                .map_err(SourceError::Read)?;
+            return guarded("workbook", || workbook(local.path(), &mut ctx));
         }
         if format == Format::Parquet {
             meta.sampled = opts.sample != Sample::Full;
-            return guarded("Parquet", || parquet_rows(path, &mut ctx));
+            let local = input.local(store, &read).map_err(read_err)?;
+            return guarded("Parquet", || parquet_rows(local.path(), &mut ctx));
         }
-        let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
+        let file = input.open(store).map_err(read_err)?;
         let counting = Counting {
             inner: file,
             n: read.clone(),
@@ -140,8 +220,8 @@ pub(crate) fn scan_file(
         }
         meta.encoding = Some(enc.name());
         match format {
-            Format::Workbook => workbook(path, &mut ctx),
-            Format::Parquet => parquet_rows(path, &mut ctx),
+            // Read above from a local path.
+            Format::Workbook | Format::Parquet => Ok(()),
             // Databases are opened by `scan_database`, never as a text stream.
             Format::Sqlite => Err(SourceError::Parse(
                 "a database file, scanned per table".into(),
@@ -179,9 +259,11 @@ pub(crate) fn scan_file(
             meta.error.get_or_insert(e.to_string());
         }
     }
+    // A spooled object counted its bytes as copied; a local workbook or Parquet file is
+    // read by a library and counted by its size.
     ctx.acc.bytes = read.load(std::sync::atomic::Ordering::Relaxed).max(
         if matches!(format, Format::Workbook | Format::Parquet) {
-            std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+            input.size().unwrap_or(0)
         } else {
             0
         },

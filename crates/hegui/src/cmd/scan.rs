@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use hegui_core::law::Framework;
+use hegui_scan::source::object::ObjectStore;
 use hegui_scan::{Finding, Likelihood, Output, Sample, ScanOptions, ScanReport};
 
 use crate::input;
@@ -34,11 +35,24 @@ pub enum FrameworkArg {
 
 #[derive(Args)]
 pub struct ScanArgs {
-    /// Files, directories (recursive) or database URLs: postgres://user@host/db,
+    /// Files, directories (recursive), object stores (s3://bucket/prefix, oss://bucket/prefix;
+    /// keys from the environment) or database URLs: postgres://user@host/db,
     /// mysql://root@127.0.0.1/test, sqlite://file.db (SQLite files in directories are found
     /// by their .db/.sqlite name). Passwords are never printed.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// Object store endpoint: http://127.0.0.1:9000 (MinIO), https://oss-cn-hangzhou.aliyuncs.com
+    /// (OSS). Default: AWS_ENDPOINT_URL for s3://, OSS_ENDPOINT or the region's for oss://.
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// Object store region requests are signed for (default AWS_REGION or us-east-1 for
+    /// s3://; OSS_REGION or read from the endpoint for oss://).
+    #[arg(long)]
+    region: Option<String>,
+    /// Virtual-hosted requests (bucket.endpoint/key) for s3:// instead of path-style
+    /// (endpoint/bucket/key); oss:// always uses them.
+    #[arg(long)]
+    virtual_hosted: bool,
     /// Only these database tables (`name` or `schema.name`; repeatable).
     #[arg(long = "table")]
     tables: Vec<String>,
@@ -260,6 +274,7 @@ fn options(a: &ScanArgs) -> Result<ScanOptions> {
         o.kinds = hegui_scan::KindSet::of(&ks);
     }
     o.schema = a.schema.clone();
+    o.objects = object_store(a)?;
     if let Some(s) = &a.shard {
         let parsed = s
             .split_once('/')
@@ -270,6 +285,29 @@ fn options(a: &ScanArgs) -> Result<ScanOptions> {
         }
     }
     Ok(o)
+}
+
+/// The object store for s3:// and oss:// targets, when there are any.
+#[cfg(feature = "objects")]
+fn object_store(a: &ScanArgs) -> Result<Option<std::sync::Arc<dyn ObjectStore>>> {
+    let any = a
+        .paths
+        .iter()
+        .any(|p| hegui_scan::source::object::is_object_url(&p.to_string_lossy()));
+    if !any {
+        return Ok(None);
+    }
+    let lake = hegui_lake::Lake::new(hegui_lake::Settings {
+        endpoint: a.endpoint.clone(),
+        region: a.region.clone(),
+        virtual_hosted: a.virtual_hosted,
+    })?;
+    Ok(Some(std::sync::Arc::new(lake)))
+}
+
+#[cfg(not(feature = "objects"))]
+fn object_store(_: &ScanArgs) -> Result<Option<std::sync::Arc<dyn ObjectStore>>> {
+    Ok(None)
 }
 
 pub fn run(a: ScanArgs) -> Result<ExitCode> {
