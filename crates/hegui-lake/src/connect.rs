@@ -11,7 +11,7 @@ use crate::location::{Location, Scheme};
 use crate::Error;
 
 /// What the user set on the command line; everything else comes from the environment.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// The service's URL: `http://127.0.0.1:9000` (MinIO), `https://oss-cn-hangzhou.aliyuncs.com`
     /// (OSS). Default for `s3://`: `AWS_ENDPOINT_URL`, else AWS itself; for `oss://`:
@@ -24,22 +24,42 @@ pub struct Settings {
     /// (`https://endpoint/bucket/key`, MinIO's default). Always on for `oss://`, which
     /// accepts no other.
     pub virtual_hosted: bool,
+    /// How long a request may go without any progress (no answer, no bytes) before it
+    /// fails: an unreachable NameNode or a stalled download ends the scan or the object
+    /// instead of hanging it.
+    pub idle_timeout: std::time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            endpoint: None,
+            region: None,
+            virtual_hosted: false,
+            idle_timeout: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The store serving `loc`'s bucket.
-pub(crate) fn store_for(loc: &Location, s: &Settings) -> Result<Arc<dyn ObjectStore>, Error> {
+/// The store serving `loc`'s bucket; HDFS clients run their I/O on `rt`.
+pub(crate) fn store_for(
+    loc: &Location,
+    s: &Settings,
+    rt: &tokio::runtime::Handle,
+) -> Result<Arc<dyn ObjectStore>, Error> {
     let b = AmazonS3Builder::from_env().with_bucket_name(&loc.bucket);
     let b = match loc.scheme {
         Scheme::S3 => s3(b, loc, s)?,
         Scheme::Oss => oss(b, loc, s)?,
+        Scheme::Hdfs | Scheme::ViewFs => return hdfs(loc, rt),
     };
     b.build()
         .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-        .map_err(|e| Error::Config(loc.url_of(&loc.key), e.to_string()))
+        .map_err(|e| Error::Config(e.to_string()))
 }
 
 fn s3(b: AmazonS3Builder, loc: &Location, s: &Settings) -> Result<AmazonS3Builder, Error> {
@@ -57,13 +77,12 @@ fn s3(b: AmazonS3Builder, loc: &Location, s: &Settings) -> Result<AmazonS3Builde
         // set instead of timing out against AWS's metadata address.
         if env("AWS_ACCESS_KEY_ID").is_none() && env("AWS_SKIP_SIGNATURE").is_none() {
             return Err(Error::Config(
-                loc.url_of(&loc.key),
                 "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_SKIP_SIGNATURE=true \
                  for a public bucket)"
                     .into(),
             ));
         }
-        let e = check_endpoint(&e, loc)?;
+        let e = check_endpoint(&e)?;
         b = b
             .with_allow_http(e.starts_with("http://"))
             .with_endpoint(if s.virtual_hosted {
@@ -82,24 +101,20 @@ fn oss(b: AmazonS3Builder, loc: &Location, s: &Settings) -> Result<AmazonS3Build
         (Some(e), Some(r)) => (e, r),
         (Some(e), None) => {
             let r = oss_region(&e).ok_or_else(|| {
-                Error::Config(
-                    loc.url_of(&loc.key),
-                    format!("cannot tell the region from the endpoint {e}: give --region (cn-hangzhou, …)"),
-                )
+                Error::Config(format!(
+                    "cannot tell the region from the endpoint {e}: give --region (cn-hangzhou, …)"
+                ))
             })?;
             (e, r)
         }
         (None, Some(r)) => (format!("https://oss-{r}.aliyuncs.com"), r),
-        (None, None) => {
-            return Err(Error::Config(
-                loc.url_of(&loc.key),
-                "give --endpoint (https://oss-cn-hangzhou.aliyuncs.com) or --region (cn-hangzhou), \
+        (None, None) => return Err(Error::Config(
+            "give --endpoint (https://oss-cn-hangzhou.aliyuncs.com) or --region (cn-hangzhou), \
                  or set OSS_ENDPOINT or OSS_REGION"
-                    .into(),
-            ))
-        }
+                .into(),
+        )),
     };
-    let e = check_endpoint(&endpoint, loc)?;
+    let e = check_endpoint(&endpoint)?;
     let mut b = b
         .with_region(region)
         .with_virtual_hosted_style_request(true)
@@ -116,7 +131,6 @@ fn oss(b: AmazonS3Builder, loc: &Location, s: &Settings) -> Result<AmazonS3Build
         _ if env("AWS_ACCESS_KEY_ID").is_some() => {}
         _ => {
             return Err(Error::Config(
-                loc.url_of(&loc.key),
                 "set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET (a RAM user's AccessKey)".into(),
             ))
         }
@@ -124,18 +138,45 @@ fn oss(b: AmazonS3Builder, loc: &Location, s: &Settings) -> Result<AmazonS3Build
     Ok(b)
 }
 
+/// An HDFS (or viewfs) namespace, configured from `HADOOP_CONF_DIR` (or
+/// `$HADOOP_HOME/etc/hadoop`): core-site.xml and hdfs-site.xml name the nameservices, and
+/// Kerberos is used when they say so (with the system's GSSAPI library and a ticket from
+/// `kinit`); `HADOOP_USER_NAME` otherwise.
+#[cfg(feature = "hdfs")]
+fn hdfs(loc: &Location, rt: &tokio::runtime::Handle) -> Result<Arc<dyn ObjectStore>, Error> {
+    let _in_rt = rt.enter();
+    let mut b = hdfs_native_object_store::HdfsObjectStoreBuilder::new().with_io_runtime(rt.clone());
+    if !loc.bucket.is_empty() {
+        b = b.with_url(format!("{}://{}", loc.scheme.as_str(), loc.bucket));
+    }
+    b.build()
+        .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+        .map_err(|e| {
+            Error::Config(format!(
+                "{e} (the Hadoop configuration is read from HADOOP_CONF_DIR, or \
+                 HADOOP_HOME/etc/hadoop)"
+            ))
+        })
+}
+
+#[cfg(not(feature = "hdfs"))]
+fn hdfs(_: &Location, _: &tokio::runtime::Handle) -> Result<Arc<dyn ObjectStore>, Error> {
+    Err(Error::Config(
+        "this hegui was built without HDFS (cargo feature `hdfs` of hegui-lake)".into(),
+    ))
+}
+
 /// An endpoint is an http(s) URL of a host, nothing more.
-fn check_endpoint(e: &str, loc: &Location) -> Result<String, Error> {
+fn check_endpoint(e: &str) -> Result<String, Error> {
     let e = e.trim().trim_end_matches('/');
     let host = e
         .strip_prefix("https://")
         .or_else(|| e.strip_prefix("http://"));
     match host {
         Some(h) if !h.is_empty() && !h.contains(['/', '@', '?', '#']) => Ok(e.to_string()),
-        _ => Err(Error::Config(
-            loc.url_of(&loc.key),
-            format!("endpoint {e:?}: expected http(s)://host[:port]"),
-        )),
+        _ => Err(Error::Config(format!(
+            "endpoint {e:?}: expected http(s)://host[:port]"
+        ))),
     }
 }
 
@@ -169,7 +210,10 @@ mod tests {
     fn oss_regions_from_endpoints() {
         for (e, r) in [
             ("https://oss-cn-hangzhou.aliyuncs.com", Some("cn-hangzhou")),
-            ("https://s3.oss-cn-shanghai.aliyuncs.com", Some("cn-shanghai")),
+            (
+                "https://s3.oss-cn-shanghai.aliyuncs.com",
+                Some("cn-shanghai"),
+            ),
             ("oss-cn-beijing-internal.aliyuncs.com", Some("cn-beijing")),
             ("https://oss-accelerate.aliyuncs.com", None),
             ("http://127.0.0.1:9000", None),
@@ -185,12 +229,11 @@ mod tests {
             with_bucket("https://oss-cn-hangzhou.aliyuncs.com", "lake"),
             "https://lake.oss-cn-hangzhou.aliyuncs.com"
         );
-        let loc = Location::parse("s3://lake/x").unwrap();
-        assert!(check_endpoint("ftp://h", &loc).is_err());
-        assert!(check_endpoint("https://u:p@h", &loc).is_err());
-        assert!(check_endpoint("https://h/path", &loc).is_err());
+        assert!(check_endpoint("ftp://h").is_err());
+        assert!(check_endpoint("https://u:p@h").is_err());
+        assert!(check_endpoint("https://h/path").is_err());
         assert_eq!(
-            check_endpoint("http://127.0.0.1:9000/", &loc).unwrap(),
+            check_endpoint("http://127.0.0.1:9000/").unwrap(),
             "http://127.0.0.1:9000"
         );
     }

@@ -1,9 +1,10 @@
 //! hegui-lake: the object stores `hegui scan` reads from — `s3://` (AWS S3, MinIO and
-//! other S3-compatible stores) and `oss://` (Aliyun OSS) — behind the scanner's
+//! other S3-compatible stores), `oss://` (Aliyun OSS) and `hdfs://` / `viewfs://`
+//! (Hadoop, cargo feature `hdfs`, on by default) — behind the scanner's
 //! [`hegui_scan::source::object::ObjectStore`] trait, so that the scanner itself carries
 //! no network stack.
 //!
-//! - [`location`]: parsing `scheme://bucket/prefix`.
+//! - [`location`]: parsing `scheme://bucket/prefix` (for HDFS, `hdfs://namenode:port/path`).
 //! - [`connect`]: endpoint, region, request style and credentials ([`Settings`] from the
 //!   command line, secrets from the environment only).
 //! - `read`: an object's body as a blocking reader that fetches ahead.
@@ -30,10 +31,12 @@ pub use location::{Location, Scheme};
 /// What can go wrong before any object is read.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}: {1}")]
-    Url(String, String),
-    #[error("{0}: {1}")]
-    Config(String, String),
+    /// A URL that does not name a bucket and key (the scanner names the URL).
+    #[error("{0}")]
+    Url(String),
+    /// A store that cannot be set up: no endpoint, no keys, no Hadoop configuration.
+    #[error("{0}")]
+    Config(String),
     #[error("starting the network runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -79,7 +82,7 @@ impl Lake {
         if let Some(s) = stores.get(&id) {
             return Ok(s.clone());
         }
-        let s = connect::store_for(loc, &self.settings)?;
+        let s = connect::store_for(loc, &self.settings, self.rt.handle())?;
         stores.insert(id, s.clone());
         Ok(s)
     }
@@ -89,10 +92,7 @@ impl Lake {
         let loc = Location::parse(url).map_err(|e| e.to_string())?;
         let store = self.store(&loc).map_err(|e| e.to_string())?;
         let prefix = (!loc.key.is_empty()).then(|| Key::from(loc.key.as_str()));
-        let listed: Vec<object_store::ObjectMeta> = self
-            .rt
-            .block_on(store.list(prefix.as_ref()).try_collect())
-            .map_err(|e| e.to_string())?;
+        let listed = self.rt.block_on(self.list_all(&*store, prefix.as_ref()))?;
         let mut found: Vec<Object> = listed
             .into_iter()
             .map(|m| {
@@ -112,7 +112,11 @@ impl Lake {
         // Nothing under it as a prefix: perhaps the URL names one object.
         if found.is_empty() {
             if let Some(p) = &prefix {
-                if let Ok(m) = self.rt.block_on(store.head(p)) {
+                let idle = self.settings.idle_timeout;
+                if let Ok(Ok(m)) = self
+                    .rt
+                    .block_on(async { tokio::time::timeout(idle, store.head(p)).await })
+                {
                     let name = loc.key.rsplit('/').next().unwrap_or(&loc.key);
                     found.push(Object {
                         url: loc.url_of(&loc.key),
@@ -130,6 +134,35 @@ impl Lake {
     }
 }
 
+impl Lake {
+    /// Every object under `prefix`, failing when the store goes quiet for the idle timeout
+    /// (a listing of millions of keys may take long, but never without progress).
+    async fn list_all(
+        &self,
+        store: &dyn ObjectStore,
+        prefix: Option<&Key>,
+    ) -> Result<Vec<object_store::ObjectMeta>, String> {
+        let idle = self.settings.idle_timeout;
+        let mut listing = store.list(prefix);
+        let mut out = Vec::new();
+        loop {
+            match tokio::time::timeout(idle, listing.try_next()).await {
+                Ok(Ok(Some(m))) => out.push(m),
+                Ok(Ok(None)) => return Ok(out),
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(_) => return Err(no_answer(idle)),
+            }
+        }
+    }
+}
+
+fn no_answer(idle: std::time::Duration) -> String {
+    format!(
+        "no answer from the store in {} s (is it reachable? --io-timeout sets the wait)",
+        idle.as_secs()
+    )
+}
+
 impl Scanned for Lake {
     fn handles(&self, target: &str) -> bool {
         target
@@ -144,7 +177,13 @@ impl Scanned for Lake {
     fn open(&self, object: &Object) -> std::io::Result<Box<dyn Read + Send>> {
         let loc = Location::parse(&object.url).map_err(std::io::Error::other)?;
         let store = self.store(&loc).map_err(std::io::Error::other)?;
-        let reader = read::ObjectReader::open(&self.rt, store, Key::from(loc.key.as_str()))?;
+        let idle = self.settings.idle_timeout;
+        let key = Key::from(loc.key.as_str());
+        let reader =
+            read::ObjectReader::open(&self.rt, store, key, idle).map_err(|e| match e.kind() {
+                std::io::ErrorKind::TimedOut => std::io::Error::other(no_answer(idle)),
+                _ => e,
+            })?;
         Ok(Box::new(reader))
     }
 }

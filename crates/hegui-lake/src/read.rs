@@ -3,6 +3,7 @@
 //! overlap while memory stays bounded (a few chunks of the body).
 
 use std::io::Read;
+use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use futures_util::StreamExt;
@@ -26,15 +27,24 @@ impl ObjectReader {
         rt: &tokio::runtime::Runtime,
         store: std::sync::Arc<dyn ObjectStore>,
         key: Path,
+        idle: Duration,
     ) -> std::io::Result<ObjectReader> {
         let got = rt
-            .block_on(store.get(&key))
+            .block_on(async { tokio::time::timeout(idle, store.get(&key)).await })
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))?
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         let (tx, rx) = mpsc::channel(AHEAD);
         let mut body = got.into_stream();
         rt.spawn(async move {
-            while let Some(next) = body.next().await {
-                let next = next.map_err(|e| std::io::Error::other(e.to_string()));
+            loop {
+                let next = match tokio::time::timeout(idle, body.next()).await {
+                    Ok(Some(next)) => next.map_err(|e| std::io::Error::other(e.to_string())),
+                    Ok(None) => break,
+                    Err(_) => Err(std::io::Error::other(format!(
+                        "the download stalled: no bytes for {} s",
+                        idle.as_secs()
+                    ))),
+                };
                 let failed = next.is_err();
                 // The reader went away (the scan stopped reading): stop fetching.
                 if tx.send(next).await.is_err() || failed {

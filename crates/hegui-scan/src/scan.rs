@@ -88,9 +88,7 @@ pub fn shard<T>(items: Vec<(T, String, u64)>, i: u32, n: u32) -> Result<Vec<T>, 
         )));
     }
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| {
-        (items[b].2.cmp(&items[a].2)).then_with(|| items[a].1.cmp(&items[b].1))
-    });
+    order.sort_by(|&a, &b| (items[b].2.cmp(&items[a].2)).then_with(|| items[a].1.cmp(&items[b].1)));
     let mut load = vec![0u64; n as usize];
     let mut mine = vec![false; items.len()];
     for k in order {

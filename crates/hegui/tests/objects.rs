@@ -57,6 +57,9 @@ fn start(root: &Path) -> Server {
                 let host = req.headers().get(hyper::header::HOST);
                 let host = host.and_then(|h| h.to_str().ok()).unwrap_or("");
                 seen.lock().unwrap().push(host.to_string());
+                if req.method() == hyper::Method::GET && req.uri().path().ends_with("/stall.csv") {
+                    return futures_util::FutureExt::boxed(async { Ok(stalled()) });
+                }
                 hyper::service::Service::call(&service, req)
             });
             tokio::spawn(async move {
@@ -73,12 +76,33 @@ fn start(root: &Path) -> Server {
     }
 }
 
+/// A download that sends its first bytes and then nothing, never ending.
+fn stalled() -> s3s::HttpResponse {
+    use futures_util::StreamExt;
+    let first = bytes::Bytes::from_static(b"name,mobile\n");
+    let frames = futures_util::stream::once(async move {
+        Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(first))
+    })
+    .chain(futures_util::stream::pending());
+    let body = s3s::Body::http_body_unsync(http_body_util::StreamBody::new(frames));
+    hyper::Response::builder()
+        .header("content-length", "1000000")
+        .header("last-modified", "Sun, 06 Dec 2026 08:00:00 GMT")
+        .header("etag", "\"stall\"")
+        .body(body)
+        .unwrap()
+}
+
 fn hegui(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hegui"));
     c.args(args);
     // Only what the test sets: no AWS or OSS settings from the machine running it.
     for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") || k.starts_with("OSS_") || k.ends_with("_PROXY") {
+        if k.starts_with("AWS_")
+            || k.starts_with("OSS_")
+            || k.starts_with("HADOOP_")
+            || k.ends_with("_PROXY")
+        {
             c.env_remove(k);
         }
     }
@@ -97,7 +121,10 @@ fn ok(o: &Output) -> &Output {
 }
 
 fn creds() -> Vec<(&'static str, &'static str)> {
-    vec![("AWS_ACCESS_KEY_ID", KEY_ID), ("AWS_SECRET_ACCESS_KEY", SECRET)]
+    vec![
+        ("AWS_ACCESS_KEY_ID", KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+    ]
 }
 
 /// A generated store (CSV, GBK CSV, JSON Lines, a log, a SQLite file) plus a Parquet
@@ -182,7 +209,10 @@ fn an_s3_store_scans_as_its_files_do_whole_and_in_shards() {
     let (whole, whole_path) = scan("s3://lake/ods", &[], "whole.json");
     let local_sources = by_source(&local, dir.to_str().unwrap());
     assert_eq!(
-        local_sources.keys().filter(|k| k.ends_with(".parquet")).count(),
+        local_sources
+            .keys()
+            .filter(|k| k.ends_with(".parquet"))
+            .count(),
         1
     );
     assert_eq!(local_sources, by_source(&whole, "s3://lake/ods"));
@@ -253,7 +283,9 @@ fn an_s3_store_scans_as_its_files_do_whole_and_in_shards() {
     // Globs match keys below the URL, as paths below a directory.
     let (only, _) = scan("s3://lake/ods", &["--include", "**/*.parquet"], "only.json");
     assert_eq!(
-        by_source(&only, "s3://lake/ods").into_keys().collect::<Vec<_>>(),
+        by_source(&only, "s3://lake/ods")
+            .into_keys()
+            .collect::<Vec<_>>(),
         ["2026/12/orders.parquet"]
     );
     // One object by its URL.
@@ -375,6 +407,34 @@ fn missing_buckets_and_bad_urls_are_clear_errors() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(says), "{target}: {err}");
     }
+    // A download that stalls fails that object after --io-timeout; the others are scanned.
+    std::fs::write(root.join("lake/ods/stall.csv"), "name,mobile\n").unwrap();
+    let report_path = root.with_extension("stall.json");
+    let o = hegui(
+        &[
+            "scan",
+            "s3://lake/ods",
+            "--include",
+            "*.csv",
+            "--endpoint",
+            &endpoint,
+            "--io-timeout",
+            "2",
+            "--report",
+            report_path.to_str().unwrap(),
+        ],
+        &creds(),
+    );
+    ok(&o);
+    let v = report(&report_path);
+    let sources = v["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 4, "{v}");
+    for s in sources {
+        let stalled = s["source"] == "s3://lake/ods/stall.csv";
+        let error = s["error"].as_str().unwrap_or("");
+        assert_eq!(error.contains("stalled: no bytes for 2 s"), stalled, "{s}");
+    }
+    let _ = std::fs::remove_file(&report_path);
     // No keys for a store that is not AWS: what to set, at once.
     let o = hegui(&["scan", "s3://lake/ods", "--endpoint", &endpoint], &[]);
     assert!(!o.status.success());
@@ -393,6 +453,67 @@ fn missing_buckets_and_bad_urls_are_clear_errors() {
     );
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("s3://lake/ods") && !err.contains("wrong-secret"), "{err}");
+    assert!(
+        err.contains("s3://lake/ods") && !err.contains("wrong-secret"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// No HDFS cluster can be started here (no NameNode in any package this machine reaches),
+/// so the HDFS tests stop at what needs none: the Hadoop configuration is read, and a
+/// NameNode that does not answer ends the scan after --io-timeout with a clear error.
+#[test]
+fn hdfs_reads_the_hadoop_configuration_and_never_hangs() {
+    let conf = std::env::temp_dir().join(format!("hegui-hadoop-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&conf).unwrap();
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        conf.join("core-site.xml"),
+        format!(
+            "<configuration><property><name>fs.defaultFS</name>\
+             <value>hdfs://127.0.0.1:{port}</value></property></configuration>"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        conf.join("hdfs-site.xml"),
+        "<configuration></configuration>",
+    )
+    .unwrap();
+    let conf_env = conf.to_str().unwrap();
+    let started = std::time::Instant::now();
+    for (target, env) in [
+        (format!("hdfs://127.0.0.1:{port}/warehouse"), vec![]),
+        // The default file system, from core-site.xml.
+        (
+            "hdfs:///warehouse".to_string(),
+            vec![("HADOOP_CONF_DIR", conf_env)],
+        ),
+    ] {
+        let o = hegui(&["scan", &target, "--io-timeout", "2"], &env);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&target) && err.contains("no answer"), "{err}");
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    // No configuration: says where it is looked for.
+    let empty = conf.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = hegui(
+        &["scan", "hdfs:///warehouse", "--io-timeout", "2"],
+        &[("HADOOP_CONF_DIR", empty.to_str().unwrap())],
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("HADOOP_CONF_DIR"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&conf);
 }

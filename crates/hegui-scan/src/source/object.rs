@@ -73,13 +73,13 @@ pub(crate) fn spool(
     read: &AtomicU64,
 ) -> std::io::Result<Spooled> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let ext = object
+    let ext: String = object
         .url
         .rsplit('/')
         .next()
         .and_then(|n| n.rsplit_once('.'))
         .map(|(_, e)| e.chars().filter(char::is_ascii_alphanumeric).collect())
-        .unwrap_or_else(String::new);
+        .unwrap_or_default();
     let path = std::env::temp_dir().join(format!(
         "hegui-object-{}-{}.{ext}",
         std::process::id(),
@@ -104,7 +104,12 @@ mod tests {
 
     #[test]
     fn object_urls_by_scheme() {
-        for u in ["s3://b/k", "S3A://b/", "oss://b/p/q.csv", "hdfs://nn:8020/x"] {
+        for u in [
+            "s3://b/k",
+            "S3A://b/",
+            "oss://b/p/q.csv",
+            "hdfs://nn:8020/x",
+        ] {
             assert!(is_object_url(u), "{u}");
         }
         for u in ["postgres://h/db", "data/x.csv", "s3:/b", "file:///tmp/x"] {

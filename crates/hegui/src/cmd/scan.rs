@@ -53,6 +53,9 @@ pub struct ScanArgs {
     /// (endpoint/bucket/key); oss:// always uses them.
     #[arg(long)]
     virtual_hosted: bool,
+    /// Seconds an object store or HDFS request may go without progress before it fails.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    io_timeout: u64,
     /// Only these database tables (`name` or `schema.name`; repeatable).
     #[arg(long = "table")]
     tables: Vec<String>,
@@ -301,6 +304,7 @@ fn object_store(a: &ScanArgs) -> Result<Option<std::sync::Arc<dyn ObjectStore>>>
         endpoint: a.endpoint.clone(),
         region: a.region.clone(),
         virtual_hosted: a.virtual_hosted,
+        idle_timeout: std::time::Duration::from_secs(a.io_timeout.max(1)),
     })?;
     Ok(Some(std::sync::Arc::new(lake)))
 }
