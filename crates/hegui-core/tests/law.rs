@@ -507,6 +507,43 @@ fn thresholds_the_code_uses_exist() {
 
 #[test]
 fn all_law_files_parse() {
-    assert_eq!(FILES.len(), 7);
+    assert_eq!(FILES.len(), 8);
     Law::parse().expect("law data parses");
+}
+
+#[test]
+fn the_policy_rubric_names_known_checkpoints_instruments_and_facts() {
+    let law = Law::get();
+    let r = &law.policy_rubric;
+    assert_eq!(r.elements.len(), 38);
+    let mut ids: Vec<&str> = r.elements.iter().map(|e| e.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 38, "element ids are unique");
+    for e in &r.elements {
+        assert!(!e.zh.is_empty() && !e.en.is_empty(), "{}", e.id);
+        assert!(!e.checkpoints.is_empty(), "{}", e.id);
+        for cp in &e.checkpoints {
+            assert!(
+                law.guideline.checkpoint(cp).is_some(),
+                "{}: unknown checkpoint {cp}",
+                e.id
+            );
+        }
+        assert!(!e.cites.is_empty(), "{}", e.id);
+        for c in &e.cites {
+            assert!(
+                law.instrument(&c.instrument).is_some(),
+                "{}: unknown instrument {}",
+                e.id,
+                c.instrument
+            );
+        }
+        assert!(!e.applies.is_empty(), "{}", e.id);
+        if !e.always() {
+            for f in &e.applies {
+                assert!(r.fact(f).is_some(), "{}: unknown fact {f}", e.id);
+            }
+        }
+    }
 }

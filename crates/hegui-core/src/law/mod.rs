@@ -1,6 +1,6 @@
 //! The law as data: the Guideline and the Measures (verbatim Chinese, English translation),
-//! the PI taxonomy, the instruments cited, and the thresholds and deadlines with their
-//! sources. All of it lives in `law/*.toml`, embedded at build time and parsed once.
+//! the PI taxonomy, the instruments cited, the thresholds and deadlines with their
+//! sources, and the elements a privacy policy must contain. All of it lives in `law/*.toml`, embedded at build time and parsed once.
 //!
 //! Nothing here decides anything: the obligations engine and the scoping read these tables.
 
@@ -9,6 +9,7 @@ mod facts;
 mod guideline;
 mod measures;
 mod obligations;
+mod policy;
 mod taxonomy;
 mod thresholds;
 
@@ -17,6 +18,7 @@ pub use facts::{FactKind, FactLabel};
 pub use guideline::{Area, Checkpoint, Guideline};
 pub use measures::{Article, Binds, Measures};
 pub use obligations::{CrossBorderRule, ObligationDef, ObligationRules, PipiaTrigger};
+pub use policy::{PolicyElement, PolicyFact, PolicyRubric};
 pub use taxonomy::{Category, Framework, Item, Pipl28Category, Sensitivity, Taxonomy};
 pub use thresholds::{Confidence, Deadline, DeadlineUnit, Threshold, Thresholds};
 
@@ -46,6 +48,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../law/obligations.toml"),
     ),
     ("law/facts.toml", include_str!("../../law/facts.toml")),
+    (
+        "law/policy-rubric.toml",
+        include_str!("../../law/policy-rubric.toml"),
+    ),
 ];
 
 /// All legal content hegui ships.
@@ -59,6 +65,8 @@ pub struct Law {
     pub obligations: ObligationRules,
     /// The facts conditions use, with their labels.
     pub facts: Vec<FactLabel>,
+    /// What published processing rules must contain.
+    pub policy_rubric: PolicyRubric,
 }
 
 #[derive(serde::Deserialize)]
@@ -90,6 +98,7 @@ impl Law {
             thresholds: load(4)?,
             obligations: load(5)?,
             facts: facts.facts,
+            policy_rubric: load(7)?,
         })
     }
 
