@@ -547,3 +547,13 @@ fn the_policy_rubric_names_known_checkpoints_instruments_and_facts() {
         }
     }
 }
+
+#[test]
+fn policy_facts_map_to_profile_facts_that_exist() {
+    let law = Law::get();
+    for f in &law.policy_rubric.facts {
+        for name in f.profile.iter().chain(f.profile_count.iter()) {
+            assert!(law.fact(name).is_some(), "{}: no profile fact {name}", f.id);
+        }
+    }
+}

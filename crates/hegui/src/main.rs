@@ -51,6 +51,9 @@ enum Command {
     Scan(cmd::scan::ScanArgs),
     /// Merge `hegui scan --sketches` reports of partitions into distinct-people estimates.
     ScanMerge(cmd::scan::MergeArgs),
+    /// Privacy policies (processing rules) judged against what PIPL requires them to say.
+    #[command(subcommand)]
+    Policy(cmd::policy::PolicyCmd),
     /// Documents of an engagement: audit and rectification reports, the workbook; signatures.
     Report(cmd::report::ReportArgs),
     /// Signatories' keys (ed25519).
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
             input::calendar(&cli.calendar).and_then(|cal| cmd::engagement::run(a, &cal))
         }
         Command::ScanMerge(a) => cmd::scan::merge(a),
+        Command::Policy(c) => cmd::policy::run(c),
         Command::Gen(a) => cmd::gen::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Sample(a) => cmd::sample::run(a),

@@ -41,6 +41,10 @@ pub struct PolicyFact {
     pub id: String,
     pub zh: String,
     pub en: String,
+    /// The profile's yes/no fact (law/facts.toml) that gives this one, if any.
+    pub profile: Option<String>,
+    /// The profile's head-count that gives this one when more than zero, if any.
+    pub profile_count: Option<String>,
 }
 
 impl PolicyRubric {

@@ -15,6 +15,7 @@ pub mod evidence;
 pub mod gen;
 pub mod key;
 pub mod notify;
+pub mod policy;
 pub mod profile;
 pub mod report;
 pub mod requests;

@@ -1,0 +1,218 @@
+//! HTML pages (html5ever, through scraper): headings, paragraphs, list items and table
+//! cells of the page's text, without its chrome — scripts and styles, navigation, footers,
+//! forms, and whatever is hidden (`hidden`, `aria-hidden`, `display:none`) or named as a
+//! cookie bar, menu or sidebar.
+
+use scraper::{ElementRef, Html, Node};
+
+use crate::document::Document;
+
+/// Elements whose content is never the policy's text.
+const SKIP: &[&str] = &[
+    "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "button",
+    "select", "svg", "iframe", "canvas", "head",
+];
+/// Elements that end a paragraph.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "dd",
+    "dt",
+    "pre",
+    "ul",
+    "ol",
+    "dl",
+    "header",
+    "address",
+    "figure",
+    "figcaption",
+    "body",
+    "center",
+];
+/// Words in a class or id that mark page chrome.
+const CHROME: &[&str] = &[
+    "cookie",
+    "consent-banner",
+    "navbar",
+    "nav-bar",
+    "breadcrumb",
+    "menu",
+    "sidebar",
+    "site-header",
+    "site-footer",
+    "toolbar",
+];
+
+pub(crate) fn read(text: &str) -> Document {
+    let html = Html::parse_document(text);
+    let mut r = Reader {
+        d: Document::new(),
+        buf: String::new(),
+    };
+    r.element(html.root_element());
+    r.flush();
+    r.d
+}
+
+struct Reader {
+    d: Document,
+    buf: String,
+}
+
+impl Reader {
+    fn flush(&mut self) {
+        if !self.buf.trim().is_empty() {
+            self.d.paragraph(&self.buf);
+        }
+        self.buf.clear();
+    }
+
+    fn element(&mut self, e: ElementRef) {
+        let name = e.value().name();
+        if SKIP.contains(&name) || hidden(e) {
+            return;
+        }
+        if let Some(level) = name
+            .strip_prefix('h')
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|l| (1..=6).contains(l))
+        {
+            self.flush();
+            let text: String = e.text().collect();
+            self.d.heading(level, &text);
+            return;
+        }
+        if name == "table" {
+            self.flush();
+            self.table(e);
+            return;
+        }
+        if name == "br" {
+            self.buf.push('\n');
+            return;
+        }
+        let block = BLOCKS.contains(&name);
+        if block {
+            self.flush();
+        }
+        for child in e.children() {
+            match child.value() {
+                Node::Text(t) => self.buf.push_str(t),
+                Node::Element(_) => {
+                    if let Some(c) = ElementRef::wrap(child) {
+                        self.element(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if block {
+            self.flush();
+        }
+    }
+
+    /// A table: the first row's cells are the headers when they are `th` (or the table has
+    /// a `thead`); every other cell is a block with its column's header.
+    fn table(&mut self, t: ElementRef) {
+        let mut headers: Vec<String> = Vec::new();
+        let mut first = true;
+        for row in descendants(t, "tr") {
+            let cells: Vec<ElementRef> = row
+                .children()
+                .filter_map(ElementRef::wrap)
+                .filter(|c| matches!(c.value().name(), "td" | "th") && !hidden(*c))
+                .collect();
+            let head = first
+                && (cells.iter().all(|c| c.value().name() == "th")
+                    || row
+                        .parent()
+                        .and_then(ElementRef::wrap)
+                        .is_some_and(|p| p.value().name() == "thead"));
+            first = false;
+            if head {
+                headers = cells.iter().map(|c| c.text().collect()).collect();
+                continue;
+            }
+            for (i, c) in cells.iter().enumerate() {
+                let text: String = c.text().collect();
+                self.d.cell(&headers, i, &text);
+            }
+        }
+    }
+}
+
+/// The `tr` rows of a table, not those of tables inside its cells.
+fn descendants<'a>(t: ElementRef<'a>, name: &str) -> Vec<ElementRef<'a>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<ElementRef> = t.children().filter_map(ElementRef::wrap).collect();
+    stack.reverse();
+    while let Some(e) = stack.pop() {
+        if e.value().name() == name {
+            out.push(e);
+        } else if e.value().name() != "table" {
+            let mut kids: Vec<ElementRef> = e.children().filter_map(ElementRef::wrap).collect();
+            kids.reverse();
+            stack.extend(kids);
+        }
+    }
+    out
+}
+
+/// Hidden, or page chrome by its class or id.
+fn hidden(e: ElementRef) -> bool {
+    let v = e.value();
+    if v.attr("hidden").is_some() || v.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = v.attr("style") {
+        let s: String = style.to_ascii_lowercase().split_whitespace().collect();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    let names = format!(
+        "{} {}",
+        v.attr("class").unwrap_or(""),
+        v.attr("id").unwrap_or("")
+    )
+    .to_ascii_lowercase();
+    CHROME.iter().any(|c| names.contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_without_the_chrome() {
+        let d = read(
+            r#"<!doctype html><html><head><title>t</title><script>var x="个人信息";</script></head>
+            <body><nav><a href="/">首页</a></nav>
+            <div class="cookie-bar">我们使用Cookie</div>
+            <div style="display: none">隐藏</div>
+            <main><h1>隐私政策</h1><h2>一、联系我们</h2>
+            <div><p>邮箱：privacy@<br>example.com</p><div>电话 <b>400-800-1234</b></div></div>
+            <table><thead><tr><td>业务功能</td><td>个人信息</td></tr></thead>
+            <tbody><tr><td>注册</td><td>手机号码</td></tr></tbody></table></main>
+            <footer>版权所有</footer></body></html>"#,
+        );
+        let texts: Vec<&str> = (0..d.blocks.len()).map(|i| d.block_text(i)).collect();
+        assert_eq!(
+            texts,
+            [
+                "隐私政策",
+                "一、联系我们",
+                "邮箱：privacy@example.com",
+                "电话 400-800-1234",
+                "注册",
+                "手机号码"
+            ]
+        );
+        assert_eq!(d.heading_path(5), "隐私政策 › 一、联系我们");
+    }
+}

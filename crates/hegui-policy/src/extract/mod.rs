@@ -1,0 +1,90 @@
+//! From a file to a [`Document`]: by the file's content and name — HTML, DOCX, Markdown
+//! or plain text (UTF-8 or GBK). Each extractor keeps headings and table cells and drops
+//! what is not the policy's text (a page's scripts, navigation, hidden banners).
+
+mod docx;
+mod html;
+mod markdown;
+mod text;
+
+use std::path::Path;
+
+use crate::document::Document;
+use crate::Error;
+
+/// The largest file read: a policy is tens of kilobytes; a page with its scripts a few MB.
+pub const MAX_BYTES: u64 = 32 << 20;
+
+/// The formats read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Docx,
+    Markdown,
+    Text,
+    Pdf,
+}
+
+impl Format {
+    /// By content first (a DOCX is a zip, a PDF starts `%PDF`, HTML has tags), then name.
+    pub fn of(path: &Path, head: &[u8]) -> Format {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if head.starts_with(b"%PDF") {
+            return Format::Pdf;
+        }
+        if head.starts_with(b"PK\x03\x04") {
+            return Format::Docx;
+        }
+        let start = String::from_utf8_lossy(&head[..head.len().min(2048)]).to_ascii_lowercase();
+        if ext == "html"
+            || ext == "htm"
+            || start.contains("<html")
+            || start.contains("<!doctype html")
+        {
+            return Format::Html;
+        }
+        if ext == "md" || ext == "markdown" {
+            return Format::Markdown;
+        }
+        Format::Text
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Docx => "docx",
+            Format::Markdown => "markdown",
+            Format::Text => "text",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// Reads `path` into a document.
+pub fn read(path: &Path) -> Result<(Format, Document), Error> {
+    let meta = std::fs::metadata(path).map_err(Error::Io)?;
+    if meta.len() > MAX_BYTES {
+        return Err(Error::TooLarge(meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(Error::Io)?;
+    let format = Format::of(path, &bytes[..bytes.len().min(4096)]);
+    let doc = match format {
+        Format::Html => html::read(&text::decode(&bytes)),
+        Format::Markdown => markdown::read(&text::decode(&bytes)),
+        Format::Text => text::read(&text::decode(&bytes)),
+        Format::Docx => docx::read(&bytes)?,
+        Format::Pdf => {
+            return Err(Error::Unsupported(
+                "PDF is not read yet: save the policy as HTML, DOCX or text".into(),
+            ))
+        }
+    };
+    if doc.is_empty() {
+        return Err(Error::NoText);
+    }
+    Ok((format, doc))
+}

@@ -1,0 +1,210 @@
+//! `hegui policy check`: a privacy policy judged element by element against the rubric.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use hegui_core::condition::{Facts, Truth};
+use hegui_core::inventory::{self, Syntax};
+use hegui_policy::{Analysis, Status};
+
+use crate::input;
+use crate::output::{self, Lang};
+
+#[derive(Subcommand)]
+pub enum PolicyCmd {
+    /// Judge privacy policies (HTML, DOCX, Markdown, text) against the 38 elements the law
+    /// requires; exit 1 when one is absent or deficient, 2 when a file cannot be read.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyFormat {
+    Table,
+    Json,
+    Md,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Policy files: .html, .docx, .md, .txt (UTF-8 or GBK).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The processor's profile: its facts (sensitive PI, minors, provision to others,
+    /// transfers abroad, personalised push, the PIPO) decide which elements apply.
+    #[arg(long)]
+    profile: Option<String>,
+    /// A fact, as FACT=yes or FACT=no (repeatable); over the profile and the text.
+    #[arg(long, value_name = "FACT=yes|no")]
+    assume: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: PolicyFormat,
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: Lang,
+}
+
+pub fn run(c: PolicyCmd) -> Result<ExitCode> {
+    match c {
+        PolicyCmd::Check(a) => check(a),
+    }
+}
+
+/// The facts known before the text is read: the profile's, then `--assume`.
+fn given(a: &CheckArgs) -> Result<BTreeMap<String, (bool, String)>> {
+    let rubric = &hegui_core::law::Law::get().policy_rubric;
+    let mut out = BTreeMap::new();
+    if let Some(path) = &a.profile {
+        let text = input::read_profile(path)?;
+        let p = inventory::load(&text, path, Syntax::from_path(path))?;
+        let facts = hegui_core::facts::ProfileFacts::new(&p);
+        for f in &rubric.facts {
+            let v = match (&f.profile, &f.profile_count) {
+                (Some(flag), _) => match facts.flag(flag) {
+                    Truth::True => Some(true),
+                    Truth::False => Some(false),
+                    Truth::Unknown => None,
+                },
+                (None, Some(count)) => facts.number(count).map(|n| n > 0),
+                (None, None) => None,
+            };
+            if let Some(v) = v {
+                out.insert(f.id.clone(), (v, "profile".to_string()));
+            }
+        }
+    }
+    for s in &a.assume {
+        let (fact, value) = s
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--assume {s:?}: expected FACT=yes or FACT=no"))?;
+        if rubric.fact(fact).is_none() {
+            let all: Vec<&str> = rubric.facts.iter().map(|f| f.id.as_str()).collect();
+            bail!(
+                "--assume {s:?}: unknown fact {fact:?}; facts are: {}",
+                all.join(", ")
+            );
+        }
+        let v = match value {
+            "yes" | "true" => true,
+            "no" | "false" => false,
+            _ => bail!("--assume {s:?}: expected yes or no after ="),
+        };
+        out.insert(fact.to_string(), (v, "assume".to_string()));
+    }
+    Ok(out)
+}
+
+fn check(a: CheckArgs) -> Result<ExitCode> {
+    let given = given(&a)?;
+    let mut analyses = Vec::new();
+    let mut unreadable = false;
+    for f in &a.files {
+        let name = f.display().to_string();
+        let result = hegui_policy::extract::read(f)
+            .and_then(|(fmt, doc)| hegui_policy::check(&name, fmt.name(), &doc, &given));
+        match result {
+            Ok(an) => analyses.push(an),
+            Err(e) => {
+                eprintln!("hegui: {name}: {e}");
+                unreadable = true;
+            }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match a.format {
+        PolicyFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &analyses)?;
+            writeln!(out)?;
+        }
+        PolicyFormat::Table => {
+            for an in &analyses {
+                writeln!(out, "{}", table(an, a.lang))?;
+            }
+        }
+        PolicyFormat::Md => {
+            for an in &analyses {
+                write!(out, "{}", markdown(an, a.lang))?;
+            }
+        }
+    }
+    let flagged = analyses.iter().any(|an| an.flagged().next().is_some());
+    Ok(if unreadable {
+        ExitCode::from(2)
+    } else if flagged {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn status_word(s: Status, lang: Lang) -> &'static str {
+    match (s, lang.zh()) {
+        (Status::Present, true) => "具备",
+        (Status::Deficient, true) => "有缺陷",
+        (Status::Absent, true) => "缺失",
+        (Status::NotApplicable, true) => "不适用",
+        (s, false) => s.name(),
+    }
+}
+
+/// What a verdict rests on, for a table cell: the reason and the first passage.
+fn basis(v: &hegui_policy::Verdict, lang: Lang) -> String {
+    let reason = if lang.zh() { &v.reason } else { &v.reason_en };
+    let quote = v.evidence.first().map(|e| {
+        let q: String = e.quote.chars().take(60).collect();
+        let more = if e.quote.chars().count() > 60 {
+            "…"
+        } else {
+            ""
+        };
+        format!("“{q}{more}”")
+    });
+    [reason.clone(), quote]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn table(an: &Analysis, lang: Lang) -> String {
+    let (h_el, h_st, h_cp, h_basis) = if lang.zh() {
+        ("要素", "结论", "检查项", "依据")
+    } else {
+        ("element", "status", "checkpoints", "basis")
+    };
+    let mut t = output::table(&["id", h_el, h_st, h_cp, h_basis]);
+    for v in &an.elements {
+        t.add_row(vec![
+            v.id.clone(),
+            if lang.zh() {
+                v.zh.clone()
+            } else {
+                v.en.clone()
+            },
+            status_word(v.status, lang).to_string(),
+            v.checkpoints.join(" "),
+            basis(v, lang),
+        ]);
+    }
+    let flagged = an.flagged().count();
+    format!("{} ({})\n{t}\n{flagged} flagged", an.source, an.format)
+}
+
+fn markdown(an: &Analysis, lang: Lang) -> String {
+    let mut s = format!("## {}\n\n| id | | | |\n|---|---|---|---|\n", an.source);
+    for v in &an.elements {
+        let name = if lang.zh() { &v.zh } else { &v.en };
+        let b = basis(v, lang).replace('\n', " ").replace('|', "\\|");
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            v.id,
+            name,
+            status_word(v.status, lang),
+            b
+        ));
+    }
+    s.push('\n');
+    s
+}
