@@ -8,7 +8,9 @@
 //! - [`clause`]: the document cut into clauses, and negation.
 //! - [`judge`]: facts and per-element status (present, deficient, absent,
 //!   not_applicable), each with the passages it rests on.
+//! - [`bench`]: precision, recall and F1 of the flags on a labelled set.
 
+pub mod bench;
 pub mod clause;
 pub mod cues;
 pub mod document;
