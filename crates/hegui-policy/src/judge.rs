@@ -172,6 +172,9 @@ fn fact_from_text(
     }
     let value = !yes.is_empty();
     let mut evidence = if value { yes } else { no };
+    // Sentences say more than headings: quote them first.
+    let heading = |e: &Evidence| e.heading.is_empty() || e.quote.chars().count() < 12;
+    evidence.sort_by_key(heading);
     evidence.truncate(QUOTES);
     FactValue {
         value,

@@ -28,6 +28,8 @@ pub enum BenchCmd {
     /// `hegui serve` under load: signed-in clients mixing page views, paper edits and
     /// evidence uploads; latency, throughput, errors, page size, server memory.
     Serve(super::bench_serve::BenchServeArgs),
+    /// The privacy-policy analyser on a labelled set: precision, recall and F1 of its flags.
+    Policy(super::bench_policy::BenchPolicyArgs),
 }
 
 #[derive(Args)]
@@ -71,6 +73,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
         BenchCmd::Store(a) => return super::bench_store::run(a),
         BenchCmd::Serve(a) => return super::bench_serve::run(a),
         BenchCmd::Fuzz(a) => return super::bench_fuzz::run(a),
+        BenchCmd::Policy(a) => return super::bench_policy::run(a),
     };
     let base = a
         .dir

@@ -1,0 +1,155 @@
+//! `hegui policy check` end to end: exit codes, the JSON contract, facts from a profile
+//! and from --assume, and clear errors.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn hegui(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hegui"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .expect("run hegui")
+}
+
+fn policy(name: &str) -> String {
+    format!("crates/hegui-policy/tests/policies/{name}")
+}
+
+#[test]
+fn exit_codes_say_whether_anything_is_missing() {
+    let o = hegui(&["policy", "check", &policy("complete-ride.md")]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = hegui(&["policy", "check", &policy("flawed-shop.html")]);
+    assert_eq!(o.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        table.contains("有缺陷") && table.contains("缺失"),
+        "{table}"
+    );
+    // A file that cannot be read: said on stderr with its name, exit 2, the others still
+    // analysed.
+    let missing = "no-such-policy.html";
+    let o = hegui(&["policy", "check", &policy("complete-ride.md"), missing]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(missing));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("complete-ride.md"));
+}
+
+#[test]
+fn the_json_contract() {
+    let o = hegui(&[
+        "policy",
+        "check",
+        &policy("flawed-shop.html"),
+        &policy("overseas-game.docx"),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let all = v.as_array().unwrap();
+    assert_eq!(all.len(), 2);
+    let a = &all[0];
+    assert!(a["source"].as_str().unwrap().ends_with("flawed-shop.html"));
+    let xb = &a["facts"]["cross_border"];
+    assert_eq!(xb["value"], true);
+    assert_eq!(xb["from"], "text");
+    assert!(xb["evidence"][0]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("境外"));
+    let c07 = a["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "C07")
+        .unwrap();
+    assert_eq!(c07["status"], "deficient");
+    assert_eq!(c07["checkpoints"], serde_json::json!(["G3.4"]));
+    assert!(c07["cites"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("PIPL 19")));
+    assert!(c07["reason"].as_str().unwrap().contains("最短时间"));
+    let ev = &c07["evidence"][0];
+    for field in ["quote", "heading", "start", "end"] {
+        assert!(!ev[field].is_null(), "{field}");
+    }
+    assert!(a["inventory_mismatches"].is_array());
+    assert_eq!(all[1]["format"], "docx");
+}
+
+#[test]
+fn facts_from_a_profile_and_from_assume() {
+    // The fintech example transfers abroad; the ride policy says it does not: the profile
+    // decides, and the transfer elements are then required (and absent).
+    let o = hegui(&[
+        "policy",
+        "check",
+        &policy("complete-ride.md"),
+        "--profile",
+        "examples/fintech.yaml",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["facts"]["cross_border"]["from"], "profile");
+    assert_eq!(v[0]["facts"]["cross_border"]["value"], true);
+    let x01 = v[0]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "X01")
+        .unwrap();
+    assert_eq!(x01["status"], "absent");
+    // --assume wins over the profile.
+    let o = hegui(&[
+        "policy",
+        "check",
+        &policy("complete-ride.md"),
+        "--profile",
+        "examples/fintech.yaml",
+        "--assume",
+        "cross_border=no",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["facts"]["cross_border"]["from"], "assume");
+    // A fact that does not exist is refused, naming the facts.
+    let o = hegui(&[
+        "policy",
+        "check",
+        &policy("complete-ride.md"),
+        "--assume",
+        "crossborder=yes",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown fact") && err.contains("cross_border"),
+        "{err}"
+    );
+}
+
+#[test]
+fn markdown_and_english() {
+    let o = hegui(&[
+        "policy",
+        "check",
+        &policy("minors-edu-gbk.txt"),
+        "--format",
+        "md",
+        "--lang",
+        "en",
+    ]);
+    let md = String::from_utf8_lossy(&o.stdout);
+    assert!(md.contains("| R02 |") && md.contains("absent"), "{md}");
+    assert!(md.contains("How changes to the rules are notified"), "{md}");
+    let _ = PathBuf::new();
+}
