@@ -23,6 +23,8 @@ struct File {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFact {
+    #[serde(default, rename = "except")]
+    except_: Vec<String>,
     yes: Vec<String>,
     no: Vec<String>,
 }
@@ -67,6 +69,8 @@ pub struct Cues {
 
 #[derive(Debug)]
 pub struct FactCues {
+    /// A clause matching one of these says nothing of the fact (another fact's matter).
+    pub except: Vec<Regex>,
     pub yes: Vec<Regex>,
     pub no: Vec<Regex>,
 }
@@ -113,7 +117,8 @@ impl Cues {
         for (id, f) in f.facts {
             let yes = compile(&format!("facts.{id}.yes"), &f.yes)?;
             let no = compile(&format!("facts.{id}.no"), &f.no)?;
-            facts.insert(id, FactCues { yes, no });
+            let except = compile(&format!("facts.{id}.except"), &f.except_)?;
+            facts.insert(id, FactCues { except, yes, no });
         }
         let mut elements = BTreeMap::new();
         for (id, e) in f.elements {

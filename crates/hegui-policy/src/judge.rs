@@ -158,6 +158,9 @@ fn fact_from_text(
     let mut yes = Vec::new();
     let mut no = Vec::new();
     for c in clauses {
+        if f.except.iter().any(|r| r.is_match(&c.context)) {
+            continue;
+        }
         if f.no.iter().any(|r| r.is_match(&c.context)) {
             no.push(evidence(doc, c));
             continue;
