@@ -48,7 +48,7 @@ fn every_parser_survives_a_short_fuzz_run() {
         .collect();
     assert_eq!(
         stats.len(),
-        11,
+        15,
         "{out}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );

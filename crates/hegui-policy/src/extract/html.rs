@@ -48,11 +48,16 @@ const CHROME: &[&str] = &[
     "toolbar",
 ];
 
+/// Elements nested deeper than this are read as plain text (a hostile page nests
+/// thousands deep; the walk is recursive).
+const MAX_DEPTH: usize = 128;
+
 pub(crate) fn read(text: &str) -> Document {
     let html = Html::parse_document(text);
     let mut r = Reader {
         d: Document::new(),
         buf: String::new(),
+        depth: 0,
     };
     r.element(html.root_element());
     r.flush();
@@ -62,6 +67,7 @@ pub(crate) fn read(text: &str) -> Document {
 struct Reader {
     d: Document,
     buf: String,
+    depth: usize,
 }
 
 impl Reader {
@@ -100,6 +106,12 @@ impl Reader {
         if block {
             self.flush();
         }
+        if self.depth >= MAX_DEPTH {
+            // ego_tree's text iterator walks without recursion.
+            self.buf.extend(e.text());
+            return;
+        }
+        self.depth += 1;
         for child in e.children() {
             match child.value() {
                 Node::Text(t) => self.buf.push_str(t),
@@ -111,6 +123,7 @@ impl Reader {
                 _ => {}
             }
         }
+        self.depth -= 1;
         if block {
             self.flush();
         }
@@ -214,5 +227,16 @@ mod tests {
             ]
         );
         assert_eq!(d.heading_path(5), "隐私政策 › 一、联系我们");
+    }
+
+    #[test]
+    fn deep_nesting_is_read_without_recursing_to_the_bottom() {
+        let page = format!(
+            "<html><body>{}个人信息{}</body></html>",
+            "<div><span>".repeat(20_000),
+            "</span></div>".repeat(20_000)
+        );
+        let d = read(&page);
+        assert!(d.text.contains("个人信息"));
     }
 }

@@ -17,7 +17,8 @@ use crate::output::table;
 #[derive(Args)]
 pub struct BenchFuzzArgs {
     /// Targets to run (comma-separated; all by default): profile-yaml, profile-json, csv,
-    /// csv-gbk, json, jsonl, xlsx, parquet, import, signature, calendar.
+    /// csv-gbk, json, jsonl, xlsx, parquet, import, signature, calendar, policy-html,
+    /// policy-docx, policy-md, policy-text.
     #[arg(long, value_delimiter = ',')]
     targets: Vec<String>,
     /// Seconds per target.

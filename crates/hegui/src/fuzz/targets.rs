@@ -19,6 +19,10 @@ pub const NAMES: &[&str] = &[
     "import",
     "signature",
     "calendar",
+    "policy-html",
+    "policy-docx",
+    "policy-md",
+    "policy-text",
 ];
 
 /// Builds target `name`, its seeds made under `work` (a scratch directory).
@@ -33,6 +37,9 @@ pub fn make(name: &str, work: &Path) -> anyhow::Result<Box<dyn Target>> {
         "import" => Box::new(Import::new(work)?),
         "signature" => Box::new(Signature::new(work)?),
         "calendar" => Box::new(Calendar),
+        "policy-html" | "policy-docx" | "policy-md" | "policy-text" => {
+            Box::new(Policy::new(name, work))
+        }
         other => anyhow::bail!("no fuzz target {other:?}; targets: {}", NAMES.join(", ")),
     })
 }
@@ -435,6 +442,153 @@ impl Target for Calendar {
         if let Ok((year, _)) = cal.add_file(&text, "fuzz.toml") {
             if let Ok(d) = jiff::civil::Date::new(year, 1, 2) {
                 let _ = cal.add_working_days(d, 15);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A privacy policy: extraction (HTML, DOCX, Markdown, text) and the judging of it.
+struct Policy {
+    ext: &'static str,
+    path: PathBuf,
+}
+
+impl Policy {
+    fn new(name: &str, work: &Path) -> Policy {
+        let ext = match name {
+            "policy-html" => "html",
+            "policy-docx" => "docx",
+            "policy-md" => "md",
+            _ => "txt",
+        };
+        Policy {
+            ext,
+            path: work.join(format!("policy.{ext}")),
+        }
+    }
+}
+
+impl Target for Policy {
+    fn name(&self) -> &'static str {
+        match self.ext {
+            "html" => "policy-html",
+            "docx" => "policy-docx",
+            "md" => "policy-md",
+            _ => "policy-text",
+        }
+    }
+
+    fn seeds(&self) -> Vec<Vec<u8>> {
+        let all: [(&str, &[u8]); 7] = [
+            (
+                "html",
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../hegui-policy/tests/policies/flawed-shop.html"
+                )),
+            ),
+            (
+                "html",
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../hegui-policy/tests/policies/nearmiss-health.html"
+                )),
+            ),
+            (
+                "html",
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../hegui-policy/tests/policies/heldout-social.html"
+                )),
+            ),
+            (
+                "docx",
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../hegui-policy/tests/policies/overseas-game.docx"
+                )),
+            ),
+            (
+                "md",
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../hegui-policy/tests/policies/complete-ride.md"
+                )),
+            ),
+            (
+                "md",
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../hegui-policy/tests/policies/heldout-credit.md"
+                )),
+            ),
+            (
+                "txt",
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../hegui-policy/tests/policies/minors-edu-gbk.txt"
+                )),
+            ),
+        ];
+        all.iter()
+            .filter(|(e, _)| *e == self.ext)
+            .map(|(_, b)| b.to_vec())
+            .collect()
+    }
+
+    fn tokens(&self) -> &'static [&'static [u8]] {
+        match self.ext {
+            "html" => &[
+                b"<div>",
+                b"</div>",
+                b"<table><tr><th>",
+                b"<td>",
+                b"<h2>",
+                b"<script>",
+                b"<!--",
+                b"&amp;",
+                b"<br>",
+                b"\xe4\xb8",
+            ],
+            "docx" => &[
+                b"PK\x03\x04",
+                b"<w:p>",
+                b"<w:tbl>",
+                b"</w:tc>",
+                b"&#0;",
+                b"\x00\x00",
+            ],
+            "md" => &[
+                b"\n# ",
+                b"\n| a | b |\n|---|---|\n",
+                b"- ",
+                b"**",
+                b"```",
+                b"> ",
+            ],
+            // 。, 一、 and 不会 in UTF-8, and a UTF-16 byte-order mark.
+            _ => &[
+                b"\n",
+                b"\xe3\x80\x82",
+                b"\xe4\xb8\x80\xe3\x80\x81",
+                b"\xe4\xb8\x8d\xe4\xbc\x9a",
+                b"\xff\xfe",
+            ],
+        }
+    }
+
+    fn run(&mut self, input: &[u8]) -> Result<(), String> {
+        std::fs::write(&self.path, input).map_err(|e| e.to_string())?;
+        if let Ok((fmt, doc)) = hegui_policy::extract::read(&self.path) {
+            if let Ok(a) = hegui_policy::check("fuzz", fmt.name(), &doc, &Default::default()) {
+                for v in &a.elements {
+                    for e in &v.evidence {
+                        if doc.text.get(e.start..e.end).is_none() {
+                            return Err(format!("{}: evidence outside the text", v.id));
+                        }
+                    }
+                }
             }
         }
         Ok(())
