@@ -2,7 +2,7 @@
 //! element by element against the rubric in hegui-core's `law/policy-rubric.toml`.
 //!
 //! - [`document`]: a policy as blocks of text with their heading paths.
-//! - [`extract`]: HTML, DOCX, Markdown and plain text (UTF-8 or GBK) into a document.
+//! - [`extract`]: HTML, PDF, DOCX, Markdown and plain text (UTF-8 or GBK) into a document.
 //! - [`cues`]: how each element and fact is recognised (`data/cues.toml`: cue patterns,
 //!   what makes it present, what makes it deficient and why) — data a reviewer can read.
 //! - [`clause`]: the document cut into clauses, and negation.
@@ -24,7 +24,9 @@ pub use judge::{check, Analysis, Evidence, FactValue, Status, Verdict};
 pub enum Error {
     #[error("{0}")]
     Io(std::io::Error),
-    #[error("{0} bytes: larger than a policy (32 MiB at most)")]
+    #[error(
+        "{0} bytes: larger than a policy (8 MiB of HTML, Markdown or text; 32 MiB of PDF or DOCX)"
+    )]
     TooLarge(u64),
     #[error("{0}")]
     Parse(String),

@@ -1,5 +1,5 @@
 //! The labelled policies (tests/policies, truth.toml): every element's status as a careful
-//! reader judges it, in five files across HTML, DOCX, Markdown and GBK text.
+//! reader judges it, in eight files across HTML, PDF, DOCX, Markdown and GBK text.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ fn analyse(name: &str, given: &[(&str, bool)]) -> hegui_policy::Analysis {
 #[test]
 fn every_element_of_every_labelled_policy_as_the_truth_says() {
     let score = bench::score(&dir()).unwrap();
-    assert_eq!(score.files.len(), 7);
+    assert_eq!(score.files.len(), 8);
     for f in &score.files {
         assert_eq!(f.elements, 38, "{}", f.file);
         assert!(f.differences.is_empty(), "{}: {:?}", f.file, f.differences);
@@ -100,9 +100,12 @@ fn files_that_are_not_policies_are_clear_errors() {
     let empty = tmp.join("empty.html");
     std::fs::write(&empty, "<html><body><script>1</script></body></html>").unwrap();
     assert!(matches!(extract::read(&empty), Err(Error::NoText)));
-    let pdf = tmp.join("scan.pdf");
+    let pdf = tmp.join("broken.pdf");
     std::fs::write(&pdf, b"%PDF-1.7\n%binary").unwrap();
-    assert!(matches!(extract::read(&pdf), Err(Error::Unsupported(_))));
+    assert!(matches!(extract::read(&pdf), Err(Error::Parse(_))));
+    // A PDF with pages and no text (as a scan is): said so.
+    let scan = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/files/no-text.pdf");
+    assert!(matches!(extract::read(&scan), Err(Error::NoText)));
     let broken = tmp.join("broken.docx");
     std::fs::write(&broken, b"PK\x03\x04 not really a zip").unwrap();
     assert!(matches!(extract::read(&broken), Err(Error::Parse(_))));

@@ -48,7 +48,7 @@ fn every_parser_survives_a_short_fuzz_run() {
         .collect();
     assert_eq!(
         stats.len(),
-        15,
+        16,
         "{out}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );

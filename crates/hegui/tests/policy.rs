@@ -82,6 +82,26 @@ fn the_json_contract() {
     }
     assert!(a["inventory_mismatches"].is_array());
     assert_eq!(all[1]["format"], "docx");
+    // A PDF: stdout stays JSON (the PDF library prints nothing), the same verdicts as the
+    // DOCX it was made from.
+    let o = hegui(&[
+        "policy",
+        "check",
+        &policy("overseas-game.pdf"),
+        "--format",
+        "json",
+    ]);
+    let pdf: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(pdf[0]["format"], "pdf");
+    let statuses = |v: &serde_json::Value| -> Vec<String> {
+        v["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{}={}", e["id"], e["status"]))
+            .collect()
+    };
+    assert_eq!(statuses(&pdf[0]), statuses(&all[1]));
 }
 
 #[test]

@@ -1,10 +1,11 @@
-//! From a file to a [`Document`]: by the file's content and name — HTML, DOCX, Markdown
-//! or plain text (UTF-8 or GBK). Each extractor keeps headings and table cells and drops
+//! From a file to a [`Document`]: by the file's content and name — HTML, PDF, DOCX,
+//! Markdown or plain text (UTF-8 or GBK). Each extractor keeps headings and table cells and drops
 //! what is not the policy's text (a page's scripts, navigation, hidden banners).
 
 mod docx;
 mod html;
 mod markdown;
+mod pdf;
 mod text;
 
 use std::path::Path;
@@ -12,8 +13,12 @@ use std::path::Path;
 use crate::document::Document;
 use crate::Error;
 
-/// The largest file read: a policy is tens of kilobytes; a page with its scripts a few MB.
+/// The largest file read: a policy is tens of kilobytes, a PDF or DOCX with its fonts and
+/// images a few megabytes.
 pub const MAX_BYTES: u64 = 32 << 20;
+/// The largest text file (HTML, Markdown, text) read: a page with its scripts is a few
+/// megabytes, and the parsers' time is bounded by the input's size.
+pub const MAX_TEXT_BYTES: u64 = 8 << 20;
 
 /// The formats read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,16 +77,27 @@ pub fn read(path: &Path) -> Result<(Format, Document), Error> {
     }
     let bytes = std::fs::read(path).map_err(Error::Io)?;
     let format = Format::of(path, &bytes[..bytes.len().min(4096)]);
+    let text_format = matches!(format, Format::Html | Format::Markdown | Format::Text);
+    if text_format && meta.len() > MAX_TEXT_BYTES {
+        return Err(Error::TooLarge(meta.len()));
+    }
     let doc = match format {
-        Format::Html => html::read(&text::decode(&bytes)),
+        Format::Html => {
+            let text = text::decode(&bytes);
+            let depth = html::nesting(&text);
+            if depth > html::MAX_NESTING {
+                return Err(Error::Parse(format!(
+                    "HTML nested {depth} elements deep: more than {} (a policy page nests a \
+                     few dozen); refused unparsed",
+                    html::MAX_NESTING
+                )));
+            }
+            html::read(&text)
+        }
         Format::Markdown => markdown::read(&text::decode(&bytes)),
         Format::Text => text::read(&text::decode(&bytes)),
         Format::Docx => docx::read(&bytes)?,
-        Format::Pdf => {
-            return Err(Error::Unsupported(
-                "PDF is not read yet: save the policy as HTML, DOCX or text".into(),
-            ))
-        }
+        Format::Pdf => pdf::read(&bytes)?,
     };
     if doc.is_empty() {
         return Err(Error::NoText);

@@ -18,7 +18,7 @@ use crate::output::table;
 pub struct BenchFuzzArgs {
     /// Targets to run (comma-separated; all by default): profile-yaml, profile-json, csv,
     /// csv-gbk, json, jsonl, xlsx, parquet, import, signature, calendar, policy-html,
-    /// policy-docx, policy-md, policy-text.
+    /// policy-docx, policy-md, policy-text, policy-pdf.
     #[arg(long, value_delimiter = ',')]
     targets: Vec<String>,
     /// Seconds per target.

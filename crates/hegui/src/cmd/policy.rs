@@ -16,7 +16,7 @@ use crate::output::{self, Lang};
 
 #[derive(Subcommand)]
 pub enum PolicyCmd {
-    /// Judge privacy policies (HTML, DOCX, Markdown, text) against the 38 elements the law
+    /// Judge privacy policies (HTML, PDF, DOCX, Markdown, text) against the 38 elements the law
     /// requires; exit 1 when one is absent or deficient, 2 when a file cannot be read.
     Check(CheckArgs),
 }
@@ -30,7 +30,7 @@ pub enum PolicyFormat {
 
 #[derive(Args)]
 pub struct CheckArgs {
-    /// Policy files: .html, .docx, .md, .txt (UTF-8 or GBK).
+    /// Policy files: .html, .pdf, .docx, .md, .txt (UTF-8 or GBK).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// The processor's profile: its facts (sensitive PI, minors, provision to others,

@@ -23,6 +23,7 @@ pub const NAMES: &[&str] = &[
     "policy-docx",
     "policy-md",
     "policy-text",
+    "policy-pdf",
 ];
 
 /// Builds target `name`, its seeds made under `work` (a scratch directory).
@@ -37,7 +38,7 @@ pub fn make(name: &str, work: &Path) -> anyhow::Result<Box<dyn Target>> {
         "import" => Box::new(Import::new(work)?),
         "signature" => Box::new(Signature::new(work)?),
         "calendar" => Box::new(Calendar),
-        "policy-html" | "policy-docx" | "policy-md" | "policy-text" => {
+        "policy-html" | "policy-docx" | "policy-md" | "policy-text" | "policy-pdf" => {
             Box::new(Policy::new(name, work))
         }
         other => anyhow::bail!("no fuzz target {other:?}; targets: {}", NAMES.join(", ")),
@@ -460,6 +461,7 @@ impl Policy {
             "policy-html" => "html",
             "policy-docx" => "docx",
             "policy-md" => "md",
+            "policy-pdf" => "pdf",
             _ => "txt",
         };
         Policy {
@@ -475,12 +477,20 @@ impl Target for Policy {
             "html" => "policy-html",
             "docx" => "policy-docx",
             "md" => "policy-md",
+            "pdf" => "policy-pdf",
             _ => "policy-text",
         }
     }
 
     fn seeds(&self) -> Vec<Vec<u8>> {
-        let all: [(&str, &[u8]); 7] = [
+        let all: [(&str, &[u8]); 8] = [
+            (
+                "pdf",
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../hegui-policy/tests/policies/overseas-game.pdf"
+                )),
+            ),
             (
                 "html",
                 include_bytes!(concat!(
@@ -558,6 +568,18 @@ impl Target for Policy {
                 b"</w:tc>",
                 b"&#0;",
                 b"\x00\x00",
+            ],
+            "pdf" => &[
+                b"obj",
+                b"endobj",
+                b"stream",
+                b"endstream",
+                b"/Type",
+                b"<<",
+                b">>",
+                b"xref",
+                b"%%EOF",
+                b"\x00",
             ],
             "md" => &[
                 b"\n# ",
