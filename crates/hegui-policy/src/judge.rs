@@ -85,13 +85,20 @@ pub struct Analysis {
     pub format: String,
     pub facts: BTreeMap<String, FactValue>,
     pub elements: Vec<Verdict>,
-    pub inventory_mismatches: Vec<serde_json::Value>,
+    /// Differences from the processor's profile (with `--profile`; see [`crate::crosscheck`]).
+    pub inventory_mismatches: Vec<crate::crosscheck::Mismatch>,
 }
 
 impl Analysis {
     /// Elements absent or deficient.
     pub fn flagged(&self) -> impl Iterator<Item = &Verdict> {
         self.elements.iter().filter(|v| v.status.flagged())
+    }
+
+    /// Whether anything needs the processor's attention: a flagged element or a mismatch
+    /// with the profile.
+    pub fn needs_attention(&self) -> bool {
+        self.flagged().next().is_some() || !self.inventory_mismatches.is_empty()
     }
 }
 

@@ -8,10 +8,13 @@
 //! - [`clause`]: the document cut into clauses, and negation.
 //! - [`judge`]: facts and per-element status (present, deficient, absent,
 //!   not_applicable), each with the passages it rests on.
+//! - [`crosscheck`]: recipients, overseas recipients and the PIPO's contact, policy against
+//!   profile.
 //! - [`bench`]: precision, recall and F1 of the flags on a labelled set.
 
 pub mod bench;
 pub mod clause;
+pub mod crosscheck;
 pub mod cues;
 pub mod document;
 pub mod extract;

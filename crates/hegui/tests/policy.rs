@@ -173,3 +173,56 @@ fn markdown_and_english() {
     assert!(md.contains("How changes to the rules are notified"), "{md}");
     let _ = PathBuf::new();
 }
+
+#[test]
+fn the_policy_against_the_profile() {
+    // The fintech example's recipients, overseas recipient and PIPO are not in the ride
+    // policy, which names two payment companies the profile does not list.
+    let o = hegui(&[
+        "policy",
+        "check",
+        &policy("complete-ride.md"),
+        "--profile",
+        "examples/fintech.yaml",
+        "--assume",
+        "cross_border=no",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "mismatches need attention");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let m = v[0]["inventory_mismatches"].as_array().unwrap();
+    let kinds = |k: &str| m.iter().filter(|x| x["kind"] == k).count();
+    assert_eq!(kinds("recipient_not_named"), 2, "{m:?}");
+    assert_eq!(kinds("overseas_recipient_not_named"), 1, "{m:?}");
+    assert_eq!(kinds("recipient_not_in_profile"), 2, "{m:?}");
+    assert_eq!(kinds("pipo_contact_differs"), 1, "{m:?}");
+    let pipo = m
+        .iter()
+        .find(|x| x["kind"] == "pipo_contact_differs")
+        .unwrap();
+    assert!(pipo["profile"]
+        .as_str()
+        .unwrap()
+        .contains("pipo@xinhe.example.cn"));
+    assert!(pipo["policy"]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("dpo@kuaixing.example.com"));
+    let alien = m
+        .iter()
+        .filter(|x| x["kind"] == "recipient_not_in_profile")
+        .map(|x| x["policy"]["quote"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert!(alien.iter().any(|q| q.contains("支付宝")), "{alien:?}");
+    // Without a profile there is nothing to compare.
+    let o = hegui(&[
+        "policy",
+        "check",
+        &policy("complete-ride.md"),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["inventory_mismatches"], serde_json::json!([]));
+}

@@ -52,14 +52,24 @@ pub fn run(c: PolicyCmd) -> Result<ExitCode> {
     }
 }
 
+/// The profile, when one is given.
+fn profile(a: &CheckArgs) -> Result<Option<inventory::Profile>> {
+    let Some(path) = &a.profile else {
+        return Ok(None);
+    };
+    let text = input::read_profile(path)?;
+    Ok(Some(inventory::load(&text, path, Syntax::from_path(path))?))
+}
+
 /// The facts known before the text is read: the profile's, then `--assume`.
-fn given(a: &CheckArgs) -> Result<BTreeMap<String, (bool, String)>> {
+fn given(
+    a: &CheckArgs,
+    profile: Option<&inventory::Profile>,
+) -> Result<BTreeMap<String, (bool, String)>> {
     let rubric = &hegui_core::law::Law::get().policy_rubric;
     let mut out = BTreeMap::new();
-    if let Some(path) = &a.profile {
-        let text = input::read_profile(path)?;
-        let p = inventory::load(&text, path, Syntax::from_path(path))?;
-        let facts = hegui_core::facts::ProfileFacts::new(&p);
+    if let Some(p) = profile {
+        let facts = hegui_core::facts::ProfileFacts::new(p);
         for f in &rubric.facts {
             let v = match (&f.profile, &f.profile_count) {
                 (Some(flag), _) => match facts.flag(flag) {
@@ -97,13 +107,19 @@ fn given(a: &CheckArgs) -> Result<BTreeMap<String, (bool, String)>> {
 }
 
 fn check(a: CheckArgs) -> Result<ExitCode> {
-    let given = given(&a)?;
+    let profile = profile(&a)?;
+    let given = given(&a, profile.as_ref())?;
     let mut analyses = Vec::new();
     let mut unreadable = false;
     for f in &a.files {
         let name = f.display().to_string();
-        let result = hegui_policy::extract::read(f)
-            .and_then(|(fmt, doc)| hegui_policy::check(&name, fmt.name(), &doc, &given));
+        let result = hegui_policy::extract::read(f).and_then(|(fmt, doc)| {
+            let mut an = hegui_policy::check(&name, fmt.name(), &doc, &given)?;
+            if let Some(p) = &profile {
+                an.inventory_mismatches = hegui_policy::crosscheck::mismatches(p, &doc, &an);
+            }
+            Ok(an)
+        });
         match result {
             Ok(an) => analyses.push(an),
             Err(e) => {
@@ -129,7 +145,7 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
             }
         }
     }
-    let flagged = analyses.iter().any(|an| an.flagged().next().is_some());
+    let flagged = analyses.iter().any(|an| an.needs_attention());
     Ok(if unreadable {
         ExitCode::from(2)
     } else if flagged {
@@ -189,7 +205,12 @@ fn table(an: &Analysis, lang: Lang) -> String {
         ]);
     }
     let flagged = an.flagged().count();
-    format!("{} ({})\n{t}\n{flagged} flagged", an.source, an.format)
+    let mut s = format!("{} ({})\n{t}\n{flagged} flagged", an.source, an.format);
+    for m in &an.inventory_mismatches {
+        let msg = if lang.zh() { &m.message } else { &m.message_en };
+        s.push_str(&format!("\n{} [{}]: {msg}", m.element, m.kind));
+    }
+    s
 }
 
 fn markdown(an: &Analysis, lang: Lang) -> String {
@@ -204,6 +225,10 @@ fn markdown(an: &Analysis, lang: Lang) -> String {
             status_word(v.status, lang),
             b
         ));
+    }
+    for m in &an.inventory_mismatches {
+        let msg = if lang.zh() { &m.message } else { &m.message_en };
+        s.push_str(&format!("\n- {} `{}`: {msg}", m.element, m.kind));
     }
     s.push('\n');
     s
