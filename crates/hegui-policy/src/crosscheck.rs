@@ -42,10 +42,13 @@ fn key(s: &str) -> String {
 
 /// The text's legal-entity names (a Chinese company form, or Inc./Ltd. and the like).
 fn companies(text: &str) -> Vec<String> {
-    let re = Regex::new(
-        r"[\p{Han}A-Za-z0-9（）()·]{2,40}(有限责任公司|股份有限公司|有限公司)|[A-Z][A-Za-z0-9&.\- ]{1,60}(Inc\.|Ltd\.|LLC|GmbH|Limited|Corporation)",
-    )
-    .expect("a fixed pattern");
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r"[\p{Han}A-Za-z0-9（）()·]{2,40}(有限责任公司|股份有限公司|有限公司)|[A-Z][A-Za-z0-9&.\- ]{1,60}(Inc\.|Ltd\.|LLC|GmbH|Limited|Corporation)",
+        )
+        .expect("a fixed pattern")
+    });
     re.find_iter(text).map(|m| m.as_str().to_string()).collect()
 }
 

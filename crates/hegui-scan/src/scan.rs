@@ -212,8 +212,7 @@ pub fn scan(
         }
         let sized = inputs
             .into_iter()
-            .map(|s| Ok((s.name(), s.size()?, s)))
-            .map(|r: Result<_, ScanError>| r.map(|(name, size, s)| (s, name, size)))
+            .map(|s| Ok((s.name(), s.size()?, s)).map(|(name, size, s)| (s, name, size)))
             .collect::<Result<Vec<_>, ScanError>>()?;
         inputs = shard(sized, i, n)?;
     }

@@ -12,6 +12,16 @@ fn hegui(args: &[&str]) -> Output {
         .expect("run hegui")
 }
 
+/// The verdict on element `id` in one analysis of the JSON output.
+fn element<'a>(analysis: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    analysis["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("no element {id}"))
+}
+
 fn policy(name: &str) -> String {
     format!("crates/hegui-policy/tests/policies/{name}")
 }
@@ -63,12 +73,7 @@ fn the_json_contract() {
         .as_str()
         .unwrap()
         .contains("境外"));
-    let c07 = a["elements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == "C07")
-        .unwrap();
+    let c07 = element(a, "C07");
     assert_eq!(c07["status"], "deficient");
     assert_eq!(c07["checkpoints"], serde_json::json!(["G3.4"]));
     assert!(c07["cites"]
@@ -120,12 +125,7 @@ fn facts_from_a_profile_and_from_assume() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v[0]["facts"]["cross_border"]["from"], "profile");
     assert_eq!(v[0]["facts"]["cross_border"]["value"], true);
-    let x01 = v[0]["elements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == "X01")
-        .unwrap();
+    let x01 = element(&v[0], "X01");
     assert_eq!(x01["status"], "absent");
     // --assume wins over the profile.
     let o = hegui(&[
