@@ -208,6 +208,11 @@ fn save(tx: &mut Tx, id: &str, p: &Paper) -> Result<(), AuditError> {
     Ok(())
 }
 
+/// [`get`] inside a transaction (`id` resolved, `cp` a checkpoint id).
+pub(crate) fn load_in(tx: &mut Tx, id: &str, cp: &str) -> Result<Paper, AuditError> {
+    Ok(load(tx, id, cp)?.unwrap_or_else(|| blank(cp)))
+}
+
 /// A working paper (a blank draft if none was written yet).
 pub fn get(store: &Store, engagement: &str, checkpoint: &str) -> Result<Paper, AuditError> {
     let id = resolve(store, engagement)?;

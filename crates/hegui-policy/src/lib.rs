@@ -10,16 +10,21 @@
 //!   not_applicable), each with the passages it rests on.
 //! - [`crosscheck`]: recipients, overseas recipients and the PIPO's contact, policy against
 //!   profile.
+//! - [`diff`]: two versions compared element by element.
+//! - [`given`]: facts from the profile, and one file's whole analysis.
 //! - [`bench`]: precision, recall and F1 of the flags on a labelled set.
 
 pub mod bench;
 pub mod clause;
 pub mod crosscheck;
 pub mod cues;
+pub mod diff;
 pub mod document;
 pub mod extract;
+pub mod given;
 pub mod judge;
 
+pub use given::{analyse, Given};
 pub use judge::{check, Analysis, Evidence, FactValue, Status, Verdict};
 
 /// Why a file could not be analysed.

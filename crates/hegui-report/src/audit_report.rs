@@ -46,6 +46,9 @@ pub struct Inputs {
     pub papers: Vec<Paper>,
     pub ledger: Ledger,
     pub evidence: Vec<Evidence>,
+    /// The privacy policies analysed into the vault (`hegui policy check`), quoted in
+    /// section 五 as the tool-assisted review they are.
+    pub policy_reviews: Vec<hegui_audit::vault::policy::Review>,
     /// The scope computed from the latest profile snapshot (for the reasons' wording);
     /// `None` if the snapshot no longer parses.
     pub computed_scope: Option<hegui_core::scope::Scope>,
@@ -72,6 +75,7 @@ impl Inputs {
             papers: workpaper::list(store, key)?,
             ledger: findings::ledger(store, key)?,
             evidence: vault::list(store, key)?,
+            policy_reviews: vault::policy::reviews(store, key)?,
         })
     }
 
@@ -532,6 +536,84 @@ fn results(d: &mut Document, r: &R) {
             [800, 4600, 1000, 2600]
         };
         d.table(&head, &widths, &rows);
+    }
+    policy_reviews(d, r);
+}
+
+/// The analysed privacy policies' flagged elements, said to be a tool's reading that the
+/// conclusions above (the auditors') take precedence over.
+fn policy_reviews(d: &mut Document, r: &R) {
+    if r.x.policy_reviews.is_empty() {
+        return;
+    }
+    d.para(
+        Style::Heading2,
+        r.t(
+            "（附）个人信息处理规则审阅",
+            "5.A Review of the processing rules",
+        ),
+    );
+    let head = [
+        r.t("要素", "Element"),
+        r.t("状态", "Status"),
+        r.t("说明与原文", "Reason and passage"),
+    ];
+    for rev in &r.x.policy_reviews {
+        let flagged: Vec<_> = rev.flagged().collect();
+        d.text(&if r.en() {
+            format!(
+                "{} ({}) was read against the 38 elements of the processing-rules rubric by \
+                 hegui policy check ({}); {} element(s) absent or deficient, {} difference(s) \
+                 from the processor's profile. The auditors' conclusions above prevail.",
+                rev.name,
+                rev.policy,
+                rev.analysis,
+                flagged.len(),
+                rev.mismatches.len()
+            )
+        } else {
+            format!(
+                "《{}》（{}）经 hegui policy check 按处理规则要素逐项审阅（{}）：{} 项缺失或有缺陷，\
+                 与处理者档案不一致 {} 处。结论以上表审计人员的判断为准。",
+                rev.name,
+                rev.policy,
+                rev.analysis,
+                flagged.len(),
+                rev.mismatches.len()
+            )
+        });
+        if flagged.is_empty() {
+            continue;
+        }
+        let rows: Vec<Vec<String>> = flagged
+            .iter()
+            .map(|e| {
+                let reason = if r.en() { &e.reason_en } else { &e.reason };
+                let quote = e.evidence.first().map(|p| {
+                    let q: String = p.quote.chars().take(80).collect();
+                    format!("“{q}”")
+                });
+                vec![
+                    format!("{} {}", e.id, if r.en() { &e.en } else { &e.zh }),
+                    policy_status(r, &e.status).into(),
+                    [reason.clone(), quote]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ]
+            })
+            .collect();
+        d.table(&head, &[2600, 1000, 5400], &rows);
+    }
+}
+
+fn policy_status(r: &R, status: &str) -> &'static str {
+    match status {
+        "absent" => r.t("缺失", "absent"),
+        "deficient" => r.t("有缺陷", "deficient"),
+        "present" => r.t("具备", "present"),
+        _ => r.t("不适用", "not applicable"),
     }
 }
 

@@ -64,6 +64,8 @@ struct Cp {
     can_comment: bool,
     /// Requests for this checkpoint's evidence: code, title, state's locale key.
     requests: Vec<(String, String, &'static str)>,
+    /// Observations proposed by analysed privacy policies (never a conclusion).
+    proposals: Vec<hegui_audit::vault::policy::Proposal>,
 }
 
 #[derive(Template)]
@@ -154,6 +156,7 @@ fn model(code: &str, id: &str, user: &str, v: Loaded, zh: bool) -> Option<Cp> {
         comments: crate::requests::comment_views(&v.comments, user),
         can_comment: role != Role::Viewer,
         requests: v.requests,
+        proposals: v.proposals,
     })
 }
 
@@ -168,6 +171,7 @@ pub(crate) struct Loaded {
     notes: Vec<hegui_audit::review_notes::ReviewNote>,
     comments: Vec<hegui_audit::comments::Comment>,
     requests: Vec<(String, String, &'static str)>,
+    proposals: Vec<hegui_audit::vault::policy::Proposal>,
 }
 
 /// Whether a member edits and prepares a paper (WEB.md: the lead any; an auditor the ones
@@ -235,6 +239,7 @@ fn load(
             )
         })
         .collect();
+    let proposals = hegui_audit::vault::policy::proposals(&state.store, &e.id, &cp.id)?;
     let loaded = Loaded {
         role,
         paper: Some(paper),
@@ -243,6 +248,7 @@ fn load(
         notes,
         comments,
         requests,
+        proposals,
     };
     Ok(Some((loaded, e.id)))
 }
@@ -400,6 +406,33 @@ pub async fn edit(
         (EDITORS, Needs::Preparer),
         move |st, e, paper, actor| {
             workpaper::edit(&st.store, e, &cp, edit_of(&f, paper), actor).map(|_| ())
+        },
+    )
+    .await
+}
+
+/// The accept form: which analysis's proposal.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptForm {
+    analysis: String,
+}
+
+/// POST /e/{code}/c/{id}/accept: a proposed observation appended to the observations.
+pub async fn accept(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<AcceptForm>,
+) -> Response {
+    let cp = id.clone();
+    act(
+        state,
+        headers,
+        (code, id),
+        (EDITORS, Needs::Preparer),
+        move |st, e, _, actor| {
+            hegui_audit::vault::policy::accept(&st.store, e, &cp, &f.analysis, actor).map(|_| ())
         },
     )
     .await

@@ -88,6 +88,7 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/e/{code}/c/{id}/review", Access::Member(REVIEWERS)),
     r("POST", "/e/{code}/c/{id}/sample", Access::Member(EDITORS)),
     r("POST", "/e/{code}/c/{id}/assign", Access::Member(LEADS)),
+    r("POST", "/e/{code}/c/{id}/accept", Access::Member(EDITORS)),
     r(
         "GET",
         "/e/{code}/c/{id}/sample.csv",
@@ -458,6 +459,7 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (at("/e/{code}/c/{id}/review"), post(checkpoint::review)),
         (at("/e/{code}/c/{id}/sample"), post(checkpoint::sample)),
         (at("/e/{code}/c/{id}/assign"), post(checkpoint::assign)),
+        (at("/e/{code}/c/{id}/accept"), post(checkpoint::accept)),
         (
             at("/e/{code}/c/{id}/sample.csv"),
             get(checkpoint::sample_csv),

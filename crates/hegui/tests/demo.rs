@@ -33,6 +33,12 @@ fn demo_writes_signed_reports_and_refuses_a_non_empty_directory() {
     assert!(out.contains("signed by 张三 as Principal"), "{out}");
     assert!(out.contains("signed by 王五 as AuditLead"), "{out}");
     assert!(out.contains("imported ("), "{out}");
+    // The privacy policy is analysed into the vault; its analysis proposes observations on
+    // G3.4 that the demo's auditor accepts.
+    assert!(out.contains("EV-003 sha256"), "{out}");
+    assert!(out.contains("analysed as EV-004"), "{out}");
+    assert!(out.contains("--accept-proposed EV-004"), "{out}");
+    assert!(out.contains("proposed by EV-004 (accepted)"), "{out}");
     // The store verifies, the export is signed and checked against the trusted key, and
     // the restored store verifies too.
     assert!(out.contains(": verified — activity log intact"), "{out}");
@@ -126,8 +132,9 @@ fn pdf_report_checks(dir: &std::path::Path, stdout: &str) {
     ] {
         assert!(text.contains(heading), "{heading} missing from the PDF");
     }
-    // The demo's two working papers: G3.1 compliant, G13.4 not; each conclusion sits on
-    // its checkpoint's row in the results table.
+    // The demo's working papers: G3.1 compliant, G3.4 partly (its observation accepted
+    // from the privacy policy's analysis), G13.4 not; each conclusion sits on its
+    // checkpoint's row in the results table.
     let row = |id: &str| {
         text.lines()
             .find(|l| l.trim_start().starts_with(id) && l.contains('（'))
@@ -136,10 +143,21 @@ fn pdf_report_checks(dir: &std::path::Path, stdout: &str) {
     };
     assert!(row("G3.1").contains("符合") && !row("G3.1").contains("不符合"));
     assert!(row("G13.4").contains("不符合"));
+    assert!(row("G3.4").contains("部分符合"));
     let squeezed: String = text.split_whitespace().collect();
     assert!(
-        squeezed.contains("符合1个，部分符合0个，不符合1个"),
+        squeezed.contains("符合1个，部分符合1个，不符合1个"),
         "summary line"
+    );
+    // The analysed policy: quoted in section 五 as a tool's reading, its planted omissions
+    // (retention only restating the law, nothing on what happens after it) named.
+    assert!(
+        squeezed.contains("（附）个人信息处理规则审阅"),
+        "policy review"
+    );
+    assert!(
+        squeezed.contains("C07") && squeezed.contains("C08"),
+        "flagged elements"
     );
 
     // One flipped byte of the signed PDF fails verification.

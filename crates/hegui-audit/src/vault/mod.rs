@@ -8,7 +8,8 @@
 //! changed byte is reported. Purging an engagement destroys its key (crypto-erasure).
 //!
 //! A `hegui scan` report or a `hegui obligations` computation attached as evidence lands on
-//! the checkpoints it supports (see [`checkpoints_for`]).
+//! the checkpoints it supports (see [`checkpoints_for`]); a privacy policy is stored with its
+//! analysis, which proposes observations for the papers it speaks to ([`policy`]).
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub mod chunks;
+pub mod policy;
 
 pub use chunks::{Spool, Spooled};
 
@@ -35,6 +37,10 @@ pub enum EvidenceKind {
     Scan,
     /// A `hegui obligations --format json` computation.
     Obligations,
+    /// A published privacy policy (stored with its analysis by [`policy::add`]).
+    Policy,
+    /// A policy's analysis, `hegui policy check`'s JSON bound to the policy it judged.
+    PolicyCheck,
 }
 
 /// What is stored: bytes in memory, or an upload received into a [`Spool`].
@@ -269,6 +275,13 @@ pub fn add(store: &Store, engagement: &str, n: NewEvidence) -> Result<Evidence, 
     if n.collector.trim().is_empty() || n.source.trim().is_empty() {
         return Err(AuditError::Invalid(
             "evidence needs its collector and its source".into(),
+        ));
+    }
+    if matches!(n.kind, EvidenceKind::Policy | EvidenceKind::PolicyCheck) {
+        // A policy without its analysis, or an analysis not bound to its policy, would
+        // propose observations no one can trace.
+        return Err(AuditError::Invalid(
+            "a policy is stored with its analysis (hegui engagement evidence add ENG FILE --kind policy)".into(),
         ));
     }
     let mut cps = n.checkpoints.clone();

@@ -76,14 +76,24 @@ pub fn read(path: &Path) -> Result<(Format, Document), Error> {
         return Err(Error::TooLarge(meta.len()));
     }
     let bytes = std::fs::read(path).map_err(Error::Io)?;
-    let format = Format::of(path, &bytes[..bytes.len().min(4096)]);
+    read_bytes(path, &bytes)
+}
+
+/// Reads a policy held in memory (an upload, a vault item); `name` gives the extension
+/// when the content does not tell the format.
+pub fn read_bytes(name: &Path, bytes: &[u8]) -> Result<(Format, Document), Error> {
+    let len = bytes.len() as u64;
+    if len > MAX_BYTES {
+        return Err(Error::TooLarge(len));
+    }
+    let format = Format::of(name, &bytes[..bytes.len().min(4096)]);
     let text_format = matches!(format, Format::Html | Format::Markdown | Format::Text);
-    if text_format && meta.len() > MAX_TEXT_BYTES {
-        return Err(Error::TooLarge(meta.len()));
+    if text_format && len > MAX_TEXT_BYTES {
+        return Err(Error::TooLarge(len));
     }
     let doc = match format {
         Format::Html => {
-            let text = text::decode(&bytes);
+            let text = text::decode(bytes);
             let depth = html::nesting(&text);
             if depth > html::MAX_NESTING {
                 return Err(Error::Parse(format!(
@@ -94,10 +104,10 @@ pub fn read(path: &Path) -> Result<(Format, Document), Error> {
             }
             html::read(&text)
         }
-        Format::Markdown => markdown::read(&text::decode(&bytes)),
-        Format::Text => text::read(&text::decode(&bytes)),
-        Format::Docx => docx::read(&bytes)?,
-        Format::Pdf => pdf::read(&bytes)?,
+        Format::Markdown => markdown::read(&text::decode(bytes)),
+        Format::Text => text::read(&text::decode(bytes)),
+        Format::Docx => docx::read(bytes)?,
+        Format::Pdf => pdf::read(bytes)?,
     };
     if doc.is_empty() {
         return Err(Error::NoText);

@@ -16,6 +16,9 @@ use clap::Args;
 use crate::cmd::bench_report::FINTECH_PROFILE;
 use crate::input;
 
+/// The example processor's published privacy policy (with the omissions an audit finds).
+const FINTECH_POLICY: &str = include_str!("../../../../examples/fintech-policy.md");
+
 #[derive(Args)]
 pub struct DemoArgs {
     /// Where to write everything (must be empty or absent).
@@ -96,10 +99,7 @@ fn prepare_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir.join("keys"))
         .with_context(|| format!("creating {}", dir.display()))?;
     std::fs::write(dir.join("profile.yaml"), FINTECH_PROFILE)?;
-    std::fs::write(
-        dir.join("privacy-policy.txt"),
-        "示例金融科技公司隐私政策（演示文本）\n我们在您申请授信时收集身份证件、银行卡和征信信息……\n",
-    )?;
+    std::fs::write(dir.join("privacy-policy.md"), FINTECH_POLICY)?;
     Ok(())
 }
 
@@ -213,11 +213,26 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
         "evidence",
         "add",
         code,
-        "privacy-policy.txt",
+        "privacy-policy.md",
+        "--kind",
+        "policy",
         "--source",
         "官网",
-        "--checkpoint",
-        "G3.1",
+    ])?;
+    // The analysis (EV-004) proposes observations for the papers it speaks to; the auditor
+    // reads them on the checkpoint and accepts one (it stays editable).
+    r.run(&["engagement", "paper", code, "G3.4"])?;
+    r.run(&[
+        "engagement",
+        "paper",
+        code,
+        "G3.4",
+        "--procedure",
+        "审阅隐私政策关于保存期限和到期处理的内容",
+        "--accept-proposed",
+        "EV-004",
+        "--result",
+        "partially-compliant",
     ])?;
     r.run(&[
         "engagement",
@@ -231,7 +246,7 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
         "--result",
         "compliant",
         "--observations",
-        "隐私政策载明处理目的、方式和种类",
+        "隐私政策载明处理者名称（北京信和数字科技有限公司）及联系方式",
     ])?;
     r.run(&[
         "engagement",

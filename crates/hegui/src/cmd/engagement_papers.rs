@@ -63,6 +63,10 @@ pub struct PaperArgs {
     result: Option<ResultArg>,
     #[arg(long)]
     observations: Option<String>,
+    /// Accept the observation an analysed privacy policy proposes (the analysis's evidence
+    /// code, e.g. EV-006): its text is appended to the observations.
+    #[arg(long, value_name = "EV-…", conflicts_with = "observations")]
+    accept_proposed: Option<String>,
     /// Sign off as preparer.
     #[arg(long, conflicts_with = "review")]
     prepare: bool,
@@ -136,6 +140,10 @@ pub fn paper(store: &Store, p: PaperArgs, who: &str) -> Result<ExitCode> {
         changed = true;
         workpaper::edit(store, &p.engagement, &p.checkpoint, edit, who)?
     };
+    if let Some(code) = &p.accept_proposed {
+        changed = true;
+        paper = hegui_audit::vault::policy::accept(store, &p.engagement, &p.checkpoint, code, who)?;
+    }
     if p.prepare {
         paper = workpaper::prepare(store, &p.engagement, &p.checkpoint, who)?;
     }
@@ -181,6 +189,19 @@ pub fn paper(store: &Store, p: PaperArgs, who: &str) -> Result<ExitCode> {
     }
     if !paper.observations.is_empty() {
         println!("  observations: {}", paper.observations);
+    }
+    for pr in hegui_audit::vault::policy::proposals(store, &p.engagement, &p.checkpoint)? {
+        if pr.accepted {
+            println!("  proposed by {} (accepted)", pr.analysis);
+        } else {
+            println!(
+                "  proposed by {} ({} flagged; accept with --accept-proposed {}):\n    {}",
+                pr.analysis,
+                pr.flagged,
+                pr.analysis,
+                pr.text.replace('\n', "\n    ")
+            );
+        }
     }
     println!(
         "  prepared: {}  reviewed: {}",

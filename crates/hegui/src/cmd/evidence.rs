@@ -16,7 +16,9 @@ const EVIDENCE_LIMIT: u64 = 512 << 20;
 #[derive(Subcommand)]
 pub enum EvidenceCmd {
     /// Store a file (encrypted, content-addressed). A scan report or an obligations
-    /// computation (--kind scan|obligations) lands on the checkpoints it supports.
+    /// computation (--kind scan|obligations) lands on the checkpoints it supports; a privacy
+    /// policy (--kind policy) is analysed against the engagement's profile and stored with
+    /// its analysis, which proposes observations for the G3.x papers and others it speaks to.
     Add {
         engagement: String,
         file: String,
@@ -59,6 +61,7 @@ pub enum EvidenceKindArg {
     Text,
     Scan,
     Obligations,
+    Policy,
 }
 
 pub fn run(store: &Store, c: EvidenceCmd, who: &str) -> Result<ExitCode> {
@@ -79,20 +82,35 @@ pub fn run(store: &Store, c: EvidenceCmd, who: &str) -> Result<ExitCode> {
             if let Some(d) = &effective {
                 input::date(d)?;
             }
+            let name = std::path::Path::new(&file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(file.clone());
+            if matches!(kind, EvidenceKindArg::Policy) {
+                let new = NewEvidence {
+                    name,
+                    content: Vec::new().into(),
+                    kind: EvidenceKind::Policy,
+                    collector: who.to_string(),
+                    effective_date: effective,
+                    source,
+                    description,
+                    checkpoints,
+                };
+                return add_policy(store, &e, new, content, format);
+            }
             let item = vault::add(
                 store,
                 &e,
                 NewEvidence {
-                    name: std::path::Path::new(&file)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or(file.clone()),
+                    name,
                     content: content.into(),
                     kind: match kind {
                         EvidenceKindArg::File => EvidenceKind::File,
                         EvidenceKindArg::Text => EvidenceKind::Text,
                         EvidenceKindArg::Scan => EvidenceKind::Scan,
                         EvidenceKindArg::Obligations => EvidenceKind::Obligations,
+                        EvidenceKindArg::Policy => unreachable!("stored with its analysis above"),
                     },
                     collector: who.to_string(),
                     effective_date: effective,
@@ -171,4 +189,51 @@ pub fn run(store: &Store, c: EvidenceCmd, who: &str) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A privacy policy: analysed against the engagement's profile (its facts decide which
+/// elements apply; its recipients and PIPO are cross-checked), then stored with the
+/// analysis. A file that is not a policy is refused before anything is stored.
+fn add_policy(
+    store: &Store,
+    engagement: &str,
+    mut new: hegui_audit::vault::NewEvidence,
+    content: Vec<u8>,
+    format: Format,
+) -> Result<ExitCode> {
+    use hegui_core::inventory;
+    let (_, _, text) = hegui_audit::engagement::profile(store, engagement)?;
+    let syntax = if text.trim_start().starts_with('{') {
+        inventory::Syntax::Json
+    } else {
+        inventory::Syntax::Yaml
+    };
+    let profile = inventory::load(&text, "the engagement's profile", syntax)?;
+    let given = hegui_policy::given::from_profile(&profile);
+    let analysis = hegui_policy::analyse(&new.name, &content, Some(&profile), &given)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", new.name))?;
+    let json = serde_json::to_vec(&analysis)?;
+    new.content = content.into();
+    let (policy, checked) = hegui_audit::vault::policy::add(store, engagement, new, &json)?;
+    if format == Format::Json {
+        return print_json(&serde_json::json!({"policy": policy, "analysis": checked}));
+    }
+    let flagged = analysis.flagged().count();
+    println!(
+        "{} sha256 {} ({} bytes), analysed as {}: {} of {} elements absent or deficient, {} \
+         difference(s) from the profile → proposed observations on {}",
+        policy.code,
+        policy.sha256,
+        policy.size,
+        checked.code,
+        flagged,
+        analysis.elements.len(),
+        analysis.inventory_mismatches.len(),
+        if policy.checkpoints.is_empty() {
+            "-".into()
+        } else {
+            policy.checkpoints.join(", ")
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -17,6 +17,7 @@ pub mod gen;
 pub mod key;
 pub mod notify;
 pub mod policy;
+pub mod policy_diff;
 pub mod profile;
 pub mod report;
 pub mod requests;

@@ -1,13 +1,11 @@
 //! `hegui policy check`: a privacy policy judged element by element against the rubric.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use hegui_core::condition::{Facts, Truth};
 use hegui_core::inventory::{self, Syntax};
 use hegui_policy::{Analysis, Status};
 
@@ -19,6 +17,9 @@ pub enum PolicyCmd {
     /// Judge privacy policies (HTML, PDF, DOCX, Markdown, text) against the 38 elements the law
     /// requires; exit 1 when one is absent or deficient, 2 when a file cannot be read.
     Check(CheckArgs),
+    /// Compare two versions of a policy element by element: each element's status before
+    /// and after and the passages that went and came; exit 1 when an element got worse.
+    Diff(super::policy_diff::DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,12 +50,13 @@ pub struct CheckArgs {
 pub fn run(c: PolicyCmd) -> Result<ExitCode> {
     match c {
         PolicyCmd::Check(a) => check(a),
+        PolicyCmd::Diff(a) => super::policy_diff::run(a),
     }
 }
 
 /// The profile, when one is given.
-fn profile(a: &CheckArgs) -> Result<Option<inventory::Profile>> {
-    let Some(path) = &a.profile else {
+pub(super) fn profile(path: Option<&str>) -> Result<Option<inventory::Profile>> {
+    let Some(path) = path else {
         return Ok(None);
     };
     let text = input::read_profile(path)?;
@@ -62,30 +64,15 @@ fn profile(a: &CheckArgs) -> Result<Option<inventory::Profile>> {
 }
 
 /// The facts known before the text is read: the profile's, then `--assume`.
-fn given(
-    a: &CheckArgs,
+pub(super) fn given(
+    assume: &[String],
     profile: Option<&inventory::Profile>,
-) -> Result<BTreeMap<String, (bool, String)>> {
+) -> Result<hegui_policy::Given> {
     let rubric = &hegui_core::law::Law::get().policy_rubric;
-    let mut out = BTreeMap::new();
-    if let Some(p) = profile {
-        let facts = hegui_core::facts::ProfileFacts::new(p);
-        for f in &rubric.facts {
-            let v = match (&f.profile, &f.profile_count) {
-                (Some(flag), _) => match facts.flag(flag) {
-                    Truth::True => Some(true),
-                    Truth::False => Some(false),
-                    Truth::Unknown => None,
-                },
-                (None, Some(count)) => facts.number(count).map(|n| n > 0),
-                (None, None) => None,
-            };
-            if let Some(v) = v {
-                out.insert(f.id.clone(), (v, "profile".to_string()));
-            }
-        }
-    }
-    for s in &a.assume {
+    let mut out = profile
+        .map(hegui_policy::given::from_profile)
+        .unwrap_or_default();
+    for s in assume {
         let (fact, value) = s
             .split_once('=')
             .ok_or_else(|| anyhow::anyhow!("--assume {s:?}: expected FACT=yes or FACT=no"))?;
@@ -107,19 +94,13 @@ fn given(
 }
 
 fn check(a: CheckArgs) -> Result<ExitCode> {
-    let profile = profile(&a)?;
-    let given = given(&a, profile.as_ref())?;
+    let profile = profile(a.profile.as_deref())?;
+    let given = given(&a.assume, profile.as_ref())?;
     let mut analyses = Vec::new();
     let mut unreadable = false;
     for f in &a.files {
         let name = f.display().to_string();
-        let result = hegui_policy::extract::read(f).and_then(|(fmt, doc)| {
-            let mut an = hegui_policy::check(&name, fmt.name(), &doc, &given)?;
-            if let Some(p) = &profile {
-                an.inventory_mismatches = hegui_policy::crosscheck::mismatches(p, &doc, &an);
-            }
-            Ok(an)
-        });
+        let result = hegui_policy::given::analyse_file(f, profile.as_ref(), &given);
         match result {
             Ok(an) => analyses.push(an),
             Err(e) => {
@@ -155,7 +136,7 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
     })
 }
 
-fn status_word(s: Status, lang: Lang) -> &'static str {
+pub(super) fn status_word(s: Status, lang: Lang) -> &'static str {
     match (s, lang.zh()) {
         (Status::Present, true) => "具备",
         (Status::Deficient, true) => "有缺陷",
@@ -166,7 +147,7 @@ fn status_word(s: Status, lang: Lang) -> &'static str {
 }
 
 /// What a verdict rests on, for a table cell: the reason and the first passage.
-fn basis(v: &hegui_policy::Verdict, lang: Lang) -> String {
+pub(super) fn basis(v: &hegui_policy::Verdict, lang: Lang) -> String {
     let reason = if lang.zh() { &v.reason } else { &v.reason_en };
     let quote = v.evidence.first().map(|e| {
         let q: String = e.quote.chars().take(60).collect();
