@@ -14,6 +14,17 @@ pub struct Clause {
     pub context: String,
     /// Where `context`'s clause text begins (after the header, if any).
     pub offset: usize,
+    /// `context` without its bracketed asides (an address or phone number in （…）), so
+    /// that a cue's words stay close: 由某公司（地址：…，电话：…）运营.
+    pub bare: String,
+}
+
+/// `s` without bracketed asides of up to 60 characters.
+fn without_asides(s: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE
+        .get_or_init(|| regex::Regex::new(r"[（(][^（）()]{1,60}[）)]").expect("a fixed pattern"));
+    re.replace_all(s, "").into_owned()
 }
 
 /// Sentence ends inside a block.
@@ -28,16 +39,19 @@ pub fn clauses(doc: &Document) -> Vec<Clause> {
             } else {
                 format!("{header}：")
             };
+            let context = format!("{prefix}{}", &doc.text[b.start..b.end]);
             out.push(Clause {
                 block: i,
                 start: b.start,
                 end: b.end,
-                context: format!("{prefix}{}", &doc.text[b.start..b.end]),
+                bare: without_asides(&context),
+                context,
                 offset: prefix.len(),
             });
             continue;
         }
         let text = &doc.text[b.start..b.end];
+        let before = out.len();
         let mut from = 0;
         for (at, c) in text.char_indices() {
             if ENDS.contains(&c) {
@@ -52,8 +66,29 @@ pub fn clauses(doc: &Document) -> Vec<Clause> {
             }
         }
         push(&mut out, doc, i, b.start + from, b.end);
+        introduce(&mut out[before..], doc, i);
     }
     out
+}
+
+/// A paragraph ending in a colon introduces what follows (收集以下个人信息：, then a
+/// list): its last clause is matched with the next block's text after it, so that what
+/// it introduces can meet an element. Quotes stay the clause's own.
+fn introduce(clauses: &mut [Clause], doc: &Document, block: usize) {
+    let Some(last) = clauses.last_mut() else {
+        return;
+    };
+    let Some(next) = doc.blocks.get(block + 1) else {
+        return;
+    };
+    if !(last.context.ends_with('：') || last.context.ends_with(':'))
+        || matches!(next.kind, Kind::Heading(_))
+    {
+        return;
+    }
+    let follows: String = doc.text[next.start..next.end].chars().take(200).collect();
+    last.context.push_str(&follows);
+    last.bare = without_asides(&last.context);
 }
 
 fn push(out: &mut Vec<Clause>, doc: &Document, block: usize, start: usize, end: usize) {
@@ -67,6 +102,7 @@ fn push(out: &mut Vec<Clause>, doc: &Document, block: usize, start: usize, end: 
         end,
         context: text.to_string(),
         offset: 0,
+        bare: without_asides(text),
     });
 }
 

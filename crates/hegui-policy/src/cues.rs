@@ -16,6 +16,8 @@ struct File {
     negation: String,
     policy_words: String,
     policy_min: usize,
+    policy_title: String,
+    policy_min_titled: usize,
     facts: BTreeMap<String, RawFact>,
     elements: BTreeMap<String, RawElement>,
 }
@@ -63,6 +65,9 @@ pub struct Cues {
     pub negation: Regex,
     pub policy_words: Regex,
     pub policy_min: usize,
+    /// A title naming a policy (隐私政策, 个人信息保护规则 …), and the words needed with one.
+    pub policy_title: Regex,
+    pub policy_min_titled: usize,
     pub facts: BTreeMap<String, FactCues>,
     pub elements: BTreeMap<String, ElementCues>,
 }
@@ -152,6 +157,8 @@ impl Cues {
             negation: one("negation", &f.negation)?,
             policy_words: one("policy_words", &f.policy_words)?,
             policy_min: f.policy_min,
+            policy_title: one("policy_title", &f.policy_title)?,
+            policy_min_titled: f.policy_min_titled,
             facts,
             elements,
         })

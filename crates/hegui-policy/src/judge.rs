@@ -113,7 +113,7 @@ pub fn check(
     let cues = Cues::get();
     let rubric: &PolicyRubric = &hegui_core::law::Law::get().policy_rubric;
     let words = cues.policy_words.find_iter(&doc.text).count();
-    if words < cues.policy_min {
+    if words < needed(cues, doc) {
         return Err(Error::NotAPolicy(format!(
             "it mentions 个人信息 or 隐私 {words} times (a policy does many times)"
         )));
@@ -154,6 +154,20 @@ fn evidence(doc: &Document, c: &Clause) -> Evidence {
     }
 }
 
+/// How often a text must name personal information or privacy to be taken for a policy:
+/// fewer times when its first block or a heading says it is one (a short policy).
+fn needed(cues: &Cues, doc: &Document) -> usize {
+    let titled = doc.blocks.iter().enumerate().any(|(i, b)| {
+        (i == 0 || matches!(b.kind, Kind::Heading(_)))
+            && cues.policy_title.is_match(doc.block_text(i))
+    });
+    if titled {
+        cues.policy_min_titled
+    } else {
+        cues.policy_min
+    }
+}
+
 /// A fact from the text: an affirmative mention makes it true; a denial (or a negated
 /// mention) false; no mention at all false, with no evidence.
 fn fact_from_text(
@@ -173,6 +187,11 @@ fn fact_from_text(
             continue;
         }
         if let Some(m) = f.yes.iter().find_map(|r| r.find(&c.context)) {
+            // A heading names a subject ("向第三方提供"), not what is done: the section
+            // under it may well deny it.
+            if matches!(doc.blocks[c.block].kind, Kind::Heading(_)) {
+                continue;
+            }
             if negated(negation, &c.context, m.start()) {
                 no.push(evidence(doc, c));
             } else {
@@ -225,12 +244,15 @@ fn about<'a>(
     }
     let overriding = c.deficient.iter().filter(|d| d.overrides);
     let m = c.about.iter().chain(overriding.map(|d| &d.when));
-    if let Some(m) = m.into_iter().find_map(|r| r.find(&clause.context)) {
-        return Some(About {
-            clause,
-            negated: negated(&cues.negation, &clause.context, m.start()),
-            rank: 1,
-        });
+    // The clause as written, then without its bracketed asides (the cue's words apart).
+    for text in [&clause.context, &clause.bare] {
+        if let Some(m) = m.clone().find_map(|r| r.find(text)) {
+            return Some(About {
+                clause,
+                negated: negated(&cues.negation, text, m.start()),
+                rank: 1,
+            });
+        }
     }
     let by_heading = !c.heading.is_empty()
         && c.present.iter().any(|r| r.is_match(&clause.context))

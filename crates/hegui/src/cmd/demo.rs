@@ -208,32 +208,38 @@ pub fn run(a: DemoArgs) -> Result<ExitCode> {
         "--source",
         "hegui obligations",
     ])?;
-    r.run(&[
-        "engagement",
-        "evidence",
-        "add",
-        code,
-        "privacy-policy.md",
-        "--kind",
-        "policy",
-        "--source",
-        "官网",
-    ])?;
+    print!(
+        "{}",
+        r.run(&[
+            "engagement",
+            "evidence",
+            "add",
+            code,
+            "privacy-policy.md",
+            "--kind",
+            "policy",
+            "--source",
+            "官网",
+        ])?
+    );
     // The analysis (EV-004) proposes observations for the papers it speaks to; the auditor
     // reads them on the checkpoint and accepts one (it stays editable).
-    r.run(&["engagement", "paper", code, "G3.4"])?;
-    r.run(&[
-        "engagement",
-        "paper",
-        code,
-        "G3.4",
-        "--procedure",
-        "审阅隐私政策关于保存期限和到期处理的内容",
-        "--accept-proposed",
-        "EV-004",
-        "--result",
-        "partially-compliant",
-    ])?;
+    print!("{}", r.run(&["engagement", "paper", code, "G3.4"])?);
+    print!(
+        "{}",
+        r.run(&[
+            "engagement",
+            "paper",
+            code,
+            "G3.4",
+            "--procedure",
+            "审阅隐私政策关于保存期限和到期处理的内容",
+            "--accept-proposed",
+            "EV-004",
+            "--result",
+            "partially-compliant",
+        ])?
+    );
     r.run(&[
         "engagement",
         "paper",
