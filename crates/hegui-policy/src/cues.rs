@@ -38,6 +38,12 @@ struct RawElement {
     #[serde(default)]
     heading: Vec<String>,
     #[serde(default)]
+    not_under: Vec<String>,
+    #[serde(default)]
+    about_near: Vec<String>,
+    #[serde(default)]
+    near: Vec<String>,
+    #[serde(default)]
     headers: Vec<String>,
     #[serde(default)]
     table: Vec<String>,
@@ -84,6 +90,14 @@ pub struct FactCues {
 pub struct ElementCues {
     pub about: Vec<Regex>,
     pub heading: Vec<Regex>,
+    /// A clause under a heading matching one of these is never about the element (separate
+    /// consent in the section on transfers abroad is not consent to provision at home).
+    pub not_under: Vec<Regex>,
+    /// Cues that count only where the clause's paragraph matches one of `near`: "单独征得您的
+    /// 同意" is about sensitive PI in a paragraph on sensitive PI, about provision in one on
+    /// provision.
+    pub about_near: Vec<Regex>,
+    pub near: Vec<Regex>,
     pub headers: Vec<Regex>,
     /// When given, `headers` count only in a table whose headers match one of these.
     pub table: Vec<Regex>,
@@ -145,6 +159,9 @@ impl Cues {
                 ElementCues {
                     about: compile(&w("about"), &e.about)?,
                     heading: compile(&w("heading"), &e.heading)?,
+                    not_under: compile(&w("not_under"), &e.not_under)?,
+                    about_near: compile(&w("about_near"), &e.about_near)?,
+                    near: compile(&w("near"), &e.near)?,
                     headers: compile(&w("headers"), &e.headers)?,
                     table: compile(&w("table"), &e.table)?,
                     present: compile(&w("present"), &e.present)?,

@@ -227,6 +227,15 @@ fn about<'a>(
     clause: &'a Clause,
 ) -> Option<About<'a>> {
     let block = &doc.blocks[clause.block];
+    let under = |rs: &[regex::Regex]| {
+        block
+            .headings
+            .iter()
+            .any(|&h| rs.iter().any(|r| r.is_match(doc.block_text(h))))
+    };
+    if under(&c.not_under) {
+        return None;
+    }
     let by_header = match &block.kind {
         Kind::Cell { header, table } => {
             c.headers.iter().any(|r| r.is_match(header))
@@ -244,6 +253,22 @@ fn about<'a>(
     }
     let overriding = c.deficient.iter().filter(|d| d.overrides);
     let m = c.about.iter().chain(overriding.map(|d| &d.when));
+    // The clause's paragraph, or the one before it (a PDF's lines, a sentence of its own).
+    let near = || {
+        let before = clause.block.checked_sub(1).filter(|&b| {
+            !matches!(doc.blocks[b].kind, Kind::Heading(_))
+                && doc.blocks[b].headings == block.headings
+        });
+        [Some(clause.block), before]
+            .into_iter()
+            .flatten()
+            .any(|b| c.near.iter().any(|r| r.is_match(doc.block_text(b))))
+    };
+    let near_cues = (!c.about_near.is_empty() && near())
+        .then_some(c.about_near.iter())
+        .into_iter()
+        .flatten();
+    let m = m.chain(near_cues);
     // The clause as written, then without its bracketed asides (the cue's words apart).
     for text in [&clause.context, &clause.bare] {
         if let Some(m) = m.clone().find_map(|r| r.find(text)) {
@@ -256,10 +281,7 @@ fn about<'a>(
     }
     let by_heading = !c.heading.is_empty()
         && c.present.iter().any(|r| r.is_match(&clause.context))
-        && block
-            .headings
-            .iter()
-            .any(|&h| c.heading.iter().any(|r| r.is_match(doc.block_text(h))));
+        && under(&c.heading);
     by_heading.then(|| About {
         clause,
         negated: whole(),
