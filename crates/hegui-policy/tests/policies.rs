@@ -1,5 +1,5 @@
 //! The labelled policies (tests/policies, truth.toml): every element's status as a careful
-//! reader judges it, in twenty-two files across HTML, PDF, DOCX, Markdown and GBK text.
+//! reader judges it, in twenty-five files across HTML, PDF, DOCX, Markdown and GBK text.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,12 +24,18 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     // Two recipients are named, one with a phone number and one (the medical-insurance
     // bureau) without: T02 is met by any recipient's contact, not checked per recipient.
     ("clinic-gbk.txt", "T02"),
+    // The ID numbers go to the state's anti-addiction system under a legal obligation, where
+    // PIPL 13(3) needs no consent; hegui does not weigh legal bases, so it asks for one.
+    ("mobile-game.html", "T04"),
+    // Under-14s are told only "what verification needs"; hegui sees the purpose told and
+    // does not check that all five things Art. 31 lists are.
+    ("mobile-game.html", "M03"),
 ];
 
 #[test]
 fn every_element_of_every_labelled_policy_as_the_truth_says() {
     let score = bench::score(&dir()).unwrap();
-    assert_eq!(score.files.len(), 22);
+    assert_eq!(score.files.len(), 25);
     for f in &score.files {
         assert_eq!(f.elements, 38, "{}", f.file);
         let unexplained: Vec<_> = f
