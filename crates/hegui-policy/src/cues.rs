@@ -14,6 +14,7 @@ pub const CUES: &str = include_str!("../data/cues.toml");
 #[serde(deny_unknown_fields)]
 struct File {
     negation: String,
+    exception: String,
     policy_words: String,
     policy_min: usize,
     policy_title: String,
@@ -69,6 +70,8 @@ struct RawDeficient {
 #[derive(Debug)]
 pub struct Cues {
     pub negation: Regex,
+    /// After a negated cue, exceptions that make the rest of the clause affirmative.
+    pub exception: Regex,
     pub policy_words: Regex,
     pub policy_min: usize,
     /// A title naming a policy (隐私政策, 个人信息保护规则 …), and the words needed with one.
@@ -172,6 +175,7 @@ impl Cues {
         }
         Ok(Cues {
             negation: one("negation", &f.negation)?,
+            exception: one("exception", &f.exception)?,
             policy_words: one("policy_words", &f.policy_words)?,
             policy_min: f.policy_min,
             policy_title: one("policy_title", &f.policy_title)?,

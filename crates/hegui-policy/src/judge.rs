@@ -274,7 +274,8 @@ fn about<'a>(
         if let Some(m) = m.clone().find_map(|r| r.find(text)) {
             return Some(About {
                 clause,
-                negated: negated(&cues.negation, text, m.start()),
+                negated: negated(&cues.negation, text, m.start())
+                    && !cues.exception.is_match(&text[m.start()..]),
                 rank: 1,
             });
         }
