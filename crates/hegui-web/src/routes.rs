@@ -261,6 +261,11 @@ pub const ROUTES: &[RouteDef] = &[
         Access::Member(LEADS),
     ),
     r(
+        "POST",
+        "/api/v1/engagements/{code}/checkpoints/{id}/accept",
+        Access::Member(EDITORS),
+    ),
+    r(
         "GET",
         "/api/v1/engagements/{code}/evidence",
         Access::Member(AUDIT_SIDE),
@@ -562,6 +567,10 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         (
             at("/api/v1/engagements/{code}/checkpoints/{id}/assign"),
             post(api::papers::assign),
+        ),
+        (
+            at("/api/v1/engagements/{code}/checkpoints/{id}/accept"),
+            post(api::papers::accept),
         ),
         (
             at("/api/v1/engagements/{code}/evidence"),

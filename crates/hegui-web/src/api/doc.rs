@@ -25,6 +25,7 @@ use super::{actions, engagements, files, papers, records, requests, ApiError};
         papers::prepare,
         papers::review,
         papers::assign,
+        papers::accept,
         files::list,
         files::upload,
         files::download,

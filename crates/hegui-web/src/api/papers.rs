@@ -41,9 +41,17 @@ pub struct CheckpointDoc {
     /// The working paper (a blank draft when nothing is written yet).
     #[schema(value_type = Object)]
     pub paper: Paper,
+    /// Observations analysed privacy policies propose (never a conclusion): accept one with
+    /// POST …/accept {"analysis": "EV-…"}.
+    #[schema(value_type = Vec<Object>)]
+    pub proposals: Vec<hegui_audit::vault::policy::Proposal>,
 }
 
-fn doc(id: &str, paper: Paper) -> Option<CheckpointDoc> {
+fn doc(
+    id: &str,
+    paper: Paper,
+    proposals: Vec<hegui_audit::vault::policy::Proposal>,
+) -> Option<CheckpointDoc> {
     let (area, c) = Law::get().guideline.checkpoint(id)?;
     let applies = hegui_core::facts::describe(&c.condition(area));
     Some(CheckpointDoc {
@@ -59,6 +67,7 @@ fn doc(id: &str, paper: Paper) -> Option<CheckpointDoc> {
         procedures_zh: c.procedures_zh.clone(),
         procedures_en: c.procedures_en.clone(),
         paper,
+        proposals,
     })
 }
 
@@ -82,7 +91,8 @@ pub async fn show(
             if Law::get().guideline.checkpoint(&id).is_none() {
                 return Ok(None);
             }
-            Ok(doc(&id, workpaper::get(store, &t.id, &id)?))
+            let proposals = hegui_audit::vault::policy::proposals(store, &t.id, &id)?;
+            Ok(doc(&id, workpaper::get(store, &t.id, &id)?, proposals))
         },
     )
     .await
@@ -213,6 +223,41 @@ pub async fn review(
         (code, id),
         (REVIEWERS, false),
         workpaper::review,
+    )
+    .await
+}
+
+/// Which analysis's proposal to accept.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    /// The analysis's evidence code (a `policy_check` item), e.g. EV-002.
+    pub analysis: String,
+}
+
+/// POST /api/v1/engagements/{code}/checkpoints/{id}/accept
+#[utoipa::path(post, path = "/api/v1/engagements/{code}/checkpoints/{id}/accept", tag = "working papers",
+    params(("code" = String, Path), ("id" = String, Path)),
+    request_body = Acceptance,
+    responses((status = 200, description = "the paper, the proposal appended to its observations", body = Object),
+        (status = 422, body = ApiError), (status = 404, body = ApiError)),
+    security(("token" = [])))]
+pub async fn accept(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Paper> {
+    let a = parse_json::<Acceptance>(&body);
+    write(
+        state,
+        headers,
+        (code, id),
+        (EDITORS, true),
+        move |store, eng, cp, actor| {
+            let a = a.map_err(AuditError::Invalid)?;
+            hegui_audit::vault::policy::accept(store, eng, cp, &a.analysis, actor)
+        },
     )
     .await
 }
