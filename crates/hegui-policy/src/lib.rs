@@ -8,8 +8,8 @@
 //! - [`clause`]: the document cut into clauses, and negation.
 //! - [`judge`]: facts and per-element status (present, deficient, absent,
 //!   not_applicable), each with the passages it rests on.
-//! - [`crosscheck`]: recipients, overseas recipients and the PIPO's contact, policy against
-//!   profile.
+//! - [`crosscheck`]: recipients, overseas recipients, categories, retention periods and the
+//!   PIPO's contact, policy against profile.
 //! - [`diff`]: two versions compared element by element.
 //! - [`given`]: facts from the profile, and one file's whole analysis.
 //! - [`bench`]: precision, recall and F1 of the flags on a labelled set.

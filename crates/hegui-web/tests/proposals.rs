@@ -137,9 +137,16 @@ fn the_api_lists_proposals_and_accepts_one() {
     let mut n = pdf_evidence("policy.pdf");
     n.kind = EvidenceKind::Policy;
     let (_, analysis) = vault::policy::add(store, &e.code, n, ANALYSIS.as_bytes()).unwrap();
-    let token = hegui_audit::tokens::create(store, "auditor", "t", &[e.code.clone()], false, 30)
-        .unwrap()
-        .0;
+    let token = hegui_audit::tokens::create(
+        store,
+        "auditor",
+        "t",
+        std::slice::from_ref(&e.code),
+        false,
+        30,
+    )
+    .unwrap()
+    .0;
     let call = |method: &str, path: &str, json: Option<String>| {
         let mut b = Request::builder()
             .method(method)

@@ -197,6 +197,32 @@ fn the_policy_against_the_profile() {
     assert_eq!(kinds("overseas_recipient_not_named"), 1, "{m:?}");
     assert_eq!(kinds("recipient_not_in_profile"), 2, "{m:?}");
     assert_eq!(kinds("pipo_contact_differs"), 1, "{m:?}");
+    // Categories the lender processes that a ride-hailing policy never mentions, in the
+    // words policies use (身份证件照片, 征信, 画像); the rest it names in its own words.
+    let categories: Vec<&str> = m
+        .iter()
+        .filter(|x| x["kind"] == "category_not_named")
+        .map(|x| x["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        categories,
+        [
+            "credit-scoring: identity.id_card_photo",
+            "credit-scoring: property.credit_record",
+            "marketing: tags.profile"
+        ]
+    );
+    // The profile keeps credit data five years after settlement; the policy says three
+    // years after the account is closed.
+    let retention = m
+        .iter()
+        .find(|x| x["kind"] == "retention_not_stated")
+        .unwrap();
+    assert!(retention["profile"].as_str().unwrap().contains("结清后5年"));
+    assert!(retention["policy"]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("3年"));
     let pipo = m
         .iter()
         .find(|x| x["kind"] == "pipo_contact_differs")
@@ -215,6 +241,25 @@ fn the_policy_against_the_profile() {
         .map(|x| x["policy"]["quote"].as_str().unwrap().to_string())
         .collect::<Vec<_>>();
     assert!(alien.iter().any(|q| q.contains("支付宝")), "{alien:?}");
+    // The lender's own policy names every category its profile lists, in its own words,
+    // but only restates PIPL 19 where the profile keeps five years.
+    let o = hegui(&[
+        "policy",
+        "check",
+        "examples/fintech-policy.md",
+        "--profile",
+        "examples/fintech.yaml",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<&str> = v[0]["inventory_mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["recipient_not_named", "retention_not_stated"]);
     // Without a profile there is nothing to compare.
     let o = hegui(&[
         "policy",
