@@ -19,11 +19,11 @@ pub struct Clause {
     pub bare: String,
 }
 
-/// `s` without bracketed asides of up to 60 characters.
+/// `s` without bracketed asides of up to 120 characters (an address, a phone and an e-mail).
 fn without_asides(s: &str) -> String {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE
-        .get_or_init(|| regex::Regex::new(r"[（(][^（）()]{1,60}[）)]").expect("a fixed pattern"));
+        .get_or_init(|| regex::Regex::new(r"[（(][^（）()]{1,120}[）)]").expect("a fixed pattern"));
     re.replace_all(s, "").into_owned()
 }
 

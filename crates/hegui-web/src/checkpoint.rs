@@ -415,6 +415,9 @@ pub async fn edit(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptForm {
+    // Defaulted: a missing field is refused after authorization, as any form is (a
+    // non-member learns nothing from the answer).
+    #[serde(default)]
     analysis: String,
 }
 
