@@ -53,8 +53,15 @@ pub fn clauses(doc: &Document) -> Vec<Clause> {
         let text = &doc.text[b.start..b.end];
         let before = out.len();
         let mut from = 0;
+        // A sentence does not end inside brackets (（住所：…；电话：…）).
+        let mut depth = 0u32;
         for (at, c) in text.char_indices() {
-            if ENDS.contains(&c) {
+            match c {
+                '（' | '(' => depth += 1,
+                '）' | ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth == 0 && ENDS.contains(&c) {
                 push(
                     &mut out,
                     doc,
