@@ -21,6 +21,7 @@ pub mod context;
 pub mod count;
 pub mod detect;
 pub mod eval;
+pub mod eval_names;
 pub mod hit;
 pub mod key;
 pub mod kind;

@@ -30,6 +30,9 @@ pub enum BenchCmd {
     Serve(super::bench_serve::BenchServeArgs),
     /// The privacy-policy analyser on a labelled set: precision, recall and F1 of its flags.
     Policy(super::bench_policy::BenchPolicyArgs),
+    /// Person names in running text: precision, recall and F1 of name spans on the
+    /// hand-marked held-out set, and the speed of the name scan.
+    Names(super::bench_names::BenchNamesArgs),
 }
 
 #[derive(Args)]
@@ -74,6 +77,7 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
         BenchCmd::Serve(a) => return super::bench_serve::run(a),
         BenchCmd::Fuzz(a) => return super::bench_fuzz::run(a),
         BenchCmd::Policy(a) => return super::bench_policy::run(a),
+        BenchCmd::Names(a) => return super::bench_names::run(a),
     };
     let base = a
         .dir

@@ -1,6 +1,7 @@
 //! One module per command family.
 pub mod bench;
 pub mod bench_fuzz;
+pub mod bench_names;
 pub mod bench_policy;
 pub mod bench_report;
 pub mod bench_serve;
