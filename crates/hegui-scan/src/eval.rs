@@ -35,17 +35,21 @@ pub struct KindScore {
     pub f1: f64,
 }
 
+/// A finding's file name, without its directory (both sides name files so).
+pub(crate) fn file_name(source: &str) -> String {
+    Path::new(source)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_string()
+}
+
 struct Collect(Vec<Key>);
 
 impl Output for Collect {
     fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
-        let file = Path::new(f.source)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
         self.0.push((
-            file,
+            file_name(f.source),
             f.row,
             f.column.map(str::to_string),
             f.line,

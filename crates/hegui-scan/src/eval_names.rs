@@ -97,11 +97,7 @@ struct Spans(Vec<(String, u64, usize, usize)>);
 
 impl Output for Spans {
     fn finding(&mut self, f: &Finding<'_>) -> std::io::Result<()> {
-        let file = Path::new(f.source)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
+        let file = crate::eval::file_name(f.source);
         self.0.push((file, f.line.unwrap_or(0), f.start, f.end));
         Ok(())
     }

@@ -34,6 +34,13 @@ pub struct CheckArgs {
     /// Policy files: .html, .pdf, .docx, .md, .txt (UTF-8 or GBK).
     #[arg(required = true)]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    with: Reading,
+}
+
+/// What `check` and `diff` share: the facts known before the text, and the output.
+#[derive(Args)]
+pub(super) struct Reading {
     /// The processor's profile: its facts (sensitive PI, minors, provision to others,
     /// transfers abroad, personalised push, the PIPO) decide which elements apply.
     #[arg(long)]
@@ -42,9 +49,18 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FACT=yes|no")]
     assume: Vec<String>,
     #[arg(long, value_enum, default_value = "table")]
-    format: PolicyFormat,
+    pub(super) format: PolicyFormat,
     #[arg(long, value_enum, default_value = "zh")]
-    lang: Lang,
+    pub(super) lang: Lang,
+}
+
+impl Reading {
+    /// The profile, if given, and the facts known before the text is read.
+    pub(super) fn facts(&self) -> Result<(Option<inventory::Profile>, hegui_policy::Given)> {
+        let profile = profile(self.profile.as_deref())?;
+        let given = given(&self.assume, profile.as_ref())?;
+        Ok((profile, given))
+    }
 }
 
 pub fn run(c: PolicyCmd) -> Result<ExitCode> {
@@ -55,7 +71,7 @@ pub fn run(c: PolicyCmd) -> Result<ExitCode> {
 }
 
 /// The profile, when one is given.
-pub(super) fn profile(path: Option<&str>) -> Result<Option<inventory::Profile>> {
+fn profile(path: Option<&str>) -> Result<Option<inventory::Profile>> {
     let Some(path) = path else {
         return Ok(None);
     };
@@ -64,10 +80,7 @@ pub(super) fn profile(path: Option<&str>) -> Result<Option<inventory::Profile>> 
 }
 
 /// The facts known before the text is read: the profile's, then `--assume`.
-pub(super) fn given(
-    assume: &[String],
-    profile: Option<&inventory::Profile>,
-) -> Result<hegui_policy::Given> {
+fn given(assume: &[String], profile: Option<&inventory::Profile>) -> Result<hegui_policy::Given> {
     let rubric = &hegui_core::law::Law::get().policy_rubric;
     let mut out = profile
         .map(hegui_policy::given::from_profile)
@@ -94,8 +107,7 @@ pub(super) fn given(
 }
 
 fn check(a: CheckArgs) -> Result<ExitCode> {
-    let profile = profile(a.profile.as_deref())?;
-    let given = given(&a.assume, profile.as_ref())?;
+    let (profile, given) = a.with.facts()?;
     let mut analyses = Vec::new();
     let mut unreadable = false;
     for f in &a.files {
@@ -110,19 +122,19 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
         }
     }
     let mut out = std::io::stdout().lock();
-    match a.format {
+    match a.with.format {
         PolicyFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &analyses)?;
             writeln!(out)?;
         }
         PolicyFormat::Table => {
             for an in &analyses {
-                writeln!(out, "{}", table(an, a.lang))?;
+                writeln!(out, "{}", table(an, a.with.lang))?;
             }
         }
         PolicyFormat::Md => {
             for an in &analyses {
-                write!(out, "{}", markdown(an, a.lang))?;
+                write!(out, "{}", markdown(an, a.with.lang))?;
             }
         }
     }

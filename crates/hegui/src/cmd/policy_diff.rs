@@ -10,7 +10,7 @@ use anyhow::Result;
 use clap::Args;
 use hegui_policy::diff::{Change, Diff, ElementDiff};
 
-use super::policy::{given, profile, status_word, PolicyFormat};
+use super::policy::{status_word, PolicyFormat, Reading};
 use crate::output::{self, Lang};
 
 #[derive(Args)]
@@ -19,21 +19,13 @@ pub struct DiffArgs {
     old: PathBuf,
     /// The later version.
     new: PathBuf,
-    /// The processor's profile: its facts decide which elements apply, in both versions.
-    #[arg(long)]
-    profile: Option<String>,
-    /// A fact, as FACT=yes or FACT=no (repeatable).
-    #[arg(long, value_name = "FACT=yes|no")]
-    assume: Vec<String>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: PolicyFormat,
-    #[arg(long, value_enum, default_value = "zh")]
-    lang: Lang,
+    /// The profile, facts and output, as for `check` (both versions read alike).
+    #[command(flatten)]
+    with: Reading,
 }
 
 pub fn run(a: DiffArgs) -> Result<ExitCode> {
-    let profile = profile(a.profile.as_deref())?;
-    let given = given(&a.assume, profile.as_ref())?;
+    let (profile, given) = a.with.facts()?;
     let mut analyses = Vec::new();
     for f in [&a.old, &a.new] {
         match hegui_policy::given::analyse_file(f, profile.as_ref(), &given) {
@@ -46,13 +38,13 @@ pub fn run(a: DiffArgs) -> Result<ExitCode> {
     }
     let d = hegui_policy::diff::diff(&analyses[0], &analyses[1]);
     let mut out = std::io::stdout().lock();
-    match a.format {
+    match a.with.format {
         PolicyFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &d)?;
             writeln!(out)?;
         }
-        PolicyFormat::Table => writeln!(out, "{}", table(&d, a.lang))?,
-        PolicyFormat::Md => write!(out, "{}", markdown(&d, a.lang))?,
+        PolicyFormat::Table => writeln!(out, "{}", table(&d, a.with.lang))?,
+        PolicyFormat::Md => write!(out, "{}", markdown(&d, a.with.lang))?,
     }
     Ok(if d.worsened().next().is_some() {
         ExitCode::from(1)
