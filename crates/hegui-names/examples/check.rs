@@ -1,0 +1,49 @@
+//! Scores a model on marked text: `cargo run --release -p hegui-names --example check --
+//! MODEL FILE… [--errors N]`. Precision, recall and F1 of name spans (IoU ≥ 0.5 in bytes),
+//! and with `--errors` the first N lines the model got wrong (for development sets only:
+//! never on the held-out set).
+
+use hegui_names::{unmark, Finder, Model, NameSpan};
+
+fn iou(a: (usize, usize), b: (usize, usize)) -> f64 {
+    let inter = a.1.min(b.1).saturating_sub(a.0.max(b.0));
+    inter as f64 / (a.1.max(b.1) - a.0.min(b.0)).max(1) as f64
+}
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut errors = 0usize;
+    if let Some(p) = args.iter().position(|a| a == "--errors") {
+        errors = args.get(p + 1).and_then(|n| n.parse().ok()).unwrap_or(50);
+        args.drain(p..(p + 2).min(args.len()));
+    }
+    let model = Model::from_bytes(&std::fs::read(&args[0]).expect("model file")).expect("model");
+    let (mut gold_n, mut found_n, mut tp) = (0usize, 0usize, 0usize);
+    let mut finder = Finder::default();
+    for file in &args[1..] {
+        let text = std::fs::read_to_string(file).expect("marked file");
+        for line in text.lines() {
+            let (plain, gold) = unmark(line);
+            let mut found: Vec<NameSpan> = Vec::new();
+            finder.find_with(&model, &plain, &mut found);
+            let hits = found
+                .iter()
+                .filter(|f| gold.iter().any(|&g| iou(g, (f.start, f.end)) >= 0.5))
+                .count();
+            gold_n += gold.len();
+            found_n += found.len();
+            tp += hits;
+            if errors > 0 && (hits != gold.len() || hits != found.len()) {
+                errors -= 1;
+                let shown: Vec<&str> = found.iter().map(|f| &plain[f.start..f.end]).collect();
+                println!("{line}\n    found: {shown:?}");
+            }
+        }
+    }
+    let p = tp as f64 / found_n.max(1) as f64;
+    let r = tp as f64 / gold_n.max(1) as f64;
+    println!(
+        "names {gold_n} found {found_n} correct {tp}: P {p:.3} R {r:.3} F1 {:.3}",
+        2.0 * p * r / (p + r).max(1e-9)
+    );
+}

@@ -1,0 +1,193 @@
+//! The word lists the model reads a name by: surnames by rank, compound surnames, titles,
+//! familiar prefixes, minority name elements, given-name characters by rank, and a general
+//! word list. All are data files under `data/`, parsed once.
+
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
+/// The first and last code point of the dense per-character tables (CJK Extension A and
+/// the Unified Ideographs block).
+const LO: u32 = 0x3400;
+const HI: u32 = 0x9FFF;
+
+/// Per-character flags.
+pub(crate) const SURNAME: u8 = 1;
+pub(crate) const COMPOUND_FIRST: u8 = 2;
+pub(crate) const PREFIX: u8 = 4;
+pub(crate) const MINORITY_FIRST: u8 = 8;
+pub(crate) const TITLE_FIRST: u8 = 16;
+/// Any flag that lets a candidate start at the character.
+pub(crate) const STARTS: u8 = SURNAME | COMPOUND_FIRST | PREFIX | MINORITY_FIRST;
+
+/// The lists, indexed for lookups by character.
+pub(crate) struct Lexicon {
+    flags: Vec<u8>,
+    surname_rank: Vec<u16>,
+    given_rank: Vec<u16>,
+    /// Compound surnames, titles and minority elements by their first character.
+    compounds: FxHashMap<char, Vec<Vec<char>>>,
+    titles: FxHashMap<char, Vec<Vec<char>>>,
+    minority: FxHashMap<char, Vec<Vec<char>>>,
+    /// Two- to four-character words and their frequency bucket (1–4).
+    words: FxHashMap<u128, u8>,
+}
+
+/// Whether a character is a CJK ideograph (what names are written in).
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c as u32, LO..=HI | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn lines(data: &str) -> impl Iterator<Item = &str> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Up to four characters packed into one key (21 bits each).
+pub(crate) fn pack(cs: &[char]) -> u128 {
+    cs.iter()
+        .fold(cs.len() as u128, |k, &c| (k << 21) | u128::from(c as u32))
+}
+
+impl Lexicon {
+    pub(crate) fn get() -> &'static Lexicon {
+        static LEX: OnceLock<Lexicon> = OnceLock::new();
+        LEX.get_or_init(Lexicon::load)
+    }
+
+    fn load() -> Lexicon {
+        let size = (HI - LO + 1) as usize;
+        let mut lex = Lexicon {
+            flags: vec![0; size],
+            surname_rank: vec![0; size],
+            given_rank: vec![0; size],
+            compounds: FxHashMap::default(),
+            titles: FxHashMap::default(),
+            minority: FxHashMap::default(),
+            words: FxHashMap::default(),
+        };
+        for (rank, s) in lines(include_str!("../data/surnames.txt")).enumerate() {
+            if let Some(c) = s.chars().next() {
+                lex.set(c, SURNAME);
+                if let Some(i) = slot(c) {
+                    lex.surname_rank[i] = rank as u16 + 1;
+                }
+            }
+        }
+        for (rank, s) in lines(include_str!("../data/given.txt")).enumerate() {
+            if let Some(i) = s.chars().next().and_then(slot) {
+                lex.given_rank[i] = rank as u16 + 1;
+            }
+        }
+        lex.group(include_str!("../data/compound.txt"), COMPOUND_FIRST, |l| {
+            &mut l.compounds
+        });
+        lex.group(include_str!("../data/titles.txt"), TITLE_FIRST, |l| {
+            &mut l.titles
+        });
+        lex.group(include_str!("../data/minority.txt"), MINORITY_FIRST, |l| {
+            &mut l.minority
+        });
+        for p in lines(include_str!("../data/prefixes.txt")) {
+            if let Some(c) = p.chars().next() {
+                lex.set(c, PREFIX);
+            }
+        }
+        for l in lines(include_str!("../data/words.txt")) {
+            let mut parts = l.split(' ');
+            let (Some(w), Some(b)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let cs: Vec<char> = w.chars().collect();
+            if (2..=4).contains(&cs.len()) {
+                lex.words.insert(pack(&cs), b.parse().unwrap_or(1));
+            }
+        }
+        lex
+    }
+
+    fn set(&mut self, c: char, flag: u8) {
+        if let Some(i) = slot(c) {
+            self.flags[i] |= flag;
+        }
+    }
+
+    /// Entries of a list grouped by first character, longest first (so the longest match
+    /// is tried first).
+    fn group(
+        &mut self,
+        data: &str,
+        flag: u8,
+        field: impl Fn(&mut Lexicon) -> &mut FxHashMap<char, Vec<Vec<char>>>,
+    ) {
+        for entry in lines(data) {
+            let cs: Vec<char> = entry.chars().collect();
+            let Some(&first) = cs.first() else { continue };
+            self.set(first, flag);
+            let list = field(self).entry(first).or_default();
+            if !list.contains(&cs) {
+                list.push(cs);
+            }
+        }
+        for list in field(self).values_mut() {
+            list.sort_by_key(|e| std::cmp::Reverse(e.len()));
+        }
+    }
+
+    #[inline]
+    pub(crate) fn flags(&self, c: char) -> u8 {
+        slot(c).map_or(0, |i| self.flags[i])
+    }
+
+    /// The surname's rank (1 = most common), 0 when it is not on the list.
+    #[inline]
+    pub(crate) fn surname_rank(&self, c: char) -> u16 {
+        slot(c).map_or(0, |i| self.surname_rank[i])
+    }
+
+    #[inline]
+    pub(crate) fn given_rank(&self, c: char) -> u16 {
+        slot(c).map_or(0, |i| self.given_rank[i])
+    }
+
+    /// The entries of a grouped list that start at `cs[0]` and match `cs`'s prefix.
+    fn matches<'a>(
+        map: &'a FxHashMap<char, Vec<Vec<char>>>,
+        cs: &'a [char],
+    ) -> impl Iterator<Item = usize> + 'a {
+        cs.first()
+            .and_then(|c| map.get(c))
+            .into_iter()
+            .flatten()
+            .filter(move |e| cs.starts_with(e))
+            .map(Vec::len)
+    }
+
+    /// Lengths of the compound surnames `cs` starts with, longest first.
+    pub(crate) fn compounds_at<'a>(&'a self, cs: &'a [char]) -> impl Iterator<Item = usize> + 'a {
+        Self::matches(&self.compounds, cs)
+    }
+
+    pub(crate) fn titles_at<'a>(&'a self, cs: &'a [char]) -> impl Iterator<Item = usize> + 'a {
+        Self::matches(&self.titles, cs)
+    }
+
+    pub(crate) fn minority_at<'a>(&'a self, cs: &'a [char]) -> impl Iterator<Item = usize> + 'a {
+        Self::matches(&self.minority, cs)
+    }
+
+    /// The frequency bucket (1–4) of the word `cs`, 0 when it is no word on the list.
+    #[inline]
+    pub(crate) fn word(&self, cs: &[char]) -> u8 {
+        if !(2..=4).contains(&cs.len()) {
+            return 0;
+        }
+        self.words.get(&pack(cs)).copied().unwrap_or(0)
+    }
+}
+
+fn slot(c: char) -> Option<usize> {
+    let u = c as u32;
+    (LO..=HI).contains(&u).then(|| (u - LO) as usize)
+}

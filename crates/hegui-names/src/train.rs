@@ -1,0 +1,133 @@
+//! Training: a structured averaged perceptron over lines with their names marked `⟦…⟧`.
+//! Each line is decoded with the current weights; every span taken that is no name is
+//! pushed down and every name missed is pushed up. The averaged weights are the model.
+
+use crate::candidates::{candidates, Candidate};
+use crate::features::features;
+use crate::marks::unmark;
+use crate::model::{decode, Model};
+
+/// One training line: its characters and the character spans of its names.
+pub struct Example {
+    chars: Vec<char>,
+    gold: Vec<(usize, usize)>,
+}
+
+impl Example {
+    /// A line with its names marked `⟦…⟧`.
+    pub fn from_marked(line: &str) -> Example {
+        let (text, spans) = unmark(line);
+        let mut char_at = vec![0usize; text.len() + 1];
+        let mut n = 0;
+        for (b, _) in text.char_indices() {
+            char_at[b] = n;
+            n += 1;
+        }
+        char_at[text.len()] = n;
+        Example {
+            chars: text.chars().collect(),
+            gold: spans
+                .iter()
+                .map(|&(a, b)| (char_at[a], char_at[b]))
+                .collect(),
+        }
+    }
+}
+
+/// What a training run did.
+#[derive(Debug, Default, Clone)]
+pub struct TrainStats {
+    /// Names in the corpus, and how many of them are a candidate (the recall ceiling).
+    pub names: usize,
+    pub reachable: usize,
+    /// Mistakes (spans wrongly taken plus names missed) in each epoch.
+    pub mistakes: Vec<usize>,
+}
+
+/// Trains a model on `examples` for `epochs` passes, in an order shuffled by `seed`.
+pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainStats) {
+    let mut w = Model::zero();
+    // Sum of (step × update), for the average: avg = w − acc / steps.
+    let mut acc = vec![0.0f64; w.w.len()];
+    let mut step = 1.0f64;
+    let mut stats = TrainStats::default();
+    let prepared: Vec<(Vec<Candidate>, Vec<Vec<u32>>)> = examples
+        .iter()
+        .map(|ex| {
+            let mut cands = Vec::new();
+            candidates(&ex.chars, &mut cands);
+            let feats = cands
+                .iter()
+                .map(|c| {
+                    let mut f = Vec::new();
+                    features(&ex.chars, c, &mut f);
+                    f
+                })
+                .collect();
+            (cands, feats)
+        })
+        .collect();
+    for (ex, (cands, _)) in examples.iter().zip(&prepared) {
+        stats.names += ex.gold.len();
+        stats.reachable += ex
+            .gold
+            .iter()
+            .filter(|g| cands.iter().any(|c| (c.start, c.end) == **g))
+            .count();
+    }
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut rng = seed | 1;
+    for _ in 0..epochs {
+        shuffle(&mut order, &mut rng);
+        let mut mistakes = 0;
+        for &k in &order {
+            let (ex, (cands, feats)) = (&examples[k], &prepared[k]);
+            let scores: Vec<f32> = feats.iter().map(|f| w.score(f)).collect();
+            let chosen = decode(ex.chars.len(), cands, &scores);
+            let is_gold = |c: &Candidate| ex.gold.contains(&(c.start, c.end));
+            let mut update = |i: usize, d: f32| {
+                for &f in &feats[i] {
+                    w.w[f as usize] += d;
+                    acc[f as usize] += step * f64::from(d);
+                }
+            };
+            for &i in &chosen {
+                if !is_gold(&cands[i]) {
+                    update(i, -1.0);
+                    mistakes += 1;
+                }
+            }
+            // A name missed: the best-scoring candidate of its span goes up (a span can
+            // be a candidate of more than one shape: 王院长 is titled and full).
+            for g in &ex.gold {
+                let same = |i: &usize| (cands[*i].start, cands[*i].end) == *g;
+                if chosen.iter().any(same) {
+                    continue;
+                }
+                let best = (0..cands.len())
+                    .filter(same)
+                    .max_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+                if let Some(i) = best {
+                    update(i, 1.0);
+                    mistakes += 1;
+                }
+            }
+            step += 1.0;
+        }
+        stats.mistakes.push(mistakes);
+    }
+    for (wi, ai) in w.w.iter_mut().zip(&acc) {
+        *wi -= (*ai / step) as f32;
+    }
+    (w, stats)
+}
+
+/// Fisher–Yates with xorshift: the same order for the same seed on every machine.
+fn shuffle(v: &mut [usize], state: &mut u64) {
+    for i in (1..v.len()).rev() {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        v.swap(i, (*state % (i as u64 + 1)) as usize);
+    }
+}
