@@ -61,7 +61,7 @@ class Names:
         self.titles_longest = sorted(self.titles, key=len, reverse=True)
         self.minority = minority_groups()
         words = [l.split() for l in entries("words.txt")]
-        self.common_chars = sorted({c for w, b in words if b >= "3" for c in w})
+        self.common_chars = sorted({c for w, b in words if b >= "3" for c in w} - {"某"})
         sur = set(self.surnames)
         self.word_names = [w for w, b in words if len(w) == 2 and w[0] in sur and w[1] in set(self.given)]
 
@@ -204,7 +204,26 @@ def fill(frame, names, fill_):
     return "".join(out)
 
 
+KIN = ["妈妈", "爸爸", "奶奶", "爷爷", "姐姐", "哥哥", "老师", "阿姨", "叔叔", "师傅", "医生", "老板", "姥姥", "外婆"]
+FUNCTION = ["由", "和", "给", "跟", "向", "于", "把", "被", "同", "对", "为", "将", "从", "让", "叫", "替", "陪", "带", "等", "及"]
+WRAPS = [("（", "）"), ("“", "”"), ("「", "」"), ("【", "】"), ("(", ")"), ("《", "》"), ("", "")]
+
+
 def clause(rng, names, fill_):
+    r = rng.random()
+    if r < 0.10:
+        # A name or a word in any company: what comes before and after is any common word,
+        # so that the name itself, and the words across its edges, decide.
+        left = rng.choice(fill_.neg_any) if rng.random() < 0.6 else ""
+        right = rng.choice(fill_.neg_any) if rng.random() < 0.8 else ""
+        middle = "{P}" if rng.random() < 0.5 else "{N}"
+        return fill(left + middle + right, names, fill_)
+    if r < 0.14:
+        # Kinship and titles after a character that is a surname but here a preposition.
+        return fill(rng.choice(["{N}", "", "我", "孩子"]) + rng.choice(FUNCTION) + rng.choice(KIN) + rng.choice(["说", "一起", "照顾", "打电话", "请教", "商量"]), names, fill_)
+    if r < 0.18:
+        o, c = rng.choice(WRAPS)
+        return fill(rng.choice(["{N}", "负责人", "完成了{N}", ""]) + o + "{P}" + c + rng.choice(["", "、" + o + "{P}" + c, "说", "的", "是"]), names, fill_)
     r = rng.random()
     if r < 0.62:
         domain = rng.choice(list(frames.FRAMES))
@@ -227,7 +246,7 @@ def clause(rng, names, fill_):
 
 
 PREFIXES = ["", "", "", "", "备注：", "回复：", "说明：", "【通知】", "1. ", "（二）", "- ", "> ", "[{T}] ", "{D} {T} INFO ", "#{K} "]
-ENDS = ["。", "。", "", "！", "？", "。", "；", "…", "~"]
+ENDS = ["。", "。", "", "", "", "！", "？", "。", "；", "…", "~"]
 
 
 def attach_titles(text, titles):
@@ -242,7 +261,9 @@ def attach_titles(text, titles):
             return "".join(out)
         out.append(text[i:j])
         rest = text[j + 1 :]
-        t = next((t for t in titles if rest.startswith(t)), "")
+        name = text[text.rfind(OPEN, 0, j) + 1 : j]
+        plain = "某" not in name and not any(name.endswith(t) for t in titles) and not (len(name) == 2 and name[0] in "小老阿大")
+        t = next((t for t in titles if rest.startswith(t)), "") if plain else ""
         after = rest[len(t) : len(t) + 1]
         if len(t) == 1 and after and "\u4e00" <= after <= "\u9fff":
             t = ""

@@ -18,6 +18,20 @@ fn main() {
         args.drain(p..(p + 2).min(args.len()));
     }
     let model = Model::from_bytes(&std::fs::read(&args[0]).expect("model file")).expect("model");
+    if args.get(1).map(String::as_str) == Some("--explain") {
+        for text in &args[2..] {
+            for s in hegui_names::explain(&model, text).iter().take(12) {
+                println!(
+                    "{:>8.2} {} {} {}",
+                    s.score,
+                    if s.taken { "*" } else { " " },
+                    s.text,
+                    s.shape
+                );
+            }
+        }
+        return;
+    }
     let (mut gold_n, mut found_n, mut tp) = (0usize, 0usize, 0usize);
     let mut finder = Finder::default();
     for file in &args[1..] {
@@ -40,6 +54,26 @@ fn main() {
             }
         }
     }
+    // Speed: the unmarked lines again, 20 times, on this thread.
+    let plain: Vec<String> = args[1..]
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("marked file");
+            text.lines().map(|l| unmark(l).0).collect::<Vec<_>>()
+        })
+        .collect();
+    let bytes: usize = plain.iter().map(|l| l.len() + 1).sum::<usize>() * 20;
+    let t = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..20 {
+        for l in &plain {
+            let mut found = Vec::new();
+            finder.find_with(&model, l, &mut found);
+            n += found.len();
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("speed: {:.1} MB/s ({n} spans)", bytes as f64 / secs / 1e6);
     let p = tp as f64 / found_n.max(1) as f64;
     let r = tp as f64 / gold_n.max(1) as f64;
     println!(

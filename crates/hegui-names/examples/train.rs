@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         100.0 * stats.reachable as f64 / stats.names.max(1) as f64,
         stats.mistakes
     );
+    eprintln!("not candidates, for example: {:?}", stats.unreachable);
     if let Err(e) = std::fs::write(out, model.to_bytes()) {
         eprintln!("{out}: {e}");
         return ExitCode::from(2);

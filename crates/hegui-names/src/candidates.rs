@@ -14,8 +14,9 @@ pub(crate) enum Shape {
     Titled { sur: u8, name: u8, title: u8 },
     /// 小, 老, 阿 or 大 and a surname: 小刘, 老周.
     Familiar,
-    /// Minority name elements, joined (次仁央宗) or around middle dots (买买提·艾力).
-    Minority { parts: u8, dotted: bool },
+    /// Minority name elements, joined (次仁央宗) or around middle dots (买买提·艾力),
+    /// perhaps with a title (扎西老师).
+    Minority { parts: u8, dotted: bool, title: u8 },
 }
 
 impl Shape {
@@ -26,7 +27,9 @@ impl Shape {
             Shape::Masked { marks, .. } => 4 + u64::from(marks),
             Shape::Titled { sur, name, .. } => 7 + u64::from(name > sur),
             Shape::Familiar => 9,
-            Shape::Minority { dotted, .. } => 10 + u64::from(dotted),
+            Shape::Minority { dotted, title, .. } => {
+                10 + u64::from(dotted) + 2 * u64::from(title > 0)
+            }
         }
     }
 
@@ -161,18 +164,39 @@ fn elements(cs: &[char], i: usize, out: &mut Vec<Candidate>) {
             break;
         };
         j += len;
+        minority(cs, i, j, parts, false, out);
+    }
+}
+
+/// A minority name `cs[start..end]`, and the same with each title that follows it.
+fn minority(
+    cs: &[char],
+    start: usize,
+    end: usize,
+    parts: u8,
+    dotted: bool,
+    out: &mut Vec<Candidate>,
+) {
+    let shape = |title| Shape::Minority {
+        parts,
+        dotted,
+        title,
+    };
+    out.push(Candidate {
+        start,
+        end,
+        shape: shape(0),
+    });
+    for title in Lexicon::get().titles_at(&cs[end..]) {
         out.push(Candidate {
-            start: i,
-            end: j,
-            shape: Shape::Minority {
-                parts,
-                dotted: false,
-            },
+            start,
+            end: end + title,
+            shape: shape(title as u8),
         });
     }
 }
 
-/// Candidates around the middle dot at `d`: one to four characters before it, one to six
+/// Candidates around the middle dot at `d`: one to five characters before it, one to six
 /// after it, and a second dot and part after that (买买提·艾力·买合木提).
 fn dotted(cs: &[char], d: usize, out: &mut Vec<Candidate>) {
     let han_run = |from: usize, max: usize| {
@@ -185,7 +209,7 @@ fn dotted(cs: &[char], d: usize, out: &mut Vec<Candidate>) {
     let before = cs[..d]
         .iter()
         .rev()
-        .take(4)
+        .take(5)
         .take_while(|&&c| is_han(c))
         .count();
     let after = han_run(d + 1, 6);
@@ -200,14 +224,7 @@ fn dotted(cs: &[char], d: usize, out: &mut Vec<Candidate>) {
     }
     for k in 1..=before {
         for &(end, parts) in &ends {
-            out.push(Candidate {
-                start: d - k,
-                end,
-                shape: Shape::Minority {
-                    parts,
-                    dotted: true,
-                },
-            });
+            minority(cs, d - k, end, parts, true, out);
         }
     }
 }

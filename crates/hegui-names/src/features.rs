@@ -75,32 +75,73 @@ fn class(v: u32) -> u64 {
     }
 }
 
-/// The frequency bucket of the word `cs[a..b]`, 0 if out of the line or no word.
-fn word(lex: &Lexicon, cs: &[char], a: isize, b: isize) -> u64 {
-    if a < 0 || b as usize > cs.len() || b - a < 2 {
-        return 0;
+/// The words that start at each position of a line, looked up once per position: a
+/// candidate's features ask about the same few positions many times.
+#[derive(Default)]
+pub(crate) struct Words {
+    /// Per position: the frequency bucket (3 bits each) of the words of 2, 3 and 4
+    /// characters starting there, or `UNSET`.
+    memo: Vec<u16>,
+}
+
+const UNSET: u16 = u16::MAX;
+
+impl Words {
+    /// Forgets the line before (`n` is the new line's length).
+    pub(crate) fn reset(&mut self, n: usize) {
+        self.memo.clear();
+        self.memo.resize(n, UNSET);
     }
-    u64::from(lex.word(&cs[a as usize..b as usize]))
-}
 
-/// The length of the longest listed word ending at `b` (0 if none).
-fn word_ending(lex: &Lexicon, cs: &[char], b: isize) -> u64 {
-    (2..=4)
-        .rev()
-        .find(|&n| word(lex, cs, b - n, b) > 0)
-        .map_or(0, |n| n as u64)
-}
+    fn starting(&mut self, lex: &Lexicon, cs: &[char], a: usize) -> u16 {
+        if self.memo[a] == UNSET {
+            let mut v = 0;
+            for n in 2..=4 {
+                match cs.get(a..a + n) {
+                    Some(w) if lex.may_start(w, n) => {
+                        v |= u16::from(lex.word(w)) << (3 * (n - 2));
+                    }
+                    // No word of two (three) characters starts here: none longer either.
+                    _ => break,
+                }
+            }
+            self.memo[a] = v;
+        }
+        self.memo[a]
+    }
 
-/// The length of the longest listed word starting at `a` (0 if none).
-fn word_starting(lex: &Lexicon, cs: &[char], a: isize) -> u64 {
-    (2..=4)
-        .rev()
-        .find(|&n| word(lex, cs, a, a + n) > 0)
-        .map_or(0, |n| n as u64)
+    /// The frequency bucket of the word `cs[a..b]`, 0 if out of the line or no word.
+    fn word(&mut self, lex: &Lexicon, cs: &[char], a: isize, b: isize) -> u64 {
+        let n = b - a;
+        if a < 0 || b as usize > cs.len() || !(2..=4).contains(&n) {
+            return 0;
+        }
+        u64::from((self.starting(lex, cs, a as usize) >> (3 * (n - 2))) & 7)
+    }
+
+    /// The length of the longest listed word starting at `a` (0 if none).
+    fn longest_from(&mut self, lex: &Lexicon, cs: &[char], a: isize) -> u64 {
+        if a < 0 || a as usize >= cs.len() {
+            return 0;
+        }
+        let v = self.starting(lex, cs, a as usize);
+        (2..=4u64)
+            .rev()
+            .find(|n| (v >> (3 * (n - 2))) & 7 != 0)
+            .unwrap_or(0)
+    }
+
+    /// The length of the longest listed word ending at `b` (0 if none).
+    fn longest_to(&mut self, lex: &Lexicon, cs: &[char], b: isize) -> u64 {
+        (2..=4)
+            .rev()
+            .find(|&n| self.word(lex, cs, b - n, b) > 0)
+            .map_or(0, |n| n as u64)
+    }
 }
 
 /// Pushes the feature indices of `cand` in `cs` onto `out`.
-pub(crate) fn features(cs: &[char], cand: &Candidate, out: &mut Vec<u32>) {
+pub(crate) fn features(cs: &[char], words: &mut Words, cand: &Candidate, out: &mut Vec<u32>) {
     let lex = Lexicon::get();
     let (s, e) = (cand.start as isize, cand.end as isize);
     let code = cand.shape.code();
@@ -135,25 +176,25 @@ pub(crate) fn features(cs: &[char], cand: &Candidate, out: &mut Vec<u32>) {
     f(10, code, (class(l1) << 8) | class(r1));
     f(11, code, (class(l2) << 8) | class(l1));
     // Words across the edges and inside: a name does not split a word.
-    f(12, code, word(lex, cs, s, e));
+    f(12, code, words.word(lex, cs, s, e));
     f(
         13,
         code,
-        (word(lex, cs, s - 1, s + 1) << 4) | word(lex, cs, s - 2, s + 1),
+        (words.word(lex, cs, s - 1, s + 1) << 4) | words.word(lex, cs, s - 2, s + 1),
     );
     f(
         14,
         code,
-        (word(lex, cs, e - 1, e + 1) << 4) | word(lex, cs, e - 1, e + 2),
+        (words.word(lex, cs, e - 1, e + 1) << 4) | words.word(lex, cs, e - 1, e + 2),
     );
-    f(15, code, word_starting(lex, cs, e));
-    f(16, code, word_ending(lex, cs, s));
+    f(15, code, words.longest_from(lex, cs, e));
+    f(16, code, words.longest_to(lex, cs, s));
     f(
         17,
         code,
-        (word_starting(lex, cs, s) << 4) | word(lex, cs, e - 2, e),
+        (words.longest_from(lex, cs, s) << 4) | words.word(lex, cs, e - 2, e),
     );
-    shape_features(lex, cs, cand, code, &mut f);
+    shape_features(lex, cs, words, cand, code, &mut f);
 }
 
 /// The features particular to a shape: the surname and given name and how common they
@@ -161,6 +202,7 @@ pub(crate) fn features(cs: &[char], cand: &Candidate, out: &mut Vec<u32>) {
 fn shape_features(
     lex: &Lexicon,
     cs: &[char],
+    words: &mut Words,
     cand: &Candidate,
     code: u64,
     f: &mut impl FnMut(u64, u64, u64),
@@ -198,7 +240,8 @@ fn shape_features(
             );
             if given == 2 {
                 f(25, 0, pack(g) as u64);
-                f(26, 0, u64::from(lex.word(g)));
+                let at = (s + usize::from(sur)) as isize;
+                f(26, 0, words.word(lex, cs, at, at + 2));
             }
             let title = lex.titles_at(&cs[cand.end..]).next().unwrap_or(0);
             f(27, code, title as u64);
@@ -221,10 +264,18 @@ fn shape_features(
             f(50, u64::from(cs[s] as u32), rank);
             f(51, 0, pack(&cs[s..cand.end]) as u64);
         }
-        Shape::Minority { parts, dotted } => {
-            let known = known_elements(lex, &cs[s..cand.end]);
+        Shape::Minority {
+            parts,
+            dotted,
+            title,
+        } => {
+            let name_end = cand.end - usize::from(title);
+            let known = known_elements(lex, &cs[s..name_end]);
             f(60, code, (u64::from(parts) << 8) | known);
-            f(61, u64::from(dotted), cand.end as u64 - s as u64);
+            f(61, u64::from(dotted), name_end as u64 - s as u64);
+            if title > 0 {
+                f(62, 0, pack(&cs[name_end..cand.end]) as u64);
+            }
         }
     }
 }

@@ -31,6 +31,25 @@ pub(crate) struct Lexicon {
     minority: FxHashMap<char, Vec<Vec<char>>>,
     /// Two- to four-character words and their frequency bucket (1–4).
     words: FxHashMap<u128, u8>,
+    /// Bit sets of the hashed first two (three) characters of the words (of three or more
+    /// characters): most positions start no word, and two bit tests tell, where the map
+    /// would take a hash probe each.
+    prefix2: Vec<u64>,
+    prefix3: Vec<u64>,
+}
+
+const PREFIX_BITS: u32 = 18;
+
+fn prefix_bit(cs: &[char]) -> usize {
+    let k = cs
+        .iter()
+        .fold(0u64, |k, &c| (k << 21) ^ u64::from(c as u32))
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (k >> (64 - PREFIX_BITS)) as usize
+}
+
+fn has(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
 }
 
 /// Whether a character is a CJK ideograph (what names are written in).
@@ -66,6 +85,8 @@ impl Lexicon {
             titles: FxHashMap::default(),
             minority: FxHashMap::default(),
             words: FxHashMap::default(),
+            prefix2: vec![0; 1 << (PREFIX_BITS - 6)],
+            prefix3: vec![0; 1 << (PREFIX_BITS - 6)],
         };
         for (rank, s) in lines(include_str!("../data/surnames.txt")).enumerate() {
             if let Some(c) = s.chars().next() {
@@ -102,6 +123,12 @@ impl Lexicon {
             let cs: Vec<char> = w.chars().collect();
             if (2..=4).contains(&cs.len()) {
                 lex.words.insert(pack(&cs), b.parse().unwrap_or(1));
+                let i = prefix_bit(&cs[..2]);
+                lex.prefix2[i / 64] |= 1 << (i % 64);
+                if cs.len() > 2 {
+                    let i = prefix_bit(&cs[..3]);
+                    lex.prefix3[i / 64] |= 1 << (i % 64);
+                }
             }
         }
         lex
@@ -180,10 +207,17 @@ impl Lexicon {
     /// The frequency bucket (1–4) of the word `cs`, 0 when it is no word on the list.
     #[inline]
     pub(crate) fn word(&self, cs: &[char]) -> u8 {
-        if !(2..=4).contains(&cs.len()) {
+        if !(2..=4).contains(&cs.len()) || !self.may_start(cs, cs.len()) {
             return 0;
         }
         self.words.get(&pack(cs)).copied().unwrap_or(0)
+    }
+
+    /// False when no word of `len` (2–4) characters starts with `cs`'s first characters.
+    #[inline]
+    pub(crate) fn may_start(&self, cs: &[char], len: usize) -> bool {
+        has(&self.prefix2, prefix_bit(&cs[..2]))
+            && (len == 2 || (cs.len() >= 3 && has(&self.prefix3, prefix_bit(&cs[..3]))))
     }
 }
 

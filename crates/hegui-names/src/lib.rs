@@ -25,6 +25,7 @@ pub use model::{BadModel, Model};
 pub use train::{train, Example, TrainStats};
 
 use candidates::{candidates, is_dot, Candidate};
+use features::Words;
 use lexicon::{Lexicon, STARTS};
 
 /// A name found: its byte range in the text, and whether it is masked (陈某).
@@ -42,19 +43,97 @@ pub fn might_hold(text: &str) -> bool {
         .any(|c| lex.flags(c) & STARTS != 0 || is_dot(c))
 }
 
+/// One candidate span and its score, for explaining a decision ([`explain`]).
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub text: String,
+    pub shape: String,
+    pub score: f32,
+    pub taken: bool,
+}
+
+/// Every candidate of one line with its score under `model`, best first, and whether the
+/// decoder took it: what `hegui bench names --explain` prints.
+pub fn explain(model: &Model, text: &str) -> Vec<Scored> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut cands = Vec::new();
+    candidates(&chars, &mut cands);
+    let mut scores = Vec::new();
+    model.scores(
+        &chars,
+        &cands,
+        &mut Words::default(),
+        &mut Vec::new(),
+        &mut scores,
+    );
+    let taken = model::decode(chars.len(), &cands, &scores);
+    let mut out: Vec<Scored> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Scored {
+            text: chars[c.start..c.end].iter().collect(),
+            shape: format!("{:?}", c.shape),
+            score: scores[i],
+            taken: taken.contains(&i),
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
+}
+
 /// Scratch space reused across lines.
 #[derive(Default)]
 pub struct Finder {
     chars: Vec<char>,
     offsets: Vec<usize>,
     cands: Vec<Candidate>,
+    words: Words,
     feats: Vec<u32>,
+    scores: Vec<f32>,
+    cache: Cache,
+}
+
+/// The names of recently seen short texts: a column's cells repeat (product names,
+/// statuses), and a repeated cell is read once. Direct-mapped, keyed by the whole text.
+struct Cache {
+    slots: Vec<Option<(Box<str>, Box<[NameSpan]>)>>,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            slots: vec![None; CACHE_SLOTS],
+        }
+    }
+}
+
+const CACHE_SLOTS: usize = 4096;
+/// Texts longer than this are not cached (lines of a log rarely repeat).
+const CACHE_MAX: usize = 64;
+
+fn slot_of(text: &str) -> usize {
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    (h >> 32) as usize % CACHE_SLOTS
 }
 
 impl Finder {
     /// The names in one line of text (with the shipped model), appended to `out`.
     pub fn find(&mut self, text: &str, out: &mut Vec<NameSpan>) {
+        if text.len() > CACHE_MAX {
+            return self.find_with(Model::shipped(), text, out);
+        }
+        let slot = slot_of(text);
+        if let Some((t, spans)) = &self.cache.slots[slot] {
+            if **t == *text {
+                out.extend_from_slice(spans);
+                return;
+            }
+        }
+        let from = out.len();
         self.find_with(Model::shipped(), text, out);
+        self.cache.slots[slot] = Some((text.into(), out[from..].into()));
     }
 
     /// [`Finder::find`] with another model (one just trained).
@@ -71,8 +150,14 @@ impl Finder {
         if self.cands.is_empty() {
             return;
         }
-        let scores = model.scores(&self.chars, &self.cands, &mut self.feats);
-        for i in model::decode(self.chars.len(), &self.cands, &scores) {
+        model.scores(
+            &self.chars,
+            &self.cands,
+            &mut self.words,
+            &mut self.feats,
+            &mut self.scores,
+        );
+        for i in model::decode(self.chars.len(), &self.cands, &self.scores) {
             let c = &self.cands[i];
             out.push(NameSpan {
                 start: self.offsets[c.start],

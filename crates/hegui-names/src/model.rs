@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::candidates::Candidate;
-use crate::features::{features, BITS};
+use crate::features::{features, Words, BITS};
 
 const MAGIC: &[u8; 4] = b"HGNM";
 const VERSION: u8 = 1;
@@ -91,16 +91,22 @@ impl Model {
         feats.iter().map(|&i| self.w[i as usize]).sum()
     }
 
-    /// Scores every candidate of a line (`buf` is scratch for features).
-    pub(crate) fn scores(&self, cs: &[char], cands: &[Candidate], buf: &mut Vec<u32>) -> Vec<f32> {
-        cands
-            .iter()
-            .map(|c| {
-                buf.clear();
-                features(cs, c, buf);
-                self.score(buf)
-            })
-            .collect()
+    /// Scores every candidate of a line into `scores` (`words` and `buf` are scratch).
+    pub(crate) fn scores(
+        &self,
+        cs: &[char],
+        cands: &[Candidate],
+        words: &mut Words,
+        buf: &mut Vec<u32>,
+        scores: &mut Vec<f32>,
+    ) {
+        words.reset(cs.len());
+        scores.clear();
+        scores.extend(cands.iter().map(|c| {
+            buf.clear();
+            features(cs, words, c, buf);
+            self.score(buf)
+        }));
     }
 }
 

@@ -3,7 +3,7 @@
 //! pushed down and every name missed is pushed up. The averaged weights are the model.
 
 use crate::candidates::{candidates, Candidate};
-use crate::features::features;
+use crate::features::{features, Words};
 use crate::marks::unmark;
 use crate::model::{decode, Model};
 
@@ -40,6 +40,8 @@ pub struct TrainStats {
     /// Names in the corpus, and how many of them are a candidate (the recall ceiling).
     pub names: usize,
     pub reachable: usize,
+    /// The first few names that are no candidate, for the corpus builder to look at.
+    pub unreachable: Vec<String>,
     /// Mistakes (spans wrongly taken plus names missed) in each epoch.
     pub mistakes: Vec<usize>,
 }
@@ -56,11 +58,13 @@ pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainSta
         .map(|ex| {
             let mut cands = Vec::new();
             candidates(&ex.chars, &mut cands);
+            let mut words = Words::default();
+            words.reset(ex.chars.len());
             let feats = cands
                 .iter()
                 .map(|c| {
                     let mut f = Vec::new();
-                    features(&ex.chars, c, &mut f);
+                    features(&ex.chars, &mut words, c, &mut f);
                     f
                 })
                 .collect();
@@ -69,11 +73,13 @@ pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainSta
         .collect();
     for (ex, (cands, _)) in examples.iter().zip(&prepared) {
         stats.names += ex.gold.len();
-        stats.reachable += ex
-            .gold
-            .iter()
-            .filter(|g| cands.iter().any(|c| (c.start, c.end) == **g))
-            .count();
+        for g in &ex.gold {
+            if cands.iter().any(|c| (c.start, c.end) == *g) {
+                stats.reachable += 1;
+            } else if stats.unreachable.len() < 30 {
+                stats.unreachable.push(ex.chars[g.0..g.1].iter().collect());
+            }
+        }
     }
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = seed | 1;
@@ -82,6 +88,18 @@ pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainSta
         let mut mistakes = 0;
         for &k in &order {
             let (ex, (cands, feats)) = (&examples[k], &prepared[k]);
+            // Dropout: each feature is left out of this line's scores and updates with
+            // probability 1/4, so that no single context decides a name alone.
+            let kept: Vec<Vec<u32>> = feats
+                .iter()
+                .map(|f| {
+                    f.iter()
+                        .copied()
+                        .filter(|_| next(&mut rng) % 4 != 0)
+                        .collect()
+                })
+                .collect();
+            let feats = &kept;
             let scores: Vec<f32> = feats.iter().map(|f| w.score(f)).collect();
             let chosen = decode(ex.chars.len(), cands, &scores);
             let is_gold = |c: &Candidate| ex.gold.contains(&(c.start, c.end));
@@ -122,12 +140,18 @@ pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainSta
     (w, stats)
 }
 
-/// Fisher–Yates with xorshift: the same order for the same seed on every machine.
+/// xorshift64: the same sequence for the same seed on every machine.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// Fisher–Yates shuffle.
 fn shuffle(v: &mut [usize], state: &mut u64) {
     for i in (1..v.len()).rev() {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        v.swap(i, (*state % (i as u64 + 1)) as usize);
+        let j = (next(state) % (i as u64 + 1)) as usize;
+        v.swap(i, j);
     }
 }

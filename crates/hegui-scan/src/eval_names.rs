@@ -14,27 +14,7 @@ use crate::report::Finding;
 use crate::scan::{scan, Output, Sample, ScanError, ScanOptions};
 use crate::{Kind, KindSet};
 
-const OPEN: char = '⟦';
-const CLOSE: char = '⟧';
-
-/// A line without its marks, and the byte ranges the marks enclosed.
-pub fn unmark(line: &str) -> (String, Vec<(usize, usize)>) {
-    let mut text = String::with_capacity(line.len());
-    let mut spans = Vec::new();
-    let mut start = None;
-    for c in line.chars() {
-        match c {
-            OPEN => start = Some(text.len()),
-            CLOSE => {
-                if let Some(s) = start.take() {
-                    spans.push((s, text.len()));
-                }
-            }
-            c => text.push(c),
-        }
-    }
-    (text, spans)
-}
+pub use hegui_names::unmark;
 
 /// How much two byte ranges overlap: intersection over union.
 pub fn iou(a: (usize, usize), b: (usize, usize)) -> f64 {

@@ -1,7 +1,7 @@
 //! The anchors (cue words, honorifics, places, terms) as one Aho-Corasick automaton, and
 //! the word-at-a-time tests that rule out text without any.
 
-use super::lexicon::{BIRTH_CUES, HONORIFICS, NAME_CUES, PLACES, TERMS};
+use super::lexicon::{BIRTH_CUES, PLACES, TERMS};
 use super::sets::{cjk, CjkSet};
 use crate::kind::Kind;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -9,8 +9,6 @@ use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Anchor {
-    NameCue,
-    Honorific,
     Place,
     BirthCue,
     Term(Kind),
@@ -81,8 +79,6 @@ pub(crate) fn automaton() -> &'static Automaton {
                 anchors.push(a);
             }
         };
-        add(NAME_CUES, Anchor::NameCue);
-        add(HONORIFICS, Anchor::Honorific);
         add(PLACES, Anchor::Place);
         add(BIRTH_CUES, Anchor::BirthCue);
         for (k, ts) in TERMS {

@@ -2,11 +2,8 @@
 
 use crate::kind::Kind;
 
-/// Single-character surnames (the most common ~200 of the Hundred Family Surnames).
+/// Single-character surnames (the most common ~400), for whole cells of name columns.
 pub(crate) const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由";
-
-/// How many of [`SURNAMES`] (the first, most common) may start a name in free text.
-pub(crate) const COMMON_SURNAMES: usize = 100;
 
 /// Compound surnames.
 pub(crate) const COMPOUND: &[&str] = &[
@@ -14,40 +11,6 @@ pub(crate) const COMPOUND: &[&str] = &[
     "夏侯", "轩辕", "令狐", "钟离", "闻人", "澹台", "公冶", "宗政", "濮阳", "太史", "端木", "赫连",
     "申屠", "万俟", "独孤", "南宫", "西门", "百里",
 ];
-
-/// Characters common in given names (a broad list; names are judged by shape and cue).
-pub(crate) const GIVEN_CHARS: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬建国文辉力宇浩然子涵梓轩欣怡雨诗晨阳佳琪思远一鸣俊嘉梦瑶博天佑若曦宏志海晓东丹鑫婷雪慧颖琳晶莉倩婕颖璐瑞凯鹏飞翔宁安康乐春夏秋冬梅竹松柏荣昌盛兴旺福禄寿喜德仁义礼智信忠孝诚毅坚勤俭光亮辰星月云霖雷电泽涵润清源渊淼森林彤彤馨香蕊薇蓉芸萱菲琦璇瑾瑜璟琛琰珺珊珍珠宝贝娇媛妍姝婉娴婧嫣静淑贤惠美丽秀雅韵音乐歌舞书画墨砚笔峰岩石山川河湖江海波涛澜洁净纯真善良正直刚毅勇敢聪颖睿哲思想念怀宇宙乾坤鼎铭钧锋锐铭镇钰铮铠昊昕晟晖暄晴景曜旭昭晗晔睿轩逸飞腾跃驰骋骏骁骐麟凤龙虎豹鹰鹤鸿雁燕莺鹂鸣翔翼翊羽翰墨文武斌彬彦博渊泓涌沛浩淳澄泉溪潇潼鸥舟航帆舸";
-
-/// Words after which a name follows.
-pub(crate) const NAME_CUES: &[&str] = &[
-    "姓名",
-    "用户",
-    "客户",
-    "联系人",
-    "收件人",
-    "收货人",
-    "寄件人",
-    "持卡人",
-    "患者",
-    "病人",
-    "学生",
-    "员工",
-    "申请人",
-    "投保人",
-    "被保险人",
-    "借款人",
-    "经办人",
-    "法定代表人",
-    "乘客",
-    "住客",
-    "访客",
-];
-
-/// Words before which a name stands.
-pub(crate) const HONORIFICS: &[&str] = &["先生", "女士", "同学", "老师", "医生", "律师", "小姐"];
-
-/// Characters that end a given name (particles and verbs that follow names in text).
-pub(crate) const STOP: &str = "的了已在于和与及等是有被向对给从到把将先女同老医律小您你我他她它们这那其之也都就还又很最更请并或且以为";
 
 /// Province-level names and major cities (GB/T 2260), address anchors.
 pub(crate) const PLACES: &[&str] = &[

@@ -2,9 +2,9 @@
 //! and keywords of the sensitive categories (health, religion, biometrics, financial
 //! accounts, criminal records, sexual orientation, minors).
 //!
-//! - Names: a surname from the list (single or compound) and one or two given-name
-//!   characters, found after a cue word (姓名, 用户, 收件人 …), before an honorific
-//!   (先生, 女士 …), or as the whole cell of a name column.
+//! - Names: in running text, by the `hegui-names` model (candidate spans from surname,
+//!   title and name-element lists, scored by a linear model of their context); as the
+//!   whole cell of a name column, a surname from the list and one or two characters.
 //! - Addresses: anchored on a province or city name (a GB/T 2260 gazetteer of province-level
 //!   and major prefecture-level names), then read as a chain of administrative and street
 //!   components (省/市/区/县/街道/镇/乡/村/路/街/号/栋/单元/室 …); or the whole cell of an
@@ -13,7 +13,8 @@
 //! - Sensitive keywords: term lists per category; each term found is a hit of its category.
 //!
 //! One Aho-Corasick automaton over all cue words, gazetteer names and terms runs once per
-//! line or cell, and only when it contains non-ASCII bytes.
+//! line or cell, and only when it contains non-ASCII bytes; the name model runs on every
+//! line or cell with a character a name can start with.
 
 use crate::hit::{Hit, Options};
 use crate::key::key_of;
@@ -32,9 +33,8 @@ use automaton::{
     ascii_word, automaton, key_bytes, words, zero_bytes, Anchor, ASCII_KEYS, HIGH, ONES,
 };
 use dates::date_at;
-use names::name_at;
+use names::whole_name;
 use places::address_at;
-use sets::cjk;
 
 fn hit(out: &mut Vec<Hit>, kind: Kind, t: &[u8], start: usize, end: usize, lk: Likelihood) {
     out.push(Hit {
@@ -44,6 +44,41 @@ fn hit(out: &mut Vec<Hit>, kind: Kind, t: &[u8], start: usize, end: usize, lk: L
         likelihood: lk,
         masked: false,
         key: key_of(kind, &t[start..end]),
+    });
+}
+
+thread_local! {
+    /// The name model's scratch space, one per scanning thread.
+    static FINDER: std::cell::RefCell<(hegui_names::Finder, Vec<hegui_names::NameSpan>)> =
+        std::cell::RefCell::default();
+}
+
+/// Person names in one line of text (the `hegui-names` model). Masked names (陈某) are
+/// hits marked masked, with no key: they are evidence of de-identification, not a person
+/// to count.
+fn names(t: &[u8], out: &mut Vec<Hit>) {
+    // Lines are UTF-8 (sources decode them); a stray invalid byte ends the text read.
+    let text = match std::str::from_utf8(t) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&t[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    FINDER.with_borrow_mut(|(finder, spans)| {
+        spans.clear();
+        finder.find(text, spans);
+        for s in spans.iter() {
+            out.push(Hit {
+                kind: Kind::PersonName,
+                start: s.start,
+                end: s.end,
+                likelihood: Likelihood::Possible,
+                masked: s.masked,
+                key: if s.masked {
+                    0
+                } else {
+                    key_of(Kind::PersonName, &t[s.start..s.end])
+                },
+            });
+        }
     });
 }
 
@@ -64,7 +99,7 @@ fn whole_cell(t: &[u8], opts: &Options, out: &mut Vec<Hit>) -> bool {
     let trimmed = t.trim_ascii();
     let off = trimmed.as_ptr() as usize - t.as_ptr() as usize;
     let whole = off..off + trimmed.len();
-    let (kind, end) = if field(Kind::PersonName) && name_at(trimmed, 0, true).is_some() {
+    let (kind, end) = if field(Kind::PersonName) && whole_name(trimmed) {
         (Kind::PersonName, whole.end)
     } else if field(Kind::BirthDate) && date_at(trimmed, 0) == Some(trimmed.len()) {
         (Kind::BirthDate, whole.end)
@@ -259,6 +294,7 @@ pub(crate) fn detect(t: &[u8], facts: Option<Facts>, opts: &Options, out: &mut V
         return;
     }
     let a = automaton();
+    let find_names = opts.kinds.contains(Kind::PersonName);
     // A long text is mostly a block of lines: one search tells, before the word tests.
     let facts = facts
         .or_else(|| (t.len() <= 256 || memchr::memchr(b'\n', t).is_none()).then(|| Facts::of(t)));
@@ -266,6 +302,9 @@ pub(crate) fn detect(t: &[u8], facts: Option<Facts>, opts: &Options, out: &mut V
         // One line (a cell, the common case): searched only when it may hold an anchor.
         if (facts.key && a.ascii.is_match(t)) || (facts.high && a.cjk_pair_in(t)) {
             anchored(t, out);
+        }
+        if facts.high && find_names {
+            names(t, out);
         }
         return;
     }
@@ -279,9 +318,15 @@ pub(crate) fn detect(t: &[u8], facts: Option<Facts>, opts: &Options, out: &mut V
         let hi = lo + line.len();
         while ascii.next_if(|&p| p < lo).is_some() {}
         let ascii_here = ascii.peek().is_some_and(|&p| p < hi);
-        if ascii_here || (!line.is_ascii() && a.cjk_pair_in(line)) {
+        let high = !line.is_ascii();
+        if ascii_here || (high && a.cjk_pair_in(line)) || (high && find_names) {
             let from = out.len();
-            anchored(line, out);
+            if ascii_here || (high && a.cjk_pair_in(line)) {
+                anchored(line, out);
+            }
+            if high && find_names {
+                names(line, out);
+            }
             for h in &mut out[from..] {
                 h.start += lo;
                 h.end += lo;
@@ -306,31 +351,6 @@ fn anchored(t: &[u8], out: &mut Vec<Hit>) {
             continue;
         }
         match anchor {
-            Anchor::NameCue => {
-                let mut i = m.end();
-                for sep in ["：", ":", " ", "为", "是"] {
-                    if t[i..].starts_with(sep.as_bytes()) {
-                        i += sep.len();
-                        break;
-                    }
-                }
-                if let Some(n) = name_at(t, i, false) {
-                    hit(out, Kind::PersonName, t, i, i + n, Likelihood::Possible);
-                    skip_to = i + n;
-                }
-            }
-            Anchor::Honorific => {
-                // Surname and given name right before: try 3, 2, then 4 characters back.
-                for chars in [3usize, 2, 4] {
-                    let Some(s) = m.start().checked_sub(chars * 3) else {
-                        continue;
-                    };
-                    if cjk(t, s).is_some() && name_at(&t[s..m.start()], 0, true).is_some() {
-                        hit(out, Kind::PersonName, t, s, m.start(), Likelihood::Possible);
-                        break;
-                    }
-                }
-            }
             Anchor::Place => {
                 if let Some(n) = address_at(t, m.start()) {
                     hit(

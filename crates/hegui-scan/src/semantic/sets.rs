@@ -1,14 +1,11 @@
 //! Sets of CJK characters as compile-time bitmaps, and the sets the detectors test.
 
-use super::lexicon::{COMMON_SURNAMES, GIVEN_CHARS, STOP, SURNAMES};
+use super::lexicon::SURNAMES;
 
 pub(crate) static SURNAME_SET: CjkSet = CjkSet::of(SURNAMES);
 /// The first characters of [`COMPOUND`] (a test keeps the two in step).
 pub(crate) const COMPOUND_FIRSTS: &str = "欧司上诸东皇尉公慕长宇夏轩令钟闻澹宗濮太端赫申万独南西百";
 pub(crate) static COMPOUND_FIRST_SET: CjkSet = CjkSet::of(COMPOUND_FIRSTS);
-pub(crate) static COMMON_SURNAME_SET: CjkSet = CjkSet::first(SURNAMES, COMMON_SURNAMES);
-pub(crate) static GIVEN_SET: CjkSet = CjkSet::of(GIVEN_CHARS);
-pub(crate) static STOP_SET: CjkSet = CjkSet::of(STOP);
 
 /// A set of CJK Unified Ideographs (U+4E00–U+9FFF) as a bitmap, built at compile time
 /// from a list of characters: one bit test instead of comparing with every character of
