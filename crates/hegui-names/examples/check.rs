@@ -3,12 +3,7 @@
 //! and with `--errors` the first N lines the model got wrong (for development sets only:
 //! never on the held-out set).
 
-use hegui_names::{unmark, Finder, Model, NameSpan};
-
-fn iou(a: (usize, usize), b: (usize, usize)) -> f64 {
-    let inter = a.1.min(b.1).saturating_sub(a.0.max(b.0));
-    inter as f64 / (a.1.max(b.1) - a.0.min(b.0)).max(1) as f64
-}
+use hegui_names::{iou, unmark, Finder, Model, NameSpan};
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,7 +12,11 @@ fn main() {
         errors = args.get(p + 1).and_then(|n| n.parse().ok()).unwrap_or(50);
         args.drain(p..(p + 2).min(args.len()));
     }
-    let model = Model::from_bytes(&std::fs::read(&args[0]).expect("model file")).expect("model");
+    let mut model =
+        Model::from_bytes(&std::fs::read(&args[0]).expect("model file")).expect("model");
+    if let Ok(t) = std::env::var("THRESHOLD") {
+        model.threshold = t.parse().expect("a number");
+    }
     if args.get(1).map(String::as_str) == Some("--explain") {
         for text in &args[2..] {
             for s in hegui_names::explain(&model, text).iter().take(12) {

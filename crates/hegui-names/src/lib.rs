@@ -22,7 +22,7 @@ mod train;
 
 pub use marks::unmark;
 pub use model::{BadModel, Model};
-pub use train::{train, Example, TrainStats};
+pub use train::{choose_threshold, iou, train, Example, TrainStats};
 
 use candidates::{candidates, is_dot, Candidate};
 use features::Words;
@@ -66,7 +66,7 @@ pub fn explain(model: &Model, text: &str) -> Vec<Scored> {
         &mut Vec::new(),
         &mut scores,
     );
-    let taken = model::decode(chars.len(), &cands, &scores);
+    let taken = model::decode(chars.len(), &cands, &scores, model.threshold);
     let mut out: Vec<Scored> = cands
         .iter()
         .enumerate()
@@ -157,7 +157,7 @@ impl Finder {
             &mut self.feats,
             &mut self.scores,
         );
-        for i in model::decode(self.chars.len(), &self.cands, &self.scores) {
+        for i in model::decode(self.chars.len(), &self.cands, &self.scores, model.threshold) {
             let c = &self.cands[i];
             out.push(NameSpan {
                 start: self.offsets[c.start],

@@ -7,11 +7,14 @@ use crate::candidates::Candidate;
 use crate::features::{features, Words, BITS};
 
 const MAGIC: &[u8; 4] = b"HGNM";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 /// The weight table.
 pub struct Model {
     pub(crate) w: Vec<f32>,
+    /// A candidate scoring above this is a name (chosen on a development set when the
+    /// model is built).
+    pub threshold: f32,
 }
 
 /// A model file that cannot be read.
@@ -30,6 +33,7 @@ impl Model {
     pub(crate) fn zero() -> Model {
         Model {
             w: vec![0.0; 1 << BITS],
+            threshold: 0.0,
         }
     }
 
@@ -42,21 +46,23 @@ impl Model {
         })
     }
 
-    /// Reads a model file: magic, version, table bits, count, then (index, weight) pairs,
-    /// little-endian.
+    /// Reads a model file: magic, version, table bits, threshold, count, then (index,
+    /// weight) pairs, little-endian.
     pub fn from_bytes(b: &[u8]) -> Result<Model, BadModel> {
-        if b.len() < 10 || &b[..4] != MAGIC {
+        if b.len() < 14 || &b[..4] != MAGIC {
             return Err(BadModel("not a hegui name model"));
         }
         if b[4] != VERSION || u32::from(b[5]) != BITS {
             return Err(BadModel("made for another version of hegui"));
         }
-        let n = u32::from_le_bytes(b[6..10].try_into().expect("4 bytes")) as usize;
-        let body = &b[10..];
+        let threshold = f32::from_le_bytes(b[6..10].try_into().expect("4 bytes"));
+        let n = u32::from_le_bytes(b[10..14].try_into().expect("4 bytes")) as usize;
+        let body = &b[14..];
         if body.len() != n * 8 {
             return Err(BadModel("truncated"));
         }
         let mut m = Model::zero();
+        m.threshold = threshold;
         for pair in body.chunks_exact(8) {
             let i = u32::from_le_bytes(pair[..4].try_into().expect("4 bytes")) as usize;
             let w = f32::from_le_bytes(pair[4..].try_into().expect("4 bytes"));
@@ -74,10 +80,11 @@ impl Model {
             .enumerate()
             .filter(|&(_, w)| w.abs() >= 1e-3)
             .collect();
-        let mut b = Vec::with_capacity(10 + kept.len() * 8);
+        let mut b = Vec::with_capacity(14 + kept.len() * 8);
         b.extend_from_slice(MAGIC);
         b.push(VERSION);
         b.push(BITS as u8);
+        b.extend_from_slice(&self.threshold.to_le_bytes());
         b.extend_from_slice(&(kept.len() as u32).to_le_bytes());
         for (i, w) in kept {
             b.extend_from_slice(&(i as u32).to_le_bytes());
@@ -110,10 +117,17 @@ impl Model {
     }
 }
 
-/// The candidates taken as names: best score first, above zero, none overlapping one
-/// taken before. Returns their indices.
-pub(crate) fn decode(len: usize, cands: &[Candidate], scores: &[f32]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..cands.len()).filter(|&i| scores[i] > 0.0).collect();
+/// The candidates taken as names: best score first, above `threshold`, none overlapping
+/// one taken before. Returns their indices.
+pub(crate) fn decode(
+    len: usize,
+    cands: &[Candidate],
+    scores: &[f32],
+    threshold: f32,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..cands.len())
+        .filter(|&i| scores[i] > threshold)
+        .collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
     let mut taken = vec![false; len];
     let mut chosen = Vec::new();

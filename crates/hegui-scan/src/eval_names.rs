@@ -14,18 +14,7 @@ use crate::report::Finding;
 use crate::scan::{scan, Output, Sample, ScanError, ScanOptions};
 use crate::{Kind, KindSet};
 
-pub use hegui_names::unmark;
-
-/// How much two byte ranges overlap: intersection over union.
-pub fn iou(a: (usize, usize), b: (usize, usize)) -> f64 {
-    let inter = a.1.min(b.1).saturating_sub(a.0.max(b.0));
-    let union = a.1.max(b.1) - a.0.min(b.0);
-    if union == 0 {
-        0.0
-    } else {
-        inter as f64 / union as f64
-    }
-}
+pub use hegui_names::{iou, unmark};
 
 /// One file's (or the whole set's) score.
 #[derive(Debug, Clone, Default, Serialize)]
