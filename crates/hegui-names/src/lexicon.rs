@@ -225,3 +225,42 @@ fn slot(c: char) -> Option<usize> {
     let u = c as u32;
     (LO..=HI).contains(&u).then(|| (u - LO) as usize)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_list_is_han_without_duplicates() {
+        for (file, data) in [
+            ("surnames.txt", include_str!("../data/surnames.txt")),
+            ("compound.txt", include_str!("../data/compound.txt")),
+            ("titles.txt", include_str!("../data/titles.txt")),
+            ("prefixes.txt", include_str!("../data/prefixes.txt")),
+            ("minority.txt", include_str!("../data/minority.txt")),
+            ("given.txt", include_str!("../data/given.txt")),
+        ] {
+            let mut seen = std::collections::HashSet::new();
+            for e in lines(data) {
+                assert!(e.chars().all(is_han), "{file}: {e}");
+                assert!(seen.insert(e), "{file}: {e} twice");
+            }
+        }
+    }
+
+    #[test]
+    fn lookups_agree_with_the_lists() {
+        let lex = Lexicon::get();
+        assert_eq!(lex.surname_rank('王'), 1);
+        assert_eq!(lex.surname_rank('的'), 0);
+        assert!(lex.flags('欧') & COMPOUND_FIRST != 0);
+        let cs: Vec<char> = "欧阳娜娜".chars().collect();
+        assert_eq!(lex.compounds_at(&cs).collect::<Vec<_>>(), [2]);
+        let cs: Vec<char> = "护士长说".chars().collect();
+        assert_eq!(lex.titles_at(&cs).collect::<Vec<_>>(), [3, 2]);
+        let w = |s: &str| lex.word(&s.chars().collect::<Vec<_>>());
+        assert!(w("金融") > 0 && w("江湖") > 0);
+        assert_eq!(w("张伟"), 0);
+        assert_eq!(w("金"), 0);
+    }
+}

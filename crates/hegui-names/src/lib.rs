@@ -96,8 +96,11 @@ pub struct Finder {
 /// The names of recently seen short texts: a column's cells repeat (product names,
 /// statuses), and a repeated cell is read once. Direct-mapped, keyed by the whole text.
 struct Cache {
-    slots: Vec<Option<(Box<str>, Box<[NameSpan]>)>>,
+    slots: Vec<Option<Cached>>,
 }
+
+/// A text and the names found in it.
+type Cached = (Box<str>, Box<[NameSpan]>);
 
 impl Default for Cache {
     fn default() -> Cache {

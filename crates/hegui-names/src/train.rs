@@ -95,7 +95,7 @@ pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainSta
                 .map(|f| {
                     f.iter()
                         .copied()
-                        .filter(|_| next(&mut rng) % 4 != 0)
+                        .filter(|_| !next(&mut rng).is_multiple_of(4))
                         .collect()
                 })
                 .collect();
