@@ -47,6 +47,7 @@ inputs=("$e"/* "$q/orders.csv" "$q/customers.csv" "$q/customers_gbk.csv" "$q/app
 
 fail=0
 runs=0
+rm -f differences.diff
 for f in "${inputs[@]}"; do
   for k in "${kinds[@]}"; do
     for s in "${samples[@]}"; do
@@ -64,7 +65,10 @@ for f in "${inputs[@]}"; do
           runs=$((runs + 1))
           if ! cmp -s old.out new.out; then
             fail=$((fail + 1))
-            [ $fail -le 5 ] && { echo "DIFFERS: scan ${args[*]} --format $fmt"; diff old.out new.out | head -6; }
+            echo "DIFFERS: scan ${args[*]} --format $fmt"
+            [ $fail -le 5 ] && diff old.out new.out | head -6
+            # Every differing run's findings kept, for a reviewer to explain them.
+            diff old.out new.out >>differences.diff || true
           fi
         done
       done
@@ -72,4 +76,5 @@ for f in "${inputs[@]}"; do
   done
 done
 echo "$runs runs, $fail differ"
+[ $fail -eq 0 ] || echo "every difference: $PWD/differences.diff"
 [ $fail -eq 0 ]

@@ -304,7 +304,17 @@ UI_CATALOGUES = {"coreutils", "apt", "dpkg", "bash", "grep", "findutils", "diffu
                  "sed", "util-linux", "shadow", "wget", "gzip", "libc", "e2fsprogs", "procps-ng"}
 
 
+def phrase(rng, fill_):
+    """A cell of a table that holds no name: a product, a status, an item — one to three
+    common words run together, perhaps with a quantity (儿童保温杯, 西湖龙井 250g)."""
+    words = [rng.choice(fill_.neg if rng.random() < 0.5 else fill_.neg_any) for _ in range(rng.choice([1, 2, 2, 3]))]
+    qty = rng.choice(["", "", "", " 250g", " 5kg", " 42码", "x2", " 500ml", "（大号）", " 套装", " 2件"])
+    return "".join(words) + qty
+
+
 def line(rng, names, fill_):
+    if rng.random() < 0.06:
+        return phrase(rng, fill_)
     k = rng.choice([1, 1, 2, 2, 3])
     parts = [clause(rng, names, fill_) for _ in range(k)]
     text = parts[0]

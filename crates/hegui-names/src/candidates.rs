@@ -1,7 +1,9 @@
 //! The spans that could be a name: every way a surname, a familiar prefix, a minority name
 //! element or a middle dot starts one. The model scores them; most are not names.
 
-use crate::lexicon::{is_han, Lexicon, COMPOUND_FIRST, MINORITY_FIRST, PREFIX, STARTS, SURNAME};
+use crate::lexicon::{
+    is_han, Lexicon, COMPOUND_FIRST, KNOWN, MINORITY_FIRST, PREFIX, STARTS, SURNAME,
+};
 
 /// How a candidate is built: the model's features depend on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +66,9 @@ pub(crate) fn is_dot(c: char) -> bool {
 
 const MASK: char = '某';
 
+/// A character a given name can hold: a known Han character (see [`KNOWN`]), not 某.
 fn given_char(c: char) -> bool {
-    is_han(c) && c != MASK
+    c != MASK && Lexicon::get().flags(c) & KNOWN != 0
 }
 
 /// Every candidate in a line of characters.

@@ -17,6 +17,9 @@ pub(crate) const COMPOUND_FIRST: u8 = 2;
 pub(crate) const PREFIX: u8 = 4;
 pub(crate) const MINORITY_FIRST: u8 = 8;
 pub(crate) const TITLE_FIRST: u8 = 16;
+/// A character of some listed word, surname or given name: a given name is written in
+/// these (a text misdecoded as GBK is full of others).
+pub(crate) const KNOWN: u8 = 32;
 /// Any flag that lets a candidate start at the character.
 pub(crate) const STARTS: u8 = SURNAME | COMPOUND_FIRST | PREFIX | MINORITY_FIRST;
 
@@ -90,7 +93,7 @@ impl Lexicon {
         };
         for (rank, s) in lines(include_str!("../data/surnames.txt")).enumerate() {
             if let Some(c) = s.chars().next() {
-                lex.set(c, SURNAME);
+                lex.set(c, SURNAME | KNOWN);
                 if let Some(i) = slot(c) {
                     lex.surname_rank[i] = rank as u16 + 1;
                 }
@@ -99,6 +102,7 @@ impl Lexicon {
         for (rank, s) in lines(include_str!("../data/given.txt")).enumerate() {
             if let Some(i) = s.chars().next().and_then(slot) {
                 lex.given_rank[i] = rank as u16 + 1;
+                lex.flags[i] |= KNOWN;
             }
         }
         lex.group(include_str!("../data/compound.txt"), COMPOUND_FIRST, |l| {
@@ -122,6 +126,9 @@ impl Lexicon {
             };
             let cs: Vec<char> = w.chars().collect();
             if (2..=4).contains(&cs.len()) {
+                for &c in &cs {
+                    lex.set(c, KNOWN);
+                }
                 lex.words.insert(pack(&cs), b.parse().unwrap_or(1));
                 let i = prefix_bit(&cs[..2]);
                 lex.prefix2[i / 64] |= 1 << (i % 64);

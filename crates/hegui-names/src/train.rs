@@ -46,6 +46,9 @@ pub struct TrainStats {
     pub mistakes: Vec<usize>,
 }
 
+/// The share of features (in %) each line's update leaves out.
+const DROPOUT_PERCENT: u64 = 25;
+
 /// Trains a model on `examples` for `epochs` passes, in an order shuffled by `seed`.
 pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainStats) {
     let mut w = Model::zero();
@@ -89,13 +92,13 @@ pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainSta
         for &k in &order {
             let (ex, (cands, feats)) = (&examples[k], &prepared[k]);
             // Dropout: each feature is left out of this line's scores and updates with
-            // probability 1/4, so that no single context decides a name alone.
+            // probability DROPOUT_PERCENT, so that no single context decides a name alone.
             let kept: Vec<Vec<u32>> = feats
                 .iter()
                 .map(|f| {
                     f.iter()
                         .copied()
-                        .filter(|_| !next(&mut rng).is_multiple_of(4))
+                        .filter(|_| next(&mut rng) % 100 >= DROPOUT_PERCENT)
                         .collect()
                 })
                 .collect();
@@ -140,39 +143,48 @@ pub fn train(examples: &[Example], epochs: usize, seed: u64) -> (Model, TrainSta
     (w, stats)
 }
 
-/// Sets the model's threshold to the one (from −20 to 5, by steps of 1) with the best F1
-/// of name spans (IoU ≥ 0.5) on `dev`, lines with their names marked; of equal F1, the
-/// higher threshold. Returns it with its F1.
+/// Sets the model's threshold from the marked lines of a development set: of the
+/// thresholds from −20 to 5 (steps of 1), the one whose F1 of name spans (IoU ≥ 0.5),
+/// averaged with its two neighbours either side, is best — the middle of the plateau, not
+/// a lucky point of a small set. Returns it with its own F1.
 pub fn choose_threshold(model: &mut Model, dev: &[String]) -> (f32, f64) {
     let marked: Vec<(String, Vec<(usize, usize)>)> = dev.iter().map(|l| unmark(l)).collect();
-    let mut best = (0.0f32, -1.0f64);
     let mut finder = crate::Finder::default();
-    for t in (-20..=5).rev() {
-        model.threshold = t as f32;
-        let (mut gold, mut found, mut tp) = (0usize, 0usize, 0usize);
-        for (text, spans) in &marked {
-            let mut out = Vec::new();
-            finder.find_with(model, text, &mut out);
-            gold += spans.len();
-            found += out.len();
-            tp += out
-                .iter()
-                .filter(|f| spans.iter().any(|&g| iou(g, (f.start, f.end)) >= 0.5))
-                .count();
-        }
-        let p = tp as f64 / found.max(1) as f64;
-        let r = tp as f64 / gold.max(1) as f64;
-        let f1 = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
-        if f1 > best.1 {
-            best = (t as f32, f1);
-        }
-    }
-    model.threshold = best.0;
-    best
+    let grid: Vec<i32> = (-20..=5).collect();
+    let f1s: Vec<f64> = grid
+        .iter()
+        .map(|&t| {
+            model.threshold = t as f32;
+            let (mut gold, mut found, mut tp) = (0usize, 0usize, 0usize);
+            for (text, spans) in &marked {
+                let mut out = Vec::new();
+                finder.find_with(model, text, &mut out);
+                gold += spans.len();
+                found += out.len();
+                tp += out
+                    .iter()
+                    .filter(|f| spans.iter().any(|&g| iou(g, (f.start, f.end)) >= 0.5))
+                    .count();
+            }
+            let p = tp as f64 / found.max(1) as f64;
+            let r = tp as f64 / gold.max(1) as f64;
+            if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let smooth = |i: usize| {
+        let w = &f1s[i.saturating_sub(2)..(i + 3).min(f1s.len())];
+        w.iter().sum::<f64>() / w.len() as f64
+    };
+    // Of equal smoothed F1, the higher threshold (the last such).
+    let best = (0..grid.len())
+        .max_by(|&a, &b| smooth(a).total_cmp(&smooth(b)).then(a.cmp(&b)))
+        .unwrap_or(0);
+    model.threshold = grid[best] as f32;
+    (model.threshold, f1s[best])
 }
 
 /// How much two byte ranges overlap: intersection over union.
