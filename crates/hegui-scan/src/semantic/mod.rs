@@ -26,6 +26,7 @@ mod lexicon;
 mod names;
 mod places;
 mod sets;
+mod streets;
 #[cfg(test)]
 mod tests;
 
@@ -80,6 +81,27 @@ fn names(t: &[u8], out: &mut Vec<Hit>) {
             });
         }
     });
+}
+
+/// What the free-text readers find in one line beyond the anchored pass: person names,
+/// and addresses anchored on a street number (each unless it overlaps an address already
+/// found in `out[line_from..]`, this line's hits so far).
+fn free_text(t: &[u8], names_on: bool, addresses_on: bool, line_from: usize, out: &mut Vec<Hit>) {
+    if addresses_on {
+        let mut spans = Vec::new();
+        streets::numbered_addresses(t, &mut spans);
+        for (s, e) in spans {
+            let known = out[line_from..]
+                .iter()
+                .any(|h| h.kind == Kind::Address && h.start < e && s < h.end);
+            if !known {
+                hit(out, Kind::Address, t, s, e, Likelihood::Possible);
+            }
+        }
+    }
+    if names_on {
+        names(t, out);
+    }
 }
 
 /// The kinds a whole cell is read as when its column supports them ([`whole_cell`]).
@@ -295,6 +317,8 @@ pub(crate) fn detect(t: &[u8], facts: Option<Facts>, opts: &Options, out: &mut V
     }
     let a = automaton();
     let find_names = opts.kinds.contains(Kind::PersonName);
+    let find_streets = opts.kinds.contains(Kind::Address);
+    let free = find_names || find_streets;
     // A long text is mostly a block of lines: one search tells, before the word tests.
     let facts = facts
         .or_else(|| (t.len() <= 256 || memchr::memchr(b'\n', t).is_none()).then(|| Facts::of(t)));
@@ -303,8 +327,8 @@ pub(crate) fn detect(t: &[u8], facts: Option<Facts>, opts: &Options, out: &mut V
         if (facts.key && a.ascii.is_match(t)) || (facts.high && a.cjk_pair_in(t)) {
             anchored(t, out);
         }
-        if facts.high && find_names {
-            names(t, out);
+        if facts.high && free {
+            free_text(t, find_names, find_streets, 0, out);
         }
         return;
     }
@@ -319,13 +343,13 @@ pub(crate) fn detect(t: &[u8], facts: Option<Facts>, opts: &Options, out: &mut V
         while ascii.next_if(|&p| p < lo).is_some() {}
         let ascii_here = ascii.peek().is_some_and(|&p| p < hi);
         let high = !line.is_ascii();
-        if ascii_here || (high && a.cjk_pair_in(line)) || (high && find_names) {
+        if ascii_here || (high && a.cjk_pair_in(line)) || (high && free) {
             let from = out.len();
             if ascii_here || (high && a.cjk_pair_in(line)) {
                 anchored(line, out);
             }
-            if high && find_names {
-                names(line, out);
+            if high && free {
+                free_text(line, find_names, find_streets, from, out);
             }
             for h in &mut out[from..] {
                 h.start += lo;

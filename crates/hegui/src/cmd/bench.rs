@@ -33,6 +33,9 @@ pub enum BenchCmd {
     /// Person names in running text: precision, recall and F1 of name spans on the
     /// hand-marked held-out set, and the speed of the name scan.
     Names(super::bench_names::BenchNamesArgs),
+    /// Addresses in running text: precision, recall and F1 of address spans on a
+    /// hand-marked set (default: crates/hegui-scan/tests/addresses), and the speed.
+    Addresses(super::bench_names::BenchNamesArgs),
 }
 
 #[derive(Args)]
@@ -77,7 +80,8 @@ pub fn run(cmd: BenchCmd) -> Result<ExitCode> {
         BenchCmd::Serve(a) => return super::bench_serve::run(a),
         BenchCmd::Fuzz(a) => return super::bench_fuzz::run(a),
         BenchCmd::Policy(a) => return super::bench_policy::run(a),
-        BenchCmd::Names(a) => return super::bench_names::run(a),
+        BenchCmd::Names(a) => return super::bench_names::run(a, hegui_scan::Kind::PersonName),
+        BenchCmd::Addresses(a) => return super::bench_names::run(a, hegui_scan::Kind::Address),
     };
     let base = a
         .dir

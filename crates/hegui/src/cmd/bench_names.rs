@@ -1,21 +1,22 @@
-//! `hegui bench names`: person names in running text, on the hand-marked held-out set —
-//! precision, recall and F1 of name spans (IoU ≥ 0.5 in UTF-8 bytes) per domain and over
-//! all, masked names on their own, and the name scan's speed on one thread.
+//! `hegui bench names` and `hegui bench addresses`: person names (addresses) in running
+//! text, on a hand-marked set — precision, recall and F1 of spans (IoU ≥ 0.5 in UTF-8
+//! bytes) per file and over all, masked names on their own, the scan's speed on one thread.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use hegui_scan::ScanOptions;
+use hegui_scan::{Kind, ScanOptions};
 
 use crate::output;
 
 #[derive(Args)]
 pub struct BenchNamesArgs {
-    /// A directory of `*.txt` files with names marked ⟦…⟧ (default: the repository's set).
-    #[arg(long, default_value = "crates/hegui-scan/tests/names")]
-    dir: PathBuf,
+    /// A directory of `*.txt` files with every name (address) marked ⟦…⟧ (default: the
+    /// repository's held-out set, crates/hegui-scan/tests/names or …/addresses).
+    #[arg(long)]
+    dir: Option<PathBuf>,
     /// List every missed name and every false span.
     #[arg(long)]
     errors: bool,
@@ -24,18 +25,24 @@ pub struct BenchNamesArgs {
     json: bool,
 }
 
-pub fn run(a: BenchNamesArgs) -> Result<ExitCode> {
-    if !a.dir.is_dir() {
+pub fn run(a: BenchNamesArgs, kind: Kind) -> Result<ExitCode> {
+    let default = match kind {
+        Kind::Address => "crates/hegui-scan/tests/addresses",
+        _ => "crates/hegui-scan/tests/names",
+    };
+    let dir = a.dir.unwrap_or_else(|| PathBuf::from(default));
+    if !dir.is_dir() {
         anyhow::bail!(
             "{}: not a directory (run from the repository root, or give --dir)",
-            a.dir.display()
+            dir.display()
         );
     }
-    let work = std::env::temp_dir().join(format!("hegui-bench-names-{}", std::process::id()));
-    let r = hegui_scan::eval_names::score_names(
-        &a.dir,
+    let work = std::env::temp_dir().join(format!("hegui-bench-spans-{}", std::process::id()));
+    let r = hegui_scan::eval_names::score_spans(
+        &dir,
         &work,
         &ScanOptions::new(crate::input::today_cst()),
+        kind,
     );
     let _ = std::fs::remove_dir_all(&work);
     let r = r?;
@@ -43,7 +50,8 @@ pub fn run(a: BenchNamesArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let mut t = output::table(&["file", "lines", "names", "found", "matched", "P", "R", "F1"]);
+    let marked = if kind == Kind::Address { "addresses" } else { "names" };
+    let mut t = output::table(&["file", "lines", marked, "found", "matched", "P", "R", "F1"]);
     for s in r.files.iter().chain(std::iter::once(&r.total)) {
         t.add_row(vec![
             s.file.clone(),
@@ -57,11 +65,13 @@ pub fn run(a: BenchNamesArgs) -> Result<ExitCode> {
         ]);
     }
     println!("{t}");
+    if kind == Kind::PersonName {
+        println!("masked names (某): {} of {} found", r.masked.1, r.masked.0);
+    }
     println!(
-        "masked names (某): {} of {} found; {:.1} KB scanned for names in {:.1} ms on one thread ({:.1} MB/s)",
-        r.masked.1,
-        r.masked.0,
-        r.bytes as f64 / 1024.0,
+        "speed: the set's text {} times over ({:.1} MB) scanned for {marked} in {:.0} ms on one thread: {:.1} MB/s",
+        hegui_scan::eval_names::SPEED_COPIES,
+        r.bytes as f64 / 1e6,
         r.seconds * 1000.0,
         r.bytes as f64 / 1e6 / r.seconds.max(1e-9)
     );
