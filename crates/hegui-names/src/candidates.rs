@@ -46,6 +46,38 @@ impl Shape {
         }
     }
 
+    /// The shape in words, for explanations.
+    pub(crate) fn describe(self) -> String {
+        let sur = |n: u8| {
+            if n == 1 {
+                "surname"
+            } else {
+                "compound surname"
+            }
+        };
+        match self {
+            Shape::Full { sur: s, given } => format!("{} + {given} given", sur(s)),
+            Shape::Masked { sur: s, marks } => {
+                format!("{} + {}", sur(s), "某".repeat(marks.into()))
+            }
+            Shape::Titled { sur: s, name, .. } if name == s => format!("{} + title", sur(s)),
+            Shape::Titled { sur: s, name, .. } => {
+                format!("{} + {} given + title", sur(s), name - s)
+            }
+            Shape::Familiar => "prefix + surname".into(),
+            Shape::Minority {
+                parts,
+                dotted,
+                title,
+            } => format!(
+                "minority name, {parts} part{}{}{}",
+                if parts > 1 { "s" } else { "" },
+                if dotted { ", dotted" } else { "" },
+                if title > 0 { " + title" } else { "" }
+            ),
+        }
+    }
+
     pub(crate) fn masked(self) -> bool {
         matches!(self, Shape::Masked { .. })
     }

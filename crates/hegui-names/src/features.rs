@@ -6,8 +6,7 @@ use crate::candidates::{is_dot, Candidate, Shape};
 use crate::lexicon::{is_han, pack, Lexicon};
 
 /// Feature indices are `BITS` wide: the weight table has `1 << BITS` entries.
-pub(crate) const BITS: u32 = 20;
-const MASK: u64 = (1 << BITS) - 1;
+pub(crate) const BITS: u32 = 18;
 
 // Character classes that stand in for the character itself in context features.
 const BOS: u32 = 1;
@@ -16,19 +15,15 @@ const DIGIT: u32 = 3;
 const LATIN: u32 = 4;
 const SPACE: u32 = 5;
 
-#[inline]
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
-}
-
-/// The index of template `t` with values `a` and `b`.
+/// The index of template `t` with values `a` and `b`: one multiply-and-fold per value,
+/// the top bits taken (where a multiply mixes best).
 #[inline]
 fn index(t: u64, a: u64, b: u64) -> u32 {
-    (mix(mix((t << 56) ^ a) ^ b) & MASK) as u32
+    // A multiply carries every bit of its operand into the top bits of the product.
+    let x = (t.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ a)
+        .wrapping_mul(0xff51_afd7_ed55_8ccd)
+        ^ b;
+    (x.wrapping_mul(0xc4ce_b9fe_1a85_ec53) >> (64 - BITS)) as u32
 }
 
 /// Which list a rank falls in: 1 for the first `cuts[0]`, 2 up to `cuts[1]` …, 0 when not
@@ -130,14 +125,6 @@ impl Words {
             .find(|n| (v >> (3 * (n - 2))) & 7 != 0)
             .unwrap_or(0)
     }
-
-    /// The length of the longest listed word ending at `b` (0 if none).
-    fn longest_to(&mut self, lex: &Lexicon, cs: &[char], b: isize) -> u64 {
-        (2..=4)
-            .rev()
-            .find(|&n| self.word(lex, cs, b - n, b) > 0)
-            .map_or(0, |n| n as u64)
-    }
 }
 
 /// Pushes the feature indices of `cand` in `cs` onto `out`.
@@ -151,7 +138,6 @@ pub(crate) fn features(cs: &[char], words: &mut Words, cand: &Candidate, out: &m
 
     let l1 = at(cs, s - 1);
     let l2 = at(cs, s - 2);
-    let l3 = at(cs, s - 3);
     let r1 = at(cs, e);
     let r2 = at(cs, e + 1);
     f(0, code, 0);
@@ -163,18 +149,12 @@ pub(crate) fn features(cs: &[char], words: &mut Words, cand: &Candidate, out: &m
     // Context: the characters either side, alone and together, by family and by shape.
     f(2, group, u64::from(l1));
     f(3, group, (u64::from(l2) << 21) | u64::from(l1));
-    f(
-        4,
-        group,
-        (u64::from(l3) << 42) | (u64::from(l2) << 21) | u64::from(l1),
-    );
     f(5, group, u64::from(r1));
     f(6, group, (u64::from(r1) << 21) | u64::from(r2));
     f(7, code, u64::from(l1));
     f(8, code, u64::from(r1));
     f(9, group, (u64::from(l1) << 21) | u64::from(r1));
     f(10, code, (class(l1) << 8) | class(r1));
-    f(11, code, (class(l2) << 8) | class(l1));
     // Words across the edges and inside: a name does not split a word.
     f(12, code, words.word(lex, cs, s, e));
     f(
@@ -188,7 +168,6 @@ pub(crate) fn features(cs: &[char], words: &mut Words, cand: &Candidate, out: &m
         (words.word(lex, cs, e - 1, e + 1) << 4) | words.word(lex, cs, e - 1, e + 2),
     );
     f(15, code, words.longest_from(lex, cs, e));
-    f(16, code, words.longest_to(lex, cs, s));
     f(
         17,
         code,

@@ -185,12 +185,16 @@ impl Lexicon {
         slot(c).map_or(0, |i| self.given_rank[i])
     }
 
-    /// The entries of a grouped list that start at `cs[0]` and match `cs`'s prefix.
+    /// The entries of a grouped list that start at `cs[0]` and match `cs`'s prefix; the
+    /// character's `flag` says first whether any entry starts with it (most do not).
     fn matches<'a>(
+        &self,
         map: &'a FxHashMap<char, Vec<Vec<char>>>,
+        flag: u8,
         cs: &'a [char],
     ) -> impl Iterator<Item = usize> + 'a {
         cs.first()
+            .filter(|&&c| self.flags(c) & flag != 0)
             .and_then(|c| map.get(c))
             .into_iter()
             .flatten()
@@ -200,15 +204,15 @@ impl Lexicon {
 
     /// Lengths of the compound surnames `cs` starts with, longest first.
     pub(crate) fn compounds_at<'a>(&'a self, cs: &'a [char]) -> impl Iterator<Item = usize> + 'a {
-        Self::matches(&self.compounds, cs)
+        self.matches(&self.compounds, COMPOUND_FIRST, cs)
     }
 
     pub(crate) fn titles_at<'a>(&'a self, cs: &'a [char]) -> impl Iterator<Item = usize> + 'a {
-        Self::matches(&self.titles, cs)
+        self.matches(&self.titles, TITLE_FIRST, cs)
     }
 
     pub(crate) fn minority_at<'a>(&'a self, cs: &'a [char]) -> impl Iterator<Item = usize> + 'a {
-        Self::matches(&self.minority, cs)
+        self.matches(&self.minority, MINORITY_FIRST, cs)
     }
 
     /// The frequency bucket (1–4) of the word `cs`, 0 when it is no word on the list.

@@ -72,7 +72,7 @@ pub fn explain(model: &Model, text: &str) -> Vec<Scored> {
         .enumerate()
         .map(|(i, c)| Scored {
             text: chars[c.start..c.end].iter().collect(),
-            shape: format!("{:?}", c.shape),
+            shape: c.shape.describe(),
             score: scores[i],
             taken: taken.contains(&i),
         })
@@ -93,14 +93,15 @@ pub struct Finder {
     cache: Cache,
 }
 
-/// The names of recently seen short texts: a column's cells repeat (product names,
-/// statuses), and a repeated cell is read once. Direct-mapped, keyed by the whole text.
+/// The names of recently seen pieces of text: a column's cells repeat (product names,
+/// statuses), and so do the Chinese parts of a log's lines (实名认证通过，身份证号); a
+/// repeated piece is read once. Direct-mapped, keyed by the whole piece.
 struct Cache {
     slots: Vec<Option<Cached>>,
 }
 
-/// A text and the names found in it.
-type Cached = (Box<str>, Box<[NameSpan]>);
+/// A piece, where its run starts in it, and the names found in the run.
+type Cached = (Box<str>, usize, Box<[NameSpan]>);
 
 impl Default for Cache {
     fn default() -> Cache {
@@ -111,32 +112,92 @@ impl Default for Cache {
 }
 
 const CACHE_SLOTS: usize = 4096;
-/// Texts longer than this are not cached (lines of a log rarely repeat).
-const CACHE_MAX: usize = 64;
+/// Pieces longer than this are not cached (long sentences rarely repeat).
+const CACHE_MAX: usize = 96;
+/// The characters either side of a piece that its names depend on: a candidate's
+/// features look at most three characters out, and no listed word holds ASCII.
+const CONTEXT: usize = 3;
+
+/// The byte offset `n` characters before `i` (or 0).
+fn back(text: &str, i: usize, n: usize) -> usize {
+    text[..i]
+        .char_indices()
+        .rev()
+        .nth(n - 1)
+        .map_or(0, |(b, _)| b)
+}
+
+/// The byte offset `n` characters after `i` (or the end).
+fn ahead(text: &str, i: usize, n: usize) -> usize {
+    text[i..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(b, _)| i + b)
+}
 
 fn slot_of(text: &str) -> usize {
-    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    (h >> 32) as usize % CACHE_SLOTS
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(text.as_bytes());
+    (h.finish() >> 32) as usize % CACHE_SLOTS
 }
 
 impl Finder {
     /// The names in one line of text (with the shipped model), appended to `out`.
+    ///
+    /// The line is read piece by piece: each run of non-ASCII characters with the three
+    /// characters either side of it. A name lies inside one run (every candidate does), its
+    /// features look no further than that and no word crosses ASCII, so the names are
+    /// those of the whole line (tested); a piece seen before is taken from the cache.
     pub fn find(&mut self, text: &str, out: &mut Vec<NameSpan>) {
-        if text.len() > CACHE_MAX {
-            return self.find_with(Model::shipped(), text, out);
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i].is_ascii() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && !b[i].is_ascii() {
+                i += 1;
+            }
+            let from = back(text, start, CONTEXT);
+            let to = ahead(text, i, CONTEXT);
+            let at = out.len();
+            self.find_piece(&text[from..to], start - from, i - from, out);
+            for s in &mut out[at..] {
+                s.start += from;
+                s.end += from;
+            }
         }
-        let slot = slot_of(text);
-        if let Some((t, spans)) = &self.cache.slots[slot] {
-            if **t == *text {
+    }
+
+    /// The names inside bytes `core` of `piece` (the run; the rest is its context), by
+    /// the shipped model, through the cache.
+    fn find_piece(&mut self, piece: &str, start: usize, end: usize, out: &mut Vec<NameSpan>) {
+        let cached = piece.len() <= CACHE_MAX;
+        let slot = slot_of(piece);
+        if let Some((t, at, spans)) = self.cache.slots[slot].as_ref().filter(|_| cached) {
+            // The same piece can hold another run (李 and 李李 in "1李 李李").
+            if **t == *piece && *at == start {
                 out.extend_from_slice(spans);
                 return;
             }
         }
         let from = out.len();
-        self.find_with(Model::shipped(), text, out);
-        self.cache.slots[slot] = Some((text.into(), out[from..].into()));
+        self.find_with(Model::shipped(), piece, out);
+        // Names in the context belong to the runs either side, read on their own.
+        let mut kept = from;
+        for k in from..out.len() {
+            if out[k].start >= start && out[k].end <= end {
+                out[kept] = out[k];
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+        if cached {
+            self.cache.slots[slot] = Some((piece.into(), start, out[from..].into()));
+        }
     }
 
     /// [`Finder::find`] with another model (one just trained).

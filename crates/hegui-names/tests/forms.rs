@@ -110,3 +110,59 @@ fn spans_are_byte_ranges_of_the_text() {
     }
     assert!(found(text).contains(&"林晓峰".to_string()));
 }
+
+#[test]
+fn a_line_read_in_pieces_gives_what_the_whole_line_gives() {
+    // Pieces of logs, tickets and tables, with ASCII between them, joined at random:
+    // `find` (pieces, cache) must equal `find_with` on the whole line.
+    let pieces = [
+        "实名认证通过，身份证号",
+        "，姓名刘嘉怡",
+        "用户潘雪(手机",
+        ")登录成功",
+        "收货人：王秀英 ",
+        "欧阳娜娜",
+        "买买提·艾力",
+        "陈某某",
+        "儿童保温杯",
+        "请陈先生到",
+        "号窗口",
+        "小刘",
+        "江湖",
+        "李",
+        "：",
+    ];
+    let asciis = [
+        "",
+        " ",
+        "1",
+        "42",
+        "ab",
+        " id=7 ",
+        "2026-03-01 12:00:00 INFO ",
+        "(",
+        ",",
+        "\t",
+    ];
+    let model = hegui_names::Model::shipped();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut pieced = Finder::default();
+    let mut whole = Finder::default();
+    for _ in 0..3000 {
+        let mut line = String::new();
+        for _ in 0..1 + next(6) {
+            line.push_str(asciis[next(asciis.len())]);
+            line.push_str(pieces[next(pieces.len())]);
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        pieced.find(&line, &mut a);
+        whole.find_with(model, &line, &mut b);
+        assert_eq!(a, b, "{line}");
+    }
+}

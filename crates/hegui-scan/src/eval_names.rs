@@ -138,9 +138,9 @@ pub fn score_spans(
         .build()
         .expect("thread pool");
     let mut found = Spans(Vec::new());
-    pool.install(|| scan(&[text_dir.clone()], &o, &mut found))?;
+    pool.install(|| scan(std::slice::from_ref(&text_dir), &o, &mut found))?;
     let started = Instant::now();
-    pool.install(|| scan(&[speed_dir.clone()], &o, &mut Spans(Vec::new())))?;
+    pool.install(|| scan(std::slice::from_ref(&speed_dir), &o, &mut Spans(Vec::new())))?;
     let seconds = started.elapsed().as_secs_f64();
     let bytes = (all.len() * SPEED_COPIES) as u64;
     Ok(compare(&files, &found.0, bytes, seconds))

@@ -59,9 +59,12 @@ thread_local! {
 /// to count.
 fn names(t: &[u8], out: &mut Vec<Hit>) {
     // Lines are UTF-8 (sources decode them); a stray invalid byte ends the text read.
-    let text = match std::str::from_utf8(t) {
+    let text = match simdutf8::basic::from_utf8(t) {
         Ok(s) => s,
-        Err(e) => std::str::from_utf8(&t[..e.valid_up_to()]).unwrap_or_default(),
+        Err(_) => match std::str::from_utf8(t) {
+            Ok(s) => s,
+            Err(e) => std::str::from_utf8(&t[..e.valid_up_to()]).unwrap_or_default(),
+        },
     };
     FINDER.with_borrow_mut(|(finder, spans)| {
         spans.clear();

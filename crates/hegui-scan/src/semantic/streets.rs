@@ -14,7 +14,9 @@ const ESTATE_ENDS: &str = "区苑园村院";
 const HOUSE: &[&str] = &["号楼", "号院", "号"];
 const BUILDING: &[&str] = &["号楼", "栋", "幢", "号"];
 /// Units that may follow the house number: 3栋, 2单元, 401室, 15楼, B座.
-const MORE_UNITS: &[&str] = &["号楼", "号院", "号", "栋", "幢", "单元", "室", "层", "楼", "座"];
+const MORE_UNITS: &[&str] = &[
+    "号楼", "号院", "号", "栋", "幢", "单元", "室", "层", "楼", "座",
+];
 /// Characters an address does not start with: what comes before one in a sentence (我住在,
 /// 寄到, 地址为 …). Reading back stops at the first of them. Not 和, 家, 由, 发 …: street
 /// names hold them (和平路, 杨家坪, 自由路, 发展大道).
@@ -144,11 +146,23 @@ mod tests {
 
     #[test]
     fn a_street_and_its_number_read_back_to_the_name() {
-        assert_eq!(found("我住在朝阳区建国路88号，到了打电话"), ["朝阳区建国路88号"]);
+        assert_eq!(
+            found("我住在朝阳区建国路88号，到了打电话"),
+            ["朝阳区建国路88号"]
+        );
         assert_eq!(found("快递寄到中山路128号就行"), ["中山路128号"]);
-        assert_eq!(found("送到锦江区红星路三段1号，谢谢"), ["锦江区红星路三段1号"]);
-        assert_eq!(found("地址：和平里东街11号院3号楼"), ["和平里东街11号院3号楼"]);
-        assert_eq!(found("她家在幸福小区3栋2单元401。"), ["幸福小区3栋2单元401"]);
+        assert_eq!(
+            found("送到锦江区红星路三段1号，谢谢"),
+            ["锦江区红星路三段1号"]
+        );
+        assert_eq!(
+            found("地址：和平里东街11号院3号楼"),
+            ["和平里东街11号院3号楼"]
+        );
+        assert_eq!(
+            found("她家在幸福小区3栋2单元401。"),
+            ["幸福小区3栋2单元401"]
+        );
     }
 
     #[test]
@@ -157,7 +171,10 @@ mod tests {
             found("新开的面馆在人民路与文化路交叉口东北角。"),
             ["人民路与文化路交叉口东北角"]
         );
-        assert_eq!(found("我们在建设路与长江路交叉口等你。"), ["建设路与长江路交叉口"]);
+        assert_eq!(
+            found("我们在建设路与长江路交叉口等你。"),
+            ["建设路与长江路交叉口"]
+        );
     }
 
     #[test]

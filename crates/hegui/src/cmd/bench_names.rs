@@ -23,9 +23,50 @@ pub struct BenchNamesArgs {
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
+    /// Instead of measuring, show how the name model reads one line: every candidate span
+    /// with its score, best first, and which were taken.
+    #[arg(long, value_name = "TEXT")]
+    explain: Option<String>,
+}
+
+/// `--explain`: the candidates of one line and their scores.
+fn explain(text: &str, json: bool) -> Result<ExitCode> {
+    let model = hegui_names::Model::shipped();
+    let scored = hegui_names::explain(model, text);
+    if json {
+        let rows: Vec<serde_json::Value> = scored
+            .iter()
+            .map(|s| serde_json::json!({"span": s.text, "shape": s.shape, "score": s.score, "taken": s.taken}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"threshold": model.threshold, "candidates": rows})
+            )?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = output::table(&["span", "shape", "score", "taken"]);
+    for s in &scored {
+        t.add_row(vec![
+            s.text.clone(),
+            s.shape.clone(),
+            format!("{:.2}", s.score),
+            if s.taken { "yes" } else { "" }.to_string(),
+        ]);
+    }
+    println!("{t}");
+    println!(
+        "a candidate above {} that overlaps no better one is a name",
+        model.threshold
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(a: BenchNamesArgs, kind: Kind) -> Result<ExitCode> {
+    if let Some(text) = &a.explain {
+        return explain(text, a.json);
+    }
     let default = match kind {
         Kind::Address => "crates/hegui-scan/tests/addresses",
         _ => "crates/hegui-scan/tests/names",
@@ -50,7 +91,11 @@ pub fn run(a: BenchNamesArgs, kind: Kind) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let marked = if kind == Kind::Address { "addresses" } else { "names" };
+    let marked = if kind == Kind::Address {
+        "addresses"
+    } else {
+        "names"
+    };
     let mut t = output::table(&["file", "lines", marked, "found", "matched", "P", "R", "F1"]);
     for s in r.files.iter().chain(std::iter::once(&r.total)) {
         t.add_row(vec![
