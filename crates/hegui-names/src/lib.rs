@@ -91,6 +91,7 @@ pub struct Finder {
     feats: Vec<u32>,
     scores: Vec<f32>,
     cache: Cache,
+    piece: String,
 }
 
 /// The names of recently seen pieces of text: a column's cells repeat (product names,
@@ -117,6 +118,17 @@ const CACHE_MAX: usize = 96;
 /// The characters either side of a piece that its names depend on: a candidate's
 /// features look at most three characters out, and no listed word holds ASCII.
 const CONTEXT: usize = 3;
+
+/// A context character as the model's features see it: digits, letters and spaces by
+/// their class (`features::at`).
+fn as_seen(c: char) -> char {
+    match c {
+        '0'..='9' => '0',
+        c if c.is_ascii_alphabetic() => 'a',
+        c if c.is_ascii_whitespace() => ' ',
+        c => c,
+    }
+}
 
 /// The byte offset `n` characters before `i` (or 0).
 fn back(text: &str, i: usize, n: usize) -> usize {
@@ -164,7 +176,15 @@ impl Finder {
             let from = back(text, start, CONTEXT);
             let to = ahead(text, i, CONTEXT);
             let at = out.len();
-            self.find_piece(&text[from..to], start - from, i - from, out);
+            // The context as the model sees it (every digit alike, every letter alike), so
+            // that 3号4 and 8号1 are one piece for the cache; ASCII stays one byte.
+            let mut piece = std::mem::take(&mut self.piece);
+            piece.clear();
+            piece.extend(text[from..start].chars().map(as_seen));
+            piece.push_str(&text[start..i]);
+            piece.extend(text[i..to].chars().map(as_seen));
+            self.find_piece(&piece, start - from, i - from, out);
+            self.piece = piece;
             for s in &mut out[at..] {
                 s.start += from;
                 s.end += from;
