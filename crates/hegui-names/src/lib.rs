@@ -118,6 +118,10 @@ const CACHE_MAX: usize = 96;
 /// The characters either side of a piece that its names depend on: a candidate's
 /// features look at most three characters out, and no listed word holds ASCII.
 const CONTEXT: usize = 3;
+/// The longest run read at once, in characters, and the context of each window of a
+/// longer one (a name and its features fit well within it).
+const MAX_RUN: usize = 512;
+const WINDOW_CONTEXT: usize = 16;
 
 /// A context character as the model's features see it: digits, letters and spaces by
 /// their class (`features::at`).
@@ -158,9 +162,11 @@ impl Finder {
     /// The names in one line of text (with the shipped model), appended to `out`.
     ///
     /// The line is read piece by piece: each run of non-ASCII characters with the three
-    /// characters either side of it. A name lies inside one run (every candidate does), its
-    /// features look no further than that and no word crosses ASCII, so the names are
-    /// those of the whole line (tested); a piece seen before is taken from the cache.
+    /// characters either side of it. A name lies inside one run (every candidate is made of
+    /// Han characters and middle dots), its features look no further than that and no
+    /// listed word holds ASCII, so the names are those of the whole line (tested); a piece
+    /// seen before is taken from the cache. A run longer than [`MAX_RUN`] characters (a
+    /// long paragraph; binary data misread as GBK) is read in windows.
     pub fn find(&mut self, text: &str, out: &mut Vec<NameSpan>) {
         let b = text.as_bytes();
         let mut i = 0;
@@ -173,29 +179,75 @@ impl Finder {
             while i < b.len() && !b[i].is_ascii() {
                 i += 1;
             }
-            let from = back(text, start, CONTEXT);
-            let to = ahead(text, i, CONTEXT);
-            let at = out.len();
-            // The context as the model sees it (every digit alike, every letter alike), so
-            // that 3号4 and 8号1 are one piece for the cache; ASCII stays one byte.
-            let mut piece = std::mem::take(&mut self.piece);
-            piece.clear();
-            piece.extend(text[from..start].chars().map(as_seen));
-            piece.push_str(&text[start..i]);
-            piece.extend(text[i..to].chars().map(as_seen));
-            self.find_piece(&piece, start - from, i - from, out);
-            self.piece = piece;
-            for s in &mut out[at..] {
-                s.start += from;
-                s.end += from;
-            }
+            self.find_run(text, start, i, out);
         }
     }
 
-    /// The names inside bytes `core` of `piece` (the run; the rest is its context), by
-    /// the shipped model, through the cache.
-    fn find_piece(&mut self, piece: &str, start: usize, end: usize, out: &mut Vec<NameSpan>) {
-        let cached = piece.len() <= CACHE_MAX;
+    /// The names of the run `text[start..end]`.
+    fn find_run(&mut self, text: &str, start: usize, end: usize, out: &mut Vec<NameSpan>) {
+        if text[start..end].chars().nth(MAX_RUN).is_none() {
+            return self.find_in(text, start, end, CONTEXT, true, out);
+        }
+        // Windows of MAX_RUN characters with WINDOW_CONTEXT either side: the names that
+        // start in a window's own part, none overlapping the one before.
+        let mut s = start;
+        while s < end {
+            let e = ahead(text, s, MAX_RUN).min(end);
+            let at = out.len();
+            self.find_in(text, s, e, WINDOW_CONTEXT, false, out);
+            let last = out[..at].last().map_or(0, |n| n.end);
+            let mut kept = at;
+            for k in at..out.len() {
+                if out[k].start >= last {
+                    out[kept] = out[k];
+                    kept += 1;
+                }
+            }
+            out.truncate(kept);
+            s = e;
+        }
+    }
+
+    /// The names of `text[start..end]` read with `context` characters either side: all
+    /// inside it (`whole`), or all that start in it.
+    fn find_in(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        context: usize,
+        whole: bool,
+        out: &mut Vec<NameSpan>,
+    ) {
+        let from = back(text, start, context);
+        let to = ahead(text, end, context);
+        let at = out.len();
+        // The context as the model sees it (every digit alike, every letter alike), so
+        // that 3号4 and 8号1 are one piece for the cache; ASCII stays one byte.
+        let mut piece = std::mem::take(&mut self.piece);
+        piece.clear();
+        piece.extend(text[from..start].chars().map(as_seen));
+        piece.push_str(&text[start..end]);
+        piece.extend(text[end..to].chars().map(as_seen));
+        self.find_piece(&piece, start - from, end - from, whole, out);
+        self.piece = piece;
+        for s in &mut out[at..] {
+            s.start += from;
+            s.end += from;
+        }
+    }
+
+    /// The names inside bytes `start..end` of `piece` (the run; the rest is its context)
+    /// — or, not `whole`, starting there — by the shipped model, through the cache.
+    fn find_piece(
+        &mut self,
+        piece: &str,
+        start: usize,
+        end: usize,
+        whole: bool,
+        out: &mut Vec<NameSpan>,
+    ) {
+        let cached = whole && piece.len() <= CACHE_MAX;
         let slot = slot_of(piece);
         if let Some((t, at, spans)) = self.cache.slots[slot].as_ref().filter(|_| cached) {
             // The same piece can hold another run (李 and 李李 in "1李 李李").
@@ -209,7 +261,8 @@ impl Finder {
         // Names in the context belong to the runs either side, read on their own.
         let mut kept = from;
         for k in from..out.len() {
-            if out[k].start >= start && out[k].end <= end {
+            let inside = out[k].end <= end || (!whole && out[k].start < end);
+            if out[k].start >= start && inside {
                 out[kept] = out[k];
                 kept += 1;
             }

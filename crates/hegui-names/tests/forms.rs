@@ -166,3 +166,25 @@ fn a_line_read_in_pieces_gives_what_the_whole_line_gives() {
         assert_eq!(a, b, "{line}");
     }
 }
+
+#[test]
+fn a_run_too_long_to_read_at_once_is_read_in_windows() {
+    // Text misread as GBK can hold a run of Han characters thousands long: it is read in
+    // windows, in bounded memory, and names on either side of a window's edge are found.
+    let filler = "的".repeat(700);
+    let text = format!("请张伟到{filler}前台找李娜核对{filler}王建国院长签字");
+    let found: Vec<String> = {
+        let mut out = Vec::new();
+        Finder::default().find(&text, &mut out);
+        out.iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
+    };
+    assert_eq!(found, ["张伟", "李娜", "王建国院长"]);
+    let big = "张".repeat(200_000);
+    let mut out = Vec::new();
+    Finder::default().find(&big, &mut out);
+    for w in out.windows(2) {
+        assert!(w[0].end <= w[1].start, "names do not overlap");
+    }
+}
