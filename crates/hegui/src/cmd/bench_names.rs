@@ -65,6 +65,11 @@ fn explain(text: &str, json: bool) -> Result<ExitCode> {
 
 pub fn run(a: BenchNamesArgs, kind: Kind) -> Result<ExitCode> {
     if let Some(text) = &a.explain {
+        if kind != Kind::PersonName {
+            anyhow::bail!(
+                "--explain shows how the name model reads a line: use it with `hegui bench names`"
+            );
+        }
         return explain(text, a.json);
     }
     let default = match kind {
