@@ -1,7 +1,7 @@
 //! Chinese person names in running text.
 //!
 //! A name is found in two steps. [`candidates`](crate::candidates) lists every span that
-//! could be one — a surname from the list (483 single, 75 compound) with one or two
+//! could be one — a surname from the list (535 single, 74 compound) with one or two
 //! given-name characters, a title after it (陈先生, 王建国院长), 某 after it (陈某), a
 //! familiar prefix before it (小刘), minority name elements (次仁央宗) or parts around a
 //! middle dot (买买提·艾力). Then a linear model scores each candidate from its features —
