@@ -10,8 +10,9 @@
 //! The model is an averaged perceptron trained by [`train`] on a corpus built by
 //! `tools/names/`; its weights ship in `data/model.bin`.
 //!
-//! Lines without a character that can start a candidate cost one table lookup per
-//! character ([`might_hold`]).
+//! A line is read in pieces (runs of non-ASCII characters with their context), each
+//! piece seen before taken from a cache; a piece without a character that can start a
+//! candidate costs one table lookup per character.
 
 mod candidates;
 mod features;
@@ -24,9 +25,8 @@ pub use marks::unmark;
 pub use model::{BadModel, Model};
 pub use train::{choose_threshold, iou, train, Example, TrainStats};
 
-use candidates::{candidates, is_dot, Candidate};
+use candidates::{candidates, Candidate};
 use features::Words;
-use lexicon::{Lexicon, STARTS};
 
 /// A name found: its byte range in the text, and whether it is masked (陈某).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +34,6 @@ pub struct NameSpan {
     pub start: usize,
     pub end: usize,
     pub masked: bool,
-}
-
-/// Whether a text has a character a name can start with (cheap: no model runs).
-pub fn might_hold(text: &str) -> bool {
-    let lex = Lexicon::get();
-    text.chars()
-        .any(|c| lex.flags(c) & STARTS != 0 || is_dot(c))
 }
 
 /// One candidate span and its score, for explaining a decision ([`explain`]).
