@@ -19,6 +19,9 @@ pub(crate) struct Batch {
     pub(crate) text: String,
     pub(crate) cells: Vec<Cell>,
     pub(crate) origins: Vec<Origin>,
+    /// The rows of repeated units ([`Origin::Repeated`]): one value of a column that
+    /// stands for several rows is detected once.
+    pub(crate) rows: Vec<u64>,
     /// What detection found: the hits (offsets within their unit) in unit order, the units
     /// with hits with where their hits end, and the units (lines) scanned per field. The
     /// merge only visits units with hits: counting cells per field is the workers' job.
@@ -52,6 +55,7 @@ impl Batch {
         self.text.clear();
         self.cells.clear();
         self.origins.clear();
+        self.rows.clear();
         self.hits.clear();
         self.with_hits.clear();
         self.counts.clear();
@@ -181,7 +185,7 @@ impl<'a> Ctx<'a> {
     /// Queues one value of a column (row `row`, 1-based): a reader that hands over a
     /// column at a time. Values of consecutive rows share one origin, as a record's cells
     /// do, so a column without gaps costs one origin per batch, not one per value.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_column_value(
         &mut self,
         row: u64,
@@ -197,7 +201,7 @@ impl<'a> Ctx<'a> {
         if b.text.capacity() == 0
             || b.text.len() + text.len() + 1 + 16 * (b.cells.len() + 1) >= limit
         {
-            return self.push_unit(Origin::Rows { first: 0, row }, field, text);
+            return self.push_column_value_slow(row, field, text);
         }
         let unit = b.cells.len() as u32;
         let in_run = matches!(b.origins.last(),
@@ -207,6 +211,46 @@ impl<'a> Ctx<'a> {
         }
         b.append(field, text);
         Ok(())
+    }
+
+    /// A column value that does not fit the batch as it is: out of line, so the fast path
+    /// above stays small enough to inline into each reader's loop.
+    #[cold]
+    #[inline(never)]
+    fn push_column_value_slow(
+        &mut self,
+        row: u64,
+        field: u32,
+        text: &str,
+    ) -> Result<(), ScanError> {
+        self.push_unit(Origin::Rows { first: 0, row }, field, text)
+    }
+
+    /// Queues one value of a column that `rows` (1-based, ascending, at least one) all hold:
+    /// detected once, counted and reported once per row, as if each row had its own cell.
+    /// A dictionary-encoded column hands its values over this way.
+    pub(crate) fn push_repeated(
+        &mut self,
+        rows: &[u64],
+        field: u32,
+        text: &str,
+    ) -> Result<(), ScanError> {
+        match rows {
+            [] => Ok(()),
+            &[row] => self.push_column_value(row, field, text),
+            _ => {
+                self.room(text.len() + 8 * rows.len())?;
+                let b = &mut self.batch;
+                b.origins.push(Origin::Repeated {
+                    unit: b.cells.len() as u32,
+                    at: b.rows.len() as u32,
+                    n: rows.len() as u32,
+                });
+                b.rows.extend_from_slice(rows);
+                b.append(field, text);
+                self.full()
+            }
+        }
     }
 
     /// Queues the non-empty cells of one record of valid UTF-8 text cut at an ASCII
@@ -338,6 +382,11 @@ impl<'a> Ctx<'a> {
                 line,
                 cells,
             },
+            Origin::Repeated { at, n, .. } => Origin::Repeated {
+                unit: self.batch.cells.len() as u32,
+                at,
+                n,
+            },
         });
         self.batch.append(field, text);
         self.full()
@@ -346,7 +395,7 @@ impl<'a> Ctx<'a> {
     /// Starts detecting the batch when it is full.
     pub(crate) fn full(&mut self) -> Result<(), ScanError> {
         let b = &self.batch;
-        if b.text.len() + 16 * b.cells.len() >= self.opts.batch_bytes {
+        if b.text.len() + 16 * b.cells.len() + 8 * b.rows.len() >= self.opts.batch_bytes {
             self.queue()?;
         }
         Ok(())
@@ -523,6 +572,12 @@ impl<'a> Ctx<'a> {
                     self.hits(c.options, hs);
                     self.emit(Some(row), None, c.options, 0, batch.text(c), hs)?;
                 }
+                Origin::Repeated { at, n, .. } => {
+                    for &row in &batch.rows[at as usize..(at + n) as usize] {
+                        self.hits(c.options, hs);
+                        self.emit(Some(row), None, c.options, 0, batch.text(c), hs)?;
+                    }
+                }
             }
         }
         Ok(())
@@ -596,6 +651,7 @@ pub(crate) fn detect_batch(batch: &mut Batch, options: &[Options], min_likelihoo
         text,
         cells,
         origins,
+        rows: _,
         hits,
         with_hits,
         counts,
@@ -608,7 +664,8 @@ pub(crate) fn detect_batch(batch: &mut Batch, options: &[Options], min_likelihoo
         counts[c.options as usize] += 1;
     }
     for o in origins.iter() {
-        if let Origin::Lines { unit, cells: n, .. } = *o {
+        // A block of lines, or a value that several rows hold, counts each of them.
+        if let Origin::Lines { unit, cells: n, .. } | Origin::Repeated { unit, n, .. } = *o {
             counts[cells[unit as usize].options as usize] += u64::from(n.saturating_sub(1));
         }
     }
@@ -644,6 +701,9 @@ pub(crate) enum Origin {
     /// Unit `unit`: a block of whole text lines from line `line`, `cells` of them not
     /// empty. A block whose lines are all empty counts as one line, read as a line.
     Lines { unit: u32, line: u64, cells: u32 },
+    /// Unit `unit`: one value of a column held by `n` rows, listed in the batch's `rows`
+    /// from `at` on.
+    Repeated { unit: u32, at: u32, n: u32 },
 }
 
 impl Origin {
@@ -651,7 +711,7 @@ impl Origin {
     pub(crate) fn first(&self) -> u32 {
         match *self {
             Origin::Record { first, .. } | Origin::Rows { first, .. } => first,
-            Origin::Lines { unit, .. } => unit,
+            Origin::Lines { unit, .. } | Origin::Repeated { unit, .. } => unit,
         }
     }
 }

@@ -14,7 +14,12 @@ use std::path::Path;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, OffsetSizeTrait};
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use arrow_schema::{Field, Schema};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::basic::Encoding;
+use parquet::file::metadata::ColumnChunkMetaData;
 
 use crate::options::Sample;
 use crate::pipeline::Ctx;
@@ -36,10 +41,12 @@ type Picks = Vec<(u64, usize)>;
 /// Parquet rows: each leaf value with its path (`address.city`, `phones[]`).
 pub(crate) fn parquet_rows(path: &Path, ctx: &mut Ctx) -> Result<(), SourceError> {
     let file = File::open(path).map_err(|e| SourceError::Read(e.to_string()))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
         .map_err(|e| SourceError::Read(format!("not a readable Parquet file: {e}")))?;
-    crate::source::limits::check_parquet(builder.metadata(), &ctx.opts.limits)
+    crate::source::limits::check_parquet(meta.metadata(), &ctx.opts.limits)
         .map_err(SourceError::Read)?;
+    let meta = with_dictionaries(meta);
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta);
     let rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
     let mut plan = RowPlan::new(ctx.opts.sample, rows)?;
     let mut builder = builder.with_batch_size(BATCH_ROWS);
@@ -66,6 +73,64 @@ pub(crate) fn parquet_rows(path: &Path, ctx: &mut Ctx) -> Result<(), SourceError
     Ok(())
 }
 
+/// The reader's plan with the top-level text columns that are dictionary-encoded in every
+/// row group read as Arrow dictionaries, so that [`repeated`] detects each of their values
+/// once per batch instead of once per row. A column with any plain page (a writer falls
+/// back to plain when a dictionary grows too big) is read as before: turning it into a
+/// dictionary would cost more than it saves. When the reader refuses the plan, the file is
+/// read as it was.
+pub(super) fn with_dictionaries(meta: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    let md = meta.metadata();
+    let descr = md.file_metadata().schema_descr();
+    let fields = meta.schema().fields();
+    let mut as_dictionary = vec![false; fields.len()];
+    for (leaf, column) in descr.columns().iter().enumerate() {
+        let top_level = column.path().parts().len() == 1;
+        if top_level
+            && !md.row_groups().is_empty()
+            && md
+                .row_groups()
+                .iter()
+                .all(|g| all_dictionary_encoded(g.column(leaf)))
+        {
+            if let Some(d) = as_dictionary.get_mut(descr.get_column_root_idx(leaf)) {
+                *d = true;
+            }
+        }
+    }
+    if !as_dictionary.contains(&true) {
+        return meta;
+    }
+    let fields: Vec<Field> = fields
+        .iter()
+        .zip(as_dictionary)
+        .map(|(f, d)| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Binary | DataType::LargeBinary
+                if d =>
+            {
+                let t = DataType::Dictionary(
+                    Box::new(DataType::Int32),
+                    Box::new(f.data_type().clone()),
+                );
+                f.as_ref().clone().with_data_type(t)
+            }
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    let schema = Schema::new_with_metadata(fields, meta.schema().metadata().clone());
+    let options = ArrowReaderOptions::new().with_schema(std::sync::Arc::new(schema));
+    ArrowReaderMetadata::try_new(std::sync::Arc::clone(md), options).unwrap_or(meta)
+}
+
+/// Whether every data page of a column chunk is dictionary-encoded (from the page
+/// encoding statistics, which the metadata reader keeps as a mask; without them: no).
+fn all_dictionary_encoded(c: &ColumnChunkMetaData) -> bool {
+    c.dictionary_page_offset().is_some()
+        && c.page_encoding_stats_mask().is_some_and(|m| {
+            m.is_only(Encoding::PLAIN_DICTIONARY) || m.is_only(Encoding::RLE_DICTIONARY)
+        })
+}
+
 /// Feeds the picked values of `a` (a column, or a part of one at `path`) to the scanner.
 fn walk(
     ctx: &mut Ctx,
@@ -73,36 +138,10 @@ fn walk(
     path: &str,
     picks: &[(u64, usize)],
 ) -> Result<(), SourceError> {
+    if let Some(t) = Texts::of(a) {
+        return strings(ctx, path, picks, a, |i| t.value(i));
+    }
     match a.data_type() {
-        DataType::Utf8 => {
-            let s = a.as_string::<i32>();
-            strings(ctx, path, picks, a, |i| s.value(i))
-        }
-        DataType::LargeUtf8 => {
-            let s = a.as_string::<i64>();
-            strings(ctx, path, picks, a, |i| s.value(i))
-        }
-        DataType::Utf8View => {
-            let s = a.as_string_view();
-            strings(ctx, path, picks, a, |i| s.value(i))
-        }
-        // Binary values are scanned when they are text.
-        DataType::Binary => {
-            let b = a.as_binary::<i32>();
-            bytes(ctx, path, picks, a, |i| b.value(i))
-        }
-        DataType::LargeBinary => {
-            let b = a.as_binary::<i64>();
-            bytes(ctx, path, picks, a, |i| b.value(i))
-        }
-        DataType::BinaryView => {
-            let b = a.as_binary_view();
-            bytes(ctx, path, picks, a, |i| b.value(i))
-        }
-        DataType::FixedSizeBinary(_) => {
-            let b = a.as_fixed_size_binary();
-            bytes(ctx, path, picks, a, |i| b.value(i))
-        }
         DataType::Struct(_) => {
             let s = a.as_struct();
             let present: Picks = picks
@@ -132,13 +171,20 @@ fn walk(
         }
         DataType::Dictionary(..) => {
             let d = a.as_any_dictionary();
+            if d.values().is_empty() {
+                // No values: every key is null (and `normalized_keys` would panic).
+                return Ok(());
+            }
             let keys = d.normalized_keys();
             let values: Picks = picks
                 .iter()
                 .filter(|&&(_, i)| d.keys().is_valid(i))
                 .filter_map(|&(row, i)| keys.get(i).map(|&k| (row, k)))
                 .collect();
-            walk(ctx, d.values().as_ref(), path, &values)
+            match Texts::of(d.values().as_ref()) {
+                Some(t) => repeated(ctx, path, values, d.values().as_ref(), &t),
+                None => walk(ctx, d.values().as_ref(), path, &values),
+            }
         }
         _ => match render::renderer(a) {
             Some(render) => rendered(ctx, path, picks, a, render),
@@ -191,17 +237,100 @@ fn strings<'a>(
     Ok(())
 }
 
-/// Binary values that are UTF-8 text; others are skipped, as before.
-fn bytes<'a>(
+/// The values of a dictionary-encoded text column (`picks`: row and dictionary index):
+/// each distinct value of the batch is detected once for all the rows holding it. On a
+/// column of few values (a status, a city, a product) that is most of the detection saved.
+fn repeated(
     ctx: &mut Ctx,
     path: &str,
-    picks: &[(u64, usize)],
-    a: &dyn Array,
-    value: impl Fn(usize) -> &'a [u8],
+    mut picks: Picks,
+    values: &dyn Array,
+    texts: &Texts<'_>,
 ) -> Result<(), SourceError> {
-    strings(ctx, path, picks, a, |i| {
-        std::str::from_utf8(value(i)).unwrap_or("")
-    })
+    by_value(&mut picks, values.len());
+    let nulls = values.nulls();
+    let mut field = None;
+    let mut rows = Vec::new();
+    for group in picks.chunk_by(|a, b| a.1 == b.1) {
+        let k = group[0].1;
+        if nulls.is_some_and(|n| n.is_null(k)) {
+            continue;
+        }
+        let text = texts.value(k);
+        if text.is_empty() {
+            continue;
+        }
+        rows.clear();
+        rows.extend(group.iter().map(|&(row, _)| row));
+        let id = *field.get_or_insert_with(|| ctx.field_id(path));
+        ctx.push_repeated(&rows, id, text)?;
+    }
+    Ok(())
+}
+
+/// Orders `picks` by dictionary index, each index's rows in row order: a counting sort
+/// when the dictionary is not much larger than the batch (the common case, and linear),
+/// a comparison sort otherwise.
+fn by_value(picks: &mut Picks, dictionary_len: usize) {
+    if dictionary_len > 4 * picks.len() {
+        picks.sort_unstable_by_key(|&(row, k)| (k, row));
+        return;
+    }
+    let mut starts = vec![0usize; dictionary_len + 1];
+    for &(_, k) in picks.iter() {
+        starts[k + 1] += 1;
+    }
+    for k in 0..dictionary_len {
+        starts[k + 1] += starts[k];
+    }
+    let mut sorted = vec![(0, 0); picks.len()];
+    for &(row, k) in picks.iter() {
+        sorted[starts[k]] = (row, k);
+        starts[k] += 1;
+    }
+    *picks = sorted;
+}
+
+/// An array whose values are read as text: strings, and binary values that are UTF-8
+/// (others read as empty, so skipped, as before).
+enum Texts<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    LargeUtf8(&'a arrow_array::LargeStringArray),
+    Utf8View(&'a arrow_array::StringViewArray),
+    Binary(&'a arrow_array::BinaryArray),
+    LargeBinary(&'a arrow_array::LargeBinaryArray),
+    BinaryView(&'a arrow_array::BinaryViewArray),
+    FixedSizeBinary(&'a arrow_array::FixedSizeBinaryArray),
+}
+
+impl<'a> Texts<'a> {
+    fn of(a: &'a dyn Array) -> Option<Self> {
+        Some(match a.data_type() {
+            DataType::Utf8 => Texts::Utf8(a.as_string()),
+            DataType::LargeUtf8 => Texts::LargeUtf8(a.as_string()),
+            DataType::Utf8View => Texts::Utf8View(a.as_string_view()),
+            DataType::Binary => Texts::Binary(a.as_binary()),
+            DataType::LargeBinary => Texts::LargeBinary(a.as_binary()),
+            DataType::BinaryView => Texts::BinaryView(a.as_binary_view()),
+            DataType::FixedSizeBinary(_) => Texts::FixedSizeBinary(a.as_fixed_size_binary()),
+            _ => return None,
+        })
+    }
+
+    /// Value `i` (not null) as text.
+    #[inline(always)]
+    fn value(&self, i: usize) -> &'a str {
+        let utf8 = |b: &'a [u8]| std::str::from_utf8(b).unwrap_or("");
+        match self {
+            Texts::Utf8(s) => s.value(i),
+            Texts::LargeUtf8(s) => s.value(i),
+            Texts::Utf8View(s) => s.value(i),
+            Texts::Binary(b) => utf8(b.value(i)),
+            Texts::LargeBinary(b) => utf8(b.value(i)),
+            Texts::BinaryView(b) => utf8(b.value(i)),
+            Texts::FixedSizeBinary(b) => utf8(b.value(i)),
+        }
+    }
 }
 
 /// Numbers, dates and times, written as text one value at a time.

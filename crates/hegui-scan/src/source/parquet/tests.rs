@@ -370,3 +370,101 @@ fn a_damaged_file_is_an_error_with_what_was_read_before_it() {
     let error = report["sources"][0]["error"].as_str().unwrap();
     assert!(error.contains("not a readable Parquet file"), "{error}");
 }
+
+/// Which top-level columns of `path` the reader takes as Arrow dictionaries.
+fn read_as_dictionaries(path: &Path) -> Vec<String> {
+    use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+    let file = std::fs::File::open(path).unwrap();
+    let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).unwrap();
+    let meta = super::arrow::with_dictionaries(meta);
+    let fields = meta.schema().fields();
+    fields
+        .iter()
+        .filter(|f| matches!(f.data_type(), DataType::Dictionary(..)))
+        .map(|f| f.name().clone())
+        .collect()
+}
+
+#[test]
+fn dictionary_encoded_columns_are_read_once_per_value_with_the_same_findings() {
+    let n = 9_000;
+    // status: few values, names and identifiers among them, nulls and empty strings; every
+    // page dictionary-encoded. customer: a new value in every row, so its dictionary
+    // outgrows the writer's small limit and later pages are plain. phone: written without
+    // a dictionary.
+    let values = [
+        "已发货",
+        "张伟",
+        "",
+        "身份证110101199003071234",
+        "VIP客户李娜",
+    ];
+    let status: StringArray = (0..n)
+        .map(|i| (i % 13 != 4).then_some(values[i % values.len()]))
+        .collect();
+    let customer: StringArray = (0..n)
+        .map(|i| Some(format!("{}{}", NAMES[i % 6], id(i))))
+        .collect();
+    let phone: StringArray = (0..n).map(|i| Some(format!("13{:09}", i * 7))).collect();
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("status", Arc::new(status)),
+        ("customer", Arc::new(customer)),
+        ("phone", Arc::new(phone)),
+    ];
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let d = dir("dictionaries");
+    let path = d.join("orders.parquet");
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(4_000))
+        .set_dictionary_page_size_limit(4_096)
+        .set_column_dictionary_enabled("phone".into(), false)
+        .build();
+    let file = std::fs::File::create(&path).unwrap();
+    let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+    let mut at = 0;
+    while at < n {
+        let k = 700.min(n - at);
+        w.write(&batch.slice(at, k)).unwrap();
+        at += k;
+    }
+    w.close().unwrap();
+    assert_eq!(read_as_dictionaries(&path), ["status"]);
+    same_as_before(&path);
+    // A status value held by many rows is still a finding in each of them.
+    let (found, report) = run(&path, &opts(Sample::Full), super::parquet_rows);
+    let zhang = found
+        .iter()
+        .filter(|f| f.2.as_deref() == Some("status") && f.5.as_deref() == Some("张伟"))
+        .count();
+    let expected = (0..n).filter(|i| i % 13 != 4 && i % 5 == 1).count();
+    assert_eq!(zhang, expected);
+    let status = report["sources"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "status")
+        .unwrap();
+    let cells = (0..n).filter(|i| i % 13 != 4 && i % 5 != 2).count();
+    assert_eq!(status["cells"], cells as u64, "{status}");
+}
+
+#[test]
+fn the_orders_file_reads_its_few_valued_columns_as_dictionaries() {
+    let d = dir("orders-dict");
+    crate::synth::generate(
+        &d,
+        &crate::synth::GenOptions {
+            seed: 5,
+            people: 3000,
+            log_lines: 0,
+            gbk_rows: 0,
+            log_noise: 0.0,
+            db_rows: 0,
+        },
+    )
+    .unwrap();
+    let path = d.join("orders.parquet");
+    crate::synth::csv_to_parquet(&d.join("orders.csv"), &path).unwrap();
+    let dictionaries = read_as_dictionaries(&path);
+    assert!(dictionaries.iter().any(|c| c == "状态"), "{dictionaries:?}");
+}
