@@ -71,7 +71,7 @@ fn cols() -> &'static str {
     "name, display_name, is_admin, disabled, totp_secret, created_at"
 }
 
-fn user_of(r: &sqlx::any::AnyRow) -> User {
+fn user_of(r: &crate::store::Row) -> User {
     User {
         name: r.text(0),
         display_name: r.text(1),
@@ -372,7 +372,7 @@ pub fn check_totp(store: &Store, name: &str, code: &str) -> Result<(), Refused> 
     let secret = r.opt(0).ok_or(Refused::Code)?;
     let t = totp(&secret, name).ok_or(Refused::Code)?;
     let step = t.check(code.trim(), unix_now()).ok_or(Refused::Code)? as i64;
-    let last = r.try_get_int(1);
+    let last = r.opt_int(1);
     if last.is_some_and(|l| step <= l) {
         return Err(Refused::Code);
     }
@@ -389,17 +389,6 @@ pub fn check_totp(store: &Store, name: &str, code: &str) -> Result<(), Refused> 
         Ok(())
     } else {
         Err(Refused::Code)
-    }
-}
-
-trait OptInt {
-    fn try_get_int(&self, i: usize) -> Option<i64>;
-}
-
-impl OptInt for sqlx::any::AnyRow {
-    fn try_get_int(&self, i: usize) -> Option<i64> {
-        use sqlx::Row;
-        self.try_get::<Option<i64>, _>(i).ok().flatten()
     }
 }
 

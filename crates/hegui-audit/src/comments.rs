@@ -116,7 +116,7 @@ pub struct Comment {
 const COLS: &str =
     "seq, on_kind, on_ref, visibility, author, body, mentions, created_at, edited_at, history";
 
-fn comment_of(r: &sqlx::any::AnyRow) -> Comment {
+fn comment_of(r: &crate::store::Row) -> Comment {
     Comment {
         seq: r.int(0),
         on_kind: r.text(1),

@@ -7,7 +7,6 @@ use hegui_core::law::Law;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::independence::{self, Auditor, Independence, RotationReading};
 use crate::log;
@@ -490,7 +489,7 @@ pub fn update_profile(
                 &[e.id.clone().into()],
             )?
             .first()
-            .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
+            .and_then(|r| r.opt_int(0))
             .unwrap_or(0)
             + 1;
         snapshot(tx, &e.id, text, actor, version)?;

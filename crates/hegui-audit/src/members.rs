@@ -67,7 +67,7 @@ pub struct Member {
     pub expires_on: Option<String>,
 }
 
-fn member_of(r: &sqlx::any::AnyRow) -> Option<Member> {
+fn member_of(r: &crate::store::Row) -> Option<Member> {
     Some(Member {
         engagement_id: r.text(0),
         user: r.text(1),

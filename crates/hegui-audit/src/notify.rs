@@ -66,7 +66,7 @@ pub(crate) fn push(
 
 const COLS: &str = "n.seq, COALESCE(e.code, ''), n.at, n.kind, n.subject, n.actor, n.detail, n.read_at, n.mailed_at";
 
-fn of(r: &sqlx::any::AnyRow) -> Notification {
+fn of(r: &crate::store::Row) -> Notification {
     Notification {
         seq: r.int(0),
         engagement: r.text(1),

@@ -57,7 +57,7 @@ fn aad(engagement: &str, code: &str) -> Vec<u8> {
 const COLUMNS: &str =
     "code, kind, format, lang, name, sha256, size, rendered_by, rendered_at, unverified, signatures";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Report {
+fn from_row(r: &crate::store::Row) -> Report {
     Report {
         code: r.text(0),
         kind: r.text(1),

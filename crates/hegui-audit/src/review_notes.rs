@@ -70,7 +70,7 @@ pub struct ReviewNote {
 
 const COLS: &str = "code, checkpoint, body, state, raised_by, raised_at, history";
 
-fn note_of(r: &sqlx::any::AnyRow) -> ReviewNote {
+fn note_of(r: &crate::store::Row) -> ReviewNote {
     ReviewNote {
         code: r.text(0),
         checkpoint: r.text(1),

@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 pub use crate::schema::{table, Col, TableDef, TABLES};
 use crate::store::{Arg, Query, RowExt, Tx};
@@ -83,23 +82,12 @@ pub fn digest(v: &Arg) -> String {
 }
 
 /// A column's value read from a row.
-pub(crate) fn read_value(row: &sqlx::any::AnyRow, i: usize, col: Col) -> Arg {
+pub(crate) fn read_value(row: &crate::store::Row, i: usize, col: Col) -> Arg {
+    use crate::store::RowExt;
     match col {
-        Text => row
-            .try_get::<Option<String>, _>(i)
-            .ok()
-            .flatten()
-            .map_or(Arg::Null, Arg::Text),
-        Int => row
-            .try_get::<Option<i64>, _>(i)
-            .ok()
-            .flatten()
-            .map_or(Arg::Null, Arg::Int),
-        Bytes => row
-            .try_get::<Option<Vec<u8>>, _>(i)
-            .ok()
-            .flatten()
-            .map_or(Arg::Null, Arg::Bytes),
+        Text => row.opt(i).map_or(Arg::Null, Arg::Text),
+        Int => row.opt_int(i).map_or(Arg::Null, Arg::Int),
+        Bytes => row.opt_bytes(i).map_or(Arg::Null, Arg::Bytes),
     }
 }
 

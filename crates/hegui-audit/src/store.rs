@@ -16,8 +16,8 @@
 
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
 
 use crate::AuditError;
 
@@ -46,6 +46,8 @@ pub struct Store {
     /// SQLite has one writer at a time: this process's writers queue here, promptly and in
     /// turn, rather than in SQLite's busy handler, which polls with growing sleeps.
     writer: std::sync::Mutex<()>,
+    /// A SQLite file's direct readers (reads outside a transaction).
+    readers: Option<crate::reader::Readers>,
     pub backend: Backend,
     /// The location, without a password, for messages.
     pub location: String,
@@ -98,42 +100,21 @@ fn bind<'q>(sql: &str, args: &[Arg]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::
     q
 }
 
-/// Column helpers for rows.
-pub trait RowExt {
-    fn bytes(&self, i: usize) -> Vec<u8>;
-    fn text(&self, i: usize) -> String;
-    fn opt(&self, i: usize) -> Option<String>;
-    fn int(&self, i: usize) -> i64;
-}
-
-impl RowExt for AnyRow {
-    fn bytes(&self, i: usize) -> Vec<u8> {
-        self.try_get::<Vec<u8>, _>(i).unwrap_or_default()
-    }
-    fn text(&self, i: usize) -> String {
-        self.try_get::<String, _>(i).unwrap_or_default()
-    }
-    fn opt(&self, i: usize) -> Option<String> {
-        self.try_get::<Option<String>, _>(i).ok().flatten()
-    }
-    fn int(&self, i: usize) -> i64 {
-        self.try_get::<i64, _>(i).unwrap_or_default()
-    }
-}
+pub use crate::rows::{Row, RowExt, Value};
 
 /// Something rows can be read from: the store, or a transaction (which sees its own writes).
 pub trait Query {
-    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError>;
+    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, AuditError>;
 }
 
 impl Query for &Store {
-    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError> {
+    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, AuditError> {
         Store::rows(self, sql, args)
     }
 }
 
 impl Query for Tx<'_> {
-    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError> {
+    fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, AuditError> {
         Tx::rows(self, sql, args)
     }
 }
@@ -165,16 +146,18 @@ impl Tx<'_> {
         Ok(r.rows_affected())
     }
 
-    pub fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError> {
+    pub fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, AuditError> {
         let q = bind(sql, args);
         let tx = self
             .tx
             .as_mut()
             .expect("a transaction is used until committed");
-        self.store
+        let rows = self
+            .store
             .rt()
             .block_on(q.fetch_all(&mut **tx))
-            .map_err(AuditError::db)
+            .map_err(AuditError::db)?;
+        Ok(rows.into_iter().map(Row::Any).collect())
     }
 
     /// The backend this transaction runs on.
@@ -242,12 +225,17 @@ impl Store {
 
     fn open_pooled_at(target: &str, connections: u32, upto: usize) -> Result<Store, AuditError> {
         sqlx::any::install_default_drivers();
+        let mut file = None;
         let (backend, url) =
             if target.starts_with("postgres://") || target.starts_with("postgresql://") {
                 (Backend::Postgres, target.to_string())
             } else {
                 let path = target.strip_prefix("sqlite://").unwrap_or(target);
                 let path = path.split('?').next().unwrap_or(path);
+                // A database in memory is one connection's own: it is read through sqlx.
+                if !path.is_empty() && path != ":memory:" {
+                    file = Some(std::path::PathBuf::from(path));
+                }
                 (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
             };
         let location = redact(target);
@@ -276,14 +264,18 @@ impl Store {
         let pool = rt
             .block_on(options.connect(&url))
             .map_err(|e| AuditError::Db(format!("cannot open {location}: {e}")))?;
-        let store = Store {
+        let mut store = Store {
             pool,
             rt: Some(rt),
             writer: std::sync::Mutex::new(()),
+            readers: None,
             backend,
             location,
         };
         store.migrate(upto)?;
+        // Opened after the migrations, on the file they brought up to date.
+        let busy = Duration::from_millis(u64::from(BUSY_TIMEOUT_MS));
+        store.readers = file.map(|f| crate::reader::Readers::new(f, busy));
         Ok(store)
     }
 
@@ -363,12 +355,18 @@ impl Store {
         }
     }
 
-    /// Rows of a read-only query.
-    pub fn rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<AnyRow>, AuditError> {
+    /// Rows of a read-only query: on a SQLite file read on this thread
+    /// ([`crate::reader`]), otherwise through the pool.
+    pub fn rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, AuditError> {
+        if let Some(readers) = &self.readers {
+            return readers.rows(sql, args);
+        }
         let q = bind(sql, args);
-        self.rt()
+        let rows = self
+            .rt()
             .block_on(q.fetch_all(&self.pool))
-            .map_err(AuditError::db)
+            .map_err(AuditError::db)?;
+        Ok(rows.into_iter().map(Row::Any).collect())
     }
 
     /// The schema version in force.
@@ -455,10 +453,7 @@ impl Drop for Store {
 
 fn version(q: &mut impl Query) -> Result<i64, AuditError> {
     let rows = q.rows("SELECT MAX(version) FROM hegui_schema", &[])?;
-    Ok(rows
-        .first()
-        .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
-        .unwrap_or(0))
+    Ok(rows.first().and_then(|r| r.opt_int(0)).unwrap_or(0))
 }
 
 /// Makes a write serial with the others it must not interleave with. SQLite's

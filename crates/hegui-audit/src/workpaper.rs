@@ -134,7 +134,7 @@ fn load(q: &mut impl Query, id: &str, cp: &str) -> Result<Option<Paper>, AuditEr
     Ok(rows.first().map(paper_of))
 }
 
-fn paper_of(r: &sqlx::any::AnyRow) -> Paper {
+fn paper_of(r: &crate::store::Row) -> Paper {
     {
         let result = Conclusion::parse(&r.text(5));
         Paper {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{all_verify, new, postgres, sqlite};
-use hegui_audit::store::{Arg, Store};
+use hegui_audit::store::{Arg, RowExt, Store};
 use hegui_audit::vault::{self, chunks, Content, EvidenceKind, NewEvidence, Spool};
 use hegui_audit::{engagement, transfer, verify};
 use hegui_core::inventory::AuditKind;
@@ -61,7 +61,7 @@ fn chunked_round_trip(store: &Store, tag: &str) {
             &[id.clone().into()],
         )
         .unwrap()[0]
-        .try_get::<i64, _>(0)
+        .opt_int(0)
         .unwrap();
     assert_eq!(n, 4, "3.5 MiB is four chunks");
     let (item, back) = vault::get(store, &code, &ev).unwrap();
@@ -81,8 +81,6 @@ fn chunked_round_trip(store: &Store, tag: &str) {
     assert!(vault::get(&other, &code, &ev).unwrap().1 == bytes);
     all_verify(&other);
 }
-
-use sqlx::Row;
 
 #[test]
 fn large_content_is_stored_in_chunks_on_sqlite() {
@@ -119,10 +117,7 @@ fn a_changed_moved_or_missing_chunk_is_caught() {
         let r = &store
             .rows("SELECT nonce, ciphertext FROM evidence_chunks WHERE engagement_id = $1 AND sha256 = $2 AND seq = $3", &[id.clone().into(), sha.clone().into(), seq.into()])
             .unwrap()[0];
-        (
-            r.try_get::<Vec<u8>, _>(0).unwrap(),
-            r.try_get::<Vec<u8>, _>(1).unwrap(),
-        )
+        (r.opt_bytes(0).unwrap(), r.opt_bytes(1).unwrap())
     };
     let set = |seq: i64, ct: Vec<u8>| {
         exec(&store, "UPDATE evidence_chunks SET ciphertext = $1 WHERE engagement_id = $2 AND sha256 = $3 AND seq = $4", &[Arg::Bytes(ct), id.clone().into(), sha.clone().into(), seq.into()]);

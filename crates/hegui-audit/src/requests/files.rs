@@ -48,7 +48,7 @@ pub struct RequestFile {
 
 const COLS: &str = "seq, name, sha256, size, uploaded_by, received_at, effective_date, revision, frozen, rejected, evidence";
 
-fn file_of(r: &sqlx::any::AnyRow) -> RequestFile {
+fn file_of(r: &crate::store::Row) -> RequestFile {
     RequestFile {
         seq: r.int(0),
         name: r.text(1),

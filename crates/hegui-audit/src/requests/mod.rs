@@ -182,7 +182,7 @@ const DRAFTING: &[&str] = &["created", "edited_draft", "merged"];
 
 pub(crate) const COLS: &str = "code, title, description, checkpoints, format, period_from, period_to, assignees, requested_by, due, priority, sensitive, state, na_reason, revision, created_at, sent_at";
 
-pub(crate) fn request_of(r: &sqlx::any::AnyRow) -> Request {
+pub(crate) fn request_of(r: &crate::store::Row) -> Request {
     Request {
         code: r.text(0),
         title: r.text(1),

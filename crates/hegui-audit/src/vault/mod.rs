@@ -539,12 +539,33 @@ fn apply_scan_counts(
 
 /// The items of an engagement.
 pub fn list(store: &Store, engagement: &str) -> Result<Vec<Evidence>, AuditError> {
+    listed(store, engagement, None)
+}
+
+/// The engagement's evidence of one kind (`policy`, `policy_check`, …): read without the
+/// rest, which may be thousands of items.
+pub fn list_kind(store: &Store, engagement: &str, kind: &str) -> Result<Vec<Evidence>, AuditError> {
+    listed(store, engagement, Some(kind))
+}
+
+fn listed(
+    store: &Store,
+    engagement: &str,
+    kind: Option<&str>,
+) -> Result<Vec<Evidence>, AuditError> {
     let id = resolve(store, engagement)?;
-    Ok(store
-        .rows(
+    let (sql, args) = match kind {
+        None => (
             "SELECT code, sha256, name, size, kind, collector, collected_at, effective_date, source, description, checkpoints FROM evidence WHERE engagement_id = $1 ORDER BY code",
-            &[id.into()],
-        )?
+            vec![id.into()],
+        ),
+        Some(k) => (
+            "SELECT code, sha256, name, size, kind, collector, collected_at, effective_date, source, description, checkpoints FROM evidence WHERE engagement_id = $1 AND kind = $2 ORDER BY code",
+            vec![id.into(), k.into()],
+        ),
+    };
+    Ok(store
+        .rows(sql, &args)?
         .iter()
         .map(|r| Evidence {
             code: r.text(0),

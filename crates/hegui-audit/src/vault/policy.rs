@@ -256,10 +256,7 @@ pub fn add(
 pub fn reviews(store: &crate::store::Store, engagement: &str) -> Result<Vec<Review>, AuditError> {
     let id = resolve(store, engagement)?;
     let mut out = Vec::new();
-    for item in super::list(store, engagement)?
-        .into_iter()
-        .filter(|i| i.kind == "policy_check")
-    {
+    for item in super::list_kind(store, engagement, "policy_check")? {
         let bytes = super::decrypt_blob(store, &id, &item.sha256)?;
         let s: Stored = serde_json::from_slice(&bytes).map_err(|e| {
             AuditError::Tampered(format!(

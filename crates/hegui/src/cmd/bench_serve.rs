@@ -71,6 +71,7 @@ pub fn run(a: BenchServeArgs) -> Result<ExitCode> {
     drop(store);
     let port = free_port()?;
     let mut server = start_server(&db, port, a.server_cpu, a.store_threads)?;
+    keep_clients_off(a.server_cpu);
     let result = drive(&a, port, &code, &cookies);
     let rss = peak_rss_kib(server.id());
     let _ = server.kill();
@@ -113,6 +114,29 @@ fn start_server(db: &str, port: u16, cpu: usize, threads: Option<u16>) -> Result
         std::thread::sleep(Duration::from_millis(50));
     }
     Ok(child)
+}
+
+/// Keeps the clients off the server's core: this thread, and so the client threads it
+/// starts next, run on the other cores (`taskset -p`). Without `taskset`, or with one core,
+/// they share it, and the figures say less about the server.
+fn keep_clients_off(server_cpu: usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let others: Vec<String> = (0..cores)
+        .filter(|&c| c != server_cpu)
+        .map(|c| c.to_string())
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    let pinned = Command::new("taskset")
+        .args(["-p", "-c", &others.join(",")])
+        .arg(std::process::id().to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !pinned.is_ok_and(|s| s.success()) {
+        eprintln!("note: the clients could not be kept off cpu {server_cpu} (taskset)");
+    }
 }
 
 /// The server's peak resident set (VmHWM), in KiB.
