@@ -407,20 +407,37 @@ pub fn on(
     on: &On,
     role: Role,
 ) -> Result<Vec<Comment>, AuditError> {
-    if role == Role::Client && matches!(on, On::Paper(_)) {
-        return Ok(Vec::new());
-    }
-    let only_shared = if role == Role::Client {
-        " AND visibility = 'shared'"
-    } else {
-        ""
-    };
+    let rows = store.rows(
+        &format!("SELECT {COLS} FROM comments WHERE engagement_id = $1 AND on_kind = $2 AND on_ref = $3 ORDER BY seq"),
+        &[engagement_id.into(), on.kind().into(), on.reference().into()],
+    )?;
+    let found: Vec<Comment> = rows.iter().map(comment_of).collect();
+    Ok(visible_on(&found, on, role))
+}
+
+/// Every comment of an engagement, in order: for a caller that keeps them (a server's
+/// read cache) and picks with [`visible_on`].
+pub fn all(store: &Store, engagement_id: &str) -> Result<Vec<Comment>, AuditError> {
     Ok(store
         .rows(
-            &format!("SELECT {COLS} FROM comments WHERE engagement_id = $1 AND on_kind = $2 AND on_ref = $3{only_shared} ORDER BY seq"),
-            &[engagement_id.into(), on.kind().into(), on.reference().into()],
+            &format!("SELECT {COLS} FROM comments WHERE engagement_id = $1 ORDER BY seq"),
+            &[engagement_id.into()],
         )?
         .iter()
         .map(comment_of)
         .collect())
+}
+
+/// The comments of `comments` on `on` that a member with `role` reads: the audit team all
+/// of them; a client only shared ones, and none on a working paper.
+pub fn visible_on(comments: &[Comment], on: &On, role: Role) -> Vec<Comment> {
+    if role == Role::Client && matches!(on, On::Paper(_)) {
+        return Vec::new();
+    }
+    comments
+        .iter()
+        .filter(|c| c.on_kind == on.kind() && c.on_ref == on.reference())
+        .filter(|c| role != Role::Client || c.visibility == Visibility::Shared)
+        .cloned()
+        .collect()
 }

@@ -40,6 +40,10 @@ const DEPENDS: &[(&str, &[&str])] = &[
     ("profile", &["profile_snapshots"]),
     ("assignments", &["assignments"]),
     ("requests", &["requests"]),
+    // The analyses are evidence items; their content is stored by hash, never changed.
+    ("policy_reviews", &["evidence"]),
+    ("comments", &["comments"]),
+    ("review_notes", &["review_notes"]),
 ];
 
 type Slot = Arc<dyn Any + Send + Sync>;
@@ -227,5 +231,38 @@ pub fn requests(
 ) -> Result<Arc<Vec<hegui_audit::requests::Request>>, AuditError> {
     cache().get(store, t, "requests", || {
         hegui_audit::requests::all(store, &t.id)
+    })
+}
+
+/// The engagement's analysed privacy policies (decrypted once per change of its evidence,
+/// not on every checkpoint page).
+pub fn policy_reviews(
+    store: &Store,
+    t: &Target,
+) -> Result<Arc<Vec<vault::policy::Review>>, AuditError> {
+    cache().get(store, t, "policy_reviews", || {
+        vault::policy::reviews(store, &t.id)
+    })
+}
+
+/// Every comment of the engagement (callers pick what the member reads:
+/// `comments::visible_on`).
+pub fn comments(
+    store: &Store,
+    t: &Target,
+) -> Result<Arc<Vec<hegui_audit::comments::Comment>>, AuditError> {
+    cache().get(store, t, "comments", || {
+        hegui_audit::comments::all(store, &t.id)
+    })
+}
+
+/// Every review note of the engagement (the audit team's: callers never show them to a
+/// client or a viewer).
+pub fn review_notes(
+    store: &Store,
+    t: &Target,
+) -> Result<Arc<Vec<hegui_audit::review_notes::ReviewNote>>, AuditError> {
+    cache().get(store, t, "review_notes", || {
+        hegui_audit::review_notes::list(store, &t.id, None)
     })
 }

@@ -224,13 +224,18 @@ fn load(
     let notes = if role == Role::Viewer {
         Vec::new()
     } else {
-        hegui_audit::review_notes::list(&state.store, &e.id, Some(&cp.id))?
+        crate::cache::review_notes(&state.store, &e)?
+            .iter()
+            .filter(|n| n.checkpoint == cp.id)
+            .cloned()
+            .collect()
     };
     let on = hegui_audit::comments::On::Paper(cp.id.clone());
-    let comments = hegui_audit::comments::on(&state.store, &e.id, &on, role)?;
-    let requests = hegui_audit::requests::list(&state.store, &e.id, user, role)?
-        .into_iter()
-        .filter(|r| r.checkpoints.contains(&cp.id))
+    let comments =
+        hegui_audit::comments::visible_on(&crate::cache::comments(&state.store, &e)?, &on, role);
+    let requests = crate::cache::requests(&state.store, &e)?
+        .iter()
+        .filter(|r| r.visible_to(user, role) && r.checkpoints.contains(&cp.id))
         .map(|r| {
             (
                 r.code.clone(),
@@ -239,7 +244,8 @@ fn load(
             )
         })
         .collect();
-    let proposals = hegui_audit::vault::policy::proposals(&state.store, &e.id, &cp.id)?;
+    let reviews = crate::cache::policy_reviews(&state.store, &e)?;
+    let proposals = hegui_audit::vault::policy::proposals_for(&reviews, &paper);
     let loaded = Loaded {
         role,
         paper: Some(paper),

@@ -282,9 +282,15 @@ pub fn proposals(
     checkpoint: &str,
 ) -> Result<Vec<Proposal>, AuditError> {
     let paper = workpaper::get(store, engagement, checkpoint)?;
+    Ok(proposals_for(&reviews(store, engagement)?, &paper))
+}
+
+/// What `reviews` (the engagement's analysed policies) propose for `paper`: for a caller
+/// that holds both already (a server's read cache).
+pub fn proposals_for(reviews: &[Review], paper: &workpaper::Paper) -> Vec<Proposal> {
     let cp = paper.checkpoint.as_str();
     let mut out = Vec::new();
-    for r in reviews(store, engagement)? {
+    for r in reviews {
         let about: Vec<&Element> = r
             .elements
             .iter()
@@ -293,16 +299,16 @@ pub fn proposals(
         if about.is_empty() {
             continue;
         }
-        let text = proposal_text(&r, &about);
+        let text = proposal_text(r, &about);
         out.push(Proposal {
             accepted: paper.observations.contains(&text),
             flagged: about.iter().filter(|e| flagged(&e.status)).count(),
-            analysis: r.analysis,
-            policy: r.policy,
+            analysis: r.analysis.clone(),
+            policy: r.policy.clone(),
             text,
         });
     }
-    Ok(out)
+    out
 }
 
 /// The proposed observation: the policy named, then each element the paper's checkpoint
