@@ -335,9 +335,9 @@ fn null_heavy_columns() {
     same_as_before(&path);
 }
 
-#[test]
-fn generated_orders_as_parquet() {
-    let d = dir("orders");
+/// The generated orders (3,000 people) written as Parquet, as `hegui bench scan` writes them.
+fn generated_orders(name: &str) -> PathBuf {
+    let d = dir(name);
     crate::synth::generate(
         &d,
         &crate::synth::GenOptions {
@@ -352,6 +352,12 @@ fn generated_orders_as_parquet() {
     .unwrap();
     let path = d.join("orders.parquet");
     crate::synth::csv_to_parquet(&d.join("orders.csv"), &path).unwrap();
+    path
+}
+
+#[test]
+fn generated_orders_as_parquet() {
+    let path = generated_orders("orders");
     same_as_before(&path);
 }
 
@@ -450,21 +456,7 @@ fn dictionary_encoded_columns_are_read_once_per_value_with_the_same_findings() {
 
 #[test]
 fn the_orders_file_reads_its_few_valued_columns_as_dictionaries() {
-    let d = dir("orders-dict");
-    crate::synth::generate(
-        &d,
-        &crate::synth::GenOptions {
-            seed: 5,
-            people: 3000,
-            log_lines: 0,
-            gbk_rows: 0,
-            log_noise: 0.0,
-            db_rows: 0,
-        },
-    )
-    .unwrap();
-    let path = d.join("orders.parquet");
-    crate::synth::csv_to_parquet(&d.join("orders.csv"), &path).unwrap();
+    let path = generated_orders("orders-dict");
     let dictionaries = read_as_dictionaries(&path);
     assert!(dictionaries.iter().any(|c| c == "状态"), "{dictionaries:?}");
 }
